@@ -1,0 +1,53 @@
+# Bianmin — the two commands that matter are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+export BIANMIN_AMQP_URL_TEST ?= amqp://guest:guest@127.0.0.1:5672/
+
+.PHONY: venv run test test-unit test-integration test-e2e proto proto-check lint bench k8s clean
+
+venv: $(STAMP)
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+## the all-in-one platform on 127.0.0.1:$${BIANMIN_HTTP_PORT:-8080}, data under $${BIANMIN_DATA_DIR:-./var}
+run: venv
+	exec $(BIN)/bianmin run
+
+## the whole suite: unit, integration (real PostgreSQL), e2e (processes, gRPC, RabbitMQ)
+test: venv
+	bash tests/support/ensure_rabbitmq.sh
+	$(BIN)/python -m pytest -q tests
+
+test-unit: venv
+	$(BIN)/python -m pytest -q tests/unit tests/contract
+
+test-integration: venv
+	$(BIN)/python -m pytest -q tests/integration
+
+test-e2e: venv
+	bash tests/support/ensure_rabbitmq.sh
+	$(BIN)/python -m pytest -q tests/e2e
+
+## regenerate the gRPC code from proto/ (committed under libs/common/gen)
+proto: venv
+	$(BIN)/python -m libs.common.protogen
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	npx --yes @bufbuild/buf@1.75.0 lint proto
+
+bench: venv
+	$(BIN)/python -m bench
+
+k8s: venv
+	$(BIN)/python -m deploy.k8s.render --validate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .test-data

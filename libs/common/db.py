@@ -1,0 +1,104 @@
+"""PostgreSQL access shared by every service.
+
+Each service owns one schema (its name). Tenant tables carry `tenant_id` and have row-level
+security FORCEd with the policy `tenant_id = current_setting('app.tenant_id', true)`; the setting
+is made per transaction with `set_config(..., true)` (never `SET`: it would leak through the
+pool, stack.md §5). Runtime connections `SET ROLE` to a role without BYPASSRLS, so even a
+superuser URL cannot read across tenants by accident; the relay and ops tooling use a role with
+BYPASSRLS because they work across tenants by design."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+TENANT_SETTING = "app.tenant_id"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, *, role: str | None = None, pool_size: int = 5, **kwargs: object) -> Engine:
+    """An engine whose connections act as `role` (None: as the URL's user, e.g. for migrations)."""
+    engine = sa.create_engine(
+        sqlalchemy_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=True, **kwargs
+    )
+    if role:
+
+        @event.listens_for(engine, "connect")
+        def _act_as_role(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            with dbapi_connection.cursor() as cur:
+                cur.execute(f'SET ROLE "{role}"')
+            dbapi_connection.commit()
+
+    return engine
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session], tenant: str | None) -> Iterator[Session]:
+    """One transaction, scoped to `tenant` for row-level security (None: sees no tenant rows)."""
+    with sessions() as session, session.begin():
+        if tenant is not None:
+            session.execute(text("SELECT set_config(:k, :v, true)"), {"k": TENANT_SETTING, "v": tenant})
+        yield session
+
+
+def tenant_table(name: str, metadata: sa.MetaData, *columns: sa.SchemaItem, **kwargs: object) -> sa.Table:
+    """A table of tenant rows: `tenant_id` first; migrations must call `enable_rls` for it."""
+    table = sa.Table(name, metadata, sa.Column("tenant_id", sa.Text, nullable=False), *columns, **kwargs)
+    table.info["tenant"] = True
+    return table
+
+
+# --- DDL helpers for migrations --------------------------------------------------------------
+
+
+def enable_rls(conn: Connection, schema: str, table: str) -> None:
+    """Row-level security, FORCEd so the table owner is held to it too."""
+    qualified = f'"{schema}"."{table}"'
+    conn.execute(text(f"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY"))
+    conn.execute(text(f"ALTER TABLE {qualified} FORCE ROW LEVEL SECURITY"))
+    conn.execute(text(f"DROP POLICY IF EXISTS tenant_isolation ON {qualified}"))
+    conn.execute(
+        text(
+            f"CREATE POLICY tenant_isolation ON {qualified} "
+            f"USING (tenant_id = current_setting('{TENANT_SETTING}', true)) "
+            f"WITH CHECK (tenant_id = current_setting('{TENANT_SETTING}', true))"
+        )
+    )
+
+
+def ensure_roles(conn: Connection, runtime_role: str, relay_role: str) -> None:
+    """Create the runtime role (no BYPASSRLS) and the relay/ops role (BYPASSRLS) if absent."""
+    for role, bypass in ((runtime_role, "NOBYPASSRLS"), (relay_role, "BYPASSRLS")):
+        conn.execute(
+            text(
+                "DO $$ BEGIN "
+                f"IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+                f'CREATE ROLE "{role}" NOLOGIN {bypass}; END IF; END $$'
+            )
+        )
+    # the connecting user must be allowed to SET ROLE to both
+    conn.execute(text(f'GRANT "{runtime_role}", "{relay_role}" TO CURRENT_USER'))
+
+
+def grant_schema(conn: Connection, schema: str, *roles: str) -> None:
+    """Let the runtime roles use a service schema's tables and sequences (now and later)."""
+    for role in roles:
+        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
+        conn.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"'))

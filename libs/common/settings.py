@@ -1,0 +1,84 @@
+"""Typed settings, read from `BIANMIN_*` environment variables (every one is in the README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("gateway", "intake", "proxy", "appraisal", "notify")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BIANMIN_", extra="ignore")
+
+    # where things are
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL; empty = embedded PostgreSQL in the data directory"
+    )
+    amqp_url: str | None = Field(None, description="RabbitMQ URL; empty = in-process bus (all-in-one)")
+    data_dir: Path = Field(Path("./var"), description="all-in-one data (embedded PostgreSQL, keys)")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = Field(50051, description="port of a service's gRPC API (distributed mode)")
+    grpc_targets: str = Field(
+        "",
+        description="where the gateway finds each service: 'intake=host:port,proxy=host:port,…'"
+        " (empty: 127.0.0.1 on grpc_port+offset, or in-process in all-in-one)",
+    )
+    metrics_port: int = Field(0, description="Prometheus /metrics port of a process; 0 = off")
+
+    # the county this deployment runs
+    county: str = Field("demo:示范县", description="'<code>:<name>' of the county")
+    timezone: str = "Asia/Shanghai"
+    bootstrap_admin: str | None = Field(
+        None, description="'<username>:<password>' of the first county_admin (created if absent)"
+    )
+
+    # database roles (row-level security applies to the runtime role, never to the owner)
+    db_runtime_role: str = "bianmin_app"
+    db_relay_role: str = "bianmin_relay"
+
+    # tokens: the gateway signs with a private key, every service verifies with the public keys
+    jwt_key_dir: Path | None = Field(
+        None,
+        description="folder of '<kid>.pem' private keys (gateway) and/or '<kid>.pub.pem' public keys;"
+        " empty = <data_dir>/keys, generated on first start",
+    )
+    jwt_active_kid: str | None = Field(None, description="kid that signs new tokens; empty = newest key")
+    jwt_issuer: str = "bianmin"
+    token_ttl_seconds: int = 900
+
+    # bus
+    relay_batch_size: int = 200
+    relay_idle_seconds: float = 0.2
+    consumer_max_attempts: int = 5
+    consumer_retry_base_seconds: float = 1.0
+
+    # observability
+    log_level: str = "INFO"
+    log_json: bool = True
+    otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; empty = tracing off")
+
+    @property
+    def key_dir(self) -> Path:
+        return self.jwt_key_dir or self.data_dir / "keys"
+
+    @property
+    def county_code(self) -> str:
+        return self.county.split(":", 1)[0]
+
+    @property
+    def county_name(self) -> str:
+        code, _, name = self.county.partition(":")
+        return name or code
+
+    def grpc_target(self, service: str) -> str:
+        """Where a service's gRPC API listens, from `grpc_targets` or the port convention."""
+        for pair in filter(None, (p.strip() for p in self.grpc_targets.split(","))):
+            name, _, target = pair.partition("=")
+            if name.strip() == service:
+                return target.strip()
+        return f"{self.grpc_host}:{self.grpc_port + SERVICES.index(service)}"

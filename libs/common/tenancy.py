@@ -1,0 +1,82 @@
+"""Tenants and principals. A tenant is a township, id `<county>.<township>`; it is validated once
+at the edge and then carried ambiently: in a ContextVar inside a process, in the caller's token
+across gRPC, and in every event envelope. It is never taken from a request body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from libs.common.errors import ValidationFailed
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+TENANT_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.([a-z][a-z0-9_]{1,31})$")
+
+
+def validate_code(code: str, what: str = "code") -> str:
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        raise ValidationFailed(f"{what} must be 2-32 lower-case letters, digits or '_', starting with a letter")
+    return code
+
+
+def tenant_id(county: str, township: str) -> str:
+    return f"{validate_code(county, 'county')}.{validate_code(township, 'township')}"
+
+
+def validate_tenant(value: str) -> str:
+    """Return `value` if it is a well-formed `<county>.<township>` id, else raise."""
+    if not isinstance(value, str) or not TENANT_RE.match(value):
+        raise ValidationFailed(f"not a tenant id '<county>.<township>': {value!r}")
+    return value
+
+
+def county_of(tenant: str) -> str:
+    return validate_tenant(tenant).split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user, their roles, and the tenants they act in.
+
+    `tenants` holds township ids, or `<county>.*` for county roles that span the county."""
+
+    username: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    tenants: frozenset[str] = field(default_factory=frozenset)
+    county: str = ""
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def may_see(self, tenant: str) -> bool:
+        return tenant in self.tenants or f"{county_of(tenant)}.*" in self.tenants
+
+
+SYSTEM = Principal(username="system", roles=frozenset({"system"}))
+
+_current_tenant: ContextVar[str | None] = ContextVar("bianmin_tenant", default=None)
+_current_principal: ContextVar[Principal | None] = ContextVar("bianmin_principal", default=None)
+
+
+def current_tenant() -> str | None:
+    return _current_tenant.get()
+
+
+def current_principal() -> Principal | None:
+    return _current_principal.get()
+
+
+@contextmanager
+def tenant_scope(tenant: str | None, principal: Principal | None = None) -> Iterator[None]:
+    """Make `tenant` (and `principal`) ambient for the duration of a call or an event."""
+    t_token = _current_tenant.set(validate_tenant(tenant) if tenant else None)
+    p_token = _current_principal.set(principal) if principal is not None else None
+    try:
+        yield
+    finally:
+        _current_tenant.reset(t_token)
+        if p_token is not None:
+            _current_principal.reset(p_token)
