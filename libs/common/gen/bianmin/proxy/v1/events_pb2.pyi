@@ -1,0 +1,135 @@
+import datetime
+
+from bianmin.common.v1 import satisfaction_pb2 as _satisfaction_pb2
+from bianmin.proxy.v1 import agent_pb2 as _agent_pb2
+from bianmin.proxy.v1 import delegation_pb2 as _delegation_pb2
+from bianmin.proxy.v1 import performance_pb2 as _performance_pb2
+from bianmin.proxy.v1 import trip_pb2 as _trip_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AgentSaved(_message.Message):
+    __slots__ = ("agent",)
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    agent: _agent_pb2.Agent
+    def __init__(self, agent: _Optional[_Union[_agent_pb2.Agent, _Mapping]] = ...) -> None: ...
+
+class DelegationRegistered(_message.Message):
+    __slots__ = ("delegation_id", "number", "agent", "item_code", "case_id", "village", "accompany", "registered_at")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_FIELD_NUMBER: _ClassVar[int]
+    ACCOMPANY_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    number: str
+    agent: str
+    item_code: str
+    case_id: str
+    village: str
+    accompany: bool
+    registered_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., number: _Optional[str] = ..., agent: _Optional[str] = ..., item_code: _Optional[str] = ..., case_id: _Optional[str] = ..., village: _Optional[str] = ..., accompany: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DelegationReassigned(_message.Message):
+    __slots__ = ("delegation_id", "agent", "previous_agent", "reason")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_AGENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    agent: str
+    previous_agent: str
+    reason: str
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., previous_agent: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DelegationTripMissed(_message.Message):
+    __slots__ = ("delegation_id", "agent", "trip_date")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    agent: str
+    trip_date: str
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., trip_date: _Optional[str] = ...) -> None: ...
+
+class TripPlanned(_message.Message):
+    __slots__ = ("trip",)
+    TRIP_FIELD_NUMBER: _ClassVar[int]
+    trip: _trip_pb2.Trip
+    def __init__(self, trip: _Optional[_Union[_trip_pb2.Trip, _Mapping]] = ...) -> None: ...
+
+class TripDelivered(_message.Message):
+    __slots__ = ("trip_id", "agent", "destination", "delegation_ids", "delivered_at")
+    TRIP_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_FIELD_NUMBER: _ClassVar[int]
+    DELEGATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    trip_id: str
+    agent: str
+    destination: _trip_pb2.TripDestination
+    delegation_ids: _containers.RepeatedScalarFieldContainer[str]
+    delivered_at: _timestamp_pb2.Timestamp
+    def __init__(self, trip_id: _Optional[str] = ..., agent: _Optional[str] = ..., destination: _Optional[_Union[_trip_pb2.TripDestination, str]] = ..., delegation_ids: _Optional[_Iterable[str]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DelegationReplied(_message.Message):
+    __slots__ = ("delegation_id", "agent", "case_id", "confirmation", "satisfaction", "replied_at")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMATION_FIELD_NUMBER: _ClassVar[int]
+    SATISFACTION_FIELD_NUMBER: _ClassVar[int]
+    REPLIED_AT_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    agent: str
+    case_id: str
+    confirmation: _delegation_pb2.Confirmation
+    satisfaction: _satisfaction_pb2.Satisfaction
+    replied_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., confirmation: _Optional[_Union[_delegation_pb2.Confirmation, _Mapping]] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., replied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DelegationArchived(_message.Message):
+    __slots__ = ("delegation_id", "agent", "archived_at")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    agent: str
+    archived_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VisitRecorded(_message.Message):
+    __slots__ = ("visit_id", "household_id", "agent", "priority", "visited_at")
+    VISIT_ID_FIELD_NUMBER: _ClassVar[int]
+    HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    VISITED_AT_FIELD_NUMBER: _ClassVar[int]
+    visit_id: str
+    household_id: str
+    agent: str
+    priority: bool
+    visited_at: _timestamp_pb2.Timestamp
+    def __init__(self, visit_id: _Optional[str] = ..., household_id: _Optional[str] = ..., agent: _Optional[str] = ..., priority: _Optional[bool] = ..., visited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class QuotaShortfallRecorded(_message.Message):
+    __slots__ = ("quota",)
+    QUOTA_FIELD_NUMBER: _ClassVar[int]
+    quota: _performance_pb2.Quota
+    def __init__(self, quota: _Optional[_Union[_performance_pb2.Quota, _Mapping]] = ...) -> None: ...
+
+class StarsAwarded(_message.Message):
+    __slots__ = ("stars",)
+    STARS_FIELD_NUMBER: _ClassVar[int]
+    stars: _performance_pb2.VillageStars
+    def __init__(self, stars: _Optional[_Union[_performance_pb2.VillageStars, _Mapping]] = ...) -> None: ...
