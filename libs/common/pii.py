@@ -161,22 +161,58 @@ def _norm(field: Any) -> str:
     return _CAMEL_RE.sub("_", str(field)).lower().replace("-", "_").strip("_")
 
 
-_NAME_FIELDS = frozenset({
-    "citizen_name", "applicant_name", "contact_name", "contact_person", "full_name", "real_name",
-    "person_name", "holder_name", "complainant_name", "petitioner_name", "requester_name",
-    "resident_name", "legal_representative", "guardian_name",
-})
+_NAME_FIELDS = frozenset(
+    {
+        "citizen_name",
+        "applicant_name",
+        "contact_name",
+        "contact_person",
+        "full_name",
+        "real_name",
+        "person_name",
+        "holder_name",
+        "complainant_name",
+        "petitioner_name",
+        "requester_name",
+        "resident_name",
+        "legal_representative",
+        "guardian_name",
+    }
+)
 _PHONE_SUFFIXES = ("phone", "mobile", "telephone", "tel", "phone_number", "mobile_number", "phone_no")
 _ID_SUFFIXES = (
-    "id_number", "id_no", "id_card", "idcard", "id_card_number", "idcard_number", "identity_number",
-    "identity_card", "id_card_no", "citizen_id_number", "sfzh",
+    "id_number",
+    "id_no",
+    "id_card",
+    "idcard",
+    "id_card_number",
+    "idcard_number",
+    "identity_number",
+    "identity_card",
+    "id_card_no",
+    "citizen_id_number",
+    "sfzh",
 )
 _ADDRESS_SUFFIXES = ("address", "addr", "home_address", "residence")
 # keys whose value is a person (a mapping of their details, or just their name)
-_PERSON_CONTAINERS = frozenset({
-    "applicant", "applicants", "citizen", "citizens", "contact", "contacts", "complainant",
-    "petitioner", "requester", "resident", "person", "holder", "guardian", "client",
-})
+_PERSON_CONTAINERS = frozenset(
+    {
+        "applicant",
+        "applicants",
+        "citizen",
+        "citizens",
+        "contact",
+        "contacts",
+        "complainant",
+        "petitioner",
+        "requester",
+        "resident",
+        "person",
+        "holder",
+        "guardian",
+        "client",
+    }
+)
 # plain keys that are personal only inside a person container
 _NAME_IN_PERSON = frozenset({"name", "display_name", "given_name", "family_name", "surname"})
 

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 
 from libs.common.errors import ValidationFailed
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-TENANT_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.([a-z][a-z0-9_]{1,31})$")
+# `\Z`, not `$`: `$` also matches before a trailing newline ("napo\n" would pass)
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}\Z")
+TENANT_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.([a-z][a-z0-9_]{1,31})\Z")
 
 
 def validate_code(code: str, what: str = "code") -> str:
     if not isinstance(code, str) or not CODE_RE.match(code):
-        raise ValidationFailed(f"{what} must be 2-32 lower-case letters, digits or '_', starting with a letter")
+        raise ValidationFailed(
+            f"{what} must be 2-32 lower-case letters, digits or '_', starting with a letter"
+        )
     return code
 
 

@@ -1,0 +1,88 @@
+"""`bianmin client …`: a small client of the HTTP API for staff and admins.
+
+The token of `login` is kept in the user's config folder (mode 0600) with the gateway URL."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+def _credentials_file() -> Path:
+    return Path(os.environ.get("BIANMIN_CLIENT_CONFIG") or Path(typer.get_app_dir("bianmin")) / "client.json")
+
+
+def _load() -> dict:
+    path = _credentials_file()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _request(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    import httpx
+
+    creds = _load()
+    if "token" not in creds:
+        raise typer.BadParameter("not logged in: run `bianmin client login` first")
+    response = httpx.request(
+        method,
+        creds["url"] + path,
+        headers={"Authorization": f"Bearer {creds['token']}"},
+        timeout=30,
+        **kwargs,
+    )
+    return _checked(response)
+
+
+def _checked(response):  # type: ignore[no-untyped-def]
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+            message = f"{problem.get('code')}: {problem.get('detail')}"
+        except ValueError:
+            message = response.text
+        typer.echo(f"error {response.status_code} {message}", err=True)
+        raise typer.Exit(1)
+    return response.json()
+
+
+def register(client: typer.Typer) -> None:
+    @client.command()
+    def login(
+        username: Annotated[str, typer.Option(prompt=True)],
+        password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+        url: Annotated[
+            str, typer.Option(envvar="BIANMIN_URL", help="gateway URL [BIANMIN_URL]")
+        ] = DEFAULT_URL,
+    ) -> None:
+        """Log in and keep the token for the next commands."""
+        import httpx
+
+        reply = _checked(
+            httpx.post(
+                f"{url.rstrip('/')}/v1/auth/token",
+                json={"username": username, "password": password},
+                timeout=30,
+            )
+        )
+        path = _credentials_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps({"url": url.rstrip("/"), "token": reply["access_token"]}))
+        typer.echo(f"logged in as {username} (token valid {reply['expires_in']} s)")
+
+    @client.command()
+    def me() -> None:
+        """Who am I: username, roles and townships."""
+        typer.echo(json.dumps(_request("GET", "/v1/me"), ensure_ascii=False, indent=2))
+
+    @client.command()
+    def townships() -> None:
+        """List the townships I may see."""
+        for t in _request("GET", "/v1/townships")["items"]:
+            typer.echo(f"{t['id']}\t{t['name']}\t{t['status']}")

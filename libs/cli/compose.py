@@ -1,0 +1,311 @@
+"""The composition roots: how processes are assembled from the services' definitions.
+
+`all_in_one` hosts everything in one process (what `make run` starts); `serve_api`,
+`serve_worker` and `serve_relay` are the processes of the distributed deployment. Both wire the
+same servicers, the same handler functions and the same outbox relays."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from libs.common.runtime import Runtime, ServiceDef
+from libs.common.settings import SERVICES, Settings
+
+log = logging.getLogger("bianmin")
+DOMAIN_SERVICES = ("intake", "proxy", "appraisal", "notify")
+
+
+def service_def(name: str) -> ServiceDef:
+    if name not in SERVICES:
+        raise SystemExit(f"unknown service {name!r}; one of: {', '.join(SERVICES)}")
+    return importlib.import_module(f"services.{name}.entrypoints.service").SERVICE
+
+
+def all_subscriptions() -> list:
+    return [sub for name in SERVICES for sub in service_def(name).subscriptions()]
+
+
+def observe(settings: Settings, process: str) -> None:
+    """Logs, traces (OTLP/HTTP when configured) and the /metrics port of one process."""
+    from libs.common.observability import configure_logging, configure_tracing, start_metrics_server
+
+    configure_logging(settings.log_level, json=settings.log_json, service=process)
+    configure_tracing(process, settings.otlp_endpoint)
+    start_metrics_server(settings.metrics_port)
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def database_url(settings: Settings) -> str:
+    """`BIANMIN_DATABASE_URL`, or the embedded PostgreSQL in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    from libs.common import embedded_pg
+
+    server = embedded_pg.start(settings.data_dir.resolve())
+    return embedded_pg.ensure_database(server, "bianmin")
+
+
+def migrate(settings: Settings, url: str) -> None:
+    from libs.common import db, migrations
+
+    engine = db.make_engine(url)  # as the URL's user: the owner of the schemas
+    try:
+        for name in SERVICES:
+            migrations.upgrade(
+                engine, name, runtime_role=settings.db_runtime_role, relay_role=settings.db_relay_role
+            )
+    finally:
+        engine.dispose()
+
+
+def bootstrap(settings: Settings, runtime: Runtime) -> str | None:
+    """The county row and its first county_admin (idempotent). Returns a generated password."""
+    from services.gateway.service_layer import identity
+
+    identity.ensure_county(runtime.sessions, settings.county_code, settings.county_name, settings.timezone)
+    if settings.bootstrap_admin:
+        username, _, password = settings.bootstrap_admin.partition(":")
+        generated = None
+    else:
+        username, password = "admin", secrets.token_urlsafe(12)
+        generated = password
+    created = identity.create_user(
+        runtime.sessions,
+        username=username,
+        password=password,
+        county=settings.county_code,
+        roles=["county_admin"],
+        name="County administrator",
+        if_absent=True,
+    )
+    return generated if created else None
+
+
+# --- gRPC ------------------------------------------------------------------------------------
+
+
+def grpc_server(runtime: Runtime, names: Iterable[str], host: str, port: int, verifier):  # type: ignore[no-untyped-def]
+    from libs.common.grpc.server import build_server
+
+    registrations, service_names = [], []
+    for name in names:
+        definition = service_def(name)
+        registrations += definition.servicers(runtime)
+        service_names += definition.grpc_service_names
+    return build_server(registrations, service_names, verifier=verifier, host=host, port=port)
+
+
+def keys(settings: Settings, *, sign: bool):  # type: ignore[no-untyped-def]
+    from libs.common.auth import KeyRing, TokenIssuer, TokenVerifier
+
+    ring = KeyRing.from_settings(settings, generate_if_empty=sign)
+    verifier = TokenVerifier(ring, issuer=settings.jwt_issuer)
+    issuer = (
+        TokenIssuer(ring, issuer=settings.jwt_issuer, ttl_seconds=settings.token_ttl_seconds)
+        if sign
+        else None
+    )
+    return issuer, verifier
+
+
+def gateway_app(settings: Settings, runtime: Runtime, issuer, verifier):  # type: ignore[no-untyped-def]
+    from libs.common.grpc.client import ChannelFactory
+    from services.gateway.adapters.service_clients import ServiceClients
+    from services.gateway.entrypoints.http.app import Gateway, create_app
+
+    channels = ChannelFactory(settings)
+    return create_app(
+        Gateway(runtime=runtime, issuer=issuer, verifier=verifier, services=ServiceClients(channels))
+    )
+
+
+def run_http(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    """uvicorn in this thread; it handles SIGINT/SIGTERM and returns after a graceful stop."""
+    import uvicorn
+
+    # uvicorn re-raises the signal it caught once it has stopped; with these (no-op) handlers in
+    # place that re-raise returns here instead of killing the process before our own clean-up
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+# --- bus -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Background:
+    """Threads of the all-in-one process: relays and periodic jobs, stopped together."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, name: str, target, *args) -> None:  # type: ignore[no-untyped-def]
+        thread = threading.Thread(target=target, args=(*args, self.stop), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self, timeout: float = 10) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def publisher_for(settings: Settings, runtime: Runtime, source: str):  # type: ignore[no-untyped-def]
+    from libs.common.messaging import AmqpPublisher, InProcessBus
+
+    if settings.amqp_url:
+        expected = [s for s in all_subscriptions() if s.source == source]
+        return AmqpPublisher(settings.amqp_url, declare_queues=expected)
+    return InProcessBus(
+        all_subscriptions(),
+        lambda _service: runtime.sessions,
+        max_attempts=settings.consumer_max_attempts,
+        retry_base_seconds=settings.consumer_retry_base_seconds,
+    )
+
+
+def relay_loop(settings: Settings, runtime: Runtime, source: str, stop: threading.Event) -> None:
+    from libs.common.messaging import OutboxRelay
+
+    relay = OutboxRelay(
+        source,
+        runtime.ops_sessions,
+        publisher_for(settings, runtime, source),
+        batch_size=settings.relay_batch_size,
+    )
+    relay.run(stop, idle_seconds=settings.relay_idle_seconds)
+
+
+def retry_failed(runtime: Runtime) -> int:
+    """Re-deliver failed events whose back-off has passed, for every service."""
+    from libs.common.messaging import retry_due
+
+    settings, subs = runtime.settings, all_subscriptions()
+    return sum(
+        retry_due(
+            runtime.ops_sessions,
+            [s for s in subs if s.service == name],
+            runtime_sessions=runtime.sessions,
+            max_attempts=settings.consumer_max_attempts,
+            retry_base_seconds=settings.consumer_retry_base_seconds,
+        )
+        for name in SERVICES
+        if any(s.service == name for s in subs)
+    )
+
+
+def periodic_jobs(runtime: Runtime, every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
+        try:
+            retry_failed(runtime)
+        except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
+            log.exception("periodic job failed")
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def all_in_one(settings: Settings, host: str, port: int) -> None:
+    observe(settings, "bianmin")
+    url = database_url(settings)
+    migrate(settings, url)
+    issuer, verifier = keys(settings, sign=True)
+    runtime = Runtime.connect(settings, url)
+    password = bootstrap(settings, runtime)
+
+    server, grpc_port = grpc_server(runtime, SERVICES, "127.0.0.1", 0, verifier)
+    server.start()
+    # every service answers on the in-process gRPC server: the gateway's calls are real gRPC
+    settings.grpc_targets = ",".join(f"{name}=127.0.0.1:{grpc_port}" for name in SERVICES)
+
+    background = Background()
+    workers: list[subprocess.Popen] = []
+    for name in SERVICES:
+        background.start(f"relay-{name}", relay_loop, settings, runtime, name)
+    if settings.amqp_url:  # consumers are nameko workers: they need their own (eventlet) processes
+        workers = [spawn(name, "worker", BIANMIN_DATABASE_URL=url) for name in DOMAIN_SERVICES]
+    background.start("jobs", periodic_jobs, runtime, 30.0)
+
+    print(f"Bianmin is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    admin = (settings.bootstrap_admin or "admin:").split(":")[0]
+    if password:
+        print(f"Log in as '{admin}' with the password: {password}  (shown once)", flush=True)
+    else:
+        print(f"Log in as '{admin}' (bianmin client login --username {admin})", flush=True)
+    try:
+        run_http(gateway_app(settings, runtime, issuer, verifier), host, port)
+    finally:
+        background.shutdown()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(15)
+        server.stop(grace=5).wait()
+        print("Bianmin stopped.", flush=True)
+
+
+def spawn(service: str, role: str, **env: str) -> subprocess.Popen:
+    """A child process of the distributed kind (`bianmin serve service role`)."""
+    import os
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "libs.cli.main", "serve", service, role], env={**os.environ, **env}
+    )
+
+
+def serve_api(settings: Settings, service: str) -> None:
+    from libs.common.grpc.server import serve_forever
+
+    observe(settings, service)
+    url = database_url(settings)
+    issuer, verifier = keys(settings, sign=service == "gateway")
+    runtime = Runtime.connect(settings, url)
+    server, port = grpc_server(runtime, [service], settings.grpc_host, settings.grpc_port, verifier)
+    log.info("%s gRPC API on %s:%s", service, settings.grpc_host, port)
+    if service != "gateway":
+        serve_forever(server)
+        return
+    server.start()
+    try:
+        run_http(gateway_app(settings, runtime, issuer, verifier), settings.http_host, settings.http_port)
+    finally:
+        server.stop(grace=5).wait()
+
+
+def serve_relay(settings: Settings, service: str) -> None:
+    if not settings.amqp_url:
+        raise SystemExit("the relay publishes to RabbitMQ: set BIANMIN_AMQP_URL")
+    observe(settings, f"{service}-relay")
+    runtime = Runtime.connect(settings, database_url(settings))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    relay_loop(settings, runtime, service, stop)
+
+
+def serve_worker(settings: Settings, service: str) -> None:
+    """nameko consumers under eventlet (the CLI set PSYCOPG_WAIT_FUNC before psycopg loaded)."""
+    from libs.common.messaging.nameko_adapter import run_worker
+
+    if not settings.amqp_url:
+        raise SystemExit("workers consume from RabbitMQ: set BIANMIN_AMQP_URL")
+    observe(settings, f"{service}-worker")
+    url = database_url(settings)
+    run_worker(
+        service,
+        service_def(service).subscriptions(),
+        lambda: Runtime.connect(settings, url),
+        settings.amqp_url,
+        settings=settings,
+    )

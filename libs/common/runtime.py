@@ -1,0 +1,51 @@
+"""What a service needs at run time, and how a service describes itself to the composition roots.
+
+A `ServiceDef` is the whole surface of a service: its gRPC servicers, the events it consumes and
+its periodic jobs. The CLI composes them — all five in one process (`bianmin run`) or one role of
+one service per process (`bianmin serve intake api|worker|relay`) — so both modes run the same code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """Connections of one process for one service (nothing connects before `connect`)."""
+
+    settings: Settings
+    database_url: str
+    sessions: sessionmaker[Session]  # runtime role: row-level security applies
+    ops_sessions: sessionmaker[Session]  # relay/ops role: crosses tenants by design (relay, dead letters)
+    channels: Any = None  # libs.common.grpc.client.ChannelFactory, for services that call others
+
+    @classmethod
+    def connect(cls, settings: Settings, database_url: str, channels: Any = None) -> Runtime:
+        return cls(
+            settings=settings,
+            database_url=database_url,
+            sessions=db.make_sessions(db.make_engine(database_url, role=settings.db_runtime_role)),
+            ops_sessions=db.make_sessions(
+                db.make_engine(database_url, role=settings.db_relay_role, pool_size=2)
+            ),
+            channels=channels,
+        )
+
+
+GrpcRegistration = tuple[Callable[[Any, Any], None], Any]  # (add_XServicer_to_server, servicer)
+
+
+@dataclass(frozen=True)
+class ServiceDef:
+    name: str
+    grpc_service_names: tuple[str, ...]
+    servicers: Callable[[Runtime], list[GrpcRegistration]]
+    subscriptions: Callable[[], list[Any]]  # list[libs.common.messaging.Subscription]
+    jobs: Mapping[str, Callable[[Runtime], object]] = field(default_factory=dict)

@@ -1,0 +1,46 @@
+"""The gateway's view of the other services over gRPC (stubs and health)."""
+
+from __future__ import annotations
+
+import importlib
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from libs.common.errors import NotFound
+from libs.common.grpc.client import status_to_error
+from libs.common.tenancy import tenant_scope
+
+
+def _modules(service: str):  # type: ignore[no-untyped-def]
+    pb = importlib.import_module(f"bianmin.{service}.v1.{service}_service_pb2")
+    pb_grpc = importlib.import_module(f"bianmin.{service}.v1.{service}_service_pb2_grpc")
+    return pb, getattr(pb_grpc, f"{service.capitalize()}ServiceStub")
+
+
+class ServiceClients:
+    def __init__(self, channels) -> None:  # type: ignore[no-untyped-def]
+        self.channels = channels
+
+    def knows_tenant(self, service: str, tenant: str) -> bool:
+        """Has `service` recorded the township yet? (its projection of `township_onboarded`)."""
+        pb, stub_cls = _modules(service)
+        stub = stub_cls(self.channels.channel(service))
+        try:
+            with tenant_scope(tenant):
+                stub.GetTenant(pb.GetTenantRequest())
+        except grpc.RpcError as exc:
+            error = status_to_error(exc)
+            if isinstance(error, NotFound):
+                return False
+            raise error from exc
+        return True
+
+    def healthy(self, service: str) -> bool:
+        stub = health_pb2_grpc.HealthStub(self.channels.channel(service))
+        name = f"bianmin.{service}.v1.{service.capitalize()}Service"
+        try:
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=2)
+        except grpc.RpcError:
+            return False
+        return reply.status == health_pb2.HealthCheckResponse.SERVING

@@ -1,0 +1,112 @@
+"""Townships: onboard, list, get, suspend. A change and its event commit in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from bianmin.gateway.v1 import events_pb2, township_pb2
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.errors import NotFound, ValidationFailed
+from libs.common.messaging import outbox
+from libs.common.tenancy import Principal
+from services.gateway.adapters import tables
+from services.gateway.domain.directory import Township, new_township, require_visible
+
+
+def onboard_township(sessions: sessionmaker[Session], principal: Principal, body: dict) -> dict:
+    township = new_township(principal.county, body.get("code"), body.get("name"), body.get("villages") or [])
+    tenant = township.tenant_id
+    now = datetime.now(UTC)
+    with db.transaction(sessions, tenant) as s:
+        exists = s.execute(sa.select(tables.township.c.id).where(tables.township.c.id == tenant)).first()
+        if exists:
+            raise ValidationFailed(f"township {tenant} exists already")
+        s.execute(
+            sa.insert(tables.township).values(
+                id=tenant,
+                county=township.county,
+                code=township.code,
+                name=township.name,
+                created_at=now,
+                created_by=principal.username,
+            )
+        )
+        for v in township.villages:
+            s.execute(
+                sa.insert(tables.village).values(
+                    tenant_id=tenant,
+                    code=v.code,
+                    name=v.name,
+                    groups=[{"code": g.code, "name": g.name} for g in v.groups],
+                )
+            )
+        outbox.record(s, source="gateway", message_or_type=_onboarded_event(township, now), tenant_id=tenant)
+    return get_township(sessions, principal, tenant)
+
+
+def list_townships(sessions: sessionmaker[Session], principal: Principal) -> list[dict]:
+    with db.transaction(sessions, None) as s:
+        rows = s.execute(sa.select(tables.township).order_by(tables.township.c.id)).mappings().all()
+    return [_view(r, _villages(sessions, r["id"])) for r in rows if principal.may_see(r["id"])]
+
+
+def get_township(sessions: sessionmaker[Session], principal: Principal, tenant: str) -> dict:
+    require_visible(principal, tenant)
+    with db.transaction(sessions, None) as s:
+        row = s.execute(sa.select(tables.township).where(tables.township.c.id == tenant)).mappings().first()
+    if row is None:
+        raise NotFound(f"no township {tenant}")
+    return _view(row, _villages(sessions, tenant))
+
+
+def suspend_township(sessions: sessionmaker[Session], principal: Principal, tenant: str) -> dict:
+    require_visible(principal, tenant)
+    with db.transaction(sessions, tenant) as s:
+        updated = s.execute(
+            sa.update(tables.township).where(tables.township.c.id == tenant).values(status="suspended")
+        ).rowcount
+        if not updated:
+            raise NotFound(f"no township {tenant}")
+        event = events_pb2.TownshipSuspended(tenant_id=tenant)
+        event.suspended_at.FromDatetime(datetime.now(UTC))
+        outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
+    return get_township(sessions, principal, tenant)
+
+
+def _villages(sessions: sessionmaker[Session], tenant: str) -> list[dict]:
+    with db.transaction(sessions, tenant) as s:
+        rows = s.execute(sa.select(tables.village).order_by(tables.village.c.code)).mappings().all()
+    return [{"code": r["code"], "name": r["name"], "groups": r["groups"]} for r in rows]
+
+
+def _view(row: sa.RowMapping, villages: list[dict]) -> dict:
+    return {
+        "id": row["id"],
+        "code": row["code"],
+        "name": row["name"],
+        "county": row["county"],
+        "status": row["status"],
+        "villages": villages,
+    }
+
+
+def _onboarded_event(t: Township, at: datetime) -> events_pb2.TownshipOnboarded:
+    event = events_pb2.TownshipOnboarded(
+        tenant_id=t.tenant_id,
+        county=t.county,
+        code=t.code,
+        name=t.name,
+        villages=[
+            township_pb2.Village(
+                code=v.code,
+                name=v.name,
+                groups=[township_pb2.Group(code=g.code, name=g.name) for g in v.groups],
+            )
+            for v in t.villages
+        ],
+    )
+    event.onboarded_at.FromDatetime(at)
+    return event

@@ -1,0 +1,16 @@
+"""IntakeService over gRPC: translates protos to calls of the service layer, decides nothing."""
+
+from bianmin.intake.v1 import intake_service_pb2 as pb
+from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
+
+from libs.common import tenant_projection
+from libs.common.runtime import Runtime
+from services.intake.adapters import tables
+
+
+class IntakeServicer(pb_grpc.IntakeServiceServicer):
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
+        return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)

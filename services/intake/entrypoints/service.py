@@ -1,0 +1,24 @@
+"""How intake plugs into the composition roots (`bianmin run`, `bianmin serve intake …`)."""
+
+from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
+
+from libs.common.messaging import Subscription
+from libs.common.runtime import Runtime, ServiceDef
+from services.intake.entrypoints.grpc_servicer import IntakeServicer
+from services.intake.service_layer import handlers
+
+
+def servicers(runtime: Runtime) -> list:
+    return [(pb_grpc.add_IntakeServiceServicer_to_server, IntakeServicer(runtime))]
+
+
+def subscriptions() -> list[Subscription]:
+    return [Subscription("gateway", "township_onboarded", "intake", handlers.on_township_onboarded)]
+
+
+SERVICE = ServiceDef(
+    name="intake",
+    grpc_service_names=("bianmin.intake.v1.IntakeService",),
+    servicers=servicers,
+    subscriptions=subscriptions,
+)

@@ -1,0 +1,24 @@
+"""How notify plugs into the composition roots (`bianmin run`, `bianmin serve notify …`)."""
+
+from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
+
+from libs.common.messaging import Subscription
+from libs.common.runtime import Runtime, ServiceDef
+from services.notify.entrypoints.grpc_servicer import NotifyServicer
+from services.notify.service_layer import handlers
+
+
+def servicers(runtime: Runtime) -> list:
+    return [(pb_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(runtime))]
+
+
+def subscriptions() -> list[Subscription]:
+    return [Subscription("gateway", "township_onboarded", "notify", handlers.on_township_onboarded)]
+
+
+SERVICE = ServiceDef(
+    name="notify",
+    grpc_service_names=("bianmin.notify.v1.NotifyService",),
+    servicers=servicers,
+    subscriptions=subscriptions,
+)

@@ -1,0 +1,10 @@
+"""The proxy schema's tables (SQLAlchemy Core)."""
+
+import sqlalchemy as sa
+
+from libs.common.messaging import messaging_tables
+from libs.common.tenant_projection import tenant_projection_table
+
+metadata = sa.MetaData(schema="proxy")
+tenant = tenant_projection_table(metadata)
+messaging = messaging_tables(metadata)

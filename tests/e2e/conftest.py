@@ -1,0 +1,128 @@
+"""Processes for end-to-end tests: real `bianmin` processes over HTTP, gRPC and AMQP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from libs.common import embedded_pg
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = ("admin", "e2e-admin-password")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    """Starts `bianmin` subprocesses with a shared environment; stops them all at the end."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.procs = env, logs, []
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        name = "-".join(args)
+        log = open(self.logs / f"{name}-{len(self.procs)}.log", "w")  # noqa: SIM115 - closed by the process
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "libs.cli.main", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def run(self, *args: str, timeout: float = 120, **env: str) -> int:
+        """Run a command to completion (e.g. `migrate`); its log is kept with the others."""
+        proc = self.start(*args, **env)
+        self.procs.remove(proc)
+        return proc.wait(timeout)
+
+    def stop(self, proc: subprocess.Popen, timeout: float = 20) -> int:
+        proc.send_signal(signal.SIGTERM)
+        return proc.wait(timeout)
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def log_tail(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.logs.glob("*.log")))
+
+
+@pytest.fixture
+def fresh_db(pg_server_url: str) -> Iterator[str]:
+    name = f"bianmin_e2e_{uuid.uuid4().hex[:10]}"
+    yield embedded_pg.ensure_database(pg_server_url, name)
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def processes(tmp_path: Path, fresh_db: str) -> Iterator[Processes]:
+    env = {
+        "BIANMIN_DATABASE_URL": fresh_db,
+        "BIANMIN_DATA_DIR": str(tmp_path / "data"),
+        "BIANMIN_COUNTY": "tianyang:田阳县",
+        "BIANMIN_BOOTSTRAP_ADMIN": ":".join(ADMIN),
+        "BIANMIN_LOG_JSON": "false",
+        "BIANMIN_RELAY_IDLE_SECONDS": "0.1",
+    }
+    env.pop("BIANMIN_AMQP_URL", None)
+    procs = Processes(env, tmp_path)
+    yield procs
+    procs.stop_all()
+
+
+def wait_http(url: str, procs: Processes, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        for p in procs.procs:
+            if p.poll() is not None:
+                pytest.fail(f"a process exited early ({p.args}):\n{procs.log_tail()}")
+        time.sleep(0.3)
+    pytest.fail(f"{url} did not answer in {timeout}s:\n{procs.log_tail()}")
+
+
+def login(base: str, username: str = ADMIN[0], password: str = ADMIN[1]) -> dict[str, str]:
+    reply = httpx.post(f"{base}/v1/auth/token", json={"username": username, "password": password}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+def wait_projections(base: str, headers: dict[str, str], tenant: str, timeout: float = 60) -> dict:
+    """Poll until every service reports the township's projection recorded."""
+    deadline = time.monotonic() + timeout
+    view: dict = {}
+    while time.monotonic() < deadline:
+        view = httpx.get(f"{base}/v1/townships/{tenant}", headers=headers, timeout=10).json()
+        if set(view.get("services", {}).values()) == {"ready"}:
+            return view
+        time.sleep(0.3)
+    pytest.fail(f"projections not recorded in {timeout}s: {view}")

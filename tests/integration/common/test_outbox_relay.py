@@ -1,0 +1,267 @@
+"""The transactional outbox and its relay, on a real PostgreSQL and a real RabbitMQ."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import kombu
+import pytest
+import sqlalchemy as sa
+from opentelemetry.sdk.trace import TracerProvider
+
+from libs.common import db
+from libs.common.messaging import (
+    AmqpPublisher,
+    Envelope,
+    InProcessBus,
+    OutboxRelay,
+    Subscription,
+    UnroutableEvent,
+    record,
+)
+from libs.common.observability.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
+from libs.common.observability.tracing import span
+from tests.integration.common.messaging_support import (
+    BAIXIN,
+    COUNTY,
+    NAPO,
+    SCHEMA,
+    TABLES,
+    TownshipOnboarded,
+    effects,
+    note,
+    recording_handler,
+    rows,
+    unique,
+    wait_for,
+)
+from tests.integration.common.messaging_support import broker_cleanup as broker_cleanup  # fixture
+from tests.integration.common.messaging_support import dbs as dbs  # fixture
+
+outbox = TABLES.outbox
+
+
+def write(dbs, source: str, tenant: str = NAPO, township: str = "napo") -> Envelope:  # type: ignore[no-untyped-def]
+    """A service write: a domain row and its event in one runtime transaction."""
+    with db.transaction(dbs.runtime, tenant) as s:
+        s.execute(note.insert().values(tenant_id=tenant, body=f"onboarded {township}"))
+        return record(
+            s,
+            source=source,
+            message_or_type=TownshipOnboarded(township=township, display_name="那坡"),
+            tenant_id=tenant,
+            schema=SCHEMA,
+        )
+
+
+def outbox_rows(dbs, source: str) -> list:  # type: ignore[no-untyped-def]
+    return sorted(rows(dbs, outbox, outbox.c.source == source), key=lambda r: r.id)
+
+
+def get_all(amqp_url: str, queue: str) -> list:  # type: ignore[no-untyped-def]
+    """Every message waiting in `queue` (acked), oldest first."""
+    messages = []
+    with kombu.Connection(amqp_url) as conn:
+        channel = conn.default_channel
+        while (message := channel.basic_get(queue, no_ack=True)) is not None:
+            messages.append(message)
+    return messages
+
+
+def test_write_and_event_commit_together(dbs) -> None:
+    source = unique("src")
+    env = write(dbs, source)
+    assert env.event_type == "township_onboarded"
+    assert env.data == {"township": "napo", "display_name": "那坡"}
+    (row,) = outbox_rows(dbs, source)
+    assert (str(row.event_id), row.tenant_id, row.event_type, row.payload) == (
+        env.event_id,
+        NAPO,
+        "township_onboarded",
+        env.data,
+    )
+    assert row.published_at is None and row.attempts == 0
+
+    # a rolled-back write leaves neither the domain row nor the event
+    with pytest.raises(RuntimeError), db.transaction(dbs.runtime, NAPO) as s:
+        s.execute(note.insert().values(tenant_id=NAPO, body="never"))
+        record(
+            s, source=source, message_or_type="township_renamed", data={"x": 1}, tenant_id=NAPO, schema=SCHEMA
+        )
+        raise RuntimeError("the command failed after writing")
+    assert len(outbox_rows(dbs, source)) == 1
+    with db.transaction(dbs.runtime, NAPO) as s:
+        assert s.execute(sa.select(note).where(note.c.body == "never")).all() == []
+
+
+def test_outbox_is_tenant_isolated(dbs) -> None:
+    source = unique("src")
+    write(dbs, source, NAPO)
+    with db.transaction(dbs.runtime, BAIXIN) as s:
+        assert s.execute(sa.select(outbox).where(outbox.c.source == source)).all() == []
+    with db.transaction(dbs.runtime, NAPO) as s:
+        assert len(s.execute(sa.select(outbox).where(outbox.c.source == source)).all()) == 1
+    # an event cannot be written under another tenant than the transaction's
+    rls = pytest.raises(sa.exc.DBAPIError, match="row-level security")
+    with rls, db.transaction(dbs.runtime, BAIXIN) as s:
+        record(s, source=source, message_or_type="x_happened", tenant_id=NAPO, schema=SCHEMA)
+
+
+def test_trace_context_is_stored_with_the_event(dbs) -> None:
+    source = unique("src")
+    with span("request", tracer_provider=TracerProvider()) as request_span:
+        env = write(dbs, source)
+    trace_id = format(request_span.get_span_context().trace_id, "032x")
+    assert env.headers["traceparent"].split("-")[1] == trace_id
+    (row,) = outbox_rows(dbs, source)
+    assert row.headers == env.headers
+
+
+def test_relay_publishes_in_nameko_wire_format(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    with span("request", tracer_provider=TracerProvider()):
+        first = write(dbs, source, NAPO, "napo")
+    second = write(dbs, source, BAIXIN, "baixin")
+    published_before = OUTBOX_PUBLISHED.labels(service=source)._value.get()
+    with AmqpPublisher(amqp_url, [sub]) as publisher:
+        relay = OutboxRelay(source, dbs.relay, publisher, batch_size=10, schema=SCHEMA)
+        assert relay.relay_once() == 2
+        assert relay.relay_once() == 0
+
+    messages = get_all(amqp_url, sub.queue_name)
+    assert len(messages) == 2
+    for message, env in zip(messages, (first, second), strict=True):
+        assert message.delivery_info["exchange"] == f"{source}.events"
+        assert message.delivery_info["routing_key"] == "township_onboarded"
+        assert message.properties["content_type"] == "application/json"
+        assert message.properties["content_encoding"] == "utf-8"
+        assert message.properties["delivery_mode"] == 2
+        assert message.properties["message_id"] == env.event_id
+        body = json.loads(message.body)
+        assert Envelope.from_body(body).event_id == env.event_id
+        assert body["tenant_id"] == env.tenant_id and body["data"] == env.data
+        assert set(body) == {
+            "event_id",
+            "event_type",
+            "source",
+            "tenant_id",
+            "occurred_at",
+            "schema_version",
+            "data",
+            "headers",
+        }
+    # the trace continues: same trace id, the relay's own (PRODUCER) span as parent
+    headers = messages[0].properties["application_headers"]
+    assert headers["traceparent"].split("-")[1] == first.headers["traceparent"].split("-")[1]
+    assert json.loads(messages[0].body)["headers"]["traceparent"] == headers["traceparent"]
+
+    assert all(r.published_at is not None and r.attempts == 1 for r in outbox_rows(dbs, source))
+    assert OUTBOX_PUBLISHED.labels(service=source)._value.get() == published_before + 2
+    assert OUTBOX_BACKLOG.labels(service=source)._value.get() == 0
+    assert OUTBOX_OLDEST_AGE.labels(service=source)._value.get() == 0
+
+
+def test_a_failed_publish_keeps_the_row_and_stops_the_batch(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    first, second = write(dbs, source, NAPO, "napo"), write(dbs, source, BAIXIN, "baixin")
+    # a broker-side failure: the exchange exists with another type (406 PRECONDITION_FAILED)
+    with kombu.Connection(amqp_url) as conn:
+        kombu.Exchange(f"{source}.events", type="direct", durable=True)(conn.default_channel).declare()
+    publisher = AmqpPublisher(amqp_url, [sub])
+    relay = OutboxRelay(source, dbs.relay, publisher, batch_size=10, schema=SCHEMA)
+    assert relay.relay_once() == 0
+    assert relay.last_error and "inequivalent arg" in relay.last_error
+    r1, r2 = outbox_rows(dbs, source)
+    assert (r1.attempts, r1.published_at) == (1, None) and "inequivalent" in r1.last_error
+    assert (r2.attempts, r2.published_at, r2.last_error) == (0, None, None)  # the batch stopped
+    assert OUTBOX_BACKLOG.labels(service=source)._value.get() == 2
+    assert OUTBOX_OLDEST_AGE.labels(service=source)._value.get() > 0
+
+    with kombu.Connection(amqp_url) as conn:  # the operator fixes the broker
+        conn.default_channel.exchange_delete(f"{source}.events")
+    assert relay.relay_once() == 2
+    publisher.close()
+    r1, r2 = outbox_rows(dbs, source)
+    assert (r1.attempts, r1.last_error) == (2, None) and r1.published_at and r2.published_at
+    assert [json.loads(m.body)["event_id"] for m in get_all(amqp_url, sub.queue_name)] == [
+        first.event_id,
+        second.event_id,
+    ]
+
+
+def test_unroutable_policy(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    publisher = AmqpPublisher(amqp_url, [sub])
+    publisher.declare()
+    with kombu.Connection(amqp_url) as conn:  # the expected queue vanishes
+        conn.default_channel.queue_delete(sub.queue_name)
+
+    # an expected route with no queue: the row stays (and the queue is declared again)
+    expected = write(dbs, source)
+    with pytest.raises(UnroutableEvent):
+        publisher.publish(expected)
+    relay = OutboxRelay(source, dbs.relay, publisher, schema=SCHEMA)
+    assert relay.relay_once() == 1  # the queue exists again
+    assert [json.loads(m.body)["event_id"] for m in get_all(amqp_url, sub.queue_name)] == [expected.event_id]
+
+    # an event nobody subscribes to: published to nobody, logged at INFO
+    with db.transaction(dbs.runtime, NAPO) as s:
+        nobody = record(s, source=source, message_or_type="nobody_listens", tenant_id=NAPO, schema=SCHEMA)
+    assert relay.relay_once() == 1
+    (row,) = [r for r in outbox_rows(dbs, source) if str(r.event_id) == nobody.event_id]
+    assert row.published_at is not None
+
+    # strict: every unroutable event stays until some queue is bound
+    strict = AmqpPublisher(amqp_url, [sub], strict=True)
+    with pytest.raises(UnroutableEvent):
+        strict.publish(nobody)
+    strict.publish(expected)  # routable: fine
+    strict.close()
+    publisher.close()
+
+
+def test_in_process_bus_delivers_to_the_same_handler_once(dbs) -> None:
+    source = unique("src")
+    service = unique("svc")
+    subs = [
+        Subscription(source, "township_onboarded", service, recording_handler(service), schema=SCHEMA),
+        Subscription(source, "calendar_changed", service, recording_handler(service), schema=SCHEMA),
+    ]
+    bus = InProcessBus(subs, lambda name: dbs.runtime)
+    relay = OutboxRelay(source, dbs.relay, bus, schema=SCHEMA)
+    township = write(dbs, source)
+    with db.transaction(dbs.runtime, COUNTY) as s:
+        county = record(s, source=source, message_or_type="calendar_changed", tenant_id=COUNTY, schema=SCHEMA)
+    assert relay.relay_once() == 2
+    assert [(e.tenant_id, e.detail) for e in effects(dbs, township.event_id)] == [(NAPO, f"ambient={NAPO}")]
+    assert [(e.tenant_id, e.detail) for e in effects(dbs, county.event_id)] == [(COUNTY, "ambient=None")]
+
+    # the relay crashed between publishing and marking: the rows are published again
+    with dbs.admin.begin() as s:
+        s.execute(outbox.update().where(outbox.c.source == source).values(published_at=None))
+    assert relay.relay_once() == 2
+    assert len(effects(dbs, township.event_id)) == 1 and len(effects(dbs, county.event_id)) == 1
+
+
+def test_relay_loop_runs_until_stopped(dbs) -> None:
+    source = unique("src")
+    service = unique("svc")
+    sub = Subscription(source, "township_onboarded", service, recording_handler(service), schema=SCHEMA)
+    relay = OutboxRelay(source, dbs.relay, InProcessBus([sub], lambda name: dbs.runtime), schema=SCHEMA)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop, 0.05), daemon=True)
+    thread.start()
+    try:
+        env = write(dbs, source)
+        wait_for(lambda: effects(dbs, env.event_id), timeout=10)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
