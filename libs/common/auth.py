@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALGORITHM = "EdDSA"
-KID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+KID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DATE_KID_RE = re.compile(r"^k\d{8}T\d{4}")
 PRIVATE_SUFFIX = ".pem"
 PUBLIC_SUFFIX = ".pub.pem"

@@ -31,8 +31,11 @@ def free_port() -> int:
 class Processes:
     """Starts `bianmin` subprocesses with a shared environment; stops them all at the end."""
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], logs: Path, unset: tuple[str, ...] = ("BIANMIN_AMQP_URL",)
+    ) -> None:
         self.env, self.logs, self.procs = env, logs, []
+        self.base_env = {k: v for k, v in os.environ.items() if k not in unset}
 
     def start(self, *args: str, **env: str) -> subprocess.Popen:
         name = "-".join(args)
@@ -89,7 +92,6 @@ def processes(tmp_path: Path, fresh_db: str) -> Iterator[Processes]:
         "BIANMIN_LOG_JSON": "false",
         "BIANMIN_RELAY_IDLE_SECONDS": "0.1",
     }
-    env.pop("BIANMIN_AMQP_URL", None)
     procs = Processes(env, tmp_path)
     yield procs
     procs.stop_all()

@@ -25,8 +25,8 @@ from google.protobuf.message import Message
 
 from libs.common.tenancy import TENANT_RE
 
-COUNTY_SCOPE_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.\*$")
-EVENT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+COUNTY_SCOPE_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.\*\Z")
+EVENT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 SCHEMA_VERSION = 1
 
 

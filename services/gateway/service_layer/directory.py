@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from bianmin.gateway.v1 import events_pb2, township_pb2
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import NotFound, ValidationFailed
+from libs.common.errors import InvalidTransition, NotFound, ValidationFailed
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
 from services.gateway.adapters import tables
@@ -21,11 +22,10 @@ def onboard_township(sessions: sessionmaker[Session], principal: Principal, body
     tenant = township.tenant_id
     now = datetime.now(UTC)
     with db.transaction(sessions, tenant) as s:
-        exists = s.execute(sa.select(tables.township.c.id).where(tables.township.c.id == tenant)).first()
-        if exists:
-            raise ValidationFailed(f"township {tenant} exists already")
-        s.execute(
-            sa.insert(tables.township).values(
+        # the primary key decides, so two onboardings of one code at once cannot both succeed
+        created = s.execute(
+            insert(tables.township)
+            .values(
                 id=tenant,
                 county=township.county,
                 code=township.code,
@@ -33,7 +33,11 @@ def onboard_township(sessions: sessionmaker[Session], principal: Principal, body
                 created_at=now,
                 created_by=principal.username,
             )
-        )
+            .on_conflict_do_nothing()
+            .returning(tables.township.c.id)
+        ).first()
+        if not created:
+            raise ValidationFailed(f"township {tenant} exists already")
         for v in township.villages:
             s.execute(
                 sa.insert(tables.village).values(
@@ -65,11 +69,14 @@ def get_township(sessions: sessionmaker[Session], principal: Principal, tenant: 
 def suspend_township(sessions: sessionmaker[Session], principal: Principal, tenant: str) -> dict:
     require_visible(principal, tenant)
     with db.transaction(sessions, tenant) as s:
-        updated = s.execute(
-            sa.update(tables.township).where(tables.township.c.id == tenant).values(status="suspended")
-        ).rowcount
-        if not updated:
+        status = s.execute(
+            sa.select(tables.township.c.status).where(tables.township.c.id == tenant).with_for_update()
+        ).scalar()
+        if status is None:
             raise NotFound(f"no township {tenant}")
+        if status == "suspended":
+            raise InvalidTransition(f"township {tenant} is suspended already")
+        s.execute(sa.update(tables.township).where(tables.township.c.id == tenant).values(status="suspended"))
         event = events_pb2.TownshipSuspended(tenant_id=tenant)
         event.suspended_at.FromDatetime(datetime.now(UTC))
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)

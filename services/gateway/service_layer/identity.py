@@ -20,6 +20,8 @@ from services.gateway.domain.directory import ROLES, principal_for
 _hasher = PasswordHasher()
 MAX_FAILED_LOGINS = 5
 LOCK_FOR = timedelta(minutes=15)
+# one answer for an unknown user, a wrong password and a locked account: none reveals the others
+BAD_LOGIN = "wrong username or password, or the account is locked after repeated failures"
 # hashed once so an unknown user costs as much as a wrong password (no user enumeration by timing)
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -60,7 +62,8 @@ def create_user(
             tenants=list(tenants),
         )
         if if_absent:
-            return s.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+            stmt = stmt.on_conflict_do_nothing().returning(tables.user_account.c.username)
+            return s.execute(stmt).first() is not None
         try:
             s.execute(stmt)
         except sa.exc.IntegrityError as exc:
@@ -82,9 +85,9 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str) 
         )
         if user is None:
             _verify(_DUMMY_HASH, password)
-            raise Unauthenticated("wrong username or password")
+            raise Unauthenticated(BAD_LOGIN)
         if user["locked_until"] and user["locked_until"] > now:
-            raise Unauthenticated("account locked after repeated failures; try again later")
+            raise Unauthenticated(BAD_LOGIN)
         if not _verify(user["password_hash"], password):
             failed = user["failed_logins"] + 1
             s.execute(
@@ -95,7 +98,7 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str) 
                     locked_until=now + LOCK_FOR if failed >= MAX_FAILED_LOGINS else None,
                 )
             )
-            failure = Unauthenticated("wrong username or password")
+            failure = Unauthenticated(BAD_LOGIN)
         else:
             if user["failed_logins"]:
                 s.execute(

@@ -1,0 +1,88 @@
+"""Health, readiness, the OpenAPI document and the headers every response carries."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from services.gateway.entrypoints.http.app import PROJECTING_SERVICES
+from tests.integration.gateway.support import DictServices, assert_problem
+
+API_PATHS = {
+    "/v1/auth/token",
+    "/v1/me",
+    "/v1/townships",
+    "/v1/townships/{tenant}",
+    "/v1/townships/{tenant}/suspend",
+    "/healthz",
+    "/readyz",
+}
+
+
+def test_healthz(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert (r.status_code, r.json()) == (200, {"status": "ok"})
+
+
+def test_readyz_when_everything_is_up(client: TestClient) -> None:
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", **dict.fromkeys(PROJECTING_SERVICES, "ok")},
+    }
+
+
+def test_readyz_names_the_service_that_is_down(client: TestClient, services: DictServices) -> None:
+    services.health["proxy"] = False
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    body = r.json()
+    assert body["status"] == "not_ready"
+    assert body["checks"] == {
+        "database": "ok",
+        "intake": "ok",
+        "proxy": "unavailable",
+        "appraisal": "ok",
+        "notify": "ok",
+    }
+    services.health["proxy"] = True
+    assert client.get("/readyz").status_code == 200
+
+
+def test_openapi_lists_exactly_the_served_paths(client: TestClient) -> None:
+    r = client.get("/openapi.json")
+    assert r.status_code == 200
+    document = r.json()
+    assert set(document["paths"]) == API_PATHS
+    assert set(document["paths"]["/v1/townships"]) == {"get", "post"}
+    assert set(document["paths"]["/v1/townships/{tenant}/suspend"]) == {"post"}
+    assert set(document["paths"]["/v1/auth/token"]) == {"post"}
+    served = {route.path for route in client.app.routes} - {
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+    }  # type: ignore[attr-defined]
+    assert served == API_PATHS
+
+
+def test_an_unknown_path_is_a_not_found_problem(client: TestClient) -> None:
+    assert_problem(client.get("/v1/no-such-thing"), 404, "not_found")
+
+
+def test_every_response_carries_a_request_id_and_nosniff(client: TestClient) -> None:
+    for response in (
+        client.get("/healthz"),
+        client.get("/v1/me"),  # a 401 problem
+        client.post("/v1/auth/token", json={}),  # a 422 problem
+        client.get("/v1/no-such-thing"),  # a 404 problem
+    ):
+        assert response.headers["X-Request-Id"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    first, second = client.get("/healthz"), client.get("/healthz")
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+
+
+def test_a_given_request_id_is_echoed(client: TestClient) -> None:
+    r = client.get("/healthz", headers={"X-Request-Id": "req-42"})
+    assert r.headers["X-Request-Id"] == "req-42"
