@@ -97,7 +97,8 @@ def bootstrap(settings: Settings, runtime: Runtime) -> str | None:
 def grpc_server(runtime: Runtime, names: Iterable[str], host: str, port: int, verifier):  # type: ignore[no-untyped-def]
     from libs.common.grpc.server import build_server
 
-    registrations, service_names = [], []
+    registrations: list = []
+    service_names: list[str] = []
     for name in names:
         definition = service_def(name)
         registrations += definition.servicers(runtime)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -57,7 +58,7 @@ def transaction(sessions: sessionmaker[Session], tenant: str | None) -> Iterator
         yield session
 
 
-def tenant_table(name: str, metadata: sa.MetaData, *columns: sa.SchemaItem, **kwargs: object) -> sa.Table:
+def tenant_table(name: str, metadata: sa.MetaData, *columns: Any, **kwargs: Any) -> sa.Table:
     """A table of tenant rows: `tenant_id` first; migrations must call `enable_rls` for it."""
     table = sa.Table(name, metadata, sa.Column("tenant_id", sa.Text, nullable=False), *columns, **kwargs)
     table.info["tenant"] = True

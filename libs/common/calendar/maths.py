@@ -146,7 +146,7 @@ class WorkCalendar:
                 raise ValidationFailed(f"office hours given for {day}, which is not a working day")
         default = _check_hours(hours, "default office hours")
         self._hours: list[Hours] = [
-            (day_hours.get(first + timedelta(d), default) if self.working[d] else ()) for d in range(n)
+            (tuple(day_hours.get(first + timedelta(d), default)) if self.working[d] else ()) for d in range(n)
         ]
         self._compile(days)
 
@@ -251,8 +251,7 @@ class WorkCalendar:
         segment end stays there). Otherwise the next business instant, i.e. where F starts to
         exceed target (moves a segment end / a gap to the next segment start)."""
         target = np.asarray(target, dtype=np.int64)
-        side = "left" if at_end else "right"
-        d = np.searchsorted(self._cum[1:], target, side=side)
+        d = np.searchsorted(self._cum[1:], target, side="left" if at_end else "right")
         if target.size and (target.min() < 0 or d.max() >= self.n_days):
             raise ValidationFailed(
                 f"result falls outside the working-day calendar ({self.first}..{self.last})"
@@ -362,7 +361,7 @@ class WorkCalendar:
         if not pairs:
             return 0.0
         starts, ends = zip(*pairs, strict=True)
-        return self.working_minutes_in_intervals_epoch(starts, ends)
+        return float(self.working_minutes_in_intervals_epoch(starts, ends))
 
     def warn_at(self, start: datetime, due: datetime, ratio: float) -> datetime:
         return self._to_datetime(self.warn_at_epoch(self._to_epoch(start), self._to_epoch(due), ratio))

@@ -18,7 +18,7 @@ from services.gateway.domain.directory import Township, new_township, require_vi
 
 
 def onboard_township(sessions: sessionmaker[Session], principal: Principal, body: dict) -> dict:
-    township = new_township(principal.county, body.get("code"), body.get("name"), body.get("villages") or [])
+    township = new_township(principal.county, body["code"], body["name"], body.get("villages") or [])
     tenant = township.tenant_id
     now = datetime.now(UTC)
     with db.transaction(sessions, tenant) as s:

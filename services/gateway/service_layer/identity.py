@@ -62,8 +62,8 @@ def create_user(
             tenants=list(tenants),
         )
         if if_absent:
-            stmt = stmt.on_conflict_do_nothing().returning(tables.user_account.c.username)
-            return s.execute(stmt).first() is not None
+            fresh = stmt.on_conflict_do_nothing().returning(tables.user_account.c.username)
+            return s.execute(fresh).first() is not None
         try:
             s.execute(stmt)
         except sa.exc.IntegrityError as exc:
