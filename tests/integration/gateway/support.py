@@ -12,7 +12,7 @@ from httpx import Response
 from libs.common import db
 from libs.common.errors import BianminError
 from libs.common.runtime import Runtime
-from services.gateway.entrypoints.http.app import PROJECTING_SERVICES
+from services.gateway.entrypoints.http.routers.townships import PROJECTING_SERVICES
 
 PASSWORD = "correct horse battery"
 

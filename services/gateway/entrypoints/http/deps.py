@@ -1,0 +1,57 @@
+"""What every router needs: the gateway's context and the authenticated caller.
+
+The context lives on `app.state.gateway` (set by `create_app`), so routers are plain module-level
+`APIRouter`s with no globals and nothing connects at import time."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common.auth import TokenIssuer, TokenVerifier
+from libs.common.errors import Unauthenticated
+from libs.common.runtime import Runtime
+from libs.common.tenancy import Principal, validate_tenant
+from services.gateway.adapters.service_clients import ServiceClients
+from services.gateway.domain.directory import require_visible
+
+
+@dataclass
+class Gateway:
+    runtime: Runtime
+    issuer: TokenIssuer
+    verifier: TokenVerifier
+    services: ServiceClients
+
+
+@dataclass(frozen=True)
+class Caller:
+    principal: Principal
+    token: str
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def sessions(request: Request) -> sessionmaker[Session]:
+    return request.app.state.gateway.runtime.sessions
+
+
+def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthenticated("a bearer token is required")
+    token = authorization.split(" ", 1)[1].strip()
+    return Caller(gateway(request).verifier.verify(token), token)
+
+
+def visible_tenant(tenant: str, c: Annotated[Caller, Depends(caller)]) -> str:
+    """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`)."""
+    return require_visible(c.principal, validate_tenant(tenant))
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway)]
+Sessions = Annotated[sessionmaker[Session], Depends(sessions)]
+Authed = Annotated[Caller, Depends(caller)]
+Tenant = Annotated[str, Depends(visible_tenant)]

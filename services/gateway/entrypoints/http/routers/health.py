@@ -1,0 +1,31 @@
+"""Liveness and readiness."""
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Response
+
+from libs.common import db
+from services.gateway.entrypoints.http.deps import GatewayDep
+
+router = APIRouter(tags=["health"])
+CHECKED_SERVICES = ("intake", "proxy", "appraisal", "notify")
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(gw: GatewayDep, response: Response) -> dict:
+    checks: dict[str, str] = {}
+    try:
+        with db.transaction(gw.runtime.sessions, None) as s:
+            s.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = "unavailable"
+    for service in CHECKED_SERVICES:
+        checks[service] = "ok" if gw.services.healthy(service) else "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    response.status_code = 200 if ready else 503
+    return {"status": "ready" if ready else "not_ready", "checks": checks}

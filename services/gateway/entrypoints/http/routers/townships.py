@@ -1,0 +1,63 @@
+"""Townships, the tenants: onboard, list, get, suspend (API.md *Directory*)."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from libs.common.auth import acting_as
+from libs.common.errors import BianminError
+from services.gateway.domain.directory import require_role
+from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions, Tenant
+from services.gateway.service_layer import directory
+
+router = APIRouter(tags=["directory"])
+PROJECTING_SERVICES = ("intake", "proxy", "appraisal", "notify")
+
+
+class GroupIn(BaseModel):
+    code: str
+    name: str
+
+
+class VillageIn(BaseModel):
+    code: str
+    name: str
+    groups: list[GroupIn] = []
+
+
+class TownshipIn(BaseModel):
+    code: str
+    name: str
+    villages: list[VillageIn] = []
+
+
+@router.post("/v1/townships", status_code=201)
+def onboard(body: TownshipIn, c: Authed, sessions: Sessions) -> dict:
+    principal = require_role(c.principal, "county_admin")
+    return directory.onboard_township(sessions, principal, body.model_dump())
+
+
+@router.get("/v1/townships")
+def townships(c: Authed, sessions: Sessions) -> dict:
+    return {"items": directory.list_townships(sessions, c.principal), "next_page_token": ""}
+
+
+@router.get("/v1/townships/{tenant}")
+def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
+    view = directory.get_township(gw.runtime.sessions, c.principal, tenant)
+    with acting_as(c.token):
+        view["services"] = {s: _probe(gw, s, tenant) for s in PROJECTING_SERVICES}
+    return view
+
+
+@router.post("/v1/townships/{tenant}/suspend")
+def suspend(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
+    principal = require_role(c.principal, "county_admin")
+    return directory.suspend_township(sessions, principal, tenant)
+
+
+def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
+    """'ready' once the service has recorded the township, 'pending' before."""
+    try:
+        return "ready" if gw.services.knows_tenant(service, tenant) else "pending"
+    except BianminError:
+        return "unavailable"
