@@ -9,9 +9,9 @@ from fastapi import FastAPI, Request
 from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from services.gateway.entrypoints.http import problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
-from services.gateway.entrypoints.http.routers import auth, health, townships
+from services.gateway.entrypoints.http.routers import auth, calendar, directory_entities, health, townships
 
-ROUTERS = (health.router, auth.router, townships.router)
+ROUTERS = (health.router, auth.router, townships.router, directory_entities.router, calendar.router)
 
 __all__ = ["Caller", "Gateway", "create_app"]
 
