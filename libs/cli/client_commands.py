@@ -51,6 +51,17 @@ def _checked(response):  # type: ignore[no-untyped-def]
     return response.json()
 
 
+def _pages(path: str):  # type: ignore[no-untyped-def]
+    """Every item of a paged list, following `next_page_token`."""
+    token = ""
+    while True:
+        page = _request("GET", path, params={"page_size": 200, **({"page_token": token} if token else {})})
+        yield from page["items"]
+        token = page.get("next_page_token") or ""
+        if not token:
+            return
+
+
 def register(client: typer.Typer) -> None:
     @client.command()
     def login(
@@ -81,8 +92,33 @@ def register(client: typer.Typer) -> None:
         """Who am I: username, roles and townships."""
         typer.echo(json.dumps(_request("GET", "/v1/me"), ensure_ascii=False, indent=2))
 
-    @client.command()
-    def townships() -> None:
+    townships = typer.Typer(help="Townships: list (the default), onboard.", invoke_without_command=True)
+    client.add_typer(townships, name="townships")
+
+    @townships.callback()
+    def townships_default(ctx: typer.Context) -> None:
+        """Townships: `list` (also with no subcommand), `onboard` from a file."""
+        if ctx.invoked_subcommand is None:
+            townships_list()
+
+    @townships.command("list")
+    def townships_list() -> None:
         """List the townships I may see."""
-        for t in _request("GET", "/v1/townships")["items"]:
+        for t in _pages("/v1/townships"):
             typer.echo(f"{t['id']}\t{t['name']}\t{t['status']}")
+
+    @townships.command("onboard")
+    def townships_onboard(
+        file: Annotated[Path, typer.Option("--file", "-f", help="county.xlsx or county.yaml")],
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="check the file and show what would be done")
+        ] = False,
+    ) -> None:
+        """Onboard townships, their villages and groups, from a YAML or Excel file.
+
+        The whole file is checked first (any problem: exit 2, every problem listed, nothing sent);
+        then each township is created unless it exists, so running again is safe. Exit 1 if any
+        township failed."""
+        from libs.cli import onboarding
+
+        onboarding.onboard(file, dry_run, _load())

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     )
     metrics_port: int = Field(0, description="Prometheus /metrics port of a process; 0 = off")
 
+    # the gateway's HTTP edge (limits are per gateway replica: token buckets in process memory)
+    http_rate_per_second: float = Field(20.0, description="requests per second per client IP and per user")
+    http_burst: int = Field(100, description="requests a client IP or a user may make at once")
+    http_login_ip_per_minute: int = Field(30, description="login attempts per minute per client IP")
+    http_login_user_per_minute: int = Field(10, description="login attempts per minute per username")
+    http_max_body_bytes: int = Field(1024 * 1024, description="largest request body accepted (413 above)")
+    http_cors_origins: str = Field("", description="comma-separated origins allowed by CORS; empty = no CORS")
+    http_hsts: bool = Field(False, description="send Strict-Transport-Security (the gateway is behind TLS)")
+
     # the county this deployment runs
     county: str = Field("demo:示范县", description="'<code>:<name>' of the county")
     timezone: str = "Asia/Shanghai"
@@ -65,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def key_dir(self) -> Path:
         return self.jwt_key_dir or self.data_dir / "keys"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.http_cors_origins.split(",") if o.strip()]
 
     @property
     def county_code(self) -> str:

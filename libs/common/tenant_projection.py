@@ -25,6 +25,8 @@ def tenant_projection_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("code", sa.Text, nullable=False),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False, server_default="active"),
+        # occurred_at of the suspension/reactivation that set `status` (libs.common.directory_projection)
+        sa.Column("status_at", sa.DateTime(timezone=True)),
         sa.Column("onboarded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.PrimaryKeyConstraint("tenant_id"),

@@ -10,7 +10,16 @@ from libs.common.settings import Settings
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(county="tianyang:田阳县")
+    # the gateway's rate limits are tested with apps of their own (gateway/test_edge_http.py);
+    # everywhere else they must not get in the way of many quick requests from one test client
+    unlimited = 1_000_000
+    return Settings(
+        county="tianyang:田阳县",
+        http_rate_per_second=unlimited,
+        http_burst=unlimited,
+        http_login_ip_per_minute=unlimited,
+        http_login_user_per_minute=unlimited,
+    )
 
 
 @pytest.fixture(scope="session")

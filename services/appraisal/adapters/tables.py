@@ -2,9 +2,16 @@
 
 import sqlalchemy as sa
 
+from libs.common import directory_projection as directory
 from libs.common.messaging import messaging_tables
 from libs.common.tenant_projection import tenant_projection_table
 
 metadata = sa.MetaData(schema="appraisal")
 tenant = tenant_projection_table(metadata)
 messaging = messaging_tables(metadata)
+
+# The gateway's directory as far as appraisal needs it: staff, windows and departments (the subjects
+# it appraises). Kept by libs.common.directory_projection (migration 0002).
+staff = directory.staff_table(metadata)  # no phone: not needed here
+window = directory.window_table(metadata)
+department = directory.department_table(metadata)

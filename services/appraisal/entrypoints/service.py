@@ -13,7 +13,15 @@ def servicers(runtime: Runtime) -> list:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription("gateway", "township_onboarded", "appraisal", handlers.on_township_onboarded)]
+    return [
+        Subscription("gateway", "township_onboarded", "appraisal", handlers.on_township_onboarded),
+        Subscription("gateway", "township_suspended", "appraisal", handlers.on_township_suspended),
+        Subscription("gateway", "township_reactivated", "appraisal", handlers.on_township_reactivated),
+        Subscription("gateway", "staff_saved", "appraisal", handlers.on_staff_saved),
+        Subscription("gateway", "window_saved", "appraisal", handlers.on_window_saved),
+        Subscription("gateway", "window_posts_assigned", "appraisal", handlers.on_window_posts_assigned),
+        Subscription("gateway", "department_created", "appraisal", handlers.on_department_created),
+    ]
 
 
 SERVICE = ServiceDef(

@@ -36,6 +36,11 @@ class ServiceClients:
             raise error from exc
         return True
 
+    def intake(self):  # type: ignore[no-untyped-def]
+        """An IntakeService stub; call it inside `acting_as(token)` (and `tenant_scope(tenant)`
+        for tenant calls) so the caller's token and tenant travel as metadata."""
+        return _modules("intake")[1](self.channels.channel("intake"))
+
     def healthy(self, service: str) -> bool:
         stub = health_pb2_grpc.HealthStub(self.channels.channel(service))
         name = f"bianmin.{service}.v1.{service.capitalize()}Service"

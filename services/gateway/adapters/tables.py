@@ -4,7 +4,7 @@
 act in them), so they have no `tenant_id`; villages belong to their township and have RLS."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from libs.common import db
 from libs.common.messaging import messaging_tables
@@ -75,6 +75,93 @@ calendar_day = sa.Table(
     sa.Column("working", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("source", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# bumped on every change of a scope's days (national import included): compiled calendars are
+# cached by the versions of the scopes they were built from (sla.md §5.3)
+calendar_version = sa.Table(
+    "calendar_version",
+    metadata,
+    sa.Column("scope", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# a township's organisation (DOMAIN.md §1, §8): departments, windows with their AB posts, the
+# township details of its staff users, and its settings (§3.3, §5, §6)
+department = db.tenant_table(
+    "department",
+    metadata,
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "code"),
+)
+
+window = db.tenant_table(
+    "window",  # a reserved word in SQL: SQLAlchemy quotes it; raw SQL must write "window"
+    metadata,
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("department", sa.Text, nullable=False),
+    sa.Column("item_codes", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("post_a", sa.Text),  # usernames of the AB posts, NULL until assigned
+    sa.Column("post_b", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "code"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "department"], ["gateway.department.tenant_id", "gateway.department.code"]
+    ),
+)
+
+# what a user is in one township beyond user_account's roles/tenants: their window and village
+staff = db.tenant_table(
+    "staff",
+    metadata,
+    sa.Column("username", sa.Text, sa.ForeignKey("gateway.user_account.username"), nullable=False),
+    sa.Column("window", sa.Text),
+    sa.Column("village", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "username"),
+)
+
+tenant_settings = db.tenant_table(
+    "tenant_settings",
+    metadata,
+    sa.Column("office_hours", JSONB, nullable=False),  # [["09:00", "12:00"], ...]
+    sa.Column("time_zone", sa.Text, nullable=False),
+    sa.Column("trip_days", JSONB, nullable=False),  # ["wed", "sun"]
+    sa.Column("warn_ratio", sa.Float, nullable=False),
+    sa.Column("escalation_notice_days", sa.Integer, nullable=False),
+    sa.Column("appeal_days", sa.Integer, nullable=False),
+    sa.Column("visit_round_days", sa.Integer, nullable=False),
+    sa.Column("callback_ratio", sa.Float, nullable=False),
+    sa.Column("locale", sa.Text, nullable=False),
+    sa.Column("sign_in_times", JSONB, nullable=False),
+    sa.Column("extra", JSONB, nullable=False, server_default="{}"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id"),
 )
 
 messaging = messaging_tables(metadata)
+
+# the first response of a create sent with an `Idempotency-Key` (entrypoints/http/idempotency.py);
+# keyed by user, not tenant, so no tenant_id and no RLS
+idempotency_key = sa.Table(
+    "idempotency_key",
+    metadata,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("request_hash", sa.Text, nullable=False),
+    sa.Column("status", sa.Integer),  # NULL while the first request is in flight
+    sa.Column("response_headers", sa.JSON),
+    sa.Column("response_body", sa.LargeBinary),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)

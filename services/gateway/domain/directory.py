@@ -89,6 +89,8 @@ def require_visible(principal: Principal, tenant: str) -> str:
 def _require_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
         raise ValidationFailed(f"{what} must be 1-100 characters")
+    if not name.isprintable():  # control characters; NUL cannot even be stored
+        raise ValidationFailed(f"{what} must not contain control characters")
     return name.strip()
 
 

@@ -1,15 +1,44 @@
-"""The national calendar, imported per year from `holidays` and cross-checked against
-`chinesecalendar`; a year not published yet is stored as provisional (weekends only)."""
+"""Calendars at the gateway (DOMAIN.md §5, API.md *Directory* → Calendar).
+
+- The national calendar, imported per year from `holidays` and cross-checked against
+  `chinesecalendar`; a year not published yet is stored as provisional (weekends only).
+- County and township overrides of single days; each change bumps its scope's version and
+  publishes `CalendarDayChanged` in the same transaction (intake re-derives deadlines).
+- A tenant's effective calendar (national ∘ county ∘ township) compiled from the stored rows into
+  a `WorkCalendar` (libs.common.calendar does all the maths), cached by the scopes' versions.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
+from bianmin.gateway.v1 import calendar_pb2, events_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.calendar import national_year
+from libs.common.calendar import DEFAULT_HOURS, NationalYear, WorkCalendar, effective_days, national_year
+from libs.common.errors import NotFound
+from libs.common.messaging import outbox
+from libs.common.messaging.envelope import county_scope
+from libs.common.tenancy import Principal
 from services.gateway.adapters import tables
+from services.gateway.domain.calendar import (
+    check_working_days,
+    check_year,
+    format_hours,
+    override_working,
+    parse_hours,
+    require_reason,
+)
+from services.gateway.domain.directory import require_visible
+from services.gateway.service_layer.settings import get_settings
 
 
 def import_national_year(sessions: sessionmaker[Session], year: int) -> dict:
@@ -55,4 +84,287 @@ def import_national_year(sessions: sessionmaker[Session], year: int) -> dict:
                 },
             )
         )
+        _bump(s, NATIONAL)  # compiled calendars of every tenant are stale now
     return {"year": year, "published": data.published, "days": len(days), "disagreements": disagreements}
+
+
+# --- overrides, the effective calendar and deadline previews (API.md *Directory* → Calendar) ---
+
+NATIONAL = "national"
+_CACHE_SIZE = 64
+_SOURCE_ENUM = {
+    "county": calendar_pb2.CALENDAR_SOURCE_COUNTY,
+    "township": calendar_pb2.CALENDAR_SOURCE_TOWNSHIP,
+}
+_KIND_ENUM = {True: calendar_pb2.DAY_KIND_WORK, False: calendar_pb2.DAY_KIND_OFF}
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a township's calendar comes from: its county and the county's time zone."""
+
+    tenant: str
+    county: str
+    tz: str
+
+
+def set_override(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    tenant: str | None,
+    day: date,
+    kind: str,
+    reason: str,
+) -> dict:
+    """Override one day at county scope (`tenant` None: the caller's county) or township scope.
+    The row, the scope's version and a `CalendarDayChanged` event commit together."""
+    working, reason = override_working(kind), require_reason(reason)
+    check_year(day.year)
+    county, scope, event_tenant, level = _scope(sessions, principal, tenant)
+    now = datetime.now(UTC)
+    with db.transaction(sessions, event_tenant) as s:
+        version = _bump(s, scope)
+        stmt = insert(tables.calendar_day).values(
+            scope=scope,
+            day=day,
+            working=working,
+            reason=reason,
+            source="override",
+            updated_by=principal.username,
+            updated_at=now,
+        )
+        s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["scope", "day"],
+                set_={
+                    c: stmt.excluded[c] for c in ("working", "reason", "source", "updated_by", "updated_at")
+                },
+            )
+        )
+        view = _override_view(scope, level, day, working, reason, principal.username, now)
+        outbox.record(
+            s,
+            source="gateway",
+            tenant_id=event_tenant,
+            message_or_type=_changed_event(county, level, view, now, version, removed=False),
+        )
+    return view | {"version": version}
+
+
+def remove_override(
+    sessions: sessionmaker[Session], principal: Principal, tenant: str | None, day: date
+) -> None:
+    """Remove the override of one day (`not_found` if there is none); the day falls back to the
+    next level down (township → county → national)."""
+    check_year(day.year)
+    county, scope, event_tenant, level = _scope(sessions, principal, tenant)
+    now = datetime.now(UTC)
+    with db.transaction(sessions, event_tenant) as s:
+        row = (
+            s.execute(
+                sa.delete(tables.calendar_day)
+                .where(tables.calendar_day.c.scope == scope, tables.calendar_day.c.day == day)
+                .returning(tables.calendar_day.c.working, tables.calendar_day.c.reason)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"no {level} override of {day.isoformat()}")
+        version = _bump(s, scope)
+        view = _override_view(scope, level, day, row["working"], row["reason"], principal.username, now)
+        outbox.record(
+            s,
+            source="gateway",
+            tenant_id=event_tenant,
+            message_or_type=_changed_event(county, level, view, now, version, removed=True),
+        )
+
+
+def effective_days_of(sessions: sessionmaker[Session], tenant: str, first: date, last: date) -> list[dict]:
+    """The tenant's days `first`..`last`: national ∘ county ∘ township, weekends off unless
+    adjusted; days of a year without a published national calendar are provisional."""
+    calendar = compiled_calendar(sessions, tenant, first.year, last.year)
+    days = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(offset)
+        info = calendar.day_info(day)
+        days.append(
+            {
+                "date": day.isoformat(),
+                "working": info.working,
+                "hours": format_hours(info.hours),
+                # a day no override mentions follows the national rule (its weekday default)
+                "source": info.source if info.source in ("county", "township") else NATIONAL,
+                "provisional": day.year in calendar.provisional_years,
+            }
+        )
+    return days
+
+
+def deadline_preview(
+    sessions: sessionmaker[Session], tenant: str, start: datetime, working_days: int
+) -> dict:
+    """The due instant of a case started at `start` with an n-working-day promise (day model,
+    DOMAIN.md §3.3), in the county's time zone whatever the server's zone (sla.md T10)."""
+    n = check_working_days(working_days)
+    place = _place(sessions, tenant)
+    local_year = start.astimezone(ZoneInfo(place.tz)).year
+    check_year(local_year, "start")
+    # n ≤ 365 working days always ends within two years after the start's
+    calendar = compiled_calendar(sessions, tenant, local_year, local_year + 2)
+    due = calendar.due_by_working_days(start, n)
+    return {"due_at": due.isoformat(), "provisional": calendar.is_provisional(start, due)}
+
+
+def compiled_calendar(
+    sessions: sessionmaker[Session], tenant: str, first_year: int, last_year: int
+) -> WorkCalendar:
+    """The tenant's compiled `WorkCalendar` over whole years, from the stored rows (national,
+    county and township scopes) and the tenant's office hours. Cached by the versions of the
+    three scopes (bumped on every change), the hours and the time zone."""
+    place = _place(sessions, tenant)
+    hours = _office_hours(sessions, tenant)
+    scopes = (NATIONAL, place.county, tenant)
+    with db.transaction(sessions, None) as s:
+        # versions first: rows read afterwards are at least as new as the key they are cached under
+        versions = dict(
+            s.execute(
+                sa.select(tables.calendar_version.c.scope, tables.calendar_version.c.version).where(
+                    tables.calendar_version.c.scope.in_(scopes)
+                )
+            ).all()
+        )
+        key = (tenant, place.tz, hours, first_year, last_year, *(versions.get(sc, 0) for sc in scopes))
+        cache = _caches.setdefault(sessions, OrderedDict())
+        with _cache_lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        years, county_days, township_days = _stored_days(s, place, first_year, last_year)
+    days = effective_days(years, county_days, township_days)
+    calendar = WorkCalendar.from_days(
+        date(first_year, 1, 1), date(last_year, 12, 31), days, hours=hours, tz=place.tz
+    )
+    with _cache_lock:
+        cache[key] = calendar
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return calendar
+
+
+# one cache per database (a sessionmaker), so two databases in one process never share entries
+_caches: weakref.WeakKeyDictionary[sessionmaker[Session], OrderedDict[tuple, WorkCalendar]] = (
+    weakref.WeakKeyDictionary()
+)
+_cache_lock = threading.Lock()
+
+
+def _stored_days(
+    s: Session, place: _Place, first_year: int, last_year: int
+) -> tuple[list[NationalYear], dict[date, bool], dict[date, bool]]:
+    c = tables.calendar_day.c
+    published = dict(
+        s.execute(
+            sa.select(tables.calendar_year.c.year, tables.calendar_year.c.published).where(
+                tables.calendar_year.c.scope == NATIONAL,
+                tables.calendar_year.c.year.between(first_year, last_year),
+            )
+        ).all()
+    )
+    rows = s.execute(
+        sa.select(c.scope, c.day, c.working).where(
+            c.scope.in_((NATIONAL, place.county, place.tenant)),
+            c.day.between(date(first_year, 1, 1), date(last_year, 12, 31)),
+        )
+    ).all()
+    by_scope: dict[str, dict[date, bool]] = {NATIONAL: {}, place.county: {}, place.tenant: {}}
+    for scope, day, working in rows:
+        by_scope[scope][day] = working
+    national = by_scope[NATIONAL]
+    years = [
+        NationalYear(
+            year,
+            off_days=frozenset(d for d, w in national.items() if d.year == year and not w),
+            work_days=frozenset(d for d, w in national.items() if d.year == year and w),
+            # a year never imported is as unpublished as one imported before its notice
+            published=bool(published.get(year, False)),
+        )
+        for year in range(first_year, last_year + 1)
+    ]
+    return years, by_scope[place.county], by_scope[place.tenant]
+
+
+def _office_hours(sessions: sessionmaker[Session], tenant: str) -> tuple[tuple[time, time], ...]:
+    """The tenant's office hours from its settings (PATCH …/settings), local wall-clock times."""
+    hours = get_settings(sessions, tenant).get("office_hours")
+    return parse_hours(hours) if hours else DEFAULT_HOURS
+
+
+def require_township(sessions: sessionmaker[Session], tenant: str) -> str:
+    """`tenant` if it is an onboarded township, else `not_found` (before any role check: a
+    township that does not exist is not_found for everyone)."""
+    return _place(sessions, tenant).tenant
+
+
+def _place(sessions: sessionmaker[Session], tenant: str) -> _Place:
+    with db.transaction(sessions, None) as s:
+        row = s.execute(
+            sa.select(tables.township.c.county, tables.county.c.timezone)
+            .join(tables.county, tables.county.c.code == tables.township.c.county)
+            .where(tables.township.c.id == tenant)
+        ).first()
+    if row is None:
+        raise NotFound(f"no township {tenant}")
+    return _Place(tenant, row.county, row.timezone)
+
+
+def _scope(
+    sessions: sessionmaker[Session], principal: Principal, tenant: str | None
+) -> tuple[str, str, str, str]:
+    """(county, the calendar_day scope, the event's tenant, "county"|"township")."""
+    if tenant is None:
+        return principal.county, principal.county, county_scope(principal.county), "county"
+    require_visible(principal, tenant)
+    place = _place(sessions, tenant)
+    return place.county, tenant, tenant, "township"
+
+
+def _bump(s: Session, scope: str) -> int:
+    """Bump a scope's calendar version; the row lock also serialises concurrent edits of it."""
+    v = tables.calendar_version
+    stmt = insert(v).values(scope=scope, version=1)
+    return int(
+        s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["scope"], set_={"version": v.c.version + 1, "updated_at": sa.func.now()}
+            ).returning(v.c.version)
+        ).scalar_one()
+    )
+
+
+def _override_view(
+    scope: str, level: str, day: date, working: bool, reason: str, by: str, at: datetime
+) -> dict:
+    return {
+        "date": day.isoformat(),
+        "kind": "work" if working else "off",
+        "reason": reason,
+        "scope": scope,
+        "source": level,
+        "updated_by": by,
+        "updated_at": at.isoformat(),
+    }
+
+
+def _changed_event(
+    county: str, level: str, view: dict, at: datetime, version: int, *, removed: bool
+) -> events_pb2.CalendarDayChanged:
+    override = calendar_pb2.CalendarOverride(
+        date=view["date"],
+        kind=_KIND_ENUM[view["kind"] == "work"],
+        reason=view["reason"],
+        source=_SOURCE_ENUM[level],
+    )
+    override.updated_at.FromDatetime(at)
+    return events_pb2.CalendarDayChanged(county=county, day=override, removed=removed, version=version)

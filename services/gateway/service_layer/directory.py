@@ -15,6 +15,7 @@ from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
 from services.gateway.adapters import tables
 from services.gateway.domain.directory import Township, new_township, require_visible
+from services.gateway.service_layer import settings
 
 
 def onboard_township(sessions: sessionmaker[Session], principal: Principal, body: dict) -> dict:
@@ -47,13 +48,29 @@ def onboard_township(sessions: sessionmaker[Session], principal: Principal, body
                     groups=[{"code": g.code, "name": g.name} for g in v.groups],
                 )
             )
+        settings.insert_defaults(s, tenant, township.county, principal.username)
         outbox.record(s, source="gateway", message_or_type=_onboarded_event(township, now), tenant_id=tenant)
     return get_township(sessions, principal, tenant)
 
 
-def list_townships(sessions: sessionmaker[Session], principal: Principal) -> list[dict]:
+def list_townships(
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """The townships the principal may see, by id; `after`/`limit` select one page (keyset)."""
+    t = tables.township
+    counties = [p.removesuffix(".*") for p in principal.tenants if p.endswith(".*")]
+    visible = sa.or_(t.c.id.in_(sorted(principal.tenants)), t.c.county.in_(counties))
+    query = sa.select(t).where(visible).order_by(t.c.id)
+    if after is not None:
+        query = query.where(t.c.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     with db.transaction(sessions, None) as s:
-        rows = s.execute(sa.select(tables.township).order_by(tables.township.c.id)).mappings().all()
+        rows = s.execute(query).mappings().all()
     return [_view(r, _villages(sessions, r["id"])) for r in rows if principal.may_see(r["id"])]
 
 

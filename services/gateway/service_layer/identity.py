@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -43,15 +45,19 @@ def create_user(
     name: str = "",
     phone: str = "",
     if_absent: bool = False,
+    session: Session | None = None,
 ) -> bool:
-    """Create a user; returns False when `if_absent` and the user exists already."""
+    """Create a user; returns False when `if_absent` and the user exists already.
+
+    With `session`, the user is written in the caller's transaction (e.g. with the event that
+    reports it); otherwise in a transaction of its own."""
     validate_code(username, "username")
     unknown = set(roles) - ROLES
     if not roles or unknown:
         raise ValidationFailed(f"roles must be among {sorted(ROLES)}; got {sorted(unknown) or 'none'}")
     if len(password) < 8:
         raise ValidationFailed("password must have at least 8 characters")
-    with db.transaction(sessions, None) as s:
+    with _in(sessions, session) as s:
         stmt = insert(tables.user_account).values(
             username=username,
             password_hash=_hasher.hash(password),
@@ -69,6 +75,15 @@ def create_user(
         except sa.exc.IntegrityError as exc:
             raise ValidationFailed(f"user {username} exists already") from exc
     return True
+
+
+@contextmanager
+def _in(sessions: sessionmaker[Session], session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+    else:
+        with db.transaction(sessions, None) as s:
+            yield s
 
 
 def authenticate(sessions: sessionmaker[Session], username: str, password: str) -> Principal:

@@ -13,7 +13,16 @@ def servicers(runtime: Runtime) -> list:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription("gateway", "township_onboarded", "intake", handlers.on_township_onboarded)]
+    return [
+        Subscription("gateway", "township_onboarded", "intake", handlers.on_township_onboarded),
+        Subscription("gateway", "township_suspended", "intake", handlers.on_township_suspended),
+        Subscription("gateway", "township_reactivated", "intake", handlers.on_township_reactivated),
+        Subscription("gateway", "staff_saved", "intake", handlers.on_staff_saved),
+        Subscription("gateway", "window_saved", "intake", handlers.on_window_saved),
+        Subscription("gateway", "window_posts_assigned", "intake", handlers.on_window_posts_assigned),
+        Subscription("gateway", "department_created", "intake", handlers.on_department_created),
+        Subscription("gateway", "settings_changed", "intake", handlers.on_settings_changed),
+    ]
 
 
 SERVICE = ServiceDef(

@@ -13,7 +13,13 @@ def servicers(runtime: Runtime) -> list:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription("gateway", "township_onboarded", "notify", handlers.on_township_onboarded)]
+    return [
+        Subscription("gateway", "township_onboarded", "notify", handlers.on_township_onboarded),
+        Subscription("gateway", "township_suspended", "notify", handlers.on_township_suspended),
+        Subscription("gateway", "township_reactivated", "notify", handlers.on_township_reactivated),
+        Subscription("gateway", "staff_saved", "notify", handlers.on_staff_saved),
+        Subscription("gateway", "settings_changed", "notify", handlers.on_settings_changed),
+    ]
 
 
 SERVICE = ServiceDef(

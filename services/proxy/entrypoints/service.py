@@ -13,7 +13,14 @@ def servicers(runtime: Runtime) -> list:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription("gateway", "township_onboarded", "proxy", handlers.on_township_onboarded)]
+    return [
+        Subscription("gateway", "township_onboarded", "proxy", handlers.on_township_onboarded),
+        Subscription("gateway", "township_suspended", "proxy", handlers.on_township_suspended),
+        Subscription("gateway", "township_reactivated", "proxy", handlers.on_township_reactivated),
+        Subscription("gateway", "staff_saved", "proxy", handlers.on_staff_saved),
+        Subscription("gateway", "village_saved", "proxy", handlers.on_village_saved),
+        Subscription("gateway", "settings_changed", "proxy", handlers.on_settings_changed),
+    ]
 
 
 SERVICE = ServiceDef(

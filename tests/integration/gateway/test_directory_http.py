@@ -200,8 +200,14 @@ def test_a_township_admin_lists_only_its_own_township(
     assert listed.status_code == 200
     assert [t["id"] for t in listed.json()["items"]] == [township_a]
     assert listed.json()["next_page_token"] == ""
-    # the county admin sees both
-    county_ids = {t["id"] for t in client.get("/v1/townships", headers=admin).json()["items"]}
+    # the county admin sees both (the session has many townships: walk every page)
+    county_ids: set[str] = set()
+    token = None
+    while token != "":
+        params = {"page_size": 200, "page_token": token or ""}
+        page = client.get("/v1/townships", params=params, headers=admin)
+        county_ids |= {t["id"] for t in page.json()["items"]}
+        token = page.json()["next_page_token"]
     assert {township_a, township_b} <= county_ids
 
 

@@ -13,6 +13,21 @@ API_PATHS = {
     "/v1/townships",
     "/v1/townships/{tenant}",
     "/v1/townships/{tenant}/suspend",
+    "/v1/townships/{tenant}/villages",
+    "/v1/townships/{tenant}/departments",
+    "/v1/townships/{tenant}/windows",
+    "/v1/townships/{tenant}/windows/{code}/posts",
+    "/v1/townships/{tenant}/staff",
+    "/v1/townships/{tenant}/settings",
+    "/v1/calendar/days/{date}",
+    "/v1/townships/{tenant}/calendar/days/{date}",
+    "/v1/townships/{tenant}/calendar",
+    "/v1/townships/{tenant}/calendar/deadline",
+    "/v1/catalog/items",
+    "/v1/townships/{tenant}/catalog/items",
+    "/v1/townships/{tenant}/catalog/items/{code}",
+    "/v1/public/townships/{tenant}/guides",
+    "/v1/public/townships/{tenant}/guides/{code}",
     "/healthz",
     "/readyz",
 }
@@ -57,6 +72,9 @@ def test_openapi_lists_exactly_the_served_paths(client: TestClient) -> None:
     assert set(document["paths"]["/v1/townships"]) == {"get", "post"}
     assert set(document["paths"]["/v1/townships/{tenant}/suspend"]) == {"post"}
     assert set(document["paths"]["/v1/auth/token"]) == {"post"}
+    # every error an operation may answer is documented as a problem
+    problem = document["paths"]["/v1/townships"]["post"]["responses"]["422"]["content"]
+    assert problem == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     from services.gateway.entrypoints.http.app import ROUTERS
 
     served = {route.path for router in ROUTERS for route in router.routes}  # type: ignore[attr-defined]

@@ -5,13 +5,29 @@ import time
 import uuid
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 
 from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from services.gateway.entrypoints.http import problems
+from libs.common.settings import Settings
+from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
-from services.gateway.entrypoints.http.routers import auth, calendar, directory_entities, health, townships
+from services.gateway.entrypoints.http.routers import (
+    auth,
+    calendar,
+    catalogue,
+    directory_entities,
+    health,
+    townships,
+)
 
-ROUTERS = (health.router, auth.router, townships.router, directory_entities.router, calendar.router)
+ROUTERS = (
+    health.router,
+    auth.router,
+    townships.router,
+    directory_entities.router,
+    calendar.router,
+    catalogue.router,
+)
 
 __all__ = ["Caller", "Gateway", "create_app"]
 
@@ -25,7 +41,25 @@ def create_app(gw: Gateway) -> FastAPI:
     app.state.gateway = gw
     problems.install(app)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=problems.RESPONSES)
+
+    # the edge, innermost first (the last added runs first): idempotent creates, body size, rate
+    # limits, CORS (only with configured origins), then the request id, metrics and headers
+    # an app built without a runtime (only for its OpenAPI document) takes the environment's settings
+    settings = gw.runtime.settings if gw.runtime else Settings()  # type: ignore[call-arg]
+    app.state.limits = edge.Limits(settings)
+    app.add_middleware(idempotency.IdempotencyMiddleware)
+    app.add_middleware(edge.BodySizeMiddleware, max_bytes=settings.http_max_body_bytes)
+    app.add_middleware(edge.RateLimitMiddleware, limits=app.state.limits)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-Id"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id", idempotency.REPLAYED],
+            max_age=600,
+        )
 
     @app.middleware("http")
     async def _request_id_and_metrics(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -35,8 +69,7 @@ def create_app(gw: Gateway) -> FastAPI:
         HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
         HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
         response.headers["X-Request-Id"] = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
+        edge.security_headers(request.url.path, response.headers, settings)
         return response
 
     return app

@@ -1,9 +1,10 @@
 """Tokens and the caller's own identity (API.md *Auth*)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions
+from services.gateway.entrypoints.http.edge import throttle_login
 from services.gateway.service_layer import identity
 
 router = APIRouter(tags=["auth"])
@@ -15,7 +16,8 @@ class TokenRequest(BaseModel):
 
 
 @router.post("/v1/auth/token")
-def issue_token(body: TokenRequest, gw: GatewayDep) -> dict:
+def issue_token(body: TokenRequest, gw: GatewayDep, request: Request) -> dict:
+    throttle_login(request, body.username)  # per username; per IP in the edge middleware
     principal = identity.authenticate(gw.runtime.sessions, body.username, body.password)
     token, expires_in = gw.issuer.issue(principal)
     return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}

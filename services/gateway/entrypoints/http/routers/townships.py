@@ -7,6 +7,7 @@ from libs.common.auth import acting_as
 from libs.common.errors import BianminError
 from services.gateway.domain.directory import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions, Tenant
+from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.service_layer import directory
 
 router = APIRouter(tags=["directory"])
@@ -37,8 +38,9 @@ def onboard(body: TownshipIn, c: Authed, sessions: Sessions) -> dict:
 
 
 @router.get("/v1/townships")
-def townships(c: Authed, sessions: Sessions) -> dict:
-    return {"items": directory.list_townships(sessions, c.principal), "next_page_token": ""}
+def townships(c: Authed, sessions: Sessions, page: PageParams) -> dict:
+    rows = directory.list_townships(sessions, c.principal, after=page.after, limit=page.size + 1)
+    return page.of(rows, key=lambda township: township["id"])
 
 
 @router.get("/v1/townships/{tenant}")

@@ -79,7 +79,7 @@ class WindowPostsAssigned(_message.Message):
     def __init__(self, window: _Optional[str] = ..., posts: _Optional[_Union[_organisation_pb2.WindowPosts, _Mapping]] = ..., previous: _Optional[_Union[_organisation_pb2.WindowPosts, _Mapping]] = ...) -> None: ...
 
 class StaffSaved(_message.Message):
-    __slots__ = ("username", "name", "roles", "window", "village", "department", "active")
+    __slots__ = ("username", "name", "roles", "window", "village", "department", "active", "phone")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLES_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,7 @@ class StaffSaved(_message.Message):
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
     username: str
     name: str
     roles: _containers.RepeatedScalarFieldContainer[_staff_pb2.Role]
@@ -94,7 +95,8 @@ class StaffSaved(_message.Message):
     village: str
     department: str
     active: bool
-    def __init__(self, username: _Optional[str] = ..., name: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[_staff_pb2.Role, str]]] = ..., window: _Optional[str] = ..., village: _Optional[str] = ..., department: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+    phone: str
+    def __init__(self, username: _Optional[str] = ..., name: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[_staff_pb2.Role, str]]] = ..., window: _Optional[str] = ..., village: _Optional[str] = ..., department: _Optional[str] = ..., active: _Optional[bool] = ..., phone: _Optional[str] = ...) -> None: ...
 
 class SettingsChanged(_message.Message):
     __slots__ = ("settings",)
@@ -103,14 +105,16 @@ class SettingsChanged(_message.Message):
     def __init__(self, settings: _Optional[_Union[_settings_pb2.TenantSettings, _Mapping]] = ...) -> None: ...
 
 class CalendarDayChanged(_message.Message):
-    __slots__ = ("county", "day", "removed")
+    __slots__ = ("county", "day", "removed", "version")
     COUNTY_FIELD_NUMBER: _ClassVar[int]
     DAY_FIELD_NUMBER: _ClassVar[int]
     REMOVED_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     county: str
     day: _calendar_pb2.CalendarOverride
     removed: bool
-    def __init__(self, county: _Optional[str] = ..., day: _Optional[_Union[_calendar_pb2.CalendarOverride, _Mapping]] = ..., removed: _Optional[bool] = ...) -> None: ...
+    version: int
+    def __init__(self, county: _Optional[str] = ..., day: _Optional[_Union[_calendar_pb2.CalendarOverride, _Mapping]] = ..., removed: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
 
 class NationalCalendarImported(_message.Message):
     __slots__ = ("year", "published")

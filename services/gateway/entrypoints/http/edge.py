@@ -1,0 +1,220 @@
+"""The edge of the gateway: rate limits, the request-size limit and the security headers.
+
+Everything here is plain ASGI middleware installed by `create_app` from `Settings`
+(`BIANMIN_HTTP_*`); the answers are problems like every other error (problems.py).
+
+- **Rate limits** (`429 rate_limited` with `Retry-After`): token buckets **in process memory, so
+  per gateway replica** (N replicas allow N times the rate). Every request spends a token from
+  the bucket of its client IP and, when it carries a valid bearer token, from the bucket of its
+  user (`http_rate_per_second`, burst `http_burst`). Login (`POST /v1/auth/token`) also spends
+  from a stricter per-IP bucket here and a per-username bucket in the route (`throttle_login`),
+  on top of the account lockout of `service_layer/identity.py`. The client IP is the ASGI
+  client address: uvicorn replaces it with `X-Forwarded-For` only for trusted proxies
+  (`FORWARDED_ALLOW_IPS`). Probes (`/healthz`, `/readyz`) are never limited.
+- **Request size** (`413`, code `validation_error`): a `Content-Length` above
+  `http_max_body_bytes` is refused before anything is read; a chunked body is counted as it
+  streams and refused as soon as it passes the limit.
+- **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
+  `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
+  (which load their own scripts and styles), and HSTS only when `http_hsts` says we are behind TLS.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from libs.common.errors import BianminError, RateLimited
+from libs.common.settings import Settings
+from services.gateway.entrypoints.http.problems import problem
+
+LOGIN_PATH = "/v1/auth/token"
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+DOCS_PATHS = ("/docs", "/redoc")  # and /docs/oauth2-redirect
+CSP = "default-src 'none'; frame-ancestors 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+_USERNAME = "bianmin.username"  # where `authenticated_username` caches its answer in the scope
+
+
+class TokenBuckets:
+    """Token buckets by key: `rate` tokens a second up to `burst`. Thread-safe; idle (full)
+    buckets are dropped now and then, so memory follows the number of active clients."""
+
+    def __init__(self, rate: float, burst: float, *, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+        self.rate, self.burst, self.clock = float(rate), max(float(burst), 1.0), clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+
+    def take(self, key: str) -> float:
+        """Spend one token of `key`: 0.0 if there was one, else the seconds until there is."""
+        now = self.clock()
+        with self._lock:
+            tokens, at = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate if self.rate > 0 else 3600.0
+            if now >= self._next_sweep:
+                self._sweep(now)
+        return wait
+
+    def _sweep(self, now: float) -> None:
+        refill = self.burst / self.rate if self.rate > 0 else math.inf
+        self._buckets = {
+            k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst
+        }
+        self._next_sweep = now + min(max(refill, 1.0), 60.0)
+
+
+class Limits:
+    """The buckets of one gateway app (on `app.state.limits`)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.by_ip = TokenBuckets(settings.http_rate_per_second, settings.http_burst)
+        self.by_user = TokenBuckets(settings.http_rate_per_second, settings.http_burst)
+        self.login_by_ip = TokenBuckets(
+            settings.http_login_ip_per_minute / 60, settings.http_login_ip_per_minute
+        )
+        self.login_by_user = TokenBuckets(
+            settings.http_login_user_per_minute / 60, settings.http_login_user_per_minute
+        )
+
+
+def retry_after(wait: float) -> int:
+    return max(1, math.ceil(wait))
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def authenticated_username(scope: Scope) -> str | None:
+    """The username of a valid bearer token on the request, else None (the route answers 401).
+    Verified once per request and cached in the scope."""
+    if _USERNAME in scope:
+        return scope[_USERNAME]
+    username = None
+    authorization = Headers(scope=scope).get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        try:
+            principal = scope["app"].state.gateway.verifier.verify(authorization.split(" ", 1)[1].strip())
+            username = principal.username
+        except BianminError:
+            username = None
+    scope[_USERNAME] = username
+    return username
+
+
+def throttle_login(request: Request, username: str) -> None:
+    """The per-username login limit (the per-IP one is in `RateLimitMiddleware`)."""
+    wait = request.app.state.limits.login_by_user.take(username)
+    if wait:
+        raise RateLimited("too many login attempts for this user; retry later", retry_after=retry_after(wait))
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app, self.limits = app, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        ip = client_ip(scope)
+        wait = self.limits.by_ip.take(ip)
+        if not wait and scope["method"] == "POST" and scope["path"] == LOGIN_PATH:
+            wait = self.limits.login_by_ip.take(ip)
+        if not wait:
+            username = authenticated_username(scope)
+            if username is not None:
+                wait = self.limits.by_user.take(username)
+        if wait:
+            seconds = retry_after(wait)
+            response = problem(
+                "rate_limited",
+                f"too many requests; retry in {seconds} s",
+                headers={"Retry-After": str(seconds)},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a streamed body passes the limit. FastAPI re-raises
+    HTTPExceptions met while reading the body, so the app's handler (problems.py) answers it; if
+    a middleware was reading, `BodySizeMiddleware` answers it itself."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+class BodySizeMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > self.max_bytes
+            except ValueError:
+                too_large = False  # the server refuses a malformed Content-Length itself
+            if too_large:
+                await self._refuse(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = BodyTooLarge(self.max_bytes).detail
+        await problem("validation_error", detail, status=413, headers={"Connection": "close"})(
+            scope, receive, send
+        )
+
+
+def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> None:
+    """Set the headers every response carries (called by the outermost middleware)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cache-Control"] = "no-store"
+    if not path.startswith(DOCS_PATHS):
+        headers["Content-Security-Policy"] = CSP
+    if settings.http_hsts:
+        headers["Strict-Transport-Security"] = HSTS

@@ -1,0 +1,314 @@
+"""The service catalogue (API.md *Catalogue*): the county template, a township's items and their
+overrides, the public service guides. Intake owns the catalogue; these routes translate JSON to
+its gRPC calls (with the caller's token, and the township as `x-tenant-id`) and back.
+
+Money: `fee` is in yuan (CNY) with at most two decimals; intake keeps it in fen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bianmin.intake.v1 import catalogue_pb2 as cpb
+from bianmin.intake.v1 import intake_service_pb2 as pb
+from fastapi import APIRouter, Header, Query, Response
+from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import BaseModel, Field
+
+from libs.common.auth import acting_as
+from libs.common.errors import NotFound, ValidationFailed
+from libs.common.grpc.client import domain_errors
+from libs.common.tenancy import Principal, county_of, tenant_scope, validate_tenant
+from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
+
+router = APIRouter(tags=["catalogue"])
+
+Category = Literal[
+    "civil_affairs",
+    "family_planning",
+    "household_registration",
+    "forestry",
+    "land",
+    "social_security",
+    "rural_economy",
+    "party_affairs",
+    "petition",
+    "other",
+]
+Level = Literal["village", "township", "county"]
+Kind = Literal["registration", "filing", "approval"]
+PUBLIC_ROLE = "public"  # the principal of an anonymous guide reader, for one township and one call
+_ENUMS = {
+    "category": (cpb.ItemCategory, "ITEM_CATEGORY_"),
+    "level": (cpb.HandlingLevel, "HANDLING_LEVEL_"),
+    "kind": (cpb.ItemKind, "ITEM_KIND_"),
+}
+
+
+class MaterialIn(BaseModel):
+    code: str
+    name: str
+    required: bool = True
+    originals: int = Field(1, ge=0, le=100)
+    copies: int = Field(0, ge=0, le=100)
+    supply_later: bool = False
+
+
+class CatalogueItemIn(BaseModel):
+    code: str
+    name: str
+    category: Category
+    level: Level
+    kind: Kind
+    statutory_days: int = Field(ge=0, le=366, description="working days; 0 = decided on the spot")
+    promised_days: int = Field(ge=0, le=366, description="working days; ≤ statutory_days")
+    materials: list[MaterialIn] = []
+    proxyable: bool = False
+    in_person: bool = False
+    privacy_sensitive: bool = False
+    departments: list[str] = []
+    fee: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2, description="yuan (CNY)")
+    procedure: str = ""
+    legal_basis: str = ""
+
+
+class CatalogueItemPatch(BaseModel):
+    promised_days: int = Field(ge=0, le=366, description="working days; ≤ the item's statutory_days")
+
+
+PageSize = Annotated[int, Query(ge=0, le=200)]
+
+
+# --- county template -------------------------------------------------------------------------
+
+
+@router.post("/v1/catalog/items", status_code=201)
+def create_template_item(
+    body: CatalogueItemIn,
+    c: Authed,
+    gw: GatewayDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
+    """Add an item to the county catalogue template (county_admin); townships onboarded from now
+    on get a copy."""
+    request = pb.CreateCatalogueTemplateItemRequest(
+        item=_item_pb(body), idempotency_key=idempotency_key or ""
+    )
+    with _calling(c.token, None):
+        reply = gw.services.intake().CreateCatalogueTemplateItem(request)
+    return _item_json(reply.item, _tz(gw))
+
+
+@router.get("/v1/catalog/items")
+def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
+    request = pb.ListCatalogueTemplateItemsRequest(page_size=page_size, page_token=page_token)
+    with _calling(c.token, None):
+        reply = gw.services.intake().ListCatalogueTemplateItems(request)
+    return {"items": [_item_json(i, _tz(gw)) for i in reply.items], "next_page_token": reply.next_page_token}
+
+
+# --- a township's catalogue ------------------------------------------------------------------
+
+
+@router.get("/v1/townships/{tenant}/catalog/items")
+def township_items(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    page_size: PageSize = 0,
+    page_token: str = "",
+    category: Category | None = None,
+    level: Level | None = None,
+) -> dict:
+    request = pb.ListCatalogueItemsRequest(
+        page_size=page_size,
+        page_token=page_token,
+        category=_number("category", category or ""),
+        level=_number("level", level or ""),
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().ListCatalogueItems(request)
+    return {"items": [_item_json(i, _tz(gw)) for i in reply.items], "next_page_token": reply.next_page_token}
+
+
+@router.get("/v1/townships/{tenant}/catalog/items/{code}")
+def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().GetCatalogueItem(pb.GetCatalogueItemRequest(code=code))
+    response.headers["ETag"] = f'"{reply.item.version}"'
+    return _item_json(reply.item, _tz(gw))
+
+
+@router.patch("/v1/townships/{tenant}/catalog/items/{code}")
+def override_item(
+    tenant: Tenant,
+    code: str,
+    body: CatalogueItemPatch,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict:
+    """The township's promised limit for an item (township_admin, county_admin): shorter than
+    the statutory limit or equal to it, never longer (`validation_error`)."""
+    request = pb.UpdateCatalogueItemRequest(
+        code=code, promised_days=body.promised_days, expected_version=_version(if_match)
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().UpdateCatalogueItem(request)
+    response.headers["ETag"] = f'"{reply.item.version}"'
+    return _item_json(reply.item, _tz(gw))
+
+
+# --- public guides (no auth, no personal data) ------------------------------------------------
+
+
+@router.get("/v1/public/townships/{tenant}/guides", tags=["public"])
+def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
+    tenant = _public_tenant(tenant)
+    request = pb.ListServiceGuidesRequest(page_size=page_size, page_token=page_token)
+    with _calling(_public_token(gw, tenant), tenant):
+        reply = gw.services.intake().ListServiceGuides(request)
+    return {"items": [_guide_json(g) for g in reply.guides], "next_page_token": reply.next_page_token}
+
+
+@router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"])
+def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
+    tenant = _public_tenant(tenant)
+    with _calling(_public_token(gw, tenant), tenant):
+        reply = gw.services.intake().GetServiceGuide(pb.GetServiceGuideRequest(item_code=code))
+    return _guide_json(reply.guide)
+
+
+# --- translation -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _calling(token: str, tenant: str | None) -> Iterator[None]:
+    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
+    with acting_as(token), tenant_scope(tenant), domain_errors():
+        yield
+
+
+def _public_tenant(tenant: str) -> str:
+    try:
+        return validate_tenant(tenant)
+    except ValidationFailed:
+        raise NotFound("no such township") from None
+
+
+def _public_token(gw: GatewayDep, tenant: str) -> str:
+    """A token for an anonymous reader of one township's guides: the public routes call intake
+    like any other, and intake's interceptor and role checks hold (the role `public` may read
+    guides and nothing else)."""
+    principal = Principal(
+        username=PUBLIC_ROLE,
+        roles=frozenset({PUBLIC_ROLE}),
+        tenants=frozenset({tenant}),
+        county=county_of(tenant),
+    )
+    return gw.issuer.issue(principal)[0]
+
+
+def _version(if_match: str | None) -> int:
+    """`If-Match: "<version>"` → the expected version (0: no check)."""
+    if not if_match:
+        return 0
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ValidationFailed('If-Match must be "<version>"')
+    return int(value)
+
+
+def _number(field: str, value: str) -> int:
+    enum, prefix = _ENUMS[field]
+    return int(enum.Value(prefix + value.upper())) if value else 0
+
+
+def _word(field: str, value: int) -> str:
+    enum, prefix = _ENUMS[field]
+    name = enum.Name(value)
+    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+
+
+def _item_pb(body: CatalogueItemIn) -> cpb.CatalogueItem:
+    return cpb.CatalogueItem(
+        code=body.code,
+        name=body.name,
+        category=_number("category", body.category),
+        level=_number("level", body.level),
+        kind=_number("kind", body.kind),
+        statutory_days=body.statutory_days,
+        promised_days=body.promised_days,
+        materials=[cpb.Material(**m.model_dump()) for m in body.materials],
+        proxyable=body.proxyable,
+        in_person=body.in_person,
+        privacy_sensitive=body.privacy_sensitive,
+        departments=body.departments,
+        fee_fen=int(body.fee * 100),
+        guide=cpb.ServiceGuide(procedure=body.procedure, legal_basis=body.legal_basis),
+    )
+
+
+def _item_json(item: cpb.CatalogueItem, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "category": _word("category", item.category),
+        "level": _word("level", item.level),
+        "kind": _word("kind", item.kind),
+        "statutory_days": item.statutory_days,
+        "promised_days": item.promised_days,
+        "materials": [_material_json(m) for m in item.materials],
+        "proxyable": item.proxyable,
+        "in_person": item.in_person,
+        "privacy_sensitive": item.privacy_sensitive,
+        "departments": list(item.departments),
+        "fee": _yuan(item.fee_fen),
+        "procedure": item.guide.procedure,
+        "legal_basis": item.guide.legal_basis,
+        "windows": list(item.guide.windows),
+        "overridden": item.overridden,
+        "version": item.version,
+        "updated_at": _time(item.updated_at, tz),
+    }
+
+
+def _guide_json(guide: cpb.ServiceGuide) -> dict[str, Any]:
+    return {
+        "item_code": guide.item_code,
+        "item_name": guide.item_name,
+        "procedure": guide.procedure,
+        "legal_basis": guide.legal_basis,
+        "windows": list(guide.windows),
+        "materials": [_material_json(m) for m in guide.materials],
+        "promised_days": guide.promised_days,
+        "fee": _yuan(guide.fee_fen),
+    }
+
+
+def _material_json(m: cpb.Material) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "name": m.name,
+        "required": m.required,
+        "originals": m.originals,
+        "copies": m.copies,
+        "supply_later": m.supply_later,
+    }
+
+
+def _yuan(fen: int) -> int | float:
+    return fen // 100 if fen % 100 == 0 else fen / 100
+
+
+def _time(ts: Timestamp, tz: ZoneInfo) -> str:
+    return ts.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat()
+
+
+def _tz(gw: GatewayDep) -> ZoneInfo:
+    return ZoneInfo(gw.runtime.settings.timezone)

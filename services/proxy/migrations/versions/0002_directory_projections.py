@@ -1,0 +1,28 @@
+"""proxy: projections of the gateway's directory (staff, village, settings) and the
+status stamp of the tenant projection.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23
+"""
+
+from alembic import op
+
+from libs.common import directory_projection
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+KINDS = (directory_projection.STAFF, directory_projection.VILLAGE, directory_projection.SETTINGS)
+
+
+def upgrade() -> None:
+    directory_projection.create_tables(op.get_bind(), "proxy", KINDS, staff_phone=False)
+
+
+def downgrade() -> None:
+    for kind in KINDS:
+        op.execute(f'DROP TABLE "proxy"."{kind}"')
+    op.execute('ALTER TABLE "proxy"."tenant" DROP COLUMN IF EXISTS status_at')
