@@ -147,6 +147,21 @@ tenant_settings = db.tenant_table(
     sa.PrimaryKeyConstraint("tenant_id"),
 )
 
+# who of the county roles read or acted in which township, and when (DOMAIN.md §1: county
+# access across townships is explicit and audited). County-level rows: keyed by township name,
+# not tenant_id, so the county can read its own audit trail across townships.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("roles", ARRAY(sa.Text), nullable=False),
+    sa.Column("township", sa.Text, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+)
+
 messaging = messaging_tables(metadata)
 
 # the first response of a create sent with an `Idempotency-Key` (entrypoints/http/idempotency.py);

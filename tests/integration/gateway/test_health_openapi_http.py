@@ -13,6 +13,7 @@ API_PATHS = {
     "/v1/townships",
     "/v1/townships/{tenant}",
     "/v1/townships/{tenant}/suspend",
+    "/v1/townships/{tenant}/audit",
     "/v1/townships/{tenant}/villages",
     "/v1/townships/{tenant}/departments",
     "/v1/townships/{tenant}/windows",

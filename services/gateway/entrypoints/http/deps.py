@@ -15,6 +15,7 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal, validate_tenant
 from services.gateway.adapters.service_clients import ServiceClients
 from services.gateway.domain.directory import require_visible
+from services.gateway.service_layer import audit
 
 
 @dataclass
@@ -46,9 +47,13 @@ def caller(request: Request, authorization: Annotated[str | None, Header()] = No
     return Caller(gateway(request).verifier.verify(token), token)
 
 
-def visible_tenant(tenant: str, c: Annotated[Caller, Depends(caller)]) -> str:
-    """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`)."""
-    return require_visible(c.principal, validate_tenant(tenant))
+def visible_tenant(request: Request, tenant: str, c: Annotated[Caller, Depends(caller)]) -> str:
+    """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`).
+    A county role reaching into a township through its county scope leaves an audit entry."""
+    require_visible(c.principal, validate_tenant(tenant))
+    if audit.is_cross_township(c.principal, tenant):
+        audit.record(sessions(request), c.principal, tenant, request.method, request.url.path)
+    return tenant
 
 
 GatewayDep = Annotated[Gateway, Depends(gateway)]

@@ -8,7 +8,7 @@ from libs.common.errors import BianminError
 from services.gateway.domain.directory import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.service_layer import directory
+from services.gateway.service_layer import audit, directory
 
 router = APIRouter(tags=["directory"])
 PROJECTING_SERVICES = ("intake", "proxy", "appraisal", "notify")
@@ -63,3 +63,21 @@ def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
         return "ready" if gw.services.knows_tenant(service, tenant) else "pending"
     except BianminError:
         return "unavailable"
+
+
+@router.get("/v1/townships/{tenant}/audit")
+def audit_trail(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
+    """Who of the county roles read or acted in this township (newest first): for the county's
+    administrators and supervisors, and for the township's own administrator."""
+    require_role(c.principal, "county_admin", "county_supervisor", "township_admin")
+    items = [
+        {
+            "at": e["at"].isoformat(),
+            "username": e["username"],
+            "roles": e["roles"],
+            "method": e["method"],
+            "path": e["path"],
+        }
+        for e in audit.entries(sessions, tenant)
+    ]
+    return {"items": items, "next_page_token": ""}
