@@ -59,12 +59,16 @@ def list_townships(
     *,
     after: str | None = None,
     limit: int | None = None,
+    status: str | None = None,
 ) -> list[dict]:
-    """The townships the principal may see, by id; `after`/`limit` select one page (keyset)."""
+    """The townships the principal may see, by id; `after`/`limit` select one page (keyset);
+    only those in `status` ("active", "suspended") when given."""
     t = tables.township
     counties = [p.removesuffix(".*") for p in principal.tenants if p.endswith(".*")]
     visible = sa.or_(t.c.id.in_(sorted(principal.tenants)), t.c.county.in_(counties))
     query = sa.select(t).where(visible).order_by(t.c.id)
+    if status is not None:
+        query = query.where(t.c.status == status)
     if after is not None:
         query = query.where(t.c.id > after)
     if limit is not None:

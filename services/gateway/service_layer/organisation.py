@@ -123,12 +123,34 @@ def save_window(
 
 
 def list_windows(
-    sessions: sessionmaker[Session], tenant: str, *, after: str | None = None, limit: int | None = None
+    sessions: sessionmaker[Session],
+    tenant: str,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+    department: str | None = None,
+    item_code: str | None = None,
 ) -> list[dict]:
+    """By code; only the windows of `department` / serving `item_code` when given."""
+    w = tables.window
+    query = _page(w, w.c.code, after, limit)
+    if department:
+        query = query.where(w.c.department == department)
+    if item_code:
+        query = query.where(w.c.item_codes.any(item_code))
     with db.transaction(sessions, tenant) as s:
         _require_township(s, tenant)
-        rows = s.execute(_page(tables.window, tables.window.c.code, after, limit)).mappings().all()
+        rows = s.execute(query).mappings().all()
     return [_window_view(r) for r in rows]
+
+
+def get_window(sessions: sessionmaker[Session], tenant: str, code: str) -> dict:
+    with db.transaction(sessions, tenant) as s:
+        _require_township(s, tenant)
+        row = s.execute(sa.select(tables.window).where(tables.window.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFound(f"no window {code} in this township")
+    return _window_view(row)
 
 
 def assign_posts(
@@ -236,16 +258,25 @@ def create_staff(sessions: sessionmaker[Session], principal: Principal, tenant: 
 
 
 def list_staff(
-    sessions: sessionmaker[Session], tenant: str, *, after: str | None = None, limit: int | None = None
+    sessions: sessionmaker[Session],
+    tenant: str,
+    *,
+    after: str | None = None,
+    limit: int | None = None,
+    role: str | None = None,
+    window: str | None = None,
+    village: str | None = None,
 ) -> list[dict]:
-    """The users acting in this township, by username, phones masked."""
+    """The users acting in this township, by username, phones masked; only those with `role`,
+    of `window`, of `village` when given."""
     u, st = tables.user_account, tables.staff
-    query = (
-        sa.select(u.c.username, u.c.name, u.c.phone, u.c.roles, st.c.window, st.c.village)
-        .select_from(u.outerjoin(st, sa.and_(st.c.username == u.c.username, st.c.tenant_id == tenant)))
-        .where(u.c.tenants.any(tenant))
-        .order_by(u.c.username)
-    )
+    query = _staff_query(tenant).order_by(u.c.username)
+    if role:
+        query = query.where(u.c.roles.any(role))
+    if window:
+        query = query.where(st.c.window == window)
+    if village:
+        query = query.where(st.c.village == village)
     if after is not None:
         query = query.where(u.c.username > after)
     if limit is not None:
@@ -256,6 +287,17 @@ def list_staff(
     return [_staff_view(dict(r)) for r in rows]
 
 
+def get_staff(sessions: sessionmaker[Session], tenant: str, username: str) -> dict:
+    """One user acting in this township, phone masked (as in the list)."""
+    query = _staff_query(tenant).where(tables.user_account.c.username == username)
+    with db.transaction(sessions, tenant) as s:
+        _require_township(s, tenant)
+        row = s.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"no staff {username} in this township")
+    return _staff_view(dict(row))
+
+
 # --- views and messages ------------------------------------------------------------------------
 
 
@@ -264,6 +306,15 @@ def _require_township(s: Session, tenant: str) -> None:
     name no township: nothing is read or written for it."""
     if s.execute(sa.select(tables.township.c.id).where(tables.township.c.id == tenant)).first() is None:
         raise NotFound(f"no township {tenant}")
+
+
+def _staff_query(tenant: str) -> sa.Select:
+    u, st = tables.user_account, tables.staff
+    return (
+        sa.select(u.c.username, u.c.name, u.c.phone, u.c.roles, st.c.window, st.c.village)
+        .select_from(u.outerjoin(st, sa.and_(st.c.username == u.c.username, st.c.tenant_id == tenant)))
+        .where(u.c.tenants.any(tenant))
+    )
 
 
 def _page(table: sa.Table, key: sa.Column, after: str | None, limit: int | None) -> sa.Select:

@@ -45,3 +45,14 @@ def test_the_audit_trail_is_not_for_everyone(
     ]
     neighbour_admin = login(client, make_user(["township_admin"], [other]))
     assert_problem(client.get(f"/v1/townships/{tenant}/audit", headers=neighbour_admin), 404, "not_found")
+
+
+def test_audit_times_are_in_the_county_time_zone(
+    client: TestClient, admin: dict[str, str], make_user: Callable[..., str]
+) -> None:
+    tenant = client.post(
+        "/v1/townships", json={"code": unique_code(), "name": "时区镇"}, headers=admin
+    ).json()["id"]
+    client.get(f"/v1/townships/{tenant}/settings", headers=login(client, make_user(["county_supervisor"])))
+    [entry] = client.get(f"/v1/townships/{tenant}/audit", headers=admin).json()["items"][-1:]
+    assert entry["at"].endswith("+08:00")

@@ -374,3 +374,32 @@ def test_townships_page_by_page_with_a_tamper_evident_token(
         assert_problem(
             client.get("/v1/townships", params={"page_size": size}, headers=viewer), 422, "validation_error"
         )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/auth/token", '{"username": "a\\u0000b", "password": "whatever1"}'),
+        ("PUT", "/v1/calendar/days/2091-01-02", '{"kind": "off", "reason": "a\\u0000b"}'),
+        ("GET", "/v1/public/townships/tianyang.napo/guides/a%00b", None),
+        ("GET", "/v1/townships?page_token=%00", None),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_validation_error(
+    client: TestClient, admin: dict[str, str], method: str, path: str, body: str | None
+) -> None:
+    """PostgreSQL text cannot hold NUL: the edge refuses it before any route or service sees it."""
+    headers = {**admin, "Content-Type": "application/json"}
+    problem = assert_problem(
+        client.request(method, path, content=body, headers=headers), 422, "validation_error"
+    )
+    assert "NUL" in problem["detail"]
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    # JSON "\\u0000" is a backslash followed by the letters u0000, not a NUL character
+    body = '{"username": "a\\\\u0000b", "password": "whatever1"}'
+    r = client.post("/v1/auth/token", content=body, headers={"Content-Type": "application/json"})
+    assert_problem(r, 401, "unauthenticated")

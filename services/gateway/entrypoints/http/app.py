@@ -49,6 +49,7 @@ def create_app(gw: Gateway) -> FastAPI:
     settings = gw.runtime.settings if gw.runtime else Settings()  # type: ignore[call-arg]
     app.state.limits = edge.Limits(settings)
     app.add_middleware(idempotency.IdempotencyMiddleware)
+    app.add_middleware(edge.NulCharacterMiddleware)
     app.add_middleware(edge.BodySizeMiddleware, max_bytes=settings.http_max_body_bytes)
     app.add_middleware(edge.RateLimitMiddleware, limits=app.state.limits)
     if settings.cors_origins:

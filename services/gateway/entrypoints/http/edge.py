@@ -22,8 +22,10 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -206,6 +208,61 @@ class BodySizeMiddleware:
         await problem("validation_error", detail, status=413, headers={"Connection": "close"})(
             scope, receive, send
         )
+
+
+# a NUL character, raw or as a JSON escape (`\u0000` after an even run of backslashes): PostgreSQL
+# text cannot hold it, so it is refused at the edge for every route and service behind it
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def has_nul(data: bytes) -> bool:
+    return b"\x00" in data or _JSON_NUL.search(data) is not None
+
+
+class NulCharacterMiddleware:
+    """Refuses a request whose path, query or body carries a NUL character (`validation_error`).
+    Sits inside `BodySizeMiddleware`, so the body it reads whole is already bounded."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if "\x00" in scope["path"] or has_nul(unquote_to_bytes(target)):
+            await self._refuse(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        if has_nul(b"".join(chunks)):
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks)}], receive), send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await problem("validation_error", "text must not contain NUL characters")(scope, receive, send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A `receive` that gives `messages` first, then defers to `then` (e.g. for disconnects)."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive
 
 
 def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
+from libs.common.errors import Forbidden
 from services.gateway.entrypoints.http.deps import Authed, Sessions, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.routers.townships import GroupIn
@@ -110,7 +111,10 @@ def create_staff(tenant: Tenant, body: StaffIn, c: Authed, sessions: Sessions) -
 
 
 @router.get("/v1/townships/{tenant}/staff")
-def staff(tenant: Tenant, sessions: Sessions, page: PageParams) -> dict:
+def staff(tenant: Tenant, c: Authed, sessions: Sessions, page: PageParams) -> dict:
+    # staff are people: ops (metrics and health) sees no personal data (DOMAIN.md §1)
+    if c.principal.roles <= {"ops"}:
+        raise Forbidden("ops sees no personal data")
     rows = organisation.list_staff(sessions, tenant, after=page.after, limit=page.size + 1)
     return page.of(rows, key=lambda m: m["username"])
 

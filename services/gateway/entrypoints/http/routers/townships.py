@@ -1,5 +1,7 @@
 """Townships, the tenants: onboard, list, get, suspend (API.md *Directory*)."""
 
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -66,13 +68,15 @@ def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
 
 
 @router.get("/v1/townships/{tenant}/audit")
-def audit_trail(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
+def audit_trail(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
     """Who of the county roles read or acted in this township (newest first): for the county's
     administrators and supervisors, and for the township's own administrator."""
     require_role(c.principal, "county_admin", "county_supervisor", "township_admin")
+    sessions, zone = gw.runtime.sessions, ZoneInfo(gw.runtime.settings.timezone)
+    directory.get_township(sessions, c.principal, tenant)  # a township that does not exist: not_found
     items = [
         {
-            "at": e["at"].isoformat(),
+            "at": e["at"].astimezone(zone).isoformat(),
             "username": e["username"],
             "roles": e["roles"],
             "method": e["method"],

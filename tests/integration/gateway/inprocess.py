@@ -1,0 +1,87 @@
+"""What the isolation matrix and the schemathesis run share: a gateway app in process whose
+catalogue routes reach a real intake (an in-process gRPC server on the session database), with
+the edge's rate limits out of the way, and a document-only app for collection time."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from libs.common import db
+from libs.common.grpc.client import ChannelFactory
+from libs.common.messaging import consume
+from libs.common.messaging.relay import envelope_of_row
+from libs.common.runtime import Runtime
+from libs.common.settings import Settings
+from services.gateway.adapters.service_clients import ServiceClients
+from services.gateway.entrypoints.http.app import Gateway, create_app
+from tests.integration.gateway.support import DictServices
+
+NO_LIMITS = {
+    "http_rate_per_second": 1e6,
+    "http_burst": 10**6,
+    "http_login_ip_per_minute": 10**6,
+    "http_login_user_per_minute": 10**6,
+}
+
+
+class IntakeServices(DictServices):
+    """`DictServices` (health and tenant projections from dicts) plus a real intake: the
+    catalogue routes call it over gRPC, and its role checks are part of what is tested."""
+
+    def __init__(self, channels: ChannelFactory) -> None:
+        super().__init__()
+        self._clients = ServiceClients(channels)
+
+    def intake(self):  # type: ignore[no-untyped-def]
+        return self._clients.intake()
+
+
+@contextmanager
+def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI]:
+    """The gateway app with intake served in process. The rate limits are lifted: these tests
+    send hundreds of requests a second from one client (the limits have their own tests)."""
+    from libs.cli import compose
+
+    issuer, verifier = gateway_keys
+    server, port = compose.grpc_server(runtime, ["intake"], "127.0.0.1", 0, verifier)
+    server.start()
+    channels = ChannelFactory({"intake": f"127.0.0.1:{port}"})
+    unlimited = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=NO_LIMITS))
+    try:
+        yield create_app(
+            Gateway(runtime=unlimited, issuer=issuer, verifier=verifier, services=IntakeServices(channels))
+        )
+    finally:
+        channels.close()
+        server.stop(grace=None)
+
+
+def deliver_to_intake(runtime: Runtime, tenants: list[str]) -> None:
+    """Hand these townships' gateway events to intake's consumers (what the relay does, for these
+    townships only), so that intake knows them and has copied the catalogue template."""
+    module = importlib.import_module("services.intake.entrypoints.service")
+    subscriptions = {s.event_type: s for s in module.SERVICE.subscriptions() if s.source == "gateway"}
+    with db.transaction(runtime.ops_sessions, None) as s:
+        rows = s.execute(
+            sa.text("SELECT * FROM gateway.outbox WHERE tenant_id = ANY(:t) ORDER BY id"), {"t": tenants}
+        ).all()
+    for row in rows:
+        if row.event_type in subscriptions:
+            outcome = consume(envelope_of_row(row), subscriptions[row.event_type], runtime.sessions)
+            assert outcome in ("processed", "duplicate"), (row.event_type, outcome)
+
+
+def document_app() -> FastAPI:
+    """An app for its OpenAPI document only, at collection time: settings and a session factory
+    bound to nothing (building the app connects nothing)."""
+    runtime = SimpleNamespace(settings=Settings(), sessions=sessionmaker())
+    return create_app(Gateway(runtime=runtime, issuer=None, verifier=None, services=None))  # type: ignore[arg-type]

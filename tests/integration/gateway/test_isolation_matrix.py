@@ -1,0 +1,449 @@
+"""The isolation matrix: every operation of the gateway's OpenAPI document × every role (and no
+token) × the caller's own township, another township (and, for the county admin, a township
+that does not exist), on the real migrated database.
+
+The operations are read from the app's OpenAPI document, so a new endpoint gets its cells
+automatically; each must be classified in `POLICIES` (who may call it) or its cells fail, and
+`test_the_policy_table_covers_exactly_the_openapi_operations` fails until the table matches the
+document exactly. Endpoints that need a body, query or a resource to act on get a valid minimal
+request in `REQUESTS`, so that an allowed call answers 2xx and a refusal cannot be mistaken for a
+validation error.
+
+Expectations of one cell (API.md error model, DOMAIN.md §1):
+- no token → 401 `unauthenticated` (except public operations);
+- a township role on another township → 404 `not_found`, with the same body as for a township
+  that does not exist (no existence leak);
+- a role the policy does not name → 403 `forbidden` (on its own township, or county-wide);
+- otherwise → 2xx; and an answer to a township role never mentions the other township (a list
+  such as `GET /v1/townships` is filtered, not just the single-township routes).
+Every refused call must change nothing: the gateway's outbox row count stays the same.
+
+The catalogue routes reach a real intake served in process (`inprocess.py`): their role checks
+are intake's, and the matrix holds them to the same table.
+
+One app, one set of users and two townships serve the whole module (the cells only read them,
+or create uniquely named things in them); destructive operations (suspend) are allowed on a
+fresh township each time."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from libs.common import db
+from libs.common.runtime import Runtime
+from services.gateway.service_layer import identity
+from tests.integration.gateway.inprocess import deliver_to_intake, document_app, gateway_with_intake
+from tests.integration.gateway.support import PASSWORD, assert_problem, login, unique_code
+
+COUNTY_ROLES = ("county_admin", "county_supervisor", "ops")
+TOWNSHIP_ROLES = ("township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer")
+ROLES = COUNTY_ROLES + TOWNSHIP_ROLES
+NO_TOKEN = "no_token"
+
+
+# --- who may call what ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    allowed: frozenset[str]  # roles that get 2xx (on their own township when tenant-scoped)
+    public: bool = False  # no token needed
+
+
+PUBLIC = Policy("public", frozenset(ROLES), public=True)
+ANY_USER = Policy("any authenticated caller", frozenset(ROLES))
+COUNTY_ADMIN = Policy("county_admin only", frozenset({"county_admin"}))
+COUNTY_READ = Policy("county_admin or county_supervisor", frozenset({"county_admin", "county_supervisor"}))
+# tenant-scoped policies (the path has `{tenant}`): township roles act in their own township only
+TENANT_MEMBER = Policy("any role of the tenant, or a county role", frozenset(ROLES))
+# people's data (staff names, masked phones): every role but ops, which sees no personal data
+TENANT_PEOPLE = Policy("any role of the tenant, or a county role but ops", frozenset(ROLES) - {"ops"})
+TENANT_ADMIN = Policy(
+    "township_admin of the tenant, or county_admin", frozenset({"township_admin", "county_admin"})
+)
+TENANT_OVERSIGHT = Policy(
+    "township_admin of the tenant, county_admin or county_supervisor",
+    frozenset({"township_admin", "county_admin", "county_supervisor"}),
+)
+TENANT_COUNTY_ADMIN = Policy("county_admin only (on a tenant)", frozenset({"county_admin"}))
+
+POLICIES: dict[tuple[str, str], Policy] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("POST", "/v1/auth/token"): PUBLIC,
+    ("GET", "/v1/me"): ANY_USER,
+    ("GET", "/v1/townships"): ANY_USER,  # filtered to what the caller may see
+    ("POST", "/v1/townships"): COUNTY_ADMIN,
+    ("GET", "/v1/townships/{tenant}"): TENANT_MEMBER,
+    ("POST", "/v1/townships/{tenant}/suspend"): TENANT_COUNTY_ADMIN,
+    ("GET", "/v1/townships/{tenant}/audit"): TENANT_OVERSIGHT,  # county roles' access to the township
+    # calendar
+    ("PUT", "/v1/calendar/days/{date}"): COUNTY_ADMIN,
+    ("DELETE", "/v1/calendar/days/{date}"): COUNTY_ADMIN,
+    ("PUT", "/v1/townships/{tenant}/calendar/days/{date}"): TENANT_ADMIN,
+    ("DELETE", "/v1/townships/{tenant}/calendar/days/{date}"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/calendar"): TENANT_MEMBER,
+    ("GET", "/v1/townships/{tenant}/calendar/deadline"): TENANT_MEMBER,
+    # a township's organisation (routers/directory_entities.py)
+    ("POST", "/v1/townships/{tenant}/villages"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/villages"): TENANT_MEMBER,
+    ("POST", "/v1/townships/{tenant}/departments"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/departments"): TENANT_MEMBER,
+    ("POST", "/v1/townships/{tenant}/windows"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/windows"): TENANT_MEMBER,
+    ("PUT", "/v1/townships/{tenant}/windows/{code}/posts"): TENANT_ADMIN,
+    ("POST", "/v1/townships/{tenant}/staff"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/staff"): TENANT_PEOPLE,  # names, phones masked
+    ("PATCH", "/v1/townships/{tenant}/settings"): TENANT_ADMIN,
+    ("GET", "/v1/townships/{tenant}/settings"): TENANT_MEMBER,
+    # the catalogue (routers/catalogue.py; the role checks are intake's, over gRPC)
+    ("POST", "/v1/catalog/items"): COUNTY_ADMIN,
+    ("GET", "/v1/catalog/items"): COUNTY_READ,  # the template; townships read their copy
+    ("GET", "/v1/townships/{tenant}/catalog/items"): TENANT_MEMBER,
+    ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): TENANT_MEMBER,
+    ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): TENANT_ADMIN,
+    ("GET", "/v1/public/townships/{tenant}/guides"): PUBLIC,
+    ("GET", "/v1/public/townships/{tenant}/guides/{code}"): PUBLIC,
+}
+
+
+# --- a valid minimal request per operation ----------------------------------------------------
+
+
+@dataclass
+class Call:
+    path_params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    params: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """How to call an operation validly on `tenant` (None when the path has no tenant)."""
+
+    build: Callable[[World, str | None], Call] = lambda w, tenant: Call()
+    # allowed calls act on a fresh township (the operation would spoil the shared ones)
+    destructive: bool = False
+    # an allowed call records an outbox event (proves the outbox probe of refusals is meaningful)
+    emits: bool = False
+
+
+def _onboard_body(w: World, tenant: str | None) -> Call:
+    return Call(json={"code": unique_code(), "name": "那坡镇", "villages": []})
+
+
+def _token_body(w: World, tenant: str | None) -> Call:
+    return Call(json={"username": w.usernames["window_staff"], "password": PASSWORD})
+
+
+_DAYS = (date(2090, 1, 1) + timedelta(n) for n in itertools.count())  # a fresh day per call
+
+
+def _override(w: World, tenant: str | None) -> Call:
+    return Call({"date": next(_DAYS).isoformat()}, json={"kind": "off", "reason": "矩阵测试"})
+
+
+def _existing_override(w: World, tenant: str | None) -> Call:
+    """A day that has an override in the scope (none can exist in a township that does not)."""
+    call = _override(w, tenant)
+    if tenant is None or tenant in (w.own, w.other):
+        scope = "/v1/calendar" if tenant is None else f"/v1/townships/{tenant}/calendar"
+        r = w.client.put(
+            f"{scope}/days/{call.path_params['date']}", json=call.json, headers=w.headers["county_admin"]
+        )
+        assert r.status_code == 200, r.text
+    return Call(call.path_params)
+
+
+def _calendar_range(w: World, tenant: str | None) -> Call:
+    return Call(params={"from": "2090-01-01", "to": "2090-01-31"})
+
+
+def _deadline_query(w: World, tenant: str | None) -> Call:
+    return Call(params={"start": "2090-03-05T10:00:00+08:00", "working_days": "3"})
+
+
+def _code_and_name(w: World, tenant: str | None) -> Call:
+    return Call(json={"code": unique_code("c"), "name": "矩阵"})
+
+
+def _window(w: World, tenant: str | None) -> Call:
+    return Call(json={"code": unique_code("w"), "name": "民政窗口", "department": DEPARTMENT})
+
+
+def _posts(w: World, tenant: str | None) -> Call:
+    a, b = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call({"code": WINDOW}, json={"a": a, "b": b})
+
+
+def _staff(w: World, tenant: str | None) -> Call:
+    body = {"username": unique_code("s"), "password": PASSWORD, "name": "王五", "phone": "13800138000"}
+    return Call(json=body | {"roles": ["window_staff"]})
+
+
+def _settings(w: World, tenant: str | None) -> Call:
+    return Call(json={"warn_ratio": 0.8})
+
+
+def _item_body(w: World, tenant: str | None) -> Call:
+    body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": "township"}
+    return Call(json=body | {"kind": "registration", "statutory_days": 5, "promised_days": 3})
+
+
+def _item(w: World, tenant: str | None) -> Call:
+    return Call({"code": w.item})
+
+
+def _item_patch(w: World, tenant: str | None) -> Call:
+    return Call({"code": w.item}, json={"promised_days": 2})
+
+
+REQUESTS: dict[tuple[str, str], Request] = {
+    ("POST", "/v1/auth/token"): Request(_token_body),
+    ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
+    ("POST", "/v1/townships/{tenant}/suspend"): Request(destructive=True, emits=True),
+    ("PUT", "/v1/calendar/days/{date}"): Request(_override, emits=True),
+    ("DELETE", "/v1/calendar/days/{date}"): Request(_existing_override, emits=True),
+    ("PUT", "/v1/townships/{tenant}/calendar/days/{date}"): Request(_override, emits=True),
+    ("DELETE", "/v1/townships/{tenant}/calendar/days/{date}"): Request(_existing_override, emits=True),
+    ("GET", "/v1/townships/{tenant}/calendar"): Request(_calendar_range),
+    ("GET", "/v1/townships/{tenant}/calendar/deadline"): Request(_deadline_query),
+    ("POST", "/v1/townships/{tenant}/villages"): Request(_code_and_name, emits=True),
+    ("POST", "/v1/townships/{tenant}/departments"): Request(_code_and_name, emits=True),
+    ("POST", "/v1/townships/{tenant}/windows"): Request(_window, emits=True),
+    ("PUT", "/v1/townships/{tenant}/windows/{code}/posts"): Request(_posts, emits=True),
+    ("POST", "/v1/townships/{tenant}/staff"): Request(_staff, emits=True),
+    ("PATCH", "/v1/townships/{tenant}/settings"): Request(_settings, emits=True),
+    ("POST", "/v1/catalog/items"): Request(_item_body),
+    ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item),
+    ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item_patch),
+    ("GET", "/v1/public/townships/{tenant}/guides/{code}"): Request(_item),
+}
+
+
+# --- the module's world: one app, the users, two townships -------------------------------------
+
+
+@dataclass
+class World:
+    runtime: Runtime
+    client: TestClient
+    county: str
+    own: str  # the township roles' township
+    other: str
+    usernames: dict[str, str]
+    headers: dict[str, dict[str, str]]
+    item: str = ""  # a catalogue item both townships have (copied from the template)
+    post_staff: dict[str, tuple[str, str]] = field(default_factory=dict)  # two window staff per township
+
+    def onboard(self) -> str:
+        r = self.client.post(
+            "/v1/townships", json=_onboard_body(self, None).json, headers=self.headers["county_admin"]
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def outbox_count(self) -> int:
+        with db.transaction(self.runtime.ops_sessions, None) as s:
+            return int(s.execute(sa.text("SELECT count(*) FROM gateway.outbox")).scalar_one())
+
+
+@pytest.fixture(scope="module")
+def world(runtime: Runtime, gateway_keys) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    # a county of its own: the county-scope writes (calendar days, catalogue template items)
+    # never reach the other tests on the session database
+    county = unique_code("matrix")
+    identity.ensure_county(runtime.sessions, county, "矩阵县", runtime.settings.timezone)
+    with gateway_with_intake(runtime, gateway_keys) as app, TestClient(app) as client:
+        bootstrap = unique_code("u")
+        identity.create_user(
+            runtime.sessions, username=bootstrap, password=PASSWORD, county=county, roles=["county_admin"]
+        )
+        w = World(runtime, client, county, "", "", {}, {})
+        w.headers["county_admin"] = login(client, bootstrap)
+        # a template item first: onboarding copies the template into both townships
+        r = client.post("/v1/catalog/items", json=_item_body(w, None).json, headers=w.headers["county_admin"])
+        assert r.status_code == 201, r.text
+        w.item = r.json()["code"]
+        w.own, w.other = w.onboard(), w.onboard()
+        for role in ROLES:
+            username = unique_code("u")
+            tenants = [w.own] if role in TOWNSHIP_ROLES else []
+            identity.create_user(
+                runtime.sessions,
+                username=username,
+                password=PASSWORD,
+                county=county,
+                roles=[role],
+                tenants=tenants,
+                name="矩阵用户",
+            )
+            w.usernames[role] = username
+            w.headers[role] = login(client, username)
+        for setup in SETUPS:
+            setup(w)
+        deliver_to_intake(runtime, [w.own, w.other])
+        yield w
+
+
+# Things some operations act on (a window and its two staff …), made once in both townships by
+# the county admin so that "other township" differs from "own township" only by the tenant.
+DEPARTMENT, WINDOW = "d_matrix", "w_matrix"
+
+
+def _organisation(w: World) -> None:
+    admin = w.headers["county_admin"]
+    for tenant in (w.own, w.other):
+        base = f"/v1/townships/{tenant}"
+        r = w.client.post(f"{base}/departments", json={"code": DEPARTMENT, "name": "民政"}, headers=admin)
+        assert r.status_code == 201, r.text
+        window = {"code": WINDOW, "name": "一号窗口", "department": DEPARTMENT}
+        r = w.client.post(f"{base}/windows", json=window, headers=admin)
+        assert r.status_code == 201, r.text
+        staff = []
+        for _ in "ab":
+            r = w.client.post(
+                f"{base}/staff", json=_staff(w, tenant).json | {"window": WINDOW}, headers=admin
+            )
+            assert r.status_code == 201, r.text
+            staff.append(r.json()["username"])
+        w.post_staff[tenant] = (staff[0], staff[1])
+
+
+SETUPS: list[Callable[[World], None]] = [_organisation]
+
+
+# --- the cells ---------------------------------------------------------------------------------
+
+
+def _openapi_operations() -> set[tuple[str, str]]:
+    """The operations of the app's OpenAPI document, at collection: the app is built on settings
+    and a session factory bound to nothing (it connects nothing when built)."""
+    document = document_app().openapi()
+    return {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+
+
+# Cells that fail because of a bug already reported: cell id (e.g.
+# "GET /v1/townships/{tenant}/staff-county_admin-missing") → the bug. Strict xfail, so the fix
+# turns them into XPASS failures and the entry must go with it.
+KNOWN_BUGS: dict[str, str] = {}
+
+
+def _cells() -> list[Any]:
+    operations = sorted(_openapi_operations() | set(POLICIES))
+    cells = []
+    for method, path in operations:
+        scoped = "{tenant}" in path
+        for role in (*ROLES, NO_TOKEN):
+            wheres = ("own", "other") if scoped else ("",)
+            if scoped and role == "county_admin":
+                wheres = ("own", "other", "missing")
+            for where in wheres:
+                cell_id = f"{method} {path}-{role}" + (f"-{where}" if where else "")
+                marks = (
+                    [pytest.mark.xfail(reason=KNOWN_BUGS[cell_id], strict=True)]
+                    if cell_id in KNOWN_BUGS
+                    else []
+                )
+                cells.append(pytest.param(method, path, role, where, id=cell_id, marks=marks))
+    return cells
+
+
+def _missing_tenant(w: World) -> str:
+    return f"{w.county}.{unique_code('nosuch')}"
+
+
+def _prepare(method: str, path: str, w: World, tenant: str | None) -> Call:
+    return REQUESTS.get((method, path), Request()).build(w, tenant)
+
+
+def _send(w: World, method: str, path: str, role: str, tenant: str | None, call: Call) -> Response:
+    params = dict(call.path_params)
+    if tenant is not None:
+        params.setdefault("tenant", tenant)
+    url = path.format(**params)
+    headers = {} if role == NO_TOKEN else w.headers[role]
+    return w.client.request(method, url, json=call.json, params=call.params, headers=headers)
+
+
+def _expected(policy: Policy, role: str, where: str) -> int:
+    if policy.public:
+        return 404 if where == "missing" else 200
+    if role == NO_TOKEN:
+        return 401
+    if where == "missing":
+        return 404
+    if where == "other" and role in TOWNSHIP_ROLES:
+        return 404
+    return 200 if role in policy.allowed else 403
+
+
+def _normalised(body: dict, tenant: str) -> dict:
+    return {k: re.sub(re.escape(tenant), "<tenant>", v) if isinstance(v, str) else v for k, v in body.items()}
+
+
+def test_the_policy_table_covers_exactly_the_openapi_operations(world: World) -> None:
+    document = world.client.get("/openapi.json").json()
+    served = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    assert not served - set(POLICIES), (
+        f"unclassified operations: add them to POLICIES: {sorted(served - set(POLICIES))}"
+    )
+    assert not set(POLICIES) - served, (
+        f"POLICIES names operations the API lacks: {sorted(set(POLICIES) - served)}"
+    )
+    assert set(REQUESTS) <= served, (
+        f"REQUESTS names operations the API lacks: {sorted(set(REQUESTS) - served)}"
+    )
+    assert served == _openapi_operations()  # the collection-time document is the served one
+    cell_ids = {p.id for p in _cells()}
+    assert set(KNOWN_BUGS) <= cell_ids, f"KNOWN_BUGS names no cell: {sorted(set(KNOWN_BUGS) - cell_ids)}"
+
+
+@pytest.mark.parametrize(("method", "path", "role", "where"), _cells())
+def test_cell(world: World, method: str, path: str, role: str, where: str) -> None:
+    policy = POLICIES.get((method, path))
+    assert policy is not None, (
+        f"{method} {path} is not classified: add it to POLICIES (and REQUESTS if it needs a body)"
+    )
+    request = REQUESTS.get((method, path), Request())
+    expected = _expected(policy, role, where)
+    scoped = "{tenant}" in path
+    tenant: str | None = None
+    if scoped:
+        tenant = {"own": world.own, "other": world.other, "missing": _missing_tenant(world)}[where]
+        if expected == 200 and request.destructive:
+            tenant = world.onboard()
+    call = _prepare(method, path, world, tenant)  # may make what the call acts on: before counting
+    before = world.outbox_count()
+    r = _send(world, method, path, role, tenant, call)
+    after = world.outbox_count()
+
+    if expected == 200:
+        assert 200 <= r.status_code < 300, f"{role} should be allowed: {r.status_code} {r.text}"
+        if role in TOWNSHIP_ROLES:
+            assert world.other not in r.text, f"the answer to a {role} of {world.own} mentions {world.other}"
+        if request.emits:
+            assert after > before, "an allowed write recorded no outbox event"
+        return
+    code = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}[expected]
+    body = assert_problem(r, expected, code)
+    assert after == before, f"a refused {method} changed the outbox ({before} → {after} rows)"
+    if where == "other" and role not in COUNTY_ROLES:  # no existence leak: as a township that does not exist
+        missing = _missing_tenant(world)
+        call = _prepare(method, path, world, missing)
+        before = world.outbox_count()
+        r_missing = _send(world, method, path, role, missing, call)
+        assert world.outbox_count() == before
+        assert r_missing.status_code == r.status_code, r_missing.text
+        assert _normalised(r_missing.json(), missing) == _normalised(body, str(tenant))
