@@ -88,6 +88,23 @@ def get_township(sessions: sessionmaker[Session], principal: Principal, tenant: 
 
 
 def suspend_township(sessions: sessionmaker[Session], principal: Principal, tenant: str) -> dict:
+    """Stop a township's work: writes in it are refused until it is reactivated."""
+    return _change_status(sessions, principal, tenant, "active", "suspended")
+
+
+def reactivate_township(sessions: sessionmaker[Session], principal: Principal, tenant: str) -> dict:
+    return _change_status(sessions, principal, tenant, "suspended", "active")
+
+
+def is_suspended(sessions: sessionmaker[Session], tenant: str) -> bool:
+    with db.transaction(sessions, None) as s:
+        status = s.execute(sa.select(tables.township.c.status).where(tables.township.c.id == tenant)).scalar()
+    return status == "suspended"
+
+
+def _change_status(
+    sessions: sessionmaker[Session], principal: Principal, tenant: str, from_status: str, to_status: str
+) -> dict:
     require_visible(principal, tenant)
     with db.transaction(sessions, tenant) as s:
         status = s.execute(
@@ -95,11 +112,16 @@ def suspend_township(sessions: sessionmaker[Session], principal: Principal, tena
         ).scalar()
         if status is None:
             raise NotFound(f"no township {tenant}")
-        if status == "suspended":
-            raise InvalidTransition(f"township {tenant} is suspended already")
-        s.execute(sa.update(tables.township).where(tables.township.c.id == tenant).values(status="suspended"))
-        event = events_pb2.TownshipSuspended(tenant_id=tenant)
-        event.suspended_at.FromDatetime(datetime.now(UTC))
+        if status != from_status:
+            raise InvalidTransition(f"township {tenant} is {status} already")
+        s.execute(sa.update(tables.township).where(tables.township.c.id == tenant).values(status=to_status))
+        now = datetime.now(UTC)
+        if to_status == "suspended":
+            event = events_pb2.TownshipSuspended(tenant_id=tenant)
+            event.suspended_at.FromDatetime(now)
+        else:
+            event = events_pb2.TownshipReactivated(tenant_id=tenant)
+            event.reactivated_at.FromDatetime(now)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return get_township(sessions, principal, tenant)
 

@@ -274,3 +274,28 @@ def test_suspension_by_a_county_admin(
         "township_onboarded",
         "township_suspended",
     ]
+
+
+def test_a_suspended_township_changes_nothing_until_reactivated(
+    client: TestClient, admin: dict[str, str], runtime: Runtime
+) -> None:
+    tenant = _onboard(client, admin).json()["id"]
+    assert client.post(f"/v1/townships/{tenant}/suspend", headers=admin).status_code == 200
+    department = {"code": "minzheng", "name": "民政所"}
+    refused = client.post(f"/v1/townships/{tenant}/departments", json=department, headers=admin)
+    assert_problem(refused, 409, "invalid_transition")
+    assert client.get(f"/v1/townships/{tenant}/departments", headers=admin).status_code == 200  # reads go on
+    assert_problem(client.post(f"/v1/townships/{tenant}/suspend", headers=admin), 409, "invalid_transition")
+
+    r = client.post(f"/v1/townships/{tenant}/reactivate", headers=admin)
+    assert (r.status_code, r.json()["status"]) == (200, "active")
+    assert [e["event_type"] for e in outbox_rows(runtime, tenant)][-2:] == [
+        "township_suspended",
+        "township_reactivated",
+    ]
+    assert (
+        client.post(f"/v1/townships/{tenant}/departments", json=department, headers=admin).status_code == 201
+    )
+    assert_problem(
+        client.post(f"/v1/townships/{tenant}/reactivate", headers=admin), 409, "invalid_transition"
+    )

@@ -14,6 +14,7 @@ API_PATHS = {
     "/v1/townships/{tenant}",
     "/v1/townships/{tenant}/suspend",
     "/v1/townships/{tenant}/audit",
+    "/v1/townships/{tenant}/reactivate",
     "/v1/townships/{tenant}/villages",
     "/v1/townships/{tenant}/departments",
     "/v1/townships/{tenant}/windows",

@@ -87,6 +87,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/v1/townships"): COUNTY_ADMIN,
     ("GET", "/v1/townships/{tenant}"): TENANT_MEMBER,
     ("POST", "/v1/townships/{tenant}/suspend"): TENANT_COUNTY_ADMIN,
+    ("POST", "/v1/townships/{tenant}/reactivate"): TENANT_COUNTY_ADMIN,
     ("GET", "/v1/townships/{tenant}/audit"): TENANT_OVERSIGHT,  # county roles' access to the township
     # calendar
     ("PUT", "/v1/calendar/days/{date}"): COUNTY_ADMIN,
@@ -137,6 +138,8 @@ class Request:
     destructive: bool = False
     # an allowed call records an outbox event (proves the outbox probe of refusals is meaningful)
     emits: bool = False
+    # allowed calls act on a fresh, suspended township (reactivation)
+    suspended: bool = False
 
 
 def _onboard_body(w: World, tenant: str | None) -> Call:
@@ -213,6 +216,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
     ("POST", "/v1/townships/{tenant}/suspend"): Request(destructive=True, emits=True),
+    ("POST", "/v1/townships/{tenant}/reactivate"): Request(suspended=True, emits=True),
     ("PUT", "/v1/calendar/days/{date}"): Request(_override, emits=True),
     ("DELETE", "/v1/calendar/days/{date}"): Request(_existing_override, emits=True),
     ("PUT", "/v1/townships/{tenant}/calendar/days/{date}"): Request(_override, emits=True),
@@ -253,6 +257,12 @@ class World:
         )
         assert r.status_code == 201, r.text
         return r.json()["id"]
+
+    def onboard_suspended(self) -> str:
+        tenant = self.onboard()
+        r = self.client.post(f"/v1/townships/{tenant}/suspend", headers=self.headers["county_admin"])
+        assert r.status_code == 200, r.text
+        return tenant
 
     def outbox_count(self) -> int:
         with db.transaction(self.runtime.ops_sessions, None) as s:
@@ -424,6 +434,8 @@ def test_cell(world: World, method: str, path: str, role: str, where: str) -> No
         tenant = {"own": world.own, "other": world.other, "missing": _missing_tenant(world)}[where]
         if expected == 200 and request.destructive:
             tenant = world.onboard()
+        if expected == 200 and request.suspended:
+            tenant = world.onboard_suspended()
     call = _prepare(method, path, world, tenant)  # may make what the call acts on: before counting
     before = world.outbox_count()
     r = _send(world, method, path, role, tenant, call)

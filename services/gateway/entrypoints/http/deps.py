@@ -10,12 +10,12 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common.auth import TokenIssuer, TokenVerifier
-from libs.common.errors import Unauthenticated
+from libs.common.errors import InvalidTransition, Unauthenticated
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal, validate_tenant
 from services.gateway.adapters.service_clients import ServiceClients
 from services.gateway.domain.directory import require_visible
-from services.gateway.service_layer import audit
+from services.gateway.service_layer import audit, directory
 
 
 @dataclass
@@ -47,12 +47,18 @@ def caller(request: Request, authorization: Annotated[str | None, Header()] = No
     return Caller(gateway(request).verifier.verify(token), token)
 
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def visible_tenant(request: Request, tenant: str, c: Annotated[Caller, Depends(caller)]) -> str:
     """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`).
     A county role reaching into a township through its county scope leaves an audit entry."""
     require_visible(c.principal, validate_tenant(tenant))
     if audit.is_cross_township(c.principal, tenant):
         audit.record(sessions(request), c.principal, tenant, request.method, request.url.path)
+    writes = request.method not in READS and not request.url.path.endswith("/reactivate")
+    if writes and directory.is_suspended(sessions(request), tenant):
+        raise InvalidTransition(f"township {tenant} is suspended: nothing can change in it")
     return tenant
 
 

@@ -67,6 +67,12 @@ def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
         return "unavailable"
 
 
+@router.post("/v1/townships/{tenant}/reactivate")
+def reactivate(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
+    principal = require_role(c.principal, "county_admin")
+    return directory.reactivate_township(sessions, principal, tenant)
+
+
 @router.get("/v1/townships/{tenant}/audit")
 def audit_trail(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
     """Who of the county roles read or acted in this township (newest first): for the county's
