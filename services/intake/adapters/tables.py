@@ -41,6 +41,26 @@ catalogue_item = db.tenant_table(
     sa.PrimaryKeyConstraint("tenant_id", "code"),
 )
 
+# the first-ask register (DOMAIN.md §4): citizen name and contact are personal data (§11)
+inquiry = db.tenant_table(
+    "inquiry",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("citizen_name", sa.Text, nullable=False),
+    sa.Column("organisation", sa.Text, nullable=False, server_default=""),
+    sa.Column("contact", sa.Text, nullable=False),
+    sa.Column("matter", sa.Text, nullable=False),
+    sa.Column("item_code", sa.Text, nullable=False, server_default=""),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("routed_to", sa.Text, nullable=False, server_default=""),
+    sa.Column("first_ask", sa.Text, nullable=False),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("case_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("idempotency_key", sa.Text),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+
 # The gateway's directory as far as intake needs it: staff, windows and departments (routing and
 # assigning cases), settings (the clock). Kept by libs.common.directory_projection (migration 0002).
 staff = directory.staff_table(metadata)  # no phone: not needed here

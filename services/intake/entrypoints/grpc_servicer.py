@@ -1,5 +1,7 @@
 """IntakeService over gRPC: translates protos to calls of the service layer, decides nothing."""
 
+from zoneinfo import ZoneInfo
+
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
@@ -8,7 +10,8 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, word
-from services.intake.service_layer import catalogue
+from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
+from services.intake.service_layer import catalogue, inquiry
 
 
 class IntakeServicer(pb_grpc.IntakeServiceServicer):
@@ -88,3 +91,32 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             self.runtime.sessions, current_tenant(), request.page_size, request.page_token
         )
         return pb.ListServiceGuidesResponse(guides=[guide_to_pb(g) for g in guides], next_page_token=token)
+
+    # --- the first-ask register (the caller is the first-ask person; x-tenant-id the township)
+
+    def RegisterInquiry(
+        self, request: pb.RegisterInquiryRequest, context: object
+    ) -> pb.RegisterInquiryResponse:
+        entry = inquiry.register(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            inquiry_from_request(request),
+            request.idempotency_key,
+        )
+        return pb.RegisterInquiryResponse(inquiry=inquiry_to_pb(entry))
+
+    def ListInquiries(self, request: pb.ListInquiriesRequest, context: object) -> pb.ListInquiriesResponse:
+        page = inquiry.list_inquiries(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            from_date=request.from_date,
+            to_date=request.to_date,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return pb.ListInquiriesResponse(
+            inquiries=[inquiry_to_pb(i) for i in page.items], next_page_token=page.next_page_token
+        )

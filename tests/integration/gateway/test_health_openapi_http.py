@@ -30,6 +30,7 @@ API_PATHS = {
     "/v1/townships/{tenant}/catalog/items/{code}",
     "/v1/public/townships/{tenant}/guides",
     "/v1/public/townships/{tenant}/guides/{code}",
+    "/v1/townships/{tenant}/inquiries",
     "/healthz",
     "/readyz",
 }

@@ -77,6 +77,11 @@ TENANT_OVERSIGHT = Policy(
     frozenset({"township_admin", "county_admin", "county_supervisor"}),
 )
 TENANT_COUNTY_ADMIN = Policy("county_admin only (on a tenant)", frozenset({"county_admin"}))
+# the first-ask register: staff who meet citizens register (the caller is the first-ask person)
+TENANT_FIRST_ASK = Policy(
+    "intake_desk, window_staff, township_admin or proxy_agent of the tenant",
+    frozenset({"intake_desk", "window_staff", "township_admin", "proxy_agent"}),
+)
 
 POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/healthz"): PUBLIC,
@@ -116,6 +121,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): TENANT_ADMIN,
     ("GET", "/v1/public/townships/{tenant}/guides"): PUBLIC,
     ("GET", "/v1/public/townships/{tenant}/guides/{code}"): PUBLIC,
+    # the first-ask register (routers/inquiries.py; intake's role checks): names and contacts
+    # masked for all but the registrar, so every role but ops reads it
+    ("POST", "/v1/townships/{tenant}/inquiries"): TENANT_FIRST_ASK,
+    ("GET", "/v1/townships/{tenant}/inquiries"): TENANT_PEOPLE,
 }
 
 
@@ -212,6 +221,11 @@ def _item_patch(w: World, tenant: str | None) -> Call:
     return Call({"code": w.item}, json={"promised_days": 2})
 
 
+def _inquiry(w: World, tenant: str | None) -> Call:
+    body = {"channel": "walk_in", "citizen_name": "张三", "contact": "13800138000", "matter": "矩阵咨询"}
+    return Call(json=body | {"result": "routed", "routed_to": "民政窗口", "item_code": w.item})
+
+
 REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
@@ -233,6 +247,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item),
     ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item_patch),
     ("GET", "/v1/public/townships/{tenant}/guides/{code}"): Request(_item),
+    ("POST", "/v1/townships/{tenant}/inquiries"): Request(_inquiry),
 }
 
 

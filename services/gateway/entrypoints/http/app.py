@@ -17,6 +17,7 @@ from services.gateway.entrypoints.http.routers import (
     catalogue,
     directory_entities,
     health,
+    inquiries,
     townships,
 )
 
@@ -27,6 +28,7 @@ ROUTERS = (
     directory_entities.router,
     calendar.router,
     catalogue.router,
+    inquiries.router,
 )
 
 __all__ = ["Caller", "Gateway", "create_app"]

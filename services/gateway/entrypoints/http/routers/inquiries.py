@@ -1,0 +1,141 @@
+"""The first-ask register (API.md *Inquiries*, DOMAIN.md §4). Intake owns the register; these
+routes translate JSON to its gRPC calls (with the caller's token, and the township as
+`x-tenant-id`) and back. The first-ask person is the caller — taken from the token by intake,
+never from the body. Citizen name and contact come back masked except to the person who
+registered the entry (DOMAIN.md §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bianmin.intake.v1 import inquiry_pb2 as ipb
+from bianmin.intake.v1 import intake_service_pb2 as pb
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, Field
+
+from libs.common.auth import acting_as
+from libs.common.grpc.client import domain_errors
+from libs.common.tenancy import tenant_scope
+from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
+from services.gateway.entrypoints.http.pagination import PageParams
+
+router = APIRouter(tags=["inquiries"])
+
+Channel = Literal["walk_in", "phone"]
+Result = Literal["answered", "handled", "routed"]
+_PREFIX = "INQUIRY_CHANNEL_"
+DATE = "YYYY-MM-DD in the county's time zone, inclusive"
+
+
+class InquiryIn(BaseModel):
+    channel: Channel
+    citizen_name: str = Field(min_length=1, max_length=100, description="personal data")
+    contact: str = Field(min_length=1, max_length=100, description="personal data: phone or other contact")
+    matter: str = Field(min_length=1, max_length=2000)
+    item_code: str | None = Field(None, description="a code of the township's catalogue, if known")
+    result: Result = Field(
+        description="answered (咨询解答), handled (办理) by the first-ask person, or routed (引导) "
+        "to another window or office"
+    )
+    routed_to: str | None = Field(
+        None, max_length=200, description="where the citizen was sent; required when routed"
+    )
+    organisation: str | None = Field(None, max_length=200, description="the citizen's organisation, if any")
+
+
+@router.post("/v1/townships/{tenant}/inquiries", status_code=201)
+def register_inquiry(
+    tenant: Tenant,
+    body: InquiryIn,
+    c: Authed,
+    gw: GatewayDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
+    """Register an inquiry (首问登记) with the caller as the first-ask responsible person
+    (intake_desk, window_staff, township_admin, proxy_agent of the township). A routed matter
+    must say where the citizen was sent (`routed_to`), and a named item must be in the township's
+    catalogue (`validation_error` otherwise)."""
+    request = pb.RegisterInquiryRequest(
+        channel=_channel_number(body.channel),
+        citizen_name=body.citizen_name,
+        organisation=body.organisation or "",
+        contact=body.contact,
+        matter=body.matter,
+        item_code=body.item_code or "",
+        result=body.result,
+        routed_to=body.routed_to or "",
+        idempotency_key=idempotency_key or "",
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().RegisterInquiry(request)
+    return _inquiry_json(reply.inquiry, _tz(gw))
+
+
+@router.get("/v1/townships/{tenant}/inquiries")
+def inquiries(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    page: PageParams,
+    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
+    to: Annotated[date | None, Query(description=DATE)] = None,
+) -> dict:
+    """The register in time order, optionally for a range of dates. Citizen name and contact are
+    masked except in the caller's own entries."""
+    request = pb.ListInquiriesRequest(
+        page_size=page.size,
+        page_token=str(page.after) if page.after is not None else "",
+        from_date=from_.isoformat() if from_ else "",
+        to_date=to.isoformat() if to else "",
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().ListInquiries(request)
+    tz = _tz(gw)
+    return {
+        "items": [_inquiry_json(i, tz) for i in reply.inquiries],
+        "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
+    }
+
+
+# --- translation -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _calling(token: str, tenant: str | None) -> Iterator[None]:
+    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
+    with acting_as(token), tenant_scope(tenant), domain_errors():
+        yield
+
+
+def _channel_number(word: str) -> Any:
+    return ipb.InquiryChannel.Value(_PREFIX + word.upper())
+
+
+def _channel_word(value: int) -> str:
+    name = ipb.InquiryChannel.Name(value)  # type: ignore[arg-type]
+    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(_PREFIX).lower()
+
+
+def _inquiry_json(i: ipb.Inquiry, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "channel": _channel_word(i.channel),
+        "citizen_name": i.citizen_name,
+        "organisation": i.organisation or None,
+        "contact": i.contact,
+        "matter": i.matter,
+        "item_code": i.item_code or None,
+        "result": i.result,
+        "routed_to": i.routed_to or None,
+        "first_ask": i.first_ask,
+        "registered_at": i.registered_at.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat(),
+        "case_id": i.case_id or None,
+    }
+
+
+def _tz(gw: GatewayDep) -> ZoneInfo:
+    return ZoneInfo(gw.runtime.settings.timezone)

@@ -1,0 +1,186 @@
+"""The first-ask register (首问登记, DOMAIN.md §4): registering an inquiry and reading the register.
+An entry and its `InquiryRegistered` event commit together.
+
+Who: the first-ask person is the caller (the token's username), never a field of the request.
+Staff who meet citizens register (intake desk, window staff, the township admin, proxies); every
+role of the township but ops reads the register, and the county roles that may read a township's
+people (county admin, county supervisor) read it too — citizen name and contact masked for
+everyone but the person who registered the entry (§11). Visibility of the township itself is
+the gRPC interceptor's (`x-tenant-id` against the token)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.errors import Forbidden, IdempotencyConflict, NotFound, Unauthenticated, ValidationFailed
+from libs.common.messaging import outbox
+from libs.common.tenancy import Principal
+from services.intake.adapters import tables
+from services.intake.adapters.inquiry_proto import registered_event
+from services.intake.domain.inquiry import Inquiry, RegisteredInquiry, as_data, day_range, inquiry
+
+REGISTRAR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
+READER_ROLES = (
+    *REGISTRAR_ROLES,
+    "petition_officer",
+    "county_admin",
+    "county_supervisor",
+)
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+t = tables.inquiry
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[RegisteredInquiry]  # as the caller may see them (masked unless theirs)
+    next_page_token: str
+
+
+def register(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    entry: Inquiry,
+    idempotency_key: str = "",
+) -> RegisteredInquiry:
+    """Register an inquiry with the caller as its first-ask person. The item, if named, must be
+    in the township's catalogue. A retry with the same idempotency key (of the same person) and
+    the same entry returns the first one; with a different entry → idempotency_conflict."""
+    scope = _tenant(tenant)
+    now = datetime.now(UTC)
+    with db.transaction(sessions, scope) as s:
+        _require_known(s, scope)  # first: a township that does not exist is not_found for all
+        principal = _require(principal, *REGISTRAR_ROLES)
+        if entry.item_code and not _item_exists(s, entry.item_code):
+            raise ValidationFailed(f"item_code {entry.item_code!r} is not in the township's catalogue")
+        row = (
+            s.execute(
+                insert(t)
+                .values(
+                    tenant_id=scope,
+                    id=str(uuid.uuid4()),
+                    **as_data(entry),
+                    first_ask=principal.username,
+                    registered_at=now,
+                    idempotency_key=idempotency_key or None,
+                )
+                .on_conflict_do_nothing()
+                .returning(t)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:  # only the idempotency index can conflict (ids are fresh)
+            existing = (
+                s.execute(
+                    sa.select(t).where(
+                        t.c.first_ask == principal.username, t.c.idempotency_key == idempotency_key
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            if _stored(existing).inquiry != entry:
+                raise IdempotencyConflict("this Idempotency-Key was used for a different inquiry")
+            return _stored(existing)
+        stored = _stored(row)
+        outbox.record(s, source="intake", message_or_type=registered_event(stored), tenant_id=scope)
+    return stored
+
+
+def list_inquiries(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    tz: ZoneInfo,
+    *,
+    from_date: str = "",
+    to_date: str = "",
+    page_size: int = 0,
+    page_token: str = "",
+) -> Page:
+    """The register in time order, optionally for the dates `from_date`..`to_date` (inclusive,
+    in the county's time zone `tz`); entries masked unless the caller registered them."""
+    start, end = day_range(from_date, to_date, tz)
+    if page_size < 0:
+        raise ValidationFailed("page_size must be ≥ 0")
+    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    query = sa.select(t)
+    if start is not None:
+        query = query.where(t.c.registered_at >= start)
+    if end is not None:
+        query = query.where(t.c.registered_at < end)
+    if page_token:
+        after_at, after_id = _decode_token(page_token)
+        query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
+    with db.transaction(sessions, _tenant(tenant)) as s:
+        _require_known(s, tenant)
+        principal = _require(principal, *READER_ROLES)
+        rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
+    items = [_stored(r) for r in rows[:size]]
+    token = _encode_token(items[-1]) if len(rows) > size else ""
+    return Page([i.seen_by(principal.username) for i in items], token)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require(principal: Principal | None, *roles: str) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    if not principal.has_role(*roles):
+        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+    return principal
+
+
+def _tenant(tenant: str | None) -> str:
+    if not tenant:
+        raise NotFound("no township in the call")
+    return tenant
+
+
+def _require_known(s: Session, tenant: str | None) -> None:
+    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
+        raise NotFound(f"township {tenant} is not known here (yet)")
+
+
+def _item_exists(s: Session, code: str) -> bool:
+    item = tables.catalogue_item
+    return s.execute(sa.select(item.c.code).where(item.c.code == code)).first() is not None
+
+
+def _stored(row: sa.RowMapping) -> RegisteredInquiry:
+    return RegisteredInquiry(
+        id=row["id"],
+        inquiry=inquiry(dict(row)),
+        first_ask=row["first_ask"],
+        registered_at=row["registered_at"],
+        case_id=row["case_id"],
+    )
+
+
+def _encode_token(last: RegisteredInquiry) -> str:
+    return f"{last.registered_at.astimezone(UTC).isoformat()}|{last.id}"
+
+
+def _decode_token(token: str) -> tuple[datetime, str]:
+    invalid = ValidationFailed("page_token is not valid")
+    at, sep, inquiry_id = token.partition("|")
+    if not sep or not inquiry_id or len(token) > 200:
+        raise invalid
+    try:
+        after = datetime.fromisoformat(at)
+    except ValueError:
+        raise invalid from None
+    if after.tzinfo is None:
+        raise invalid
+    return after, inquiry_id
