@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-export BIANMIN_AMQP_URL_TEST ?= amqp://guest:guest@127.0.0.1:5672/
 
 .PHONY: venv run test test-unit test-integration test-e2e proto proto-check lint bench k8s clean
 
@@ -22,6 +21,7 @@ run: venv
 ## the whole suite: unit, integration (real PostgreSQL), e2e (processes, gRPC, RabbitMQ)
 test: venv
 	bash tests/support/ensure_rabbitmq.sh
+	bash tests/support/ensure_promtool.sh
 	$(BIN)/python -m pytest -q tests
 
 test-unit: venv
