@@ -139,7 +139,7 @@ def calendar_import(year: Annotated[int, typer.Option(help="the year to import")
 
     settings = _settings()
     runtime = Runtime.connect(settings, compose.database_url(settings))
-    result = calendars.import_national_year(runtime.sessions, year)
+    result = calendars.import_national_year(runtime.sessions, year, settings.county_code)
     state = "published" if result["published"] else "PROVISIONAL (not published yet: weekends only)"
     typer.echo(f"{year}: {result['days']} special days, {state}")
     for d in result["disagreements"]:
@@ -147,6 +147,23 @@ def calendar_import(year: Annotated[int, typer.Option(help="the year to import")
             f"  disagreement {d['date']}: holidays says working={d['holidays']}, "
             f"chinesecalendar says working={d['chinesecalendar']}"
         )
+
+
+@admin.command("verify-history")
+def verify_history() -> None:
+    """Walk every case's hash-chained history; print OK, or every broken link (exit 1)."""
+    from libs.cli import compose
+    from libs.common.runtime import Runtime
+    from services.intake.service_layer import cases
+
+    settings = _settings()
+    runtime = Runtime.connect(settings, compose.database_url(settings))
+    problems = cases.verify_history(runtime.ops_sessions)
+    for problem in problems:
+        typer.echo(f"BROKEN {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("OK: every case history chain is intact")
 
 
 @dead_letters.command("list")

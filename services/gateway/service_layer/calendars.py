@@ -41,8 +41,10 @@ from services.gateway.domain.directory import require_visible
 from services.gateway.service_layer.settings import get_settings
 
 
-def import_national_year(sessions: sessionmaker[Session], year: int) -> dict:
-    """Replace the stored national days of `year`; returns what was imported and disagreements."""
+def import_national_year(sessions: sessionmaker[Session], year: int, county: str) -> dict:
+    """Replace the stored national days of `year`; returns what was imported and disagreements.
+    Publishes `NationalCalendarImported` (the whole year's special days) under the county scope
+    `<county>.*` in the same transaction, so intake's calendar projection follows."""
     data = national_year(year)
     days = [(d, False, "holiday") for d in data.off_days] + [
         (d, True, "adjusted working day") for d in data.work_days
@@ -56,7 +58,7 @@ def import_national_year(sessions: sessionmaker[Session], year: int) -> dict:
         }
         for d in data.disagreements
     ]
-    with db.transaction(sessions, None) as s:
+    with db.transaction(sessions, county_scope(county)) as s:
         s.execute(
             sa.delete(tables.calendar_day).where(
                 tables.calendar_day.c.scope == "national",
@@ -84,7 +86,15 @@ def import_national_year(sessions: sessionmaker[Session], year: int) -> dict:
                 },
             )
         )
-        _bump(s, NATIONAL)  # compiled calendars of every tenant are stale now
+        version = _bump(s, NATIONAL)  # compiled calendars of every tenant are stale now
+        event = events_pb2.NationalCalendarImported(
+            year=year, published=data.published, county=county, version=version
+        )
+        for d, w, r in sorted(days):
+            event.days.add(
+                date=d.isoformat(), working=w, reason=r, source=calendar_pb2.CALENDAR_SOURCE_NATIONAL
+            )
+        outbox.record(s, source="gateway", tenant_id=county_scope(county), message_or_type=event)
     return {"year": year, "published": data.published, "days": len(days), "disagreements": disagreements}
 
 

@@ -67,3 +67,95 @@ staff = directory.staff_table(metadata)  # no phone: not needed here
 window = directory.window_table(metadata)
 department = directory.department_table(metadata)
 settings = directory.settings_table(metadata)
+
+# the gateway's calendar (migration 0006; services/intake/service_layer/calendar.py): national days
+# and years and county overrides under `<county>.*`, township overrides under the township
+calendar_day = db.tenant_table(
+    "calendar_day",
+    metadata,
+    sa.Column("level", sa.Text, nullable=False),  # national | county | township
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("working", sa.Boolean),  # NULL: a removed override (tombstone)
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "level", "day"),
+)
+calendar_year = db.tenant_table(
+    "calendar_year",
+    metadata,
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "year"),
+)
+calendar_version = db.tenant_table(
+    "calendar_version",
+    metadata,
+    sa.Column("level", sa.Text, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "level"),
+)
+
+# cases (DOMAIN.md §3) and their append-only, hash-chained history (migration 0005); the clock
+# columns are the deadline work's
+case = db.tenant_table(
+    "case",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column("number", sa.Text, nullable=False),
+    sa.Column("item_code", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("level", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("applicant", JSONB, nullable=False),
+    sa.Column("materials", JSONB, nullable=False),
+    sa.Column("received", JSONB, nullable=False),
+    sa.Column("requested", JSONB, nullable=False),
+    sa.Column("first_notice", JSONB),
+    sa.Column("first_ask", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("handler", sa.Text),
+    sa.Column("escalated_to", sa.Text),
+    sa.Column("department", sa.Text),
+    sa.Column("outcome", sa.Text),
+    sa.Column("satisfaction", sa.Text),
+    sa.Column("extensions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("presses", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("history_head", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("clock_state", sa.Text),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("warn_at", sa.DateTime(timezone=True)),
+    sa.Column("provisional", sa.Boolean),
+    sa.Column("paused_minutes", sa.Integer),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+case_history = db.tenant_table(
+    "case_history",
+    metadata,
+    sa.Column("case_id", sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("from_state", sa.Text),
+    sa.Column("to_state", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("prev_hash", sa.Text, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "case_id", "seq"),
+)
+case_number = db.tenant_table(
+    "case_number",
+    metadata,
+    sa.Column("day", sa.Text, nullable=False),
+    sa.Column("last", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "day"),
+)

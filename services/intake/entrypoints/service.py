@@ -22,6 +22,10 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "window_posts_assigned", "intake", handlers.on_window_posts_assigned),
         Subscription("gateway", "department_created", "intake", handlers.on_department_created),
         Subscription("gateway", "settings_changed", "intake", handlers.on_settings_changed),
+        Subscription(
+            "gateway", "national_calendar_imported", "intake", handlers.on_national_calendar_imported
+        ),
+        Subscription("gateway", "calendar_day_changed", "intake", handlers.on_calendar_day_changed),
     ]
 
 

@@ -7,7 +7,7 @@ from libs.common import directory_projection as directory
 from libs.common import tenant_projection
 from libs.common.messaging import Envelope
 from services.intake.adapters import tables
-from services.intake.service_layer import catalogue
+from services.intake.service_layer import calendar, catalogue
 
 
 def on_township_onboarded(envelope: Envelope, session: Session) -> None:
@@ -23,3 +23,7 @@ on_department_created = directory.department_created(tables.department)
 on_settings_changed = directory.settings_changed(tables.settings)
 on_township_suspended = directory.township_suspended(tables.tenant)
 on_township_reactivated = directory.township_reactivated(tables.tenant)
+
+# the calendar projection (idempotent, versioned per day; services/intake/service_layer/calendar.py)
+on_national_calendar_imported = calendar.on_national_calendar_imported
+on_calendar_day_changed = calendar.on_calendar_day_changed

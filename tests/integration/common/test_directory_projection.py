@@ -47,6 +47,8 @@ EVENTS_OF_KIND = {
     "settings": {"settings_changed"},
 }
 TOWNSHIP_EVENTS = {"township_onboarded", "township_suspended", "township_reactivated"}
+# gateway events a service keeps in projections of its own (not the directory's)
+OWN_EVENTS = {"intake": {"national_calendar_imported", "calendar_day_changed"}}
 
 
 def tables_of(service: str) -> ModuleType:
@@ -163,7 +165,9 @@ def one_message_per_kind(tenant: str) -> dict[str, list[Message]]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_subscribes_to_what_it_keeps(service: str) -> None:
-    expected = TOWNSHIP_EVENTS.union(*(EVENTS_OF_KIND[k] for k in KEEPS[service]))
+    expected = TOWNSHIP_EVENTS.union(
+        *(EVENTS_OF_KIND[k] for k in KEEPS[service]), OWN_EVENTS.get(service, set())
+    )
     assert set(subscriptions_of(service)) == expected
     module = tables_of(service)
     kept = {name for name in EVENTS_OF_KIND if isinstance(getattr(module, name, None), sa.Table)}

@@ -25,8 +25,8 @@ EVENT = "calendar_day_changed"
 @pytest.fixture(scope="module", autouse=True)
 def national_calendars(runtime: Runtime) -> None:
     """2026 published; 2027 imported before its State Council notice (provisional)."""
-    assert import_national_year(runtime.sessions, 2026)["published"] is True
-    assert import_national_year(runtime.sessions, 2027)["published"] is False
+    assert import_national_year(runtime.sessions, 2026, "tianyang")["published"] is True
+    assert import_national_year(runtime.sessions, 2027, "tianyang")["published"] is False
 
 
 def _onboard(client: TestClient, admin: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from libs.common import db
 from libs.common.runtime import Runtime
 from services.gateway.service_layer.calendars import import_national_year
+from tests.integration.gateway.support import outbox_rows
 
 
 def _stored(runtime: Runtime, year: int) -> tuple[sa.RowMapping | None, dict[date, bool]]:
@@ -35,7 +36,7 @@ def _stored(runtime: Runtime, year: int) -> tuple[sa.RowMapping | None, dict[dat
 
 
 def test_2026_is_stored_as_published_with_its_adjusted_days(runtime: Runtime) -> None:
-    result = import_national_year(runtime.sessions, 2026)
+    result = import_national_year(runtime.sessions, 2026, "tianyang")
     assert result["year"] == 2026 and result["published"] is True and result["disagreements"] == []
     meta, days = _stored(runtime, 2026)
     assert meta is not None and meta["published"] is True
@@ -49,15 +50,28 @@ def test_2026_is_stored_as_published_with_its_adjusted_days(runtime: Runtime) ->
 
 
 def test_importing_a_year_again_replaces_it(runtime: Runtime) -> None:
-    first = import_national_year(runtime.sessions, 2026)
-    second = import_national_year(runtime.sessions, 2026)
+    first = import_national_year(runtime.sessions, 2026, "tianyang")
+    second = import_national_year(runtime.sessions, 2026, "tianyang")
     assert first == second
     assert len(_stored(runtime, 2026)[1]) == second["days"]
 
 
 def test_2027_is_stored_as_provisional(runtime: Runtime) -> None:
-    result = import_national_year(runtime.sessions, 2027)
+    result = import_national_year(runtime.sessions, 2027, "tianyang")
     assert result["published"] is False
     meta, days = _stored(runtime, 2027)
     assert meta is not None and meta["published"] is False
     assert days == {}  # weekends only: nothing differs from the weekday rule yet
+
+
+def test_an_import_publishes_the_year_under_the_county_scope(runtime: Runtime) -> None:
+    before = len(outbox_rows(runtime, "tianyang.*", "national_calendar_imported"))
+    result = import_national_year(runtime.sessions, 2026, "tianyang")
+    rows = outbox_rows(runtime, "tianyang.*", "national_calendar_imported")
+    assert len(rows) == before + 1
+    data = rows[-1]["payload"]
+    assert data["year"] == 2026 and data["published"] is True and data["county"] == "tianyang"
+    assert int(data["version"]) >= 1
+    days = {d["date"]: d.get("working", False) for d in data["days"]}
+    assert len(days) == result["days"]
+    assert days["2026-09-20"] is True and days["2026-10-01"] is False

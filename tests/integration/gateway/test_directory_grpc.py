@@ -58,7 +58,7 @@ def stub(target: str) -> Iterator[directory_service_pb2_grpc.DirectoryServiceStu
 
 @pytest.fixture(scope="module", autouse=True)
 def national_2026(runtime: Runtime) -> None:
-    assert calendars.import_national_year(runtime.sessions, 2026)["published"] is True
+    assert calendars.import_national_year(runtime.sessions, 2026, "tianyang")["published"] is True
 
 
 @dataclass(frozen=True)

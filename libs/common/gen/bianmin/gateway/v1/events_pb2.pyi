@@ -117,9 +117,15 @@ class CalendarDayChanged(_message.Message):
     def __init__(self, county: _Optional[str] = ..., day: _Optional[_Union[_calendar_pb2.CalendarOverride, _Mapping]] = ..., removed: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
 
 class NationalCalendarImported(_message.Message):
-    __slots__ = ("year", "published")
+    __slots__ = ("year", "published", "days", "county", "version")
     YEAR_FIELD_NUMBER: _ClassVar[int]
     PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    COUNTY_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     year: int
     published: bool
-    def __init__(self, year: _Optional[int] = ..., published: _Optional[bool] = ...) -> None: ...
+    days: _containers.RepeatedCompositeFieldContainer[_calendar_pb2.CalendarDay]
+    county: str
+    version: int
+    def __init__(self, year: _Optional[int] = ..., published: _Optional[bool] = ..., days: _Optional[_Iterable[_Union[_calendar_pb2.CalendarDay, _Mapping]]] = ..., county: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,122 @@
+"""Case domain events → `bianmin.intake.v1` event messages (events.proto), each with the
+CaseSummary of the case as it stood right after that event's transition.
+
+Enum values travel as the domain's lower-case words: "in_progress" ↔ CASE_STATE_IN_PROGRESS.
+Clock fields (CaseAccepted.clock, CaseExtended.due_at, CaseCompleted.overdue, …) are left unset
+here: the deadline work owns them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
+from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
+from google.protobuf.message import Message
+
+from services.intake.domain import case as d
+
+# a return's reason shorter than this is "not detailed" (W-SVC-03)
+DETAILED_REASON_MIN = 10
+
+
+def enum_value(enum: Any, prefix: str, word: str | None) -> int:
+    """The number of `word` in a proto enum (0 = UNSPECIFIED for None or an unknown word)."""
+    try:
+        return int(enum.Value(prefix + word.upper())) if word else 0
+    except ValueError:
+        return 0
+
+
+def summary(case: d.Case, *, state: str | None = None, version: int | None = None) -> case_pb2.CaseSummary:
+    a = case.applicant
+    return case_pb2.CaseSummary(
+        case_id=case.id,
+        number=case.number,
+        item_code=case.item_code,
+        kind=enum_value(case_pb2.CaseKind, "CASE_KIND_", case.kind),  # type: ignore[arg-type]
+        state=enum_value(case_pb2.CaseState, "CASE_STATE_", state or case.state),  # type: ignore[arg-type]
+        level=enum_value(case_pb2.IntakeLevel, "INTAKE_LEVEL_", case.level),  # type: ignore[arg-type]
+        channel=enum_value(case_pb2.CaseChannel, "CASE_CHANNEL_", case.channel),  # type: ignore[arg-type]
+        applicant=applicant_pb2.Applicant(
+            name=a.name, phone=a.phone, id_number=a.id_number or "", address=a.address or ""
+        ),
+        first_ask=case.first_ask,
+        handler=case.handler or "",
+        department=case.department or "",
+        version=version if version is not None else case.version,
+    )
+
+
+def _ts(message: Message, name: str, at: datetime) -> None:
+    getattr(message, name).FromDatetime(at)
+
+
+def _fields(case: d.Case, e: d.CaseEvent) -> tuple[dict[str, Any], str]:
+    """The event-specific fields of the message and the name of its timestamp field."""
+    names = {m.code: m.name for m in case.materials}
+    builders: dict[type, Callable[[Any], tuple[dict[str, Any], str]]] = {
+        d.CaseReceived: lambda e: ({"missing_materials": e.missing}, "received_at"),
+        d.CaseAccepted: lambda e: ({}, "accepted_at"),
+        d.CaseSupplementRequested: lambda e: (
+            {
+                "missing_materials": e.missing,
+                "missing_material_names": [names.get(c, c) for c in e.missing],
+                "note": e.note,
+                "second_request": e.second_request,
+            },
+            "requested_at",
+        ),
+        d.CaseMaterialsSubmitted: lambda e: (
+            {"materials": e.materials, "missing_materials": e.missing},
+            "submitted_at",
+        ),
+        d.CaseRefused: lambda e: ({"reason": e.reason, "refer_to": e.refer_to}, "refused_at"),
+        d.CaseAssigned: lambda e: (
+            {"handler": e.handler, "previous_handler": e.previous_handler or ""},
+            "assigned_at",
+        ),
+        d.CaseEscalated: lambda e: (
+            {
+                "to_level": enum_value(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level),
+                "department": e.department,
+                "reason": e.reason,
+            },
+            "escalated_at",
+        ),
+        d.CaseResumed: lambda e: ({"note": e.note}, "resumed_at"),
+        d.CaseExtended: lambda e: (
+            {"working_days": e.working_days, "reason": e.reason, "extensions": e.extensions},
+            "extended_at",
+        ),
+        d.CaseCompleted: lambda e: (
+            {"outcome": enum_value(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome), "reason": e.reason},
+            "completed_at",
+        ),
+        d.CaseReplied: lambda e: (
+            {
+                "satisfaction": enum_value(satisfaction_pb2.Satisfaction, "SATISFACTION_", e.satisfaction),
+                "confirmation": e.confirmation,
+            },
+            "replied_at",
+        ),
+        d.CaseArchived: lambda e: ({}, "archived_at"),
+        d.CaseReturned: lambda e: (
+            {"reason": e.reason, "reason_detailed": len(e.reason.strip()) >= DETAILED_REASON_MIN},
+            "returned_at",
+        ),
+        d.CaseWithdrawn: lambda e: ({"reason": e.reason}, "withdrawn_at"),
+        d.CasePressed: lambda e: ({"note": e.note, "presses": e.presses}, "pressed_at"),
+    }
+    return builders[type(e)](e)
+
+
+def event_message(case: d.Case, event: d.CaseEvent, *, state: str, version: int) -> Message:
+    """The events.proto message of a domain event (same name); `state` and `version` are the
+    case's right after the event's transition."""
+    fields, at_field = _fields(case, event)
+    cls = getattr(events_pb2, type(event).__name__)
+    message: Message = cls(case=summary(case, state=state, version=version), actor=event.actor, **fields)
+    _ts(message, at_field, event.at)
+    return message

@@ -1,0 +1,301 @@
+"""Cases in PostgreSQL: the `case` row, its hash-chained `case_history` and its events in the
+outbox — all in the caller's transaction (ARCHITECTURE.md §6), so they commit together or not.
+
+The chain: entry n's `hash` = sha256(`prev_hash` + canonical JSON of entry n), its `prev_hash`
+the hash of entry n-1; entry 1's `prev_hash` = sha256(tenant_id + case_id). The canonical JSON
+names the tenant, case and seq too, so an entry cannot be moved to another place or chain. The
+case row keeps the newest hash (`history_head`), so a cut-off tail is seen as well. Triggers make
+the history append-only (migration 0005); `verify_chain` finds what was done around them.
+
+Optimistic concurrency: `save` updates the row only `WHERE version = expected`; a concurrent
+writer that committed first leaves no row to update → `VersionConflict`, nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from libs.common.errors import NotFound, VersionConflict
+from libs.common.messaging import outbox
+from services.intake.adapters import tables
+from services.intake.adapters.case_proto import event_message
+from services.intake.domain.case import Applicant, Case, HistoryEntry
+from services.intake.domain.catalogue import material
+
+SOURCE = "intake"
+t = tables.case
+h = tables.case_history
+
+
+# --- the chain -------------------------------------------------------------------------------
+
+
+def genesis_hash(tenant_id: str, case_id: str) -> str:
+    return hashlib.sha256(f"{tenant_id}{case_id}".encode()).hexdigest()
+
+
+def canonical_entry(tenant_id: str, case_id: str, seq: int, entry: HistoryEntry) -> str:
+    return json.dumps(
+        {
+            "tenant_id": tenant_id,
+            "case_id": str(case_id),
+            "seq": seq,
+            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": entry.actor,
+            "action": entry.action,
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+            "reason": entry.reason,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def entry_hash(prev_hash: str, tenant_id: str, case_id: str, seq: int, entry: HistoryEntry) -> str:
+    return hashlib.sha256((prev_hash + canonical_entry(tenant_id, case_id, seq, entry)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    tenant_id: str
+    case_id: str
+    number: str
+    seq: int | None  # None: about the case as a whole
+    problem: str
+
+    def __str__(self) -> str:
+        where = f" entry {self.seq}" if self.seq is not None else ""
+        return f"{self.tenant_id} case {self.number} ({self.case_id}){where}: {self.problem}"
+
+
+def verify_chain(case_row: Any, history_rows: Sequence[Any]) -> list[ChainProblem]:
+    """Every broken link of one case's chain (rows as read from `case` and `case_history`, the
+    history in seq order)."""
+    tenant_id, case_id, number = case_row["tenant_id"], str(case_row["id"]), case_row["number"]
+    problems: list[ChainProblem] = []
+
+    def problem(seq: int | None, what: str) -> None:
+        problems.append(ChainProblem(tenant_id, case_id, number, seq, what))
+
+    prev = genesis_hash(tenant_id, case_id)
+    expected_seq = 1
+    for row in history_rows:
+        seq = row["seq"]
+        if seq != expected_seq:
+            problem(seq, f"entries {expected_seq}..{seq - 1} are missing")
+        if row["prev_hash"] != prev:
+            problem(seq, "prev_hash does not match the hash of the entry before it")
+        computed = entry_hash(row["prev_hash"], tenant_id, case_id, seq, _entry(row))
+        if computed != row["hash"]:
+            problem(seq, "the entry differs from what was hashed (edited)")
+        prev, expected_seq = row["hash"], seq + 1
+    last = expected_seq - 1
+    if last != case_row["version"]:
+        problem(None, f"the history ends at entry {last} but the case is at version {case_row['version']}")
+    if prev != case_row["history_head"]:
+        problem(None, "the newest history entry is not the one the case recorded (cut or replaced)")
+    return problems
+
+
+# --- the repository --------------------------------------------------------------------------
+
+
+def add(session: Session, case: Case) -> None:
+    """Insert a new case (from `Case.receive`), its history and its pending events."""
+    now = datetime.now(UTC)
+    rows, head = _chain(session, case, 0)
+    session.execute(
+        t.insert().values(
+            tenant_id=case.tenant,
+            id=case.id,
+            **_row_values(case),
+            history_head=head,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    _insert_history(session, rows)
+    _record_events(session, case, 0)
+
+
+def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
+    """The case rebuilt from its row and history (no pending events); NotFound when the caller's
+    tenant has no such case."""
+    query = sa.select(t).where(t.c.id == _uuid(case_id))
+    row = session.execute(query.with_for_update() if for_update else query).mappings().first()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}")
+    history = session.execute(sa.select(h).where(h.c.case_id == row["id"]).order_by(h.c.seq)).mappings()
+    return from_row(row, history)
+
+
+def save(session: Session, case: Case, expected_version: int) -> None:
+    """Store the case's changes since `expected_version`: the row (only if still at that
+    version, else VersionConflict), the new history entries and the pending events."""
+    if case.version == expected_version:
+        return
+    rows, head = _chain(session, case, expected_version)
+    # the row first: a concurrent writer holding it makes this wait, then find no row at
+    # `expected_version` (READ COMMITTED re-checks the WHERE on the newest row version)
+    updated = session.execute(
+        t.update()
+        .where(t.c.id == case.id, t.c.version == expected_version)
+        .values(**_row_values(case), history_head=head, updated_at=datetime.now(UTC))
+        .returning(t.c.id)
+    ).first()
+    if updated is None:
+        raise VersionConflict(
+            f"case {case.number} changed since version {expected_version}", expected=expected_version
+        )
+    _insert_history(session, rows)
+    _record_events(session, case, expected_version)
+
+
+def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
+    return Case(
+        id=str(row["id"]),
+        number=row["number"],
+        tenant=row["tenant_id"],
+        item_code=row["item_code"],
+        kind=row["kind"],
+        level=row["level"],
+        channel=row["channel"],
+        applicant=Applicant(**row["applicant"]),
+        materials=tuple(material(m) for m in row["materials"]),
+        first_ask=row["first_ask"],
+        received_at=row["received_at"],
+        state=row["state"],
+        received={code: datetime.fromisoformat(at) for code, at in row["received"].items()},
+        requested=tuple(row["requested"]),
+        first_notice=None if row["first_notice"] is None else tuple(row["first_notice"]),
+        handler=row["handler"],
+        escalated_to=row["escalated_to"],
+        department=row["department"],
+        outcome=row["outcome"],
+        satisfaction=row["satisfaction"],
+        extensions=row["extensions"],
+        presses=row["presses"],
+        version=row["version"],
+        history=[_entry(r) for r in history_rows],
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _uuid(case_id: str) -> str:
+    try:
+        return str(uuid.UUID(str(case_id)))
+    except ValueError:
+        raise NotFound(f"no case {case_id!r}") from None
+
+
+def _entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        reason=row["reason"],
+    )
+
+
+def _row_values(case: Case) -> dict[str, Any]:
+    a = case.applicant
+    return {
+        "number": case.number,
+        "item_code": case.item_code,
+        "kind": case.kind,
+        "level": case.level,
+        "channel": case.channel,
+        "applicant": {"name": a.name, "phone": a.phone, "id_number": a.id_number, "address": a.address},
+        "materials": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "required": m.required,
+                "originals": m.originals,
+                "copies": m.copies,
+                "supply_later": m.supply_later,
+            }
+            for m in case.materials
+        ],
+        "received": {code: at.astimezone(UTC).isoformat() for code, at in case.received.items()},
+        "requested": list(case.requested),
+        "first_notice": None if case.first_notice is None else list(case.first_notice),
+        "first_ask": case.first_ask,
+        "received_at": case.received_at,
+        "state": case.state,
+        "handler": case.handler,
+        "escalated_to": case.escalated_to,
+        "department": case.department,
+        "outcome": case.outcome,
+        "satisfaction": case.satisfaction,
+        "extensions": case.extensions,
+        "presses": case.presses,
+        "version": case.version,
+    }
+
+
+def _chain(session: Session, case: Case, since: int) -> tuple[list[dict[str, Any]], str]:
+    """The rows of history entries since+1 … version, chained on entry `since`; and the newest
+    hash."""
+    if since:
+        prev = session.execute(
+            sa.select(h.c.hash).where(h.c.case_id == case.id, h.c.seq == since)
+        ).scalar_one_or_none()
+        if prev is None:
+            raise VersionConflict(f"case {case.number} has no history entry {since}", expected=since)
+    else:
+        prev = genesis_hash(case.tenant, case.id)
+    rows = []
+    for seq, entry in enumerate(case.history[since:], start=since + 1):
+        digest = entry_hash(prev, case.tenant, case.id, seq, entry)
+        rows.append(
+            {
+                "tenant_id": case.tenant,
+                "case_id": case.id,
+                "seq": seq,
+                "at": entry.at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "from_state": entry.from_state,
+                "to_state": entry.to_state,
+                "reason": entry.reason,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    return rows, prev
+
+
+def _insert_history(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(h.insert(), rows)
+
+
+def _record_events(session: Session, case: Case, since: int) -> None:
+    """One outbox row per pending event (event i is the transition to version since+i+1), then
+    the events are no longer pending."""
+    if len(case.events) != case.version - since:
+        raise ValueError(
+            f"case {case.number}: {len(case.events)} pending events for {case.version - since} transitions"
+        )
+    for i, event in enumerate(case.events):
+        version = since + i + 1
+        entry = case.history[version - 1]
+        message = event_message(case, event, state=entry.to_state, version=version)
+        outbox.record(session, source=SOURCE, message_or_type=message, tenant_id=case.tenant)
+    case.events.clear()
