@@ -120,3 +120,75 @@ def event_message(case: d.Case, event: d.CaseEvent, *, state: str, version: int)
     message: Message = cls(case=summary(case, state=state, version=version), actor=event.actor, **fields)
     _ts(message, at_field, event.at)
     return message
+
+
+# --- the Case message of the API (intake_service.proto's Case* RPCs) ---------------------------
+
+
+def _set_ts(message: Message, name: str, at: datetime | None) -> None:
+    if at is not None:
+        getattr(message, name).FromDatetime(at)
+
+
+def case_to_pb(view: Any) -> case_pb2.Case:
+    """A `case_api.CaseView` (the case as one caller may see it) as the case.proto Case."""
+    c: d.Case = view.case
+    a = c.applicant
+    message = case_pb2.Case(
+        id=c.id,
+        number=c.number,
+        tenant_id=c.tenant,
+        item_code=c.item_code,
+        item_name=view.item_name,
+        kind=enum_value(case_pb2.CaseKind, "CASE_KIND_", c.kind),  # type: ignore[arg-type]
+        state=enum_value(case_pb2.CaseState, "CASE_STATE_", c.state),  # type: ignore[arg-type]
+        level=enum_value(case_pb2.IntakeLevel, "INTAKE_LEVEL_", c.level),  # type: ignore[arg-type]
+        channel=enum_value(case_pb2.CaseChannel, "CASE_CHANNEL_", c.channel),  # type: ignore[arg-type]
+        applicant=applicant_pb2.Applicant(
+            name=a.name,
+            phone=a.phone,
+            id_number=a.id_number or "",
+            address=a.address or "",
+            masked=view.masked,
+        ),
+        missing_materials=list(c.missing_materials),
+        first_ask=c.first_ask,
+        handler=c.handler or "",
+        department=c.department or "",
+        outcome=enum_value(case_pb2.CaseOutcome, "CASE_OUTCOME_", c.outcome),  # type: ignore[arg-type]
+        satisfaction=enum_value(satisfaction_pb2.Satisfaction, "SATISFACTION_", c.satisfaction),  # type: ignore[arg-type]
+        presses=c.presses,
+        version=c.version,
+    )
+    for m in c.materials:
+        if m.code in c.received:
+            received = case_pb2.ReceivedMaterial(code=m.code, name=m.name)
+            received.received_at.FromDatetime(c.received[m.code])
+            message.materials.append(received)
+    k = view.clock
+    message.clock.state = enum_value(case_pb2.ClockState, "CLOCK_STATE_", k.state)  # type: ignore[assignment]
+    message.clock.colour = enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour)  # type: ignore[assignment]
+    message.clock.provisional = k.provisional
+    message.clock.extensions = k.extensions
+    _set_ts(message.clock, "started_at", k.started_at)
+    _set_ts(message.clock, "due_at", k.due_at)
+    _set_ts(message.clock, "warn_at", k.warn_at)
+    _set_ts(message, "created_at", view.created_at)
+    _set_ts(message, "updated_at", view.updated_at)
+    for e in c.history:
+        transition = case_pb2.CaseTransition(
+            actor=e.actor,
+            action=e.action,
+            from_state=enum_value(case_pb2.CaseState, "CASE_STATE_", e.from_state),  # type: ignore[arg-type]
+            to_state=enum_value(case_pb2.CaseState, "CASE_STATE_", e.to_state),  # type: ignore[arg-type]
+            reason=e.reason,
+        )
+        transition.at.FromDatetime(e.at)
+        message.history.append(transition)
+    return message
+
+
+def word_of(enum: Any, prefix: str, value: int) -> str:
+    """The domain's word of a proto enum value ("" for UNSPECIFIED)."""
+    name = str(enum.Name(value))
+    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()

@@ -1,7 +1,11 @@
 """IntakeService over gRPC: translates protos to calls of the service layer, decides nothing."""
 
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bianmin.common.v1 import satisfaction_pb2
+from bianmin.intake.v1 import case_pb2, catalogue_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
@@ -9,9 +13,35 @@ from libs.common import tenant_projection
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.intake.adapters import tables
+from services.intake.adapters.case_proto import case_to_pb, word_of
 from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, word
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
-from services.intake.service_layer import catalogue, inquiry
+from services.intake.domain.case import Applicant
+from services.intake.service_layer import case_api, catalogue, inquiry
+from services.intake.service_layer.cases import ReceiveCase
+
+
+def _action_rpc(action: str, args: Callable[[Any], dict[str, Any]], response: Any) -> Any:
+    """A case action RPC: the generic `case_api.act` with the action's arguments from the request."""
+
+    def rpc(self: "IntakeServicer", request: Any, context: object) -> Any:
+        view = case_api.act(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.case_id,
+            request.expected_version,
+            action,
+            **args(request),
+        )
+        return response(case=case_to_pb(view))
+
+    rpc.__name__ = response.__name__.removesuffix("Response")
+    return rpc
+
+
+def _no_args(r: Any) -> dict[str, Any]:
+    return {}
 
 
 class IntakeServicer(pb_grpc.IntakeServiceServicer):
@@ -120,3 +150,91 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         return pb.ListInquiriesResponse(
             inquiries=[inquiry_to_pb(i) for i in page.items], next_page_token=page.next_page_token
         )
+
+    # --- cases (the caller is the actor; x-tenant-id the township)
+
+    def CreateCase(self, request: pb.CreateCaseRequest, context: object) -> pb.CreateCaseResponse:
+        a = request.applicant
+        applicant = Applicant(
+            name=a.name, phone=a.phone, id_number=a.id_number or None, address=a.address or None
+        )
+        cmd = ReceiveCase(
+            item_code=request.item_code,
+            kind="",
+            level=word_of(case_pb2.IntakeLevel, "INTAKE_LEVEL_", request.level),
+            channel=word_of(case_pb2.CaseChannel, "CASE_CHANNEL_", request.channel),
+            applicant=applicant,
+            materials=tuple(request.materials),
+            accept_if_complete=request.accept,
+        )
+        view = case_api.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
+        return pb.CreateCaseResponse(case=case_to_pb(view))
+
+    def GetCase(self, request: pb.GetCaseRequest, context: object) -> pb.GetCaseResponse:
+        view = case_api.get(self.runtime.sessions, current_principal(), current_tenant(), request.case_id)
+        return pb.GetCaseResponse(case=case_to_pb(view))
+
+    def ListCases(self, request: pb.ListCasesRequest, context: object) -> pb.ListCasesResponse:
+        listing = case_api.Listing(
+            state=word_of(case_pb2.CaseState, "CASE_STATE_", request.state),
+            item_code=request.item_code,
+            handler=request.handler,
+            from_date=request.from_date,
+            to_date=request.to_date,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        page = case_api.list_cases(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            listing,
+        )
+        return pb.ListCasesResponse(
+            cases=[case_to_pb(v) for v in page.items], next_page_token=page.next_page_token
+        )
+
+    AcceptCase = _action_rpc("accept", _no_args, pb.AcceptCaseResponse)
+    RequestSupplement = _action_rpc(
+        "request_supplement",
+        lambda r: {"note": r.note, "also": tuple(r.extra_missing)},
+        pb.RequestSupplementResponse,
+    )
+    SubmitMaterials = _action_rpc(
+        "submit_materials", lambda r: {"materials": tuple(r.materials)}, pb.SubmitMaterialsResponse
+    )
+    RefuseCase = _action_rpc(
+        "refuse", lambda r: {"reason": r.reason, "refer_to": r.refer_to}, pb.RefuseCaseResponse
+    )
+    AssignCase = _action_rpc("assign", lambda r: {"handler": r.handler}, pb.AssignCaseResponse)
+    EscalateCase = _action_rpc(
+        "escalate",
+        lambda r: {
+            "to_level": word_of(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", r.to_level),
+            "reason": r.reason,
+            "department": r.department,
+        },
+        pb.EscalateCaseResponse,
+    )
+    ResumeCase = _action_rpc("resume", lambda r: {"note": r.note}, pb.ResumeCaseResponse)
+    ExtendCase = _action_rpc(
+        "extend", lambda r: {"working_days": r.working_days, "reason": r.reason}, pb.ExtendCaseResponse
+    )
+    CompleteCase = _action_rpc(
+        "complete",
+        lambda r: {"outcome": word_of(case_pb2.CaseOutcome, "CASE_OUTCOME_", r.outcome), "reason": r.reason},
+        pb.CompleteCaseResponse,
+    )
+    ReplyCase = _action_rpc(
+        "reply",
+        lambda r: {
+            "satisfaction": word_of(satisfaction_pb2.Satisfaction, "SATISFACTION_", r.satisfaction),
+            "confirmation": r.confirmation,
+        },
+        pb.ReplyCaseResponse,
+    )
+    ArchiveCase = _action_rpc("archive", _no_args, pb.ArchiveCaseResponse)
+    ReturnCase = _action_rpc("return", lambda r: {"reason": r.reason}, pb.ReturnCaseResponse)
+    WithdrawCase = _action_rpc("withdraw", lambda r: {"reason": r.reason}, pb.WithdrawCaseResponse)
+    PressCase = _action_rpc("press", lambda r: {"note": r.note}, pb.PressCaseResponse)

@@ -6,15 +6,20 @@ A change, its history entries and its events commit together (case_repository).
 Authorisation (who may take which action) is the caller's (the servicer's) business; `actor`
 is the username from the token.
 
-Clock intents the domain appends (start, pause, …) are left on the returned `Case` for the
-deadline work; this module does not compute deadlines."""
+After each save the clock intents the domain appended (start, pause, …) are turned into the
+stored clock columns (clock_state, started_at, due_at, warn_at, provisional) in the same
+transaction (`store_clock`): derived with `clock.derive` over the township's calendar and the
+item's promised working days (an immediate case: 0). A stop keeps the deadline it stopped at.
+
+Known limit: the working days of an extension are not stored (only the count), so a re-derivation
+after a later pause/resume or a second extension replays earlier extensions as 0 days."""
 
 from __future__ import annotations
 
 import builtins
 import inspect
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,8 +33,18 @@ from libs.common import db
 from libs.common.errors import NotFound, ValidationFailed
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
-from services.intake.domain.case import ACTIONS, STATES, Applicant, Case
+from services.intake.domain import clock
+from services.intake.domain.case import (
+    ACTIONS,
+    CLOCKED_STATES,
+    STATES,
+    Applicant,
+    Case,
+    ClockIntent,
+    HistoryEntry,
+)
 from services.intake.domain.catalogue import catalogue_item
+from services.intake.service_layer.calendar import tenant_calendar
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
@@ -90,6 +105,7 @@ def receive(
             accept_if_complete=cmd.accept_if_complete,
         )
         repo.add(s, case)
+        store_clock(s, case, 0)
     return case
 
 
@@ -119,6 +135,7 @@ def act(
             raise ValidationFailed(f"{action}: {exc}") from None
         method(case, actor, at, **args)
         repo.save(s, case, expected_version)
+        store_clock(s, case, expected_version)
     return case
 
 
@@ -183,6 +200,63 @@ def verify_history(ops_sessions: sessionmaker[Session]) -> builtins.list[repo.Ch
                 pending = next(entries, None)
             problems.extend(repo.verify_chain(case_row, chain))
     return problems
+
+
+# --- the clock ---------------------------------------------------------------------------------
+
+# history action → clock intent (withdraw stops only a clock that ran: see `history_intents`)
+_INTENT_OF = {
+    "accept": "start",
+    "escalate": "pause",
+    "resume": "resume",
+    "extend": "extend",
+    "complete": "stop",
+    "return": "stop",
+}
+
+
+def history_intents(entries: Iterable[HistoryEntry]) -> builtins.list[ClockIntent]:
+    """The clock intents a history implies (an extension's days are not in the history: 0)."""
+    intents = []
+    for e in entries:
+        action = _INTENT_OF.get(e.action)
+        if e.action == "withdraw" and e.from_state in CLOCKED_STATES:
+            action = "stop"
+        if action is not None:
+            intents.append(ClockIntent(action, e.at))
+    return intents
+
+
+def promised_days(s: Session, case: Case) -> int:
+    """The item's promised working days (0 for an immediate case or an item gone since)."""
+    if case.kind == "immediate":
+        return 0
+    item = tables.catalogue_item
+    days = s.execute(sa.select(item.c.promised_days).where(item.c.code == case.item_code)).scalar()
+    return int(days or 0)
+
+
+def store_clock(s: Session, case: Case, since: int) -> None:
+    """Store the clock after the transitions since version `since` (in the save's transaction)."""
+    if not case.clock_intents:
+        return
+    if any(i.action == "stop" for i in case.clock_intents):  # the deadline stays as it stood
+        stopped = t.update().where(t.c.tenant_id == case.tenant, t.c.id == case.id)
+        s.execute(stopped.values(clock_state=clock.STOPPED))
+        return
+    intents = [*history_intents(case.history[:since]), *case.clock_intents]
+    derived = clock.derive(intents, tenant_calendar(s, case.tenant), promised_days(s, case))
+    s.execute(
+        t.update()
+        .where(t.c.tenant_id == case.tenant, t.c.id == case.id)
+        .values(
+            clock_state=derived.state,
+            started_at=derived.started_at,
+            due_at=derived.due_at,
+            warn_at=derived.warn_at,
+            provisional=derived.provisional,
+        )
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -83,6 +83,32 @@ TENANT_FIRST_ASK = Policy(
     frozenset({"intake_desk", "window_staff", "township_admin", "proxy_agent"}),
 )
 
+# cases (routers/cases.py; intake's role checks): staff who meet citizens receive, window staff
+# and the township admin act, a press is the county supervisor's or the township admin's; every
+# role reads (the applicant masked for all but the case's handler and first-ask person)
+TENANT_CASE_STAFF = Policy(
+    "window_staff or township_admin of the tenant", frozenset({"window_staff", "township_admin"})
+)
+TENANT_PRESS = Policy(
+    "township_admin of the tenant or county_supervisor", frozenset({"township_admin", "county_supervisor"})
+)
+CASE = "/v1/townships/{tenant}/cases/{case_id}"
+CASE_ACTIONS = (
+    "accept",
+    "request-supplement",
+    "materials",
+    "refuse",
+    "assign",
+    "escalate",
+    "resume",
+    "extend",
+    "complete",
+    "reply",
+    "archive",
+    "return",
+    "withdraw",
+)
+
 POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
@@ -125,6 +151,11 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # masked for all but the registrar, so every role but ops reads it
     ("POST", "/v1/townships/{tenant}/inquiries"): TENANT_FIRST_ASK,
     ("GET", "/v1/townships/{tenant}/inquiries"): TENANT_PEOPLE,
+    ("POST", "/v1/townships/{tenant}/cases"): TENANT_FIRST_ASK,
+    ("GET", "/v1/townships/{tenant}/cases"): TENANT_MEMBER,
+    ("GET", CASE): TENANT_MEMBER,
+    **{("POST", f"{CASE}/{action}"): TENANT_CASE_STAFF for action in CASE_ACTIONS},
+    ("POST", f"{CASE}/press"): TENANT_PRESS,
 }
 
 
@@ -210,7 +241,10 @@ def _settings(w: World, tenant: str | None) -> Call:
 
 def _item_body(w: World, tenant: str | None) -> Call:
     body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": "township"}
-    return Call(json=body | {"kind": "registration", "statutory_days": 5, "promised_days": 3})
+    material = {"code": MATERIAL, "name": "身份证", "required": True}
+    return Call(
+        json=body | {"kind": "registration", "statutory_days": 5, "promised_days": 3, "materials": [material]}
+    )
 
 
 def _item(w: World, tenant: str | None) -> Call:
@@ -224,6 +258,82 @@ def _item_patch(w: World, tenant: str | None) -> Call:
 def _inquiry(w: World, tenant: str | None) -> Call:
     body = {"channel": "walk_in", "citizen_name": "张三", "contact": "13800138000", "matter": "矩阵咨询"}
     return Call(json=body | {"result": "routed", "routed_to": "民政窗口", "item_code": w.item})
+
+
+MATERIAL = "id_card"
+# a case action → the actions (and bodies) that bring a fresh case to a state it is allowed from
+_CASE_BODIES: dict[str, dict[str, Any]] = {
+    "request-supplement": {"note": "请补齐"},
+    "materials": {"materials": [MATERIAL]},
+    "refuse": {"reason": "不属本镇受理"},
+    "assign": {"handler": "matrix_handler"},
+    "escalate": {"to_level": "county", "reason": "需县级审批"},
+    "resume": {"note": "县级已批复"},
+    "extend": {"working_days": 1, "reason": "需实地核查"},
+    "complete": {"outcome": "approved"},
+    "reply": {"satisfaction": "satisfied"},
+    "return": {"reason": "依法不予办理"},
+    "withdraw": {"reason": "申请人撤回"},
+    "press": {"note": "请尽快办理"},
+}
+_ACCEPTED = ["accept"]
+_IN_PROGRESS = [*_ACCEPTED, "assign"]
+_CASE_PATHS: dict[str, tuple[bool, list[str]]] = {  # action → (received complete?, steps before it)
+    "accept": (True, []),
+    "request-supplement": (False, []),
+    "materials": (False, []),
+    "refuse": (False, []),
+    "assign": (True, _ACCEPTED),
+    "escalate": (True, _IN_PROGRESS),
+    "resume": (True, [*_IN_PROGRESS, "escalate"]),
+    "extend": (True, _IN_PROGRESS),
+    "complete": (True, _IN_PROGRESS),
+    "reply": (True, [*_IN_PROGRESS, "complete"]),
+    "archive": (True, [*_IN_PROGRESS, "complete", "reply"]),
+    "return": (True, _ACCEPTED),
+    "withdraw": (False, []),
+    "press": (False, []),
+}
+_NO_CASE = "00000000-0000-4000-8000-000000000000"
+
+
+def _case_body(w: World, tenant: str | None, complete: bool = True) -> Call:
+    applicant = {"name": "张三", "phone": "13800138000"}
+    materials = [MATERIAL] if complete else []
+    return Call(json={"item_code": w.item, "level": "hall", "channel": "walk_in", "applicant": applicant}
+                | {"materials": materials})  # fmt: skip
+
+
+def _a_case(w: World, tenant: str | None, complete: bool = True, steps: tuple[str, ...] = ()) -> str:
+    """A fresh case in `tenant` (made by the case clerk), taken through `steps`; in a township
+    that does not exist, an id of no case."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    clerk = w.headers[CLERK]
+    r = w.client.post(
+        f"/v1/townships/{tenant}/cases", json=_case_body(w, tenant, complete).json, headers=clerk
+    )
+    assert r.status_code == 201, r.text
+    case_id = r.json()["id"]
+    for step in steps:
+        r = w.client.post(f"/v1/townships/{tenant}/cases/{case_id}/{step}", json=_CASE_BODIES.get(step, {}),
+                          headers=clerk)  # fmt: skip
+        assert r.status_code == 200, (step, r.text)
+    return case_id
+
+
+def _case(w: World, tenant: str | None) -> Call:
+    return Call({"case_id": _a_case(w, tenant)})
+
+
+def _case_action(action: str) -> Callable[[World, str | None], Call]:
+    complete, steps = _CASE_PATHS[action]
+
+    def build(w: World, tenant: str | None) -> Call:
+        case_id = _a_case(w, tenant, complete, tuple(steps))
+        return Call({"case_id": case_id}, json=_CASE_BODIES.get(action, {}))
+
+    return build
 
 
 REQUESTS: dict[tuple[str, str], Request] = {
@@ -248,6 +358,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item_patch),
     ("GET", "/v1/public/townships/{tenant}/guides/{code}"): Request(_item),
     ("POST", "/v1/townships/{tenant}/inquiries"): Request(_inquiry),
+    ("POST", "/v1/townships/{tenant}/cases"): Request(_case_body),
+    ("GET", CASE): Request(_case),
+    **{("POST", f"{CASE}/{action}"): Request(_case_action(action)) for action in _CASE_PATHS},
 }
 
 
@@ -346,7 +459,26 @@ def _organisation(w: World) -> None:
         w.post_staff[tenant] = (staff[0], staff[1])
 
 
-SETUPS: list[Callable[[World], None]] = [_organisation]
+# the township admin of both townships who makes the cases the case cells act on
+CLERK = "case_clerk"
+
+
+def _case_clerk(w: World) -> None:
+    username = unique_code("clerk")
+    identity.create_user(
+        w.runtime.sessions,
+        username=username,
+        password=PASSWORD,
+        county=w.county,
+        roles=["township_admin"],
+        tenants=[w.own, w.other],
+        name="矩阵办件员",
+    )
+    w.usernames[CLERK] = username
+    w.headers[CLERK] = login(w.client, username)
+
+
+SETUPS: list[Callable[[World], None]] = [_organisation, _case_clerk]
 
 
 # --- the cells ---------------------------------------------------------------------------------

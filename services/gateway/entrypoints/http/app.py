@@ -14,6 +14,7 @@ from services.gateway.entrypoints.http.deps import Caller, Gateway
 from services.gateway.entrypoints.http.routers import (
     auth,
     calendar,
+    cases,
     catalogue,
     directory_entities,
     health,
@@ -29,6 +30,7 @@ ROUTERS = (
     calendar.router,
     catalogue.router,
     inquiries.router,
+    cases.router,
 )
 
 __all__ = ["Caller", "Gateway", "create_app"]

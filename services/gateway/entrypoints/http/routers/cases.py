@@ -1,0 +1,380 @@
+"""Cases (API.md *Cases*, DOMAIN.md §3). Intake owns them; these routes translate JSON to its
+gRPC calls (with the caller's token, and the township as `x-tenant-id`) and back. Who may do what
+is intake's decision: receiving by the staff who meet citizens (the caller is the first-ask
+person), the actions by window staff and the township admin (a press also by the county
+supervisor), reading by every role of the township and the county roles. The applicant comes
+back masked except to the case's handler and first-ask person (DOMAIN.md §11).
+
+Every action takes `If-Match: "<version>"` (optional; a stale one → 412 `version_conflict`) and
+every answer carries the case's version as its `ETag`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
+from bianmin.intake.v1 import case_pb2, catalogue_pb2
+from bianmin.intake.v1 import intake_service_pb2 as pb
+from fastapi import APIRouter, Header, Query, Response
+from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import BaseModel, Field
+
+from libs.common.auth import acting_as
+from libs.common.errors import ValidationFailed
+from libs.common.grpc.client import domain_errors
+from libs.common.tenancy import tenant_scope
+from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
+from services.gateway.entrypoints.http.pagination import PageParams
+
+router = APIRouter(tags=["cases"])
+
+CASE = "/v1/townships/{tenant}/cases/{case_id}"
+State = Literal[
+    "received",
+    "supplement_requested",
+    "not_accepted",
+    "accepted",
+    "in_progress",
+    "escalated",
+    "completed",
+    "returned",
+    "replied",
+    "archived",
+    "withdrawn",
+]
+IfMatch = Annotated[str | None, Header(description='"<version>" of the case (optional); stale → 412')]
+Reason = Field(min_length=1, max_length=2000)
+DATE = "YYYY-MM-DD in the county's time zone, inclusive"
+
+
+class ApplicantIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="personal data")
+    phone: str = Field(min_length=1, max_length=50, description="personal data")
+    id_number: str | None = Field(None, max_length=30, description="personal data, where the item needs it")
+    address: str | None = Field(None, max_length=300, description="personal data, where the item needs it")
+
+
+class CaseIn(BaseModel):
+    item_code: str = Field(min_length=1, max_length=64, description="a code of the township's catalogue")
+    level: Literal["hall", "township", "village"]
+    channel: Literal["walk_in", "phone", "proxy", "online"]
+    applicant: ApplicantIn
+    materials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=100, description="codes of the materials received"
+    )
+    village: str | None = Field(None, max_length=64)
+    accept: bool = Field(
+        False,
+        description="accept at once when complete; when not, send the one-time supplement notice",
+    )
+
+
+class Empty(BaseModel):
+    pass
+
+
+class SupplementIn(BaseModel):
+    note: str = Field("", max_length=2000)
+
+
+class MaterialsIn(BaseModel):
+    materials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
+
+
+class RefuseIn(BaseModel):
+    reason: str = Reason
+    refer_to: str = Field("", max_length=200)
+
+
+class AssignIn(BaseModel):
+    handler: str = Field(min_length=1, max_length=100, description="username of the responsible handler")
+
+
+class EscalateIn(BaseModel):
+    to_level: Literal["township", "county"]
+    department: str = Field("", max_length=64)
+    reason: str = Reason
+
+
+class NoteIn(BaseModel):
+    note: str = Field("", max_length=2000)
+
+
+class ExtendIn(BaseModel):
+    working_days: int = Field(ge=1, le=365)
+    reason: str = Reason
+
+
+class CompleteIn(BaseModel):
+    outcome: Literal["approved", "denied"]
+    reason: str = Field("", max_length=2000, description="required when denied")
+
+
+class ReplyIn(BaseModel):
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"]
+    confirmation: str = Field("", max_length=2000)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Reason
+
+
+class PressIn(BaseModel):
+    note: str = Reason
+
+
+@router.post("/v1/townships/{tenant}/cases", status_code=201)
+def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
+    """Receive a case (收件) with the caller as its first-ask person (intake_desk, window_staff,
+    township_admin, proxy_agent of the township). With `accept: true` it is accepted at once
+    when complete, else moved to supplement_requested (the one-time notice)."""
+    a = body.applicant
+    request = pb.CreateCaseRequest(
+        item_code=body.item_code,
+        level=_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", body.level),
+        channel=_number(case_pb2.CaseChannel, "CASE_CHANNEL_", body.channel),
+        applicant=applicant_pb2.Applicant(
+            name=a.name, phone=a.phone, id_number=a.id_number or "", address=a.address or ""
+        ),
+        materials=body.materials,
+        village=body.village or "",
+        accept=body.accept,
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().CreateCase(request)
+    return _answer(reply.case, gw, response)
+
+
+@router.get("/v1/townships/{tenant}/cases")
+def cases(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    page: PageParams,
+    state: State | None = None,
+    item_code: Annotated[str | None, Query(max_length=64)] = None,
+    handler: Annotated[str | None, Query(max_length=100)] = None,
+    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
+    to: Annotated[date | None, Query(description=DATE)] = None,
+) -> dict:
+    """The township's cases, newest received first (applicants masked but the caller's own)."""
+    request = pb.ListCasesRequest(
+        page_size=page.size,
+        page_token=str(page.after) if page.after is not None else "",
+        state=_number(case_pb2.CaseState, "CASE_STATE_", state or ""),
+        item_code=item_code or "",
+        handler=handler or "",
+        from_date=from_.isoformat() if from_ else "",
+        to_date=to.isoformat() if to else "",
+    )
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().ListCases(request)
+    tz = _tz(gw)
+    return {
+        "items": [case_json(x, tz) for x in reply.cases],
+        "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
+    }
+
+
+@router.get(CASE)
+def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
+    """One case with its clock and history (applicant masked unless the caller handles it)."""
+    with _calling(c.token, tenant):
+        reply = gw.services.intake().GetCase(pb.GetCaseRequest(case_id=case_id, include_history=True))
+    return _answer(reply.case, gw, response)
+
+
+# --- the actions: one route each (its own body), all through the one generic intake action ---
+
+
+def _act(rpc: str, request: Any, tenant: str, c: Any, gw: GatewayDep, response: Response) -> dict:
+    with _calling(c.token, tenant):
+        reply = getattr(gw.services.intake(), rpc)(request)
+    return _answer(reply.case, gw, response)
+
+
+def _route(
+    action: str,
+    rpc: str,
+    request_type: Any,
+    body_type: type[BaseModel],
+    fields: Callable[[Any], dict],
+    doc: str,
+) -> None:
+    def endpoint(
+        *,
+        tenant: Tenant,
+        case_id: str,
+        body: BaseModel | None,
+        c: Authed,
+        gw: GatewayDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> dict:
+        request = request_type(case_id=case_id, expected_version=_version(if_match), **fields(body))
+        return _act(rpc, request, tenant, c, gw, response)
+
+    # the action's own body (a closure variable); an action without fields needs no body at all
+    if body_type is Empty:
+        endpoint.__annotations__["body"] = Empty | None
+        endpoint.__kwdefaults__ = {**(endpoint.__kwdefaults__ or {}), "body": None}
+    else:
+        endpoint.__annotations__["body"] = body_type
+    endpoint.__doc__ = doc
+    endpoint.__name__ = f"case_{action.replace('-', '_')}"
+    router.post(f"{CASE}/{action}", name=endpoint.__name__)(endpoint)
+
+
+def _no_fields(body: Any) -> dict:
+    return {}
+
+
+_STAFF = "(window_staff, township_admin)"
+_route("accept", "AcceptCase", pb.AcceptCaseRequest, Empty, _no_fields,
+       f"Accept (受理) a received case whose materials are complete; the clock starts {_STAFF}.")  # fmt: skip
+_route("request-supplement", "RequestSupplement", pb.RequestSupplementRequest, SupplementIn,
+       lambda b: {"note": b.note},
+       f"The one-time supplement notice (补件) listing every missing material {_STAFF}.")  # fmt: skip
+_route("materials", "SubmitMaterials", pb.SubmitMaterialsRequest, MaterialsIn,
+       lambda b: {"materials": b.materials},
+       f"Materials supplied (补齐): back to received {_STAFF}.")  # fmt: skip
+_route("refuse", "RefuseCase", pb.RefuseCaseRequest, RefuseIn,
+       lambda b: {"reason": b.reason, "refer_to": b.refer_to},
+       f"Refuse (不予受理) with a reason {_STAFF}.")  # fmt: skip
+_route("assign", "AssignCase", pb.AssignCaseRequest, AssignIn, lambda b: {"handler": b.handler},
+       f"Assign (or re-assign) the responsible handler {_STAFF}.")  # fmt: skip
+_route("escalate", "EscalateCase", pb.EscalateCaseRequest, EscalateIn,
+       lambda b: {
+           "to_level": _number(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", b.to_level),
+           "department": b.department,
+           "reason": b.reason,
+       },
+       f"Escalate (上报) to the township or county; the clock pauses {_STAFF}.")  # fmt: skip
+_route("resume", "ResumeCase", pb.ResumeCaseRequest, NoteIn, lambda b: {"note": b.note},
+       f"Back from the higher level; the clock resumes {_STAFF}.")  # fmt: skip
+_route("extend", "ExtendCase", pb.ExtendCaseRequest, ExtendIn,
+       lambda b: {"working_days": b.working_days, "reason": b.reason},
+       f"Extend (延期) the deadline by working days, with a reason {_STAFF}.")  # fmt: skip
+_route("complete", "CompleteCase", pb.CompleteCaseRequest, CompleteIn,
+       lambda b: {"outcome": _number(case_pb2.CaseOutcome, "CASE_OUTCOME_", b.outcome), "reason": b.reason},
+       f"Complete (办结): approved, or denied with a reason; the clock stops {_STAFF}.")  # fmt: skip
+_route("reply", "ReplyCase", pb.ReplyCaseRequest, ReplyIn,
+       lambda b: {
+           "satisfaction": _number(satisfaction_pb2.Satisfaction, "SATISFACTION_", b.satisfaction),
+           "confirmation": b.confirmation,
+       },
+       f"Tell the applicant the outcome (回复) and record their satisfaction {_STAFF}.")  # fmt: skip
+_route("archive", "ArchiveCase", pb.ArchiveCaseRequest, Empty, _no_fields,
+       f"File the replied case (建档) {_STAFF}.")  # fmt: skip
+_route("return", "ReturnCase", pb.ReturnCaseRequest, ReasonIn, lambda b: {"reason": b.reason},
+       f"Return (退件) with a reason; the clock stops {_STAFF}.")  # fmt: skip
+_route("withdraw", "WithdrawCase", pb.WithdrawCaseRequest, ReasonIn, lambda b: {"reason": b.reason},
+       f"The applicant withdraws an open case; the reason is required {_STAFF}.")  # fmt: skip
+_route("press", "PressCase", pb.PressCaseRequest, PressIn, lambda b: {"note": b.note},
+       "Supervision (督办): press an open case (county_supervisor, township_admin); counted.")  # fmt: skip
+
+
+# --- translation -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _calling(token: str, tenant: str | None) -> Iterator[None]:
+    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
+    with acting_as(token), tenant_scope(tenant), domain_errors():
+        yield
+
+
+def _answer(case: case_pb2.Case, gw: GatewayDep, response: Response) -> dict:
+    response.headers["ETag"] = f'"{case.version}"'
+    return case_json(case, _tz(gw))
+
+
+def _version(if_match: str | None) -> int:
+    """`If-Match: "<version>"` → the expected version (0: no check)."""
+    if not if_match:
+        return 0
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or int(value) < 1:
+        raise ValidationFailed('If-Match must be "<version>"')
+    return int(value)
+
+
+def _number(enum: Any, prefix: str, word: str) -> Any:
+    return enum.Value(prefix + word.upper()) if word else 0
+
+
+def _word(enum: Any, prefix: str, value: int) -> str | None:
+    name = str(enum.Name(value))
+    return None if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+
+
+def _time(message: Any, field: str, tz: ZoneInfo) -> str | None:
+    if not message.HasField(field):
+        return None
+    ts: Timestamp = getattr(message, field)
+    return ts.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat()
+
+
+def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
+    a = x.applicant
+    k = x.clock
+    return {
+        "id": x.id,
+        "number": x.number,
+        "tenant": x.tenant_id,
+        "item_code": x.item_code,
+        "item_name": x.item_name,
+        "kind": _word(case_pb2.CaseKind, "CASE_KIND_", x.kind),
+        "state": _word(case_pb2.CaseState, "CASE_STATE_", x.state),
+        "level": _word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", x.level),
+        "channel": _word(case_pb2.CaseChannel, "CASE_CHANNEL_", x.channel),
+        "applicant": {
+            "name": a.name,
+            "phone": a.phone,
+            "id_number": a.id_number or None,
+            "address": a.address or None,
+            "masked": a.masked,
+        },
+        "materials": [
+            {"code": m.code, "name": m.name, "received_at": _time(m, "received_at", tz)} for m in x.materials
+        ],
+        "missing_materials": list(x.missing_materials),
+        "first_ask": x.first_ask,
+        "handler": x.handler or None,
+        "window": x.window or None,
+        "department": x.department or None,
+        "clock": {
+            "state": _word(case_pb2.ClockState, "CLOCK_STATE_", k.state),
+            "started_at": _time(k, "started_at", tz),
+            "due_at": _time(k, "due_at", tz),
+            "warn_at": _time(k, "warn_at", tz),
+            "colour": _word(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour),
+            "provisional": k.provisional,
+            "extensions": k.extensions,
+        },
+        "outcome": _word(case_pb2.CaseOutcome, "CASE_OUTCOME_", x.outcome),
+        "satisfaction": _word(satisfaction_pb2.Satisfaction, "SATISFACTION_", x.satisfaction),
+        "presses": x.presses,
+        "version": x.version,
+        "created_at": _time(x, "created_at", tz),
+        "updated_at": _time(x, "updated_at", tz),
+        "history": [
+            {
+                "at": _time(e, "at", tz),
+                "actor": e.actor,
+                "action": e.action,
+                "from": _word(case_pb2.CaseState, "CASE_STATE_", e.from_state),
+                "to": _word(case_pb2.CaseState, "CASE_STATE_", e.to_state),
+                "reason": e.reason,
+            }
+            for e in x.history
+        ],
+    }
+
+
+def _tz(gw: GatewayDep) -> ZoneInfo:
+    return ZoneInfo(gw.runtime.settings.timezone)
