@@ -1,13 +1,14 @@
 """What a service needs at run time, and how a service describes itself to the composition roots.
 
-A `ServiceDef` is the whole surface of a service: its gRPC servicers, the events it consumes and
-its periodic jobs. The CLI composes them — all five in one process (`bianmin run`) or one role of
-one service per process (`bianmin serve intake api|worker|relay`) — so both modes run the same code."""
+A `ServiceDef` is the whole surface of a service: its gRPC servicers and the events it consumes
+(periodic jobs are `bianmin jobs` commands). The CLI composes them — all five in one process
+(`bianmin run`) or one role of one service per process (`bianmin serve intake api|worker|relay`)
+— so both modes run the same code."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,4 +49,3 @@ class ServiceDef:
     grpc_service_names: tuple[str, ...]
     servicers: Callable[[Runtime], list[GrpcRegistration]]
     subscriptions: Callable[[], list[Any]]  # list[libs.common.messaging.Subscription]
-    jobs: Mapping[str, Callable[[Runtime], object]] = field(default_factory=dict)
