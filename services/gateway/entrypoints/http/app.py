@@ -19,6 +19,10 @@ from services.gateway.entrypoints.http.routers import (
     directory_entities,
     health,
     inquiries,
+    notices,
+    notifications,
+    petitions,
+    stats,
     townships,
 )
 
@@ -31,6 +35,10 @@ ROUTERS = (
     catalogue.router,
     inquiries.router,
     cases.router,
+    petitions.router,
+    stats.router,
+    notices.router,
+    notifications.router,
 )
 
 __all__ = ["Caller", "Gateway", "create_app"]

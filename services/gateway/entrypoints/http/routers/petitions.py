@@ -1,0 +1,5 @@
+"""petitions routes (placeholder: filled in by the work that owns it)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["petitions"])
