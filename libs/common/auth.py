@@ -287,6 +287,7 @@ class TokenIssuer:
             "roles": sorted(principal.roles),
             "tenants": sorted(principal.tenants),
             "county": principal.county,
+            **({"department": principal.department} if principal.department else {}),
             "iat": now,
             "exp": now + self.ttl_seconds,
             "iss": self.issuer,
@@ -349,15 +350,19 @@ class TokenVerifier:
 def _principal(claims: dict[str, Any]) -> Principal:
     sub, roles = claims.get("sub"), claims.get("roles", [])
     tenants, county = claims.get("tenants", []), claims.get("county", "")
+    department = claims.get("department", "")
     if (
         not isinstance(sub, str)
         or not sub
         or not _str_list(roles)
         or not _str_list(tenants)
         or not isinstance(county, str)
+        or not isinstance(department, str)
     ):
         raise Unauthenticated("token claims are malformed")
-    return Principal(username=sub, roles=frozenset(roles), tenants=frozenset(tenants), county=county)
+    return Principal(
+        username=sub, roles=frozenset(roles), tenants=frozenset(tenants), county=county, department=department
+    )
 
 
 def _str_list(value: object) -> bool:

@@ -278,14 +278,25 @@ def department_created(table: sa.Table) -> Handler:
     return handle
 
 
+def record_onboarded_villages(table: sa.Table, envelope: Envelope, session: Session) -> None:
+    """The villages named when the township was onboarded (TownshipOnboarded.villages): they come
+    with that event, not as `village_saved` events of their own."""
+    _check_subject(envelope)
+    for village in envelope.data.get("villages") or []:
+        _save_village(table, envelope, session, village)
+
+
+def _save_village(table: sa.Table, envelope: Envelope, session: Session, village: Mapping[str, Any]) -> None:
+    groups = [{"code": g.get("code", ""), "name": g.get("name", "")} for g in village.get("groups", [])]
+    values = {"name": village.get("name", ""), "groups": groups}
+    key = {"tenant_id": envelope.tenant_id, "code": _required(village, "code", envelope)}
+    upsert(session, table, key, {"event_at": values}, envelope.occurred_at)
+
+
 def village_saved(table: sa.Table) -> Handler:
     def handle(envelope: Envelope, session: Session) -> None:
         _check_subject(envelope)
-        village = envelope.data.get("village") or {}
-        groups = [{"code": g.get("code", ""), "name": g.get("name", "")} for g in village.get("groups", [])]
-        values = {"name": village.get("name", ""), "groups": groups}
-        key = {"tenant_id": envelope.tenant_id, "code": _required(village, "code", envelope)}
-        upsert(session, table, key, {"event_at": values}, envelope.occurred_at)
+        _save_village(table, envelope, session, envelope.data.get("village") or {})
 
     return handle
 

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "mask_address",
+    "mask_email",
     "mask_id_number",
     "mask_mapping",
     "mask_name",
@@ -126,19 +127,36 @@ def mask_address(address: Any) -> Any:
     return s[:pos] + TAIL
 
 
+def mask_email(email: Any) -> Any:
+    """Keep the first character of the local part and the domain: zhangsan@example.com →
+    z***@example.com. Something that is not an address is masked entirely."""
+    if _blank(email):
+        return email
+    s = str(email).strip()
+    local, at, domain = s.rpartition("@")
+    if not at or not local or not domain:
+        return TAIL
+    if local.endswith("***"):  # already masked
+        return s
+    return (local[0] if len(local) > 1 else "") + "***@" + domain
+
+
 # --------------------------------------------------------------------------------------------------
 # free text (log messages)
 
 _ID_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?!\d)")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(\+86[\s\-]?|0086[\s\-]?)?(1[3-9]\d)[\s\-]?(\d{4})[\s\-]?(\d{4})(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d\-])(0\d{2,3})-(\d{7,8})(?![\d\-])")
 
 
 def mask_text(text: Any) -> Any:
-    """Mask ID numbers and phone numbers (mobile, landline with area code) inside free text."""
+    """Mask ID numbers, phone numbers (mobile, landline with area code) and e-mail addresses
+    inside free text."""
     if not isinstance(text, str) or not text:
         return text
     try:
+        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
         text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
         text = _MOBILE_IN_TEXT.sub(
             lambda m: ("+86 " if m.group(1) else "") + m.group(2) + STAR * 4 + m.group(4), text
@@ -194,6 +212,7 @@ _ID_SUFFIXES = (
     "sfzh",
 )
 _ADDRESS_SUFFIXES = ("address", "addr", "home_address", "residence")
+_EMAIL_SUFFIXES = ("email", "e_mail", "email_address", "mail_address")
 # keys whose value is a person (a mapping of their details, or just their name)
 _PERSON_CONTAINERS = frozenset(
     {
@@ -218,7 +237,7 @@ _NAME_IN_PERSON = frozenset({"name", "display_name", "given_name", "family_name"
 
 
 def _kind(field: Any, in_person: bool = False) -> str | None:
-    """Which masker a field name calls for: name/phone/id/address/person, or None."""
+    """Which masker a field name calls for: name/phone/id/address/email/person, or None."""
     f = _norm(field)
     if f in _PERSON_CONTAINERS:
         return "person"
@@ -228,6 +247,8 @@ def _kind(field: Any, in_person: bool = False) -> str | None:
         return "id"
     if f.endswith(_PHONE_SUFFIXES) or f in ("tel", "mobile"):
         return "phone"
+    if f.endswith(_EMAIL_SUFFIXES):  # before address: "email_address" is an e-mail, not a place
+        return "email"
     if f.endswith(_ADDRESS_SUFFIXES):
         return "address"
     return None
@@ -247,7 +268,13 @@ def _mask_person_string(s: str) -> str:
     return mask_name(t)  # a name, or "张三 13812345678": keeps only the first character
 
 
-_MASKERS = {"name": mask_name, "phone": mask_phone, "id": mask_id_number, "address": mask_address}
+_MASKERS = {
+    "name": mask_name,
+    "phone": mask_phone,
+    "id": mask_id_number,
+    "address": mask_address,
+    "email": mask_email,
+}
 
 
 def _mask_as(kind: str, value: Any) -> Any:

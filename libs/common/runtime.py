@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, sealing
 from libs.common.settings import Settings
 
 
@@ -28,16 +28,27 @@ class Runtime:
     channels: Any = None  # libs.common.grpc.client.ChannelFactory, for services that call others
 
     @classmethod
-    def connect(cls, settings: Settings, database_url: str, channels: Any = None) -> Runtime:
-        return cls(
+    def connect(
+        cls, settings: Settings, database_url: str, channels: Any = None, *, pool_size: int = 5
+    ) -> Runtime:
+        """`pool_size`: runtime connections kept open (a worker: one per concurrent event)."""
+        runtime = cls(
             settings=settings,
             database_url=database_url,
-            sessions=db.make_sessions(db.make_engine(database_url, role=settings.db_runtime_role)),
+            sessions=db.make_sessions(
+                db.make_engine(database_url, role=settings.db_runtime_role, pool_size=pool_size)
+            ),
             ops_sessions=db.make_sessions(
                 db.make_engine(database_url, role=settings.db_relay_role, pool_size=2)
             ),
             channels=channels,
         )
+        # the deployment's seal keys reach the code that only sees a session (intake's events,
+        # notify's handlers) through the sessions; read on first use
+        sealer = sealing.Sealer.deferred(settings)
+        sealing.attach(runtime.sessions, sealer)
+        sealing.attach(runtime.ops_sessions, sealer)
+        return runtime
 
 
 GrpcRegistration = tuple[Callable[[Any, Any], None], Any]  # (add_XServicer_to_server, servicer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("gateway", "intake", "proxy", "appraisal", "notify")
@@ -60,11 +60,49 @@ class Settings(BaseSettings):
     jwt_issuer: str = "bianmin"
     token_ttl_seconds: int = 900
 
+    # sealed personal data on the bus (libs/common/sealing.py)
+    seal_keys: str = Field(
+        "",
+        description="comma-separated Fernet keys sealing the applicant contact on the bus (first seals,"
+        " all open); empty = <data_dir>/seal.keys, generated on first start",
+    )
+    notice_template_dir: Path | None = Field(
+        None, description="county notice templates: <dir>/<locale>/<kind>.j2 replaces the shipped one"
+    )
+
     # bus
     relay_batch_size: int = 200
     relay_idle_seconds: float = 0.2
     consumer_max_attempts: int = 5
     consumer_retry_base_seconds: float = 1.0
+    worker_max_workers: int = Field(
+        10,
+        ge=1,
+        description="events a worker process handles at once (nameko max_workers and prefetch);"
+        " its database pool keeps as many connections",
+    )
+
+    # notify: channels and delivery (services/notify/adapters/{sms,email}.py, service_layer/delivery.py)
+    sms_url: str = Field("", description="base URL of the SMS provider's HTTP API; empty = SMS channel off")
+    sms_api_key: SecretStr | None = Field(None, description="bearer key for the SMS provider (a secret)")
+    sms_timeout_seconds: float = 10.0
+    sms_rate_per_tenant: float = Field(5.0, description="SMS a second per township; 0 = no limit")
+    sms_receipt_poll_seconds: float = Field(30.0, description="how often a sent SMS's receipt is polled")
+    smtp_host: str = Field("", description="SMTP server for e-mail; empty = e-mail channel off")
+    smtp_port: int = 25
+    smtp_from: str = "bianmin@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    smtp_ca_file: str | None = Field(None, description="CA bundle to verify the SMTP server (STARTTLS)")
+    notify_max_attempts: int = Field(8, description="tries of a notification before it is dead-lettered")
+    notify_retry_base_seconds: float = Field(30.0, description="back-off base (doubles per failed try)")
+    notify_retry_cap_seconds: float = Field(3600.0, description="longest back-off between tries")
+    notify_retry_jitter: float = Field(0.2, description="back-off spread, a fraction (0.2 = ±20 %)")
+    notify_batch_size: int = 50
+    notify_idle_seconds: float = 1.0
+    notify_lease_seconds: float = Field(300.0, description="how long a dispatcher holds a claimed row")
 
     # observability
     log_level: str = "INFO"

@@ -50,6 +50,8 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     tenants: frozenset[str] = field(default_factory=frozenset)
     county: str = ""
+    # a county_department user's department: the only cases they see are those escalated to it
+    department: str = ""
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

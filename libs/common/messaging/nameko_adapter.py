@@ -90,8 +90,10 @@ def nameko_service(
 
     The handlers requeue on error, but `consume()` only raises when a failure cannot be
     recorded (database away); handler failures are recorded and acked."""
-    from nameko.events import SERVICE_POOL, event_handler
+    from nameko.events import SERVICE_POOL
     from nameko.timer import timer
+
+    event_handler = _resilient_event_handler()
 
     subs = check_subscriptions(subscriptions)
     for sub in subs:
@@ -143,6 +145,30 @@ def nameko_service(
     return type(_class_name(service_name), (), attrs)
 
 
+def _resilient_event_handler() -> Callable[..., Any]:
+    """nameko's `event_handler`, except that an ack (or requeue) on a connection the broker has
+    just dropped does not kill the worker. nameko ignores amqp's ConnectionError there, but the
+    socket's own error (ConnectionResetError, BrokenPipeError) escapes and kills the container,
+    so a RabbitMQ restart would stop the worker for good (tests/e2e/test_notify_reliability.py).
+    The unacked message is redelivered by the broker; the inbox makes the redelivery a duplicate."""
+    from kombu.exceptions import OperationalError
+    from nameko.events import EventHandler
+
+    class ResilientEventHandler(EventHandler):  # type: ignore[misc]
+        def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
+            try:
+                super().handle_message_processed(message, result, exc_info)
+            except (OSError, OperationalError) as exc:
+                log.warning(
+                    "%s: could not ack a message, the broker connection is gone (%s); it will be redelivered",
+                    self.method_name,
+                    exc,
+                )
+
+    decorator: Callable[..., Any] = ResilientEventHandler.decorator
+    return decorator
+
+
 def _prepare_psycopg() -> None:
     """psycopg 3 must wait through `select`-style calls eventlet can patch (stack.md §2.4)."""
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
@@ -160,10 +186,14 @@ def run_worker(
     amqp_url: str,
     *,
     settings: Settings | None = None,
-    max_workers: int = 10,
+    max_workers: int | None = None,
     retry_interval: float | None = None,
 ) -> None:
-    """Run the worker until SIGTERM/SIGINT, then stop gracefully (running handlers finish)."""
+    """Run the worker until SIGTERM/SIGINT, then stop gracefully (running handlers finish).
+
+    `max_workers` (default `settings.worker_max_workers`): events handled at once, and nameko's
+    prefetch. Give the runtime engine of `sessions_factory` a pool of at least as many
+    connections: a smaller pool opens and closes an overflow connection per event."""
     _prepare_psycopg()
     import eventlet
 
@@ -174,7 +204,8 @@ def run_worker(
     service = nameko_service(
         service_name, subscriptions, sessions_factory, settings, retry_interval=retry_interval
     )
-    runner = ServiceRunner({"AMQP_URI": amqp_url, "max_workers": max_workers})
+    workers = max_workers if max_workers is not None else settings.worker_max_workers
+    runner = ServiceRunner({"AMQP_URI": amqp_url, "max_workers": workers})
     runner.add_service(service)
 
     def shutdown(signum: int, frame: object) -> None:

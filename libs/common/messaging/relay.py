@@ -3,29 +3,37 @@
 Sessions: the relay reads every tenant's outbox, so it needs sessions acting as the relay role
 (BYPASSRLS): `make_sessions(make_engine(url, role=settings.db_relay_role))`.
 
-Guarantees: a row is marked published only after `publisher.publish()` returned (with publisher
-confirms that means the broker has taken it). A crash between publish and mark re-publishes the
-row later: delivery is at-least-once and consumers are idempotent (inbox). A failed publish
-increments `attempts`, records `last_error` and stops the batch (keeping the order); the row is
-retried on the next pass and is never dropped. Several relays may run: rows are claimed with
-`FOR UPDATE SKIP LOCKED` (events of different batches may then be reordered; consumers must
-tolerate that, stack.md §4.2)."""
+Guarantees: a row is marked published only once the publisher reported it delivered (with
+publisher confirms: the broker has confirmed it). A pass publishes its whole batch, waits for the
+confirms once (`publish_batch`, when the publisher has it; else `publish()` one by one) and marks
+the confirmed leading rows with ONE UPDATE. A crash between publish and mark re-publishes the
+rows later: delivery is at-least-once and consumers are idempotent (inbox). A failed publish (an
+error, a nack, a missing confirm) increments the row's `attempts`, records `last_error` and stops
+the batch: that row and every later one stay unpublished, so they go again, in order, on the
+next pass (some of them may then reach consumers twice); no row is ever dropped. Several relays
+may run: rows are claimed with `FOR UPDATE SKIP LOCKED` (events of different batches may then be
+reordered; consumers must tolerate that, stack.md §4.2)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
+from libs.common.messaging.amqp import BatchOutcome
 from libs.common.messaging.envelope import Envelope
 from libs.common.messaging.tables import tables_for
 from libs.common.observability.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
-from libs.common.observability.tracing import SpanKind, inject_traceparent, span
+from libs.common.observability.tracing import TRACER_NAME, SpanKind, extract_context, inject_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +41,25 @@ MAX_ERROR_LENGTH = 2000
 
 
 class Publisher(Protocol):
-    """The bus port: deliver one envelope, or raise (the relay keeps the row and retries)."""
+    """The bus port: deliver one envelope, or raise (the relay keeps the row and retries).
+    A publisher may also have `publish_batch(envelopes) -> BatchOutcome` (see `publish_all`)."""
 
     def publish(self, envelope: Envelope) -> None: ...
+
+
+def publish_all(publisher: Publisher, envelopes: Sequence[Envelope]) -> BatchOutcome:
+    """Deliver `envelopes` in order: the publisher's `publish_batch` (one wait for all the
+    confirms) when it has one, else `publish()` each until one raises."""
+    batch = getattr(publisher, "publish_batch", None)
+    if batch is not None:
+        outcome: BatchOutcome = batch(envelopes)
+        return outcome
+    for index, envelope in enumerate(envelopes):
+        try:
+            publisher.publish(envelope)
+        except Exception as exc:  # noqa: BLE001 - reported; the relay keeps this row and the rest
+            return BatchOutcome(index, exc)
+    return BatchOutcome(len(envelopes))
 
 
 def envelope_of_row(row: sa.Row) -> Envelope:
@@ -83,62 +107,87 @@ class OutboxRelay:
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            for row in rows:
-                envelope = envelope_of_row(row)
-                try:
-                    self._publish(envelope)
-                except Exception as exc:  # noqa: BLE001 - any failure keeps the row for a retry
-                    self.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
-                    log.warning(
-                        "outbox %s: publishing %s %s failed (attempt %d): %s",
-                        self.source,
-                        envelope.event_type,
-                        envelope.event_id,
-                        row.attempts + 1,
-                        self.last_error,
-                    )
-                    session.execute(
-                        outbox.update()
-                        .where(outbox.c.id == row.id)
-                        .values(attempts=outbox.c.attempts + 1, last_error=self.last_error)
-                    )
-                    break
-                session.execute(
-                    outbox.update()
-                    .where(outbox.c.id == row.id)
-                    .values(published_at=sa.func.now(), attempts=outbox.c.attempts + 1, last_error=None)
-                )
-                published += 1
+            if rows:
+                published = self._publish_rows(session, rows)
+            # the gauges in the same transaction: one fewer per pass (the relay polls all the time)
+            self._set_gauges(session)
         if published:
             OUTBOX_PUBLISHED.labels(service=self.source).inc(published)
-        self.update_gauges()
         return published
 
-    def _publish(self, envelope: Envelope) -> None:
-        with span(
-            f"{envelope.source}.events {envelope.event_type} publish",
-            kind=SpanKind.PRODUCER,
-            parent_headers=envelope.headers,
-            attributes={
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": f"{envelope.source}.events",
-                "messaging.rabbitmq.destination.routing_key": envelope.event_type,
-                "messaging.message.id": envelope.event_id,
-            },
-        ):
+    def _publish_rows(self, session: Session, rows: Sequence[sa.Row]) -> int:
+        """Publish `rows` as one batch; mark the confirmed leading ones published (one UPDATE),
+        count the attempt on the row that stopped the batch; return how many were published."""
+        outbox = self.outbox
+        tracer = trace.get_tracer(TRACER_NAME)
+        spans, envelopes = [], []
+        for row in rows:
+            envelope = envelope_of_row(row)
+            producer_span = tracer.start_span(
+                f"{envelope.source}.events {envelope.event_type} publish",
+                context=extract_context(envelope.headers),
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "rabbitmq",
+                    "messaging.destination.name": f"{envelope.source}.events",
+                    "messaging.rabbitmq.destination.routing_key": envelope.event_type,
+                    "messaging.message.id": envelope.event_id,
+                },
+            )
             # the consumer's span continues this PRODUCER span, not the request that wrote the row
-            headers = {**envelope.headers, **inject_traceparent()}
-            self.publisher.publish(dataclasses.replace(envelope, headers=headers))
+            headers = {**envelope.headers, **inject_traceparent(trace.set_span_in_context(producer_span))}
+            spans.append(producer_span)
+            envelopes.append(dataclasses.replace(envelope, headers=headers))
+        try:
+            outcome = publish_all(self.publisher, envelopes)
+        except Exception as exc:  # noqa: BLE001 - a publisher that raises anyway: nothing confirmed
+            outcome = BatchOutcome(0, exc)
+        confirmed = min(max(outcome.confirmed, 0), len(rows))
+        if confirmed == len(rows):
+            outcome = BatchOutcome(confirmed)  # an error after the last confirm costs nothing
+        elif outcome.error is None:
+            outcome = BatchOutcome(confirmed, RuntimeError("the publisher did not confirm every event"))
+        if confirmed:
+            session.execute(
+                outbox.update()
+                .where(outbox.c.id == sa.any_(sa.bindparam("ids", [r.id for r in rows[:confirmed]],
+                                                            type_=ARRAY(sa.BigInteger))))
+                .values(published_at=sa.func.now(), attempts=outbox.c.attempts + 1, last_error=None)
+            )  # fmt: skip
+        if outcome.error is not None:
+            error, row = outcome.error, rows[confirmed]
+            self.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
+            log.warning(
+                "outbox %s: publishing %s %s failed (attempt %d): %s",
+                self.source,
+                row.event_type,
+                row.event_id,
+                row.attempts + 1,
+                self.last_error,
+            )
+            session.execute(
+                outbox.update()
+                .where(outbox.c.id == row.id)
+                .values(attempts=outbox.c.attempts + 1, last_error=self.last_error)
+            )
+            spans[confirmed].record_exception(error)
+            spans[confirmed].set_status(Status(StatusCode.ERROR, self.last_error))
+        for producer_span in spans:
+            producer_span.end()
+        return confirmed
 
     def update_gauges(self) -> tuple[int, float]:
         """Set the backlog and oldest-age gauges; return (backlog, oldest age in seconds)."""
-        outbox = self.outbox
         with self.sessions() as session, session.begin():
-            count, oldest = session.execute(
-                sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
-                    outbox.c.published_at.is_(None), outbox.c.source == self.source
-                )
-            ).one()
+            return self._set_gauges(session)
+
+    def _set_gauges(self, session: Session) -> tuple[int, float]:
+        outbox = self.outbox
+        count, oldest = session.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+                outbox.c.published_at.is_(None), outbox.c.source == self.source
+            )
+        ).one()
         age = max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest is not None else 0.0
         OUTBOX_BACKLOG.labels(service=self.source).set(count)
         OUTBOX_OLDEST_AGE.labels(service=self.source).set(age)

@@ -2,9 +2,12 @@
 spans go to an OTLP/HTTP collector through a BatchSpanProcessor (HTTP only: the gRPC exporter
 freezes the eventlet hub of nameko processes).
 
-The trace context travels as W3C `traceparent`/`tracestate` headers: in gRPC metadata (done by
+The trace context travels as W3C `traceparent`/`tracestate` headers: from an HTTP client into
+the gateway (FastAPI's own telemetry opens a SERVER span per request), in gRPC metadata (done by
 the gRPC instrumentation), in the outbox row and in AMQP message headers (done by hand with
-`inject_traceparent`, `extract_context` and `span`)."""
+`inject_traceparent`, `extract_context` and `span`). One trace thus runs from the gateway request
+through the service's gRPC handler and its outbox row to the relay's PRODUCER span and every
+consumer's CONSUMER span (tests/e2e/test_notify_trace.py)."""
 
 from __future__ import annotations
 

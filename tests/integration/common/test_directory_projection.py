@@ -33,7 +33,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 # what each service keeps (besides its tenant projection)
 KEEPS = {
-    "intake": {"staff", "window", "department", "settings"},
+    "intake": {"staff", "window", "department", "village", "settings"},
     "proxy": {"staff", "village", "settings"},
     "appraisal": {"staff", "window", "department"},
     "notify": {"staff", "settings"},
@@ -48,7 +48,10 @@ EVENTS_OF_KIND = {
 }
 TOWNSHIP_EVENTS = {"township_onboarded", "township_suspended", "township_reactivated"}
 # gateway events a service keeps in projections of its own (not the directory's)
-OWN_EVENTS = {"intake": {"national_calendar_imported", "calendar_day_changed"}}
+OWN_EVENTS = {
+    "intake": {"national_calendar_imported", "calendar_day_changed"},
+    "notify": {"national_calendar_imported", "calendar_day_changed"},
+}
 
 
 def tables_of(service: str) -> ModuleType:
@@ -248,6 +251,30 @@ def test_events_become_rows(service: str, runtime: Runtime) -> None:
             "Asia/Shanghai",
         )
         assert settings["other"] == {"locale": "zh-CN"} and settings["updated_at"] == at
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if "village" in KEEPS[s]])
+def test_villages_named_at_onboarding_are_kept(service: str, runtime: Runtime) -> None:
+    """Villages named in the onboarding request come with `township_onboarded` (no `village_saved`
+    of their own); a later `village_saved` of the same village updates it."""
+    tenant = new_township()
+    village = township_pb2.Village(
+        code="v07", name="弄村", groups=[township_pb2.Group(code="g1", name="一组")]
+    )
+    message = events_pb2.TownshipOnboarded(
+        tenant_id=tenant,
+        county=COUNTY,
+        code=tenant.split(".")[1],
+        name="那坡镇",
+        villages=[village],
+        onboarded_at=ts(T0),
+    )
+    assert deliver(service, event(tenant, message, T0), runtime) == PROCESSED
+    renamed = village_saved(tenant, name="新弄村")
+    renamed.village.code = "v07"
+    assert deliver(service, event(tenant, renamed, T0 + timedelta(minutes=1)), runtime) == PROCESSED
+    (row,) = rows(runtime, tenant, tables_of(service).village)
+    assert (row["code"], row["name"]) == ("v07", "新弄村")
 
 
 def test_notify_keeps_a_phone_when_the_event_carries_one(runtime: Runtime) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import kombu
 import pytest
@@ -265,3 +268,133 @@ def test_relay_loop_runs_until_stopped(dbs) -> None:
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+# --- batches: one wait for the confirms, one UPDATE, nothing unconfirmed marked ---------------
+
+
+@contextmanager
+def outbox_updates(dbs) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """The UPDATE statements on the outbox that the relay's engine runs inside the block."""
+    seen: list[str] = []
+    engine = dbs.relay.kw["bind"]
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE") and ".outbox " in statement:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def queued_ids(amqp_url: str, queue: str) -> list[str]:
+    return [json.loads(m.body)["event_id"] for m in get_all(amqp_url, queue)]
+
+
+def test_a_batch_is_confirmed_at_once_and_marked_with_one_update(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    written = [write(dbs, source, NAPO, f"t{i}") for i in range(5)]
+    with AmqpPublisher(amqp_url, [sub]) as publisher, outbox_updates(dbs) as updates:
+        assert OutboxRelay(source, dbs.relay, publisher, schema=SCHEMA).relay_once() == 5
+    assert len(updates) == 1
+    assert queued_ids(amqp_url, sub.queue_name) == [e.event_id for e in written]
+    assert all(r.published_at is not None and r.attempts == 1 for r in outbox_rows(dbs, source))
+
+
+def test_a_nack_stops_the_batch_and_leaves_the_rest_unpublished(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    # a second queue on the route that takes one message and then refuses: the broker nacks
+    full = kombu.Queue(
+        unique("full"),
+        exchange=kombu.Exchange(f"{source}.events", type="topic", durable=True),
+        routing_key="township_onboarded",
+        queue_arguments={"x-max-length": 1, "x-overflow": "reject-publish"},
+    )
+    with kombu.Connection(amqp_url) as conn:
+        full(conn.default_channel).declare()
+    try:
+        first, second, third = (write(dbs, source, NAPO, f"t{i}") for i in range(3))
+        publisher = AmqpPublisher(amqp_url, [sub])
+        relay = OutboxRelay(source, dbs.relay, publisher, schema=SCHEMA)
+        assert relay.relay_once() == 1  # a partial batch: only the confirmed leading row
+        assert relay.last_error and "PublishNacked" in relay.last_error
+        r1, r2, r3 = outbox_rows(dbs, source)
+        assert (r1.attempts, r1.last_error) == (1, None) and r1.published_at is not None
+        assert (r2.attempts, r2.published_at) == (1, None) and "nack" in r2.last_error
+        assert (r3.attempts, r3.published_at, r3.last_error) == (0, None, None)
+        assert OUTBOX_BACKLOG.labels(service=source)._value.get() == 2
+
+        with kombu.Connection(amqp_url) as conn:  # room again: the rest goes, in order
+            conn.default_channel.queue_purge(full.name)
+        assert relay.relay_once() == 1  # the third is nacked now (the queue holds the second)
+        with kombu.Connection(amqp_url) as conn:
+            conn.default_channel.queue_delete(full.name)
+        assert relay.relay_once() == 1
+        publisher.close()
+        assert all(r.published_at is not None for r in outbox_rows(dbs, source))
+        # at least once: the nacked events may reach the other queues more than once, in order
+        got = queued_ids(amqp_url, sub.queue_name)
+        last = {event_id: i for i, event_id in enumerate(got)}  # the last copies arrived in order
+        assert got[0] == first.event_id
+        assert last[first.event_id] < last[second.event_id] < last[third.event_id]
+    finally:
+        with kombu.Connection(amqp_url) as conn, contextlib.suppress(Exception):  # already gone
+            conn.default_channel.queue_delete(full.name)
+
+
+def test_missing_confirms_leave_the_rows_unpublished(dbs, amqp_url, broker_cleanup) -> None:
+    source = unique("src")
+    sub = Subscription(source, "township_onboarded", unique("svc"), recording_handler("x"), schema=SCHEMA)
+    broker_cleanup([sub], [source])
+    written = [write(dbs, source, NAPO, f"t{i}") for i in range(3)]
+    # no time at all to wait: the broker takes the messages, but no confirm is seen in time
+    impatient = AmqpPublisher(amqp_url, [sub], confirm_timeout=0.0)
+    relay = OutboxRelay(source, dbs.relay, impatient, schema=SCHEMA)
+    assert relay.relay_once() == 0
+    assert relay.last_error and "ConfirmTimeout" in relay.last_error
+    r1, r2, r3 = outbox_rows(dbs, source)
+    assert (r1.attempts, r1.published_at) == (1, None) and "not confirmed" in r1.last_error
+    assert all((r.attempts, r.published_at) == (0, None) for r in (r2, r3))
+    assert impatient._connection is None  # late confirms cannot be taken for a later batch's
+    impatient.close()
+
+    with AmqpPublisher(amqp_url, [sub]) as publisher:  # they go again
+        assert OutboxRelay(source, dbs.relay, publisher, schema=SCHEMA).relay_once() == 3
+    ids = [e.event_id for e in written]
+    assert queued_ids(amqp_url, sub.queue_name) == ids + ids  # at least once: twice here
+
+
+class FailsOnSecond:
+    """A publisher without `publish_batch` (the protocol's minimum): the relay loops."""
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    def publish(self, envelope: Envelope) -> None:
+        if len(self.published) == 1:
+            self.published.append("failed")
+            raise ConnectionError("the bus is away")
+        self.published.append(envelope.event_id)
+
+
+def test_a_publisher_without_batches_is_called_one_by_one(dbs) -> None:
+    source = unique("src")
+    first, _second, _third = (write(dbs, source, NAPO, f"t{i}") for i in range(3))
+    publisher = FailsOnSecond()
+    relay = OutboxRelay(source, dbs.relay, publisher, schema=SCHEMA)
+    with outbox_updates(dbs) as updates:
+        assert relay.relay_once() == 1
+    assert publisher.published == [first.event_id, "failed"]
+    assert len(updates) == 2  # the published one, the attempt of the failed one
+    r1, r2, r3 = outbox_rows(dbs, source)
+    assert r1.published_at is not None
+    assert (r2.attempts, r2.published_at) == (1, None) and "the bus is away" in r2.last_error
+    assert (r3.attempts, r3.published_at) == (0, None)
+    assert relay.relay_once() == 2

@@ -267,3 +267,23 @@ def test_acting_as_sets_and_restores_the_current_token() -> None:
             assert current_token.get() == "inner"
         assert current_token.get() == "outer"
     assert current_token.get() is None
+
+
+def test_a_county_departments_department_travels_in_its_token(ring: KeyRing) -> None:
+    officer = Principal(
+        "civil_officer", frozenset({"county_department"}), frozenset({"demo.*"}), "demo", "civil"
+    )
+    token, _ = TokenIssuer(ring, ISSUER, ttl_seconds=900).issue(officer)
+    assert jwt.decode(token, options={"verify_signature": False})["department"] == "civil"
+    assert TokenVerifier(ring, ISSUER).verify(token) == officer
+    # no department: no claim (the tokens of everyone else are as before)
+    plain, _ = TokenIssuer(ring, ISSUER, ttl_seconds=900).issue(ALICE)
+    assert "department" not in jwt.decode(plain, options={"verify_signature": False})
+    kid, key = ring.signing_key()
+    now = int(time.time())
+    odd = {"sub": "x", "iss": ISSUER, "iat": now, "exp": now + 60, "jti": "j", "department": ["civil"]}
+    _reject(
+        TokenVerifier(ring, ISSUER),
+        jwt.encode(odd, key, algorithm="EdDSA", headers={"kid": kid}),
+        "malformed",
+    )

@@ -182,3 +182,18 @@ def test_idempotent(value):
     for func in (mask_name, mask_phone, mask_id_number, mask_address, mask_text):
         once = func(value)
         assert func(once) == once
+
+
+def test_mask_email() -> None:
+    from libs.common.pii import mask_email
+
+    assert mask_email("zhangsan@example.com") == "z***@example.com"
+    assert mask_email("a@qq.com") == "***@qq.com"  # a one-letter name is not kept
+    assert mask_email(mask_email("zhangsan@example.com")) == "z***@example.com"  # idempotent
+    assert mask_email("not an address") == "****"
+    assert mask_email(None) is None and mask_email("") == ""
+    assert mask_text("请发到 zhangsan@example.com") == "请发到 z***@example.com"
+    assert mask_mapping({"applicant": {"email": "li@example.cn"}, "email_address": "wang@a.cn"}) == {
+        "applicant": {"email": "l***@example.cn"},
+        "email_address": "w***@a.cn",
+    }
