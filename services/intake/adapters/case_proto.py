@@ -2,8 +2,11 @@
 CaseSummary of the case as it stood right after that event's transition.
 
 Enum values travel as the domain's lower-case words: "in_progress" ↔ CASE_STATE_IN_PROGRESS.
-Clock fields (CaseAccepted.clock, CaseExtended.due_at, CaseCompleted.overdue, …) are left unset
-here: the deadline work owns them."""
+The clock fields come from the event's `EventClock` (derived before the save, cases.derive_clock):
+CaseSummary.due_at (the deadline in force right after the event; unset while paused or not
+started), CaseAccepted.clock and CaseResumed.clock, CaseEscalated.notify_by,
+CaseExtended.previous_due_at / due_at, CaseCompleted.overdue / working_days_late / early.
+Without one (unit tests, old callers) they are left unset."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
 from google.protobuf.message import Message
 
 from services.intake.domain import case as d
+from services.intake.domain.event_clock import EventClock
 
 # a return's reason shorter than this is "not detailed" (W-SVC-03)
 DETAILED_REASON_MIN = 10
@@ -40,11 +44,17 @@ def summary(case: d.Case, *, state: str | None = None, version: int | None = Non
         level=enum_value(case_pb2.IntakeLevel, "INTAKE_LEVEL_", case.level),  # type: ignore[arg-type]
         channel=enum_value(case_pb2.CaseChannel, "CASE_CHANNEL_", case.channel),  # type: ignore[arg-type]
         applicant=applicant_pb2.Applicant(
-            name=a.name, phone=a.phone, id_number=a.id_number or "", address=a.address or ""
+            name=a.name,
+            phone=a.phone,
+            id_number=a.id_number or "",
+            address=a.address or "",
+            email=a.email or "",
         ),
         first_ask=case.first_ask,
         handler=case.handler or "",
+        window=case.window or "",
         department=case.department or "",
+        village=case.village or "",
         version=version if version is not None else case.version,
     )
 
@@ -112,14 +122,61 @@ def _fields(case: d.Case, e: d.CaseEvent) -> tuple[dict[str, Any], str]:
     return builders[type(e)](e)
 
 
-def event_message(case: d.Case, event: d.CaseEvent, *, state: str, version: int) -> Message:
+def event_message(
+    case: d.Case,
+    event: d.CaseEvent,
+    *,
+    state: str,
+    version: int,
+    applicant_sealed: str = "",
+    item_name: str = "",
+    clock: EventClock | None = None,
+) -> Message:
     """The events.proto message of a domain event (same name); `state` and `version` are the
-    case's right after the event's transition."""
+    case's right after the event's transition, `clock` its clock facts. The applicant travels
+    only sealed (`applicant_sealed`, libs/common/sealing.py): no personal data in clear on the bus."""
     fields, at_field = _fields(case, event)
     cls = getattr(events_pb2, type(event).__name__)
-    message: Message = cls(case=summary(case, state=state, version=version), actor=event.actor, **fields)
+    case_summary = summary(case, state=state, version=version)
+    case_summary.ClearField("applicant")
+    case_summary.applicant_sealed = applicant_sealed
+    case_summary.item_name = item_name
+    message: Message = cls(case=case_summary, actor=event.actor, **fields)
     _ts(message, at_field, event.at)
+    if clock is not None:
+        _clock_fields(message, event, clock)
     return message
+
+
+def _clock_fields(message: Any, event: d.CaseEvent, k: EventClock) -> None:
+    """Set the clock fields of an event message (the message types differ: duck-typed)."""
+    _set_ts(message.case, "due_at", k.due_at)
+    if isinstance(event, d.CaseAccepted | d.CaseResumed) and k.clock is not None:
+        clock_pb = message.clock
+        c = k.clock
+        clock_pb.state = enum_value(case_pb2.ClockState, "CLOCK_STATE_", c.state)
+        clock_pb.colour = enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour)
+        clock_pb.provisional = c.provisional
+        clock_pb.extensions = k.extensions
+        clock_pb.working_days = c.promised_days
+        _set_ts(clock_pb, "started_at", c.started_at)
+        _set_ts(clock_pb, "due_at", c.due_at)
+        _set_ts(clock_pb, "warn_at", c.warn_at)
+        _set_ts(clock_pb, "original_due_at", k.original_due_at)
+        _set_ts(clock_pb, "stopped_at", c.stopped_at)
+        for start, end in c.pauses:
+            pause = clock_pb.pauses.add(reason="escalated")
+            pause.start_at.FromDatetime(start)
+            _set_ts(pause, "end_at", end)
+    elif isinstance(event, d.CaseEscalated):
+        _set_ts(message, "notify_by", k.notify_by)
+    elif isinstance(event, d.CaseExtended):
+        _set_ts(message, "previous_due_at", k.previous_due_at)
+        _set_ts(message, "due_at", k.due_at)
+    elif isinstance(event, d.CaseCompleted):
+        message.overdue = k.overdue
+        message.working_days_late = k.working_days_late
+        message.early = k.early
 
 
 # --- the Case message of the API (intake_service.proto's Case* RPCs) ---------------------------
@@ -149,12 +206,15 @@ def case_to_pb(view: Any) -> case_pb2.Case:
             phone=a.phone,
             id_number=a.id_number or "",
             address=a.address or "",
+            email=a.email or "",
             masked=view.masked,
         ),
         missing_materials=list(c.missing_materials),
         first_ask=c.first_ask,
         handler=c.handler or "",
+        window=c.window or "",
         department=c.department or "",
+        village=c.village or "",
         outcome=enum_value(case_pb2.CaseOutcome, "CASE_OUTCOME_", c.outcome),  # type: ignore[arg-type]
         satisfaction=enum_value(satisfaction_pb2.Satisfaction, "SATISFACTION_", c.satisfaction),  # type: ignore[arg-type]
         presses=c.presses,
@@ -173,6 +233,12 @@ def case_to_pb(view: Any) -> case_pb2.Case:
     _set_ts(message.clock, "started_at", k.started_at)
     _set_ts(message.clock, "due_at", k.due_at)
     _set_ts(message.clock, "warn_at", k.warn_at)
+    if view.escalation is not None:
+        x = view.escalation
+        message.escalation.to_level = enum_value(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", x.to_level)  # type: ignore[assignment]
+        message.escalation.department = x.department or ""
+        message.escalation.reason = x.reason
+        message.escalation.escalated_at.FromDatetime(x.escalated_at)
     _set_ts(message, "created_at", view.created_at)
     _set_ts(message, "updated_at", view.updated_at)
     for e in c.history:

@@ -5,7 +5,9 @@ The chain: entry n's `hash` = sha256(`prev_hash` + canonical JSON of entry n), i
 the hash of entry n-1; entry 1's `prev_hash` = sha256(tenant_id + case_id). The canonical JSON
 names the tenant, case and seq too, so an entry cannot be moved to another place or chain. The
 case row keeps the newest hash (`history_head`), so a cut-off tail is seen as well. Triggers make
-the history append-only (migration 0005); `verify_chain` finds what was done around them.
+the history append-only (migration 0005); `verify_chain` finds what was done around them. An
+extension's `working_days` joins the canonical JSON only when non-zero, so the entries written
+before it existed (migration 0007) keep their hashes.
 
 Optimistic concurrency: `save` updates the row only `WHERE version = expected`; a concurrent
 writer that committed first leaves no row to update → `VersionConflict`, nothing written."""
@@ -23,12 +25,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from libs.common import sealing
 from libs.common.errors import NotFound, VersionConflict
 from libs.common.messaging import outbox
 from services.intake.adapters import tables
 from services.intake.adapters.case_proto import event_message
 from services.intake.domain.case import Applicant, Case, HistoryEntry
 from services.intake.domain.catalogue import material
+from services.intake.domain.event_clock import EventClock
 
 SOURCE = "intake"
 t = tables.case
@@ -43,18 +47,21 @@ def genesis_hash(tenant_id: str, case_id: str) -> str:
 
 
 def canonical_entry(tenant_id: str, case_id: str, seq: int, entry: HistoryEntry) -> str:
+    fields: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "case_id": str(case_id),
+        "seq": seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "from_state": entry.from_state,
+        "to_state": entry.to_state,
+        "reason": entry.reason,
+    }
+    if entry.working_days:
+        fields["working_days"] = entry.working_days
     return json.dumps(
-        {
-            "tenant_id": tenant_id,
-            "case_id": str(case_id),
-            "seq": seq,
-            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": entry.actor,
-            "action": entry.action,
-            "from_state": entry.from_state,
-            "to_state": entry.to_state,
-            "reason": entry.reason,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -110,8 +117,9 @@ def verify_chain(case_row: Any, history_rows: Sequence[Any]) -> list[ChainProble
 # --- the repository --------------------------------------------------------------------------
 
 
-def add(session: Session, case: Case) -> None:
-    """Insert a new case (from `Case.receive`), its history and its pending events."""
+def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> None:
+    """Insert a new case (from `Case.receive`), its history and its pending events (`clocks`:
+    the clock facts of each, see `_record_events`)."""
     now = datetime.now(UTC)
     rows, head = _chain(session, case, 0)
     session.execute(
@@ -125,7 +133,7 @@ def add(session: Session, case: Case) -> None:
         )
     )
     _insert_history(session, rows)
-    _record_events(session, case, 0)
+    _record_events(session, case, 0, clocks)
 
 
 def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
@@ -139,9 +147,10 @@ def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
     return from_row(row, history)
 
 
-def save(session: Session, case: Case, expected_version: int) -> None:
+def save(session: Session, case: Case, expected_version: int, *, clocks: Sequence[EventClock] = ()) -> None:
     """Store the case's changes since `expected_version`: the row (only if still at that
-    version, else VersionConflict), the new history entries and the pending events."""
+    version, else VersionConflict), the new history entries and the pending events (`clocks`:
+    the clock facts of each, see `_record_events`)."""
     if case.version == expected_version:
         return
     rows, head = _chain(session, case, expected_version)
@@ -158,7 +167,12 @@ def save(session: Session, case: Case, expected_version: int) -> None:
             f"case {case.number} changed since version {expected_version}", expected=expected_version
         )
     _insert_history(session, rows)
-    _record_events(session, case, expected_version)
+    _record_events(session, case, expected_version, clocks)
+
+
+def due_at(session: Session, case_id: str) -> datetime | None:
+    """The case's stored deadline in force (None: not started, paused, or no such case)."""
+    return session.execute(sa.select(t.c.due_at).where(t.c.id == _uuid(case_id))).scalar()  # type: ignore[no-any-return]
 
 
 def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
@@ -174,13 +188,16 @@ def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
         materials=tuple(material(m) for m in row["materials"]),
         first_ask=row["first_ask"],
         received_at=row["received_at"],
+        village=row["village"],
         state=row["state"],
         received={code: datetime.fromisoformat(at) for code, at in row["received"].items()},
         requested=tuple(row["requested"]),
         first_notice=None if row["first_notice"] is None else tuple(row["first_notice"]),
         handler=row["handler"],
-        escalated_to=row["escalated_to"],
+        window=row["window"],
         department=row["department"],
+        escalated_to=row["escalated_to"],
+        escalated_department=row["escalated_department"],
         outcome=row["outcome"],
         satisfaction=row["satisfaction"],
         extensions=row["extensions"],
@@ -208,6 +225,7 @@ def _entry(row: Any) -> HistoryEntry:
         from_state=row["from_state"],
         to_state=row["to_state"],
         reason=row["reason"],
+        working_days=row["working_days"] or 0,
     )
 
 
@@ -219,7 +237,13 @@ def _row_values(case: Case) -> dict[str, Any]:
         "kind": case.kind,
         "level": case.level,
         "channel": case.channel,
-        "applicant": {"name": a.name, "phone": a.phone, "id_number": a.id_number, "address": a.address},
+        "applicant": {
+            "name": a.name,
+            "phone": a.phone,
+            "id_number": a.id_number,
+            "address": a.address,
+            **({"email": a.email} if a.email else {}),
+        },
         "materials": [
             {
                 "code": m.code,
@@ -236,10 +260,13 @@ def _row_values(case: Case) -> dict[str, Any]:
         "first_notice": None if case.first_notice is None else list(case.first_notice),
         "first_ask": case.first_ask,
         "received_at": case.received_at,
+        "village": case.village,
         "state": case.state,
         "handler": case.handler,
-        "escalated_to": case.escalated_to,
+        "window": case.window,
         "department": case.department,
+        "escalated_to": case.escalated_to,
+        "escalated_department": case.escalated_department,
         "outcome": case.outcome,
         "satisfaction": case.satisfaction,
         "extensions": case.extensions,
@@ -273,6 +300,7 @@ def _chain(session: Session, case: Case, since: int) -> tuple[list[dict[str, Any
                 "from_state": entry.from_state,
                 "to_state": entry.to_state,
                 "reason": entry.reason,
+                "working_days": entry.working_days,
                 "prev_hash": prev,
                 "hash": digest,
             }
@@ -286,16 +314,32 @@ def _insert_history(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(h.insert(), rows)
 
 
-def _record_events(session: Session, case: Case, since: int) -> None:
+def _record_events(session: Session, case: Case, since: int, clocks: Sequence[EventClock] = ()) -> None:
     """One outbox row per pending event (event i is the transition to version since+i+1), then
-    the events are no longer pending."""
+    the events are no longer pending. `clocks[i]` is event i's clock facts (none: sent unset)."""
     if len(case.events) != case.version - since:
         raise ValueError(
             f"case {case.number}: {len(case.events)} pending events for {case.version - since} transitions"
         )
+    if clocks and len(clocks) != len(case.events):
+        raise ValueError(f"case {case.number}: {len(clocks)} clock facts for {len(case.events)} events")
+    sealer = sealing.of(session)  # the deployment's seal keys (Runtime.connect)
+    a = case.applicant
+    contact = {"name": a.name, "phone": a.phone, "email": getattr(a, "email", None) or ""}
+    sealed = sealer.seal(contact) if sealer is not None and case.events else ""
+    item = tables.catalogue_item  # its name for the notices (受理通知书 names the matter)
+    item_name = session.execute(sa.select(item.c.name).where(item.c.code == case.item_code)).scalar() or ""
     for i, event in enumerate(case.events):
         version = since + i + 1
         entry = case.history[version - 1]
-        message = event_message(case, event, state=entry.to_state, version=version)
+        message = event_message(
+            case,
+            event,
+            state=entry.to_state,
+            version=version,
+            applicant_sealed=sealed,
+            item_name=item_name,
+            clock=clocks[i] if clocks else None,
+        )
         outbox.record(session, source=SOURCE, message_or_type=message, tenant_id=case.tenant)
     case.events.clear()

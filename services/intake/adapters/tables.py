@@ -1,9 +1,9 @@
 """The intake schema's tables (SQLAlchemy Core)."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from libs.common import db
+from libs.common import calendar_projection, db
 from libs.common import directory_projection as directory
 from libs.common.messaging import messaging_tables
 from libs.common.tenant_projection import tenant_projection_table
@@ -66,38 +66,13 @@ inquiry = db.tenant_table(
 staff = directory.staff_table(metadata)  # no phone: not needed here
 window = directory.window_table(metadata)
 department = directory.department_table(metadata)
+village = directory.village_table(metadata)  # a case's village must be one of these
 settings = directory.settings_table(metadata)
 
 # the gateway's calendar (migration 0006; services/intake/service_layer/calendar.py): national days
 # and years and county overrides under `<county>.*`, township overrides under the township
-calendar_day = db.tenant_table(
-    "calendar_day",
-    metadata,
-    sa.Column("level", sa.Text, nullable=False),  # national | county | township
-    sa.Column("day", sa.Date, nullable=False),
-    sa.Column("working", sa.Boolean),  # NULL: a removed override (tombstone)
-    sa.Column("reason", sa.Text, nullable=False, server_default=""),
-    sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    sa.PrimaryKeyConstraint("tenant_id", "level", "day"),
-)
-calendar_year = db.tenant_table(
-    "calendar_year",
-    metadata,
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("published", sa.Boolean, nullable=False),
-    sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    sa.PrimaryKeyConstraint("tenant_id", "year"),
-)
-calendar_version = db.tenant_table(
-    "calendar_version",
-    metadata,
-    sa.Column("level", sa.Text, nullable=False),
-    sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    sa.PrimaryKeyConstraint("tenant_id", "level"),
-)
+_calendar = calendar_projection.calendar_tables(metadata)  # libs.common.calendar_projection
+calendar_day, calendar_year, calendar_version = _calendar.day, _calendar.year, _calendar.version
 
 # cases (DOMAIN.md §3) and their append-only, hash-chained history (migration 0005); the clock
 # columns are the deadline work's
@@ -135,6 +110,21 @@ case = db.tenant_table(
     sa.Column("warn_at", sa.DateTime(timezone=True)),
     sa.Column("provisional", sa.Boolean),
     sa.Column("paused_minutes", sa.Integer),
+    # case details (migration 0007): where the case is handled, and the escalation's target
+    sa.Column("window", sa.Text),
+    sa.Column("village", sa.Text),
+    sa.Column("escalated_department", sa.Text),
+    sa.Column("stopped_at", sa.DateTime(timezone=True)),
+    # the deadline sweep's mark (migration 0009; service_layer/deadlines.py): the last colour it
+    # recorded (NULL: none, green) and when
+    sa.Column("clock_colour", sa.Text),
+    sa.Column("colour_changed_at", sa.DateTime(timezone=True)),
+    # the segments the clock derives from (migration 0012; cases.store_clock): the promised and
+    # extension working days, the pause intervals (an open one's end NULL)
+    sa.Column("clock_promised_days", sa.Integer),
+    sa.Column("clock_extension_days", sa.Integer),
+    sa.Column("clock_paused_from", ARRAY(sa.DateTime(timezone=True))),
+    sa.Column("clock_paused_until", ARRAY(sa.DateTime(timezone=True))),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
 )
 case_history = db.tenant_table(
@@ -148,6 +138,7 @@ case_history = db.tenant_table(
     sa.Column("from_state", sa.Text),
     sa.Column("to_state", sa.Text, nullable=False),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("working_days", sa.Integer, nullable=False, server_default="0"),  # an extension's (0007)
     sa.Column("prev_hash", sa.Text, nullable=False),
     sa.Column("hash", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "case_id", "seq"),
@@ -158,4 +149,60 @@ case_number = db.tenant_table(
     sa.Column("day", sa.Text, nullable=False),
     sa.Column("last", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "day"),
+)
+
+# petitions and complaints (DOMAIN.md §9, migration 0008): the petitioner is confidential — only
+# the petition officers' reads return it (services/intake/service_layer/petitions.py)
+petition = db.tenant_table(
+    "petition",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("number", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("petitioner", JSONB, nullable=False),
+    sa.Column("matter", sa.Text, nullable=False),
+    sa.Column("collective", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("leader_received", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("subject_type", sa.Text, nullable=False, server_default=""),
+    sa.Column("subject_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("ground", sa.Text, nullable=False, server_default=""),
+    sa.Column("forwarded_to", sa.Text, nullable=False, server_default=""),
+    sa.Column("answer_due_at", sa.DateTime(timezone=True)),
+    sa.Column("answer", sa.Text, nullable=False, server_default=""),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Column("answered_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("days_late", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("verified", sa.Boolean),
+    sa.Column("decision_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("registered_by", sa.Text, nullable=False),
+    sa.Column("case_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("idempotency_key", sa.Text),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+petition_number = db.tenant_table(
+    "petition_number",
+    metadata,
+    sa.Column("prefix", sa.Text, nullable=False),
+    sa.Column("last", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "prefix"),
+)
+
+# who was shown a person's record in full, and which fields (DOMAIN.md §11, migration 0011):
+# append-only, never the data itself (services/intake/service_layer/pii_audit.py)
+personal_data_access = db.tenant_table(
+    "personal_data_access",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(always=True), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("subject_id", sa.Text, nullable=False),
+    sa.Column("fields", sa.ARRAY(sa.Text), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
 )

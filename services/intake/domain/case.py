@@ -32,7 +32,9 @@ Modelling choices:
 - **Extension is not a state.** DOMAIN §3.1 draws `extended` next to in_progress, but an
   extended case is still being handled (it can be escalated, extended again or completed). The
   case stays `in_progress`, `extensions` counts the extensions and a `CaseExtended` event and
-  an `extend` clock intent are recorded. `CASE_STATE_EXTENDED` in case.proto is never used.
+  an `extend` clock intent are recorded; the extension's working days are kept on its history
+  entry (`HistoryEntry.working_days`), so the clock re-derives from the history alone.
+  `CASE_STATE_EXTENDED` in case.proto is never used.
 - **Every successful action is one transition**: state (possibly unchanged), one history entry,
   one event, version + 1 — so `version == len(history)` always. `receive` is version 1.
   `accept_if_complete` (on receive and submit_materials) is a second transition: accept when
@@ -45,6 +47,10 @@ Modelling choices:
   but flagged `second_request=True` with the `unlisted` codes (a recorded violation). A notice
   may ask `also` for materials not yet missing (an optional one, or a received one found
   defective, which then counts as not received).
+- **Where a case is**: `village` (from receipt), `window` and `department` (the handler's, set
+  on assignment; the caller looks them up) — DOMAIN §3.4. Escalation has its own target:
+  `escalated_to` and `escalated_department` (required for the county: a county department is
+  who then sees and returns the case), cleared on resume.
 - **Clock intents**: the clock is computed elsewhere; actions that affect it append a
   `ClockIntent` (start on accept, pause on escalate, resume, extend, stop on complete/return/
   withdraw once started) to `clock_intents`.
@@ -54,12 +60,14 @@ Modelling choices:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict
 
 from libs.common.errors import InvalidTransition, MaterialsIncomplete, ValidationFailed, VersionConflict
+from libs.common.tenancy import validate_code
 from services.intake.domain.catalogue import MAX_DAYS, CatalogueItem, Material
 
 RECEIVED = "received"
@@ -131,10 +139,13 @@ class Applicant:
     phone: str
     id_number: str | None = None
     address: str | None = None
+    email: str | None = None  # where e-mail notices go (notify)
 
     def __post_init__(self) -> None:
         _required(self.name, "applicant name")
         _required(self.phone, "applicant phone")
+        if self.email is not None:
+            check_email(self.email)
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,7 @@ class HistoryEntry:
     from_state: str | None  # None for receive
     to_state: str
     reason: str = ""
+    working_days: int = 0  # an extension's working days (0 for every other action)
 
 
 @dataclass(frozen=True)
@@ -284,13 +296,16 @@ class Case:
     materials: tuple[Material, ...]  # the item's materials at receipt, in the item's order
     first_ask: str
     received_at: datetime
+    village: str | None = None  # the village the case comes from (DOMAIN §3.4)
     state: str = RECEIVED
     received: dict[str, datetime] = field(default_factory=dict)  # code → when supplied
     requested: tuple[str, ...] = ()  # codes any supplement notice asked for
     first_notice: tuple[str, ...] | None = None  # what the first supplement notice listed
     handler: str | None = None
-    escalated_to: str | None = None
-    department: str | None = None
+    window: str | None = None  # the handler's window, set on assignment
+    department: str | None = None  # the department handling it (the window's or the item's)
+    escalated_to: str | None = None  # township | county while escalated
+    escalated_department: str | None = None  # the higher level's department while escalated
     outcome: str | None = None
     satisfaction: str | None = None
     extensions: int = 0
@@ -349,6 +364,7 @@ class Case:
         at: datetime,
         first_ask: str | None = None,
         accept_if_complete: bool = False,
+        village: str | None = None,
     ) -> Case:
         """Receive a case (收件). With `accept_if_complete` it is then accepted when its
         materials are complete, or gets the one-time supplement notice when they are not."""
@@ -373,6 +389,7 @@ class Case:
             materials=item.materials,
             first_ask=(first_ask or actor).strip(),
             received_at=at,
+            village=_optional_code(village, "village"),
             received=dict.fromkeys(codes, at),
         )
         case._record(
@@ -446,9 +463,18 @@ class Case:
 
     # ---- handling
 
-    def assign(self, actor: str, at: datetime, handler: str) -> None:
+    def assign(
+        self,
+        actor: str,
+        at: datetime,
+        handler: str,
+        *,
+        window: str | None = None,
+        department: str | None = None,
+    ) -> None:
         """Assign the responsible handler (全程承办人): an accepted case goes in progress; an
-        in-progress or escalated one changes handler."""
+        in-progress or escalated one changes handler. `window` and `department` are the
+        handler's (the caller looks them up); they replace the previous handler's."""
         self._guard("assign", actor, at)
         handler = _required(handler, "handler")
         if handler == self.handler:
@@ -456,25 +482,29 @@ class Case:
         previous = self.handler
         to = IN_PROGRESS if self.state == ACCEPTED else self.state
         self.handler = handler
+        self.window = _optional_code(window, "window")
+        self.department = _optional_code(department, "department")
         event = CaseAssigned(handler=handler, previous_handler=previous, **self._e(actor, at))
         self._record("assign", to, actor, at, "", event)
 
     def escalate(self, actor: str, at: datetime, to_level: str, reason: str, *, department: str = "") -> None:
-        """Escalate (上报) to a higher level; the clock pauses."""
+        """Escalate (上报) to a higher level; the clock pauses. To the county it goes to one
+        county department (who alone then sees it), so the department is required."""
         self._guard("escalate", actor, at)
         _one_of(to_level, ESCALATION_LEVELS, "to_level")
         reason = _reason(reason, "an escalation")
-        self.escalated_to, self.department = to_level, department.strip() or None
+        department = _optional_code(department, "department") or ""
+        if to_level == "county" and not department:
+            raise ValidationFailed("an escalation to the county needs the department", field="department")
+        self.escalated_to, self.escalated_department = to_level, department or None
         self.clock_intents.append(ClockIntent("pause", at))
-        event = CaseEscalated(
-            to_level=to_level, reason=reason, department=department.strip(), **self._e(actor, at)
-        )
+        event = CaseEscalated(to_level=to_level, reason=reason, department=department, **self._e(actor, at))
         self._record("escalate", ESCALATED, actor, at, reason, event)
 
     def resume(self, actor: str, at: datetime, *, note: str = "") -> None:
         """Back from the higher level; the clock resumes."""
         self._guard("resume", actor, at)
-        self.escalated_to = self.department = None
+        self.escalated_to = self.escalated_department = None
         self.clock_intents.append(ClockIntent("resume", at))
         self._record(
             "resume",
@@ -500,7 +530,7 @@ class Case:
         event = CaseExtended(
             working_days=working_days, reason=reason, extensions=self.extensions, **self._e(actor, at)
         )
-        self._record("extend", IN_PROGRESS, actor, at, reason, event)
+        self._record("extend", IN_PROGRESS, actor, at, reason, event, working_days=working_days)
 
     def complete(self, actor: str, at: datetime, outcome: str, reason: str = "") -> None:
         """Complete (办结): approved, or denied with a reason; the clock stops."""
@@ -578,9 +608,19 @@ class Case:
     def _e(self, actor: str, at: datetime) -> _EventBase:
         return {"case_id": self.id, "tenant": self.tenant, "actor": actor.strip(), "at": at}
 
-    def _record(self, action: str, to: str, actor: str, at: datetime, reason: str, event: CaseEvent) -> None:
+    def _record(
+        self,
+        action: str,
+        to: str,
+        actor: str,
+        at: datetime,
+        reason: str,
+        event: CaseEvent,
+        *,
+        working_days: int = 0,
+    ) -> None:
         from_state = self.state if self.history else None
-        self.history.append(HistoryEntry(at, actor.strip(), action, from_state, to, reason))
+        self.history.append(HistoryEntry(at, actor.strip(), action, from_state, to, reason, working_days))
         self.state = to
         self.version += 1
         self.events.append(event)
@@ -615,6 +655,27 @@ def _required(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed(f"{what} is required")
     return value.strip()
+
+
+# deliberately plain: one @, no spaces, a dot in the domain (what a notice can be sent to)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+MAX_EMAIL = 254
+
+
+def check_email(value: object) -> str:
+    """An e-mail address as notify can use it (ValidationFailed otherwise)."""
+    if not isinstance(value, str) or len(value) > MAX_EMAIL or not _EMAIL.fullmatch(value):
+        raise ValidationFailed("applicant email must be an address like name@example.com", field="email")
+    return value
+
+
+def _optional_code(value: object, what: str) -> str | None:
+    """A directory code (village, window, department) or None for empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{what} must be a code", field=what)
+    return validate_code(value.strip(), what)
 
 
 def _reason(value: object, action: str, *, what: str = "reason") -> str:

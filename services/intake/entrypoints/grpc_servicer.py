@@ -1,11 +1,12 @@
 """IntakeService over gRPC: translates protos to calls of the service layer, decides nothing."""
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bianmin.common.v1 import satisfaction_pb2
-from bianmin.intake.v1 import case_pb2, catalogue_pb2
+from bianmin.intake.v1 import case_pb2, catalogue_pb2, stats_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
@@ -16,8 +17,9 @@ from services.intake.adapters import tables
 from services.intake.adapters.case_proto import case_to_pb, word_of
 from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, word
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
+from services.intake.adapters.petition_proto import kind_word, new_from_request, petition_to_pb, state_word
 from services.intake.domain.case import Applicant
-from services.intake.service_layer import case_api, catalogue, inquiry
+from services.intake.service_layer import case_api, catalogue, inquiry, petitions, pii_audit, stats
 from services.intake.service_layer.cases import ReceiveCase
 
 
@@ -47,6 +49,8 @@ def _no_args(r: Any) -> dict[str, Any]:
 class IntakeServicer(pb_grpc.IntakeServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        # the open-case gauges on this process's /metrics, queried at scrape time
+        stats.export_metrics(runtime.ops_sessions, runtime.settings.timezone)
 
     def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
         return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)
@@ -60,6 +64,14 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             self.runtime.sessions, current_principal(), item_from_pb(request.item), request.idempotency_key
         )
         return pb.CreateCatalogueTemplateItemResponse(item=catalogue.item_message(stored))
+
+    def UpdateCatalogueTemplateItem(
+        self, request: pb.UpdateCatalogueTemplateItemRequest, context: object
+    ) -> pb.UpdateCatalogueTemplateItemResponse:
+        stored = catalogue.update_template_item(
+            self.runtime.sessions, current_principal(), item_from_pb(request.item), request.expected_version
+        )
+        return pb.UpdateCatalogueTemplateItemResponse(item=catalogue.item_message(stored))
 
     def ListCatalogueTemplateItems(
         self, request: pb.ListCatalogueTemplateItemsRequest, context: object
@@ -122,6 +134,30 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         )
         return pb.ListServiceGuidesResponse(guides=[guide_to_pb(g) for g in guides], next_page_token=token)
 
+    def ListBoardEntries(
+        self, request: pb.ListBoardEntriesRequest, context: object
+    ) -> pb.ListBoardEntriesResponse:
+        page = stats.board(
+            self.runtime.sessions,
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            request.page_size,
+            request.page_token,
+        )
+        entries = [
+            stats_pb2.BoardEntry(
+                number=e.number,
+                item_code=e.item_code,
+                item_name=e.item_name,
+                applicant_name=e.applicant_name,
+                completed_date=e.completed_date,
+                on_time=e.on_time,
+                outcome=case_pb2.CaseOutcome.Value(f"CASE_OUTCOME_{e.outcome.upper()}") if e.outcome else 0,
+            )
+            for e in page.items
+        ]
+        return pb.ListBoardEntriesResponse(entries=entries, next_page_token=page.next_page_token)
+
     # --- the first-ask register (the caller is the first-ask person; x-tenant-id the township)
 
     def RegisterInquiry(
@@ -156,7 +192,11 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     def CreateCase(self, request: pb.CreateCaseRequest, context: object) -> pb.CreateCaseResponse:
         a = request.applicant
         applicant = Applicant(
-            name=a.name, phone=a.phone, id_number=a.id_number or None, address=a.address or None
+            name=a.name,
+            phone=a.phone,
+            id_number=a.id_number or None,
+            address=a.address or None,
+            email=a.email or None,
         )
         cmd = ReceiveCase(
             item_code=request.item_code,
@@ -166,6 +206,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             applicant=applicant,
             materials=tuple(request.materials),
             accept_if_complete=request.accept,
+            village=request.village or None,
         )
         view = case_api.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
         return pb.CreateCaseResponse(case=case_to_pb(view))
@@ -183,6 +224,8 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             to_date=request.to_date,
             page_size=request.page_size,
             page_token=request.page_token,
+            colour=word_of(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
+            tenants=tuple(request.tenant_ids),
         )
         page = case_api.list_cases(
             self.runtime.sessions,
@@ -194,6 +237,19 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         return pb.ListCasesResponse(
             cases=[case_to_pb(v) for v in page.items], next_page_token=page.next_page_token
         )
+
+    def GetCaseStats(self, request: pb.GetCaseStatsRequest, context: object) -> pb.GetCaseStatsResponse:
+        figures = stats.case_stats(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            request.from_date,
+            request.to_date,
+            request.item_code,
+        )
+        rates = {k: v for k, v in vars(figures).items() if v is not None}  # None: the field stays unset
+        return pb.GetCaseStatsResponse(stats=stats_pb2.CaseStats(**rates))
 
     AcceptCase = _action_rpc("accept", _no_args, pb.AcceptCaseResponse)
     RequestSupplement = _action_rpc(
@@ -238,3 +294,104 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     ReturnCase = _action_rpc("return", lambda r: {"reason": r.reason}, pb.ReturnCaseResponse)
     WithdrawCase = _action_rpc("withdraw", lambda r: {"reason": r.reason}, pb.WithdrawCaseResponse)
     PressCase = _action_rpc("press", lambda r: {"note": r.note}, pb.PressCaseResponse)
+
+    # --- petitions and complaints (the caller is the officer; x-tenant-id the township)
+
+    def RegisterPetition(
+        self, request: pb.RegisterPetitionRequest, context: object
+    ) -> pb.RegisterPetitionResponse:
+        petition = petitions.register(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            new_from_request(request),
+            ZoneInfo(self.runtime.settings.timezone),
+            request.idempotency_key,
+        )
+        return pb.RegisterPetitionResponse(petition=petition_to_pb(petition))
+
+    def GetPetition(self, request: pb.GetPetitionRequest, context: object) -> pb.GetPetitionResponse:
+        petition = petitions.get(
+            self.runtime.sessions, current_principal(), current_tenant(), request.petition_id
+        )
+        return pb.GetPetitionResponse(petition=petition_to_pb(petition))
+
+    def ListPetitions(self, request: pb.ListPetitionsRequest, context: object) -> pb.ListPetitionsResponse:
+        page = petitions.list_petitions(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            kind=kind_word(request.kind),
+            state=state_word(request.state),
+            from_date=request.from_date,
+            to_date=request.to_date,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return pb.ListPetitionsResponse(
+            petitions=[petition_to_pb(p) for p in page.items], next_page_token=page.next_page_token
+        )
+
+    def AnswerPetition(self, request: pb.AnswerPetitionRequest, context: object) -> pb.AnswerPetitionResponse:
+        petition = petitions.answer(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.petition_id,
+            request.answer,
+            request.expected_version,
+        )
+        return pb.AnswerPetitionResponse(petition=petition_to_pb(petition))
+
+    def ForwardComplaint(
+        self, request: pb.ForwardComplaintRequest, context: object
+    ) -> pb.ForwardComplaintResponse:
+        petition = petitions.forward(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.petition_id,
+            request.department,
+            request.answer_days,
+            request.expected_version,
+        )
+        return pb.ForwardComplaintResponse(petition=petition_to_pb(petition))
+
+    def DecideComplaint(
+        self, request: pb.DecideComplaintRequest, context: object
+    ) -> pb.DecideComplaintResponse:
+        petition = petitions.decide(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.petition_id,
+            request.verified,
+            request.reason,
+            request.expected_version,
+        )
+        return pb.DecideComplaintResponse(petition=petition_to_pb(petition))
+
+    # --- the personal data access log (DOMAIN.md §11)
+
+    def ListPersonalDataAccesses(
+        self, request: pb.ListPersonalDataAccessesRequest, context: object
+    ) -> pb.ListPersonalDataAccessesResponse:
+        page = pii_audit.list_accesses(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            ZoneInfo(self.runtime.settings.timezone),
+            subject_id=request.subject_id,
+            from_date=request.from_date,
+            to_date=request.to_date,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        response = pb.ListPersonalDataAccessesResponse(next_page_token=page.next_page_token)
+        for a in page.items:
+            entry = response.accesses.add(
+                id=a.id, actor=a.actor, subject=a.subject, subject_id=a.subject_id, fields=a.fields
+            )
+            entry.at.FromDatetime(a.at.astimezone(UTC))
+        return response

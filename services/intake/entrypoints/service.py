@@ -21,11 +21,19 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "window_saved", "intake", handlers.on_window_saved),
         Subscription("gateway", "window_posts_assigned", "intake", handlers.on_window_posts_assigned),
         Subscription("gateway", "department_created", "intake", handlers.on_department_created),
+        Subscription("gateway", "village_saved", "intake", handlers.on_village_saved),
         Subscription("gateway", "settings_changed", "intake", handlers.on_settings_changed),
         Subscription(
             "gateway", "national_calendar_imported", "intake", handlers.on_national_calendar_imported
         ),
         Subscription("gateway", "calendar_day_changed", "intake", handlers.on_calendar_day_changed),
+        Subscription("intake", "catalogue_item_saved", "intake", handlers.on_catalogue_item_saved),
+        Subscription(
+            "intake",
+            "catalogue_template_item_distributed",
+            "intake",
+            handlers.on_catalogue_template_item_distributed,
+        ),
     ]
 
 

@@ -2,9 +2,21 @@
 
 On top of `cases` (receive, the one generic `act`): the role checks, the case with its stored
 clock (and its colour now), and the applicant masked (DOMAIN.md §11) for everyone but the
-people who handle the case — its handler and its first-ask person; the county admin and ops never
-see it in full. Visibility of the township itself is the gRPC interceptor's (`x-tenant-id`
-against the token); a township this service does not know answers not_found for every role."""
+people who handle the case — its handler, its first-ask person, and the county department it is
+escalated to; the county admin and ops never see it in full. Visibility of the township itself
+is the gRPC interceptor's (`x-tenant-id` against the token); a township this service does not
+know answers not_found for every role.
+
+A county department user (DOMAIN.md §1 `county_department`, their department in the token) sees
+ONLY the cases escalated to the county and to their department, in any township of the county:
+every other case is not_found for them (not forbidden: no existence leak), and the one action
+they take is `resume` (the case goes back to the township with their note). `list_cases` with
+`tenants` instead of a township is their work list across the townships the caller names (each
+still read in its own row-level-security transaction).
+
+The `colour` filter is the colour the case view shows now: SQL narrows the rows with the clock's
+rule (domain/clock.py `colour`) over the stored `due_at`/`warn_at`/`stopped_at`; a paused clock's
+colour depends on its history, so those rows are judged on the built view, which decides."""
 
 from __future__ import annotations
 
@@ -19,19 +31,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
+from libs.common.calendar import WorkCalendar
 from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from libs.common.pii import mask_address, mask_id_number, mask_name, mask_phone
-from libs.common.tenancy import Principal
+from libs.common.pii import mask_address, mask_email, mask_id_number, mask_name, mask_phone
+from libs.common.tenancy import Principal, validate_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
-from services.intake.domain.case import STATES, Applicant, Case
-from services.intake.service_layer import cases
+from services.intake.domain.case import ESCALATED, STATES, Applicant, Case
+from services.intake.service_layer import cases, pii_audit
 from services.intake.service_layer.calendar import tenant_calendar
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
 ACTOR_ROLES = ("window_staff", "township_admin")
 PRESS_ROLES = ("county_supervisor", "township_admin")
+COUNTY_DEPARTMENT = "county_department"
+DEPARTMENT_ACTIONS = ("resume",)  # what a county department does with a case escalated to it
 READER_ROLES = (
     *CREATOR_ROLES,
     "petition_officer",
@@ -41,10 +56,17 @@ READER_ROLES = (
 )
 # roles that never see the applicant in full, whatever else they are
 NEVER_IN_FULL = ("county_admin", "ops")
+COLOURS = (clock.GREEN, clock.YELLOW, clock.RED, clock.OVERDUE)
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+MAX_TENANTS = 500  # townships one county-scope listing may name
 
 t = tables.case
 h = tables.case_history
+Now = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,14 @@ class ClockView:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    to_level: str
+    department: str | None
+    reason: str
+    escalated_at: datetime
+
+
+@dataclass(frozen=True)
 class CaseView:
     """A case as one caller may see it."""
 
@@ -68,6 +98,7 @@ class CaseView:
     created_at: datetime
     updated_at: datetime
     masked: bool
+    escalation: Escalation | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +116,8 @@ class Listing:
     to_date: str = ""
     page_size: int = 0
     page_token: str = ""
+    colour: str = ""
+    tenants: tuple[str, ...] = ()  # county scope (no township): the townships to look in
 
 
 def create(
@@ -95,10 +128,11 @@ def create(
 ) -> CaseView:
     """Receive a case with the caller as its first-ask person; an empty `kind` is the item's:
     immediate (promised 0 days), joint (two or more departments) or promised."""
-    scope = _check(sessions, tenant)
-    who = _require(principal, *CREATOR_ROLES)
-    if not cmd.kind:
-        cmd = replace(cmd, kind=_kind_of_item(sessions, scope, cmd.item_code))
+    with db.transaction(sessions, _township(tenant)) as s:
+        scope = _known(s, tenant)
+        who = _require(principal, *CREATOR_ROLES)
+        if not cmd.kind:
+            cmd = replace(cmd, kind=_kind_of_item(s, cmd.item_code))
     case = cases.receive(sessions, scope, who.username, replace(cmd, first_ask=who.username))
     return _one(sessions, who, scope, case.id)
 
@@ -113,20 +147,42 @@ def act(
     **args: Any,
 ) -> CaseView:
     """Take an action (the generic `cases.act`); `expected_version` 0 = no version check."""
+    if expected_version and not _department_only(principal):
+        # the usual call: the township is checked only when something fails (an unknown one is
+        # not_found whatever else is wrong, as below): one transaction fewer per action
+        scope = _township(tenant)
+        try:
+            who = _require(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+            cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
+        except Exception:
+            _check(sessions, tenant)
+            raise
+        return _one(sessions, who, scope, case_id, visible=False)
     scope = _check(sessions, tenant)
-    who = _require(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+    if _department_only(principal):
+        who = _require(principal, COUNTY_DEPARTMENT)
+        seen = _one(sessions, who, scope, case_id).case  # not_found unless escalated to them
+        if action not in DEPARTMENT_ACTIONS:
+            raise Forbidden(f"a county department may only {', '.join(DEPARTMENT_ACTIONS)} a case")
+        # act on the version just checked: a case returned or re-escalated meanwhile conflicts
+        seen.check_version(expected_version or seen.version)
+        expected_version = seen.version
+    else:
+        who = _require(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
     if not expected_version:
         expected_version = cases.get(sessions, scope, case_id).version
     cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
-    return _one(sessions, who, scope, case_id)
+    # the case as it is now, even if it has just left the caller's sight (a resume)
+    return _one(sessions, who, scope, case_id, visible=False)
 
 
 def get(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, case_id: str
 ) -> CaseView:
-    scope = _check(sessions, tenant)
-    who = _require(principal, *READER_ROLES)
-    return _one(sessions, who, scope, case_id)
+    with db.transaction(sessions, _township(tenant)) as s:
+        _known(s, tenant)
+        who = _require(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+        return _one_in(s, who, case_id)
 
 
 def list_cases(
@@ -135,16 +191,62 @@ def list_cases(
     tenant: str | None,
     tz: ZoneInfo,
     f: Listing,
+    now: Now = _utcnow,
 ) -> Page:
-    """The township's cases, newest received first, by state / item / handler / received day."""
+    """The township's cases, newest received first, by state / item / handler / received day /
+    colour now. Without a township but with `f.tenants`: a county department's escalated cases
+    across those townships."""
+    if not tenant and f.tenants:
+        return _list_county(sessions, principal, tz, f, now)
     scope = _check(sessions, tenant)
-    who = _require(principal, *READER_ROLES)
+    who = _require(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+    if f.tenants:
+        raise ValidationFailed("name either the township or the townships to look in, not both")
+    size = _page_size(f)
+    query = _filtered(who, f, tz, now())
+    with db.transaction(sessions, scope) as s:
+        views = _collect(s, who, query, f, size + 1, now)
+    return _paged(views, size)
+
+
+def _list_county(
+    sessions: sessionmaker[Session], principal: Principal | None, tz: ZoneInfo, f: Listing, now: Now
+) -> Page:
+    """A county department's work: the cases escalated to its department in the townships named
+    (each in the caller's scope; one tenant-scoped transaction each), merged newest first."""
+    who = _require(principal, COUNTY_DEPARTMENT)
+    if len(f.tenants) > MAX_TENANTS:
+        raise ValidationFailed(f"at most {MAX_TENANTS} townships")
+    size = _page_size(f)
+    query = _filtered(who, f, tz, now())
+    views: builtins.list[CaseView] = []
+    for tenant in sorted(set(f.tenants)):
+        if not who.may_see(validate_tenant(tenant)):
+            raise NotFound(f"no township {tenant}")
+        with db.transaction(sessions, tenant) as s:
+            views.extend(_collect(s, who, query, f, size + 1, now))
+    views.sort(key=lambda v: (-v.case.received_at.timestamp(), v.case.id))
+    return _paged(views, size)
+
+
+# --- listing ---------------------------------------------------------------------------------
+
+
+def _page_size(f: Listing) -> int:
     if f.page_size < 0:
         raise ValidationFailed("page_size must be ≥ 0")
-    size = min(f.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     if f.state and f.state not in STATES:
         raise ValidationFailed(f"state must be one of {', '.join(STATES)}")
+    if f.colour and f.colour not in COLOURS:
+        raise ValidationFailed(f"colour must be one of {', '.join(COLOURS)}")
+    return min(f.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def _filtered(who: Principal, f: Listing, tz: ZoneInfo, now: datetime) -> Any:
+    """The listing's query before paging (the caller's tenant is row-level security's)."""
     query = sa.select(t)
+    if _department_only(who):
+        query = query.where(_escalated_to(who))
     if f.state:
         query = query.where(t.c.state == f.state)
     if f.item_code:
@@ -155,23 +257,86 @@ def list_cases(
         query = query.where(t.c.received_at >= _midnight(f.from_date, tz, "from_date"))
     if f.to_date:
         query = query.where(t.c.received_at < _midnight(f.to_date, tz, "to_date") + timedelta(days=1))
-    if f.page_token:
-        at, case_id = _decode_token(f.page_token)
-        query = query.where(
-            sa.or_(t.c.received_at < at, sa.and_(t.c.received_at == at, sa.cast(t.c.id, sa.Text) > case_id))
+    if f.colour:
+        query = query.where(_colour_may_be(f.colour, now, tz))
+    return query
+
+
+def _colour_may_be(colour: str, now: datetime, tz: ZoneInfo) -> Any:
+    """Rows whose clock may be `colour` at `now`: exact for running and stopped clocks (the rule
+    of clock.colour over the stored columns; a stopped clock judged at its stop), every paused
+    one for the colours a paused clock can have (the view decides those)."""
+    state = t.c.clock_state
+    stopped_early = sa.and_(state == clock.STOPPED, t.c.stopped_at < now)
+    at = sa.case((stopped_early, t.c.stopped_at), else_=sa.literal(now, sa.DateTime(timezone=True)))
+    timed = sa.and_(
+        state.in_((clock.RUNNING, clock.STOPPED)), t.c.due_at.is_not(None), t.c.warn_at.is_not(None)
+    )
+
+    def local_day(x: Any) -> Any:
+        return sa.func.date(sa.func.timezone(tz.key, x))
+
+    overdue = at > t.c.due_at
+    red = sa.and_(~overdue, local_day(at) == local_day(t.c.due_at))
+    yellow = sa.and_(~overdue, ~red, at >= t.c.warn_at)
+    green = sa.or_(
+        state.is_(None),
+        state == clock.NOT_STARTED,
+        sa.and_(state == clock.STOPPED, t.c.due_at.is_(None)),
+        sa.and_(timed, ~overdue, ~red, at < t.c.warn_at),
+    )
+    paused = state == clock.PAUSED
+    return {
+        clock.GREEN: sa.or_(green, paused),
+        clock.YELLOW: sa.or_(sa.and_(timed, yellow), paused),
+        clock.RED: sa.and_(timed, red),
+        clock.OVERDUE: sa.or_(sa.and_(timed, overdue), paused),
+    }[colour]
+
+
+def _collect(
+    s: Session, who: Principal, query: Any, f: Listing, want: int, now: Now
+) -> builtins.list[CaseView]:
+    """Up to `want` views after the page token, newest received first; with a colour filter,
+    rows are read in batches until `want` views have the colour (or the rows run out)."""
+    cursor = _decode_token(f.page_token) if f.page_token else None
+    found: builtins.list[CaseView] = []
+    while True:
+        q = query
+        if cursor is not None:
+            at, case_id = cursor
+            q = q.where(
+                sa.or_(
+                    t.c.received_at < at, sa.and_(t.c.received_at == at, sa.cast(t.c.id, sa.Text) > case_id)
+                )
+            )
+        rows = (
+            s.execute(q.order_by(t.c.received_at.desc(), sa.cast(t.c.id, sa.Text)).limit(want))
+            .mappings()
+            .all()
         )
-    query = query.order_by(t.c.received_at.desc(), sa.cast(t.c.id, sa.Text)).limit(size + 1)
-    with db.transaction(sessions, scope) as s:
-        rows = s.execute(query).mappings().all()
-        ids = [r["id"] for r in rows[:size]]
-        history: dict[str, builtins.list[Any]] = {str(i): [] for i in ids}
-        if ids:
-            query_history = sa.select(h).where(h.c.case_id.in_(ids)).order_by(h.c.case_id, h.c.seq)
-            for e in s.execute(query_history).mappings():
-                history[str(e["case_id"])].append(e)
-        items = [_view(s, who, r, history[str(r["id"])]) for r in rows[:size]]
+        views = _views(s, who, rows, now)
+        found.extend(v for v in views if not f.colour or v.clock.colour == f.colour)
+        if len(found) >= want or len(rows) < want:
+            return found[:want]
+        cursor = (rows[-1]["received_at"], str(rows[-1]["id"]))
+
+
+def _views(s: Session, who: Principal, rows: Any, now: Now) -> builtins.list[CaseView]:
+    ids = [r["id"] for r in rows]
+    history: dict[str, builtins.list[Any]] = {str(i): [] for i in ids}
+    if ids:
+        query_history = sa.select(h).where(h.c.case_id.in_(ids)).order_by(h.c.case_id, h.c.seq)
+        for e in s.execute(query_history).mappings():
+            history[str(e["case_id"])].append(e)
+    lookups = _Lookups(s)
+    return [_view(s, who, r, history[str(r["id"])], now, lookups) for r in rows]
+
+
+def _paged(views: builtins.list[CaseView], size: int) -> Page:
+    items = views[:size]
     token = ""
-    if len(rows) > size:
+    if len(views) > size:
         last = items[-1].case
         token = f"{last.received_at.astimezone(UTC).isoformat()}|{last.id}"
     return Page(items, token)
@@ -182,12 +347,21 @@ def list_cases(
 
 def _check(sessions: sessionmaker[Session], tenant: str | None) -> str:
     """The township, known here (else not_found for everyone, before any role check)."""
+    with db.transaction(sessions, _township(tenant)) as s:
+        return _known(s, tenant)
+
+
+def _township(tenant: str | None) -> str:
     if not tenant:
         raise NotFound("no township in the call")
-    with db.transaction(sessions, tenant) as s:
-        if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-            raise NotFound(f"township {tenant} is not known here (yet)")
     return tenant
+
+
+def _known(s: Session, tenant: str | None) -> str:
+    """`_check` inside the caller's transaction (scoped to `tenant`): saves one per call."""
+    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
+        raise NotFound(f"township {tenant} is not known here (yet)")
+    return _township(tenant)
 
 
 def _require(principal: Principal | None, *roles: str) -> Principal:
@@ -198,32 +372,125 @@ def _require(principal: Principal | None, *roles: str) -> Principal:
     return principal
 
 
-def _one(sessions: sessionmaker[Session], who: Principal, tenant: str, case_id: str) -> CaseView:
+def _department_only(principal: Principal | None) -> bool:
+    """Whether the caller sees a township only as a county department (no other reading role)."""
+    if principal is None or not principal.has_role(COUNTY_DEPARTMENT):
+        return False
+    return not principal.has_role(*READER_ROLES)
+
+
+def _escalated_to(who: Principal) -> Any:
+    """The cases escalated to the county department of `who` (none without a department)."""
+    return sa.and_(
+        t.c.state == ESCALATED,
+        t.c.escalated_to == "county",
+        t.c.escalated_department == (who.department or None),
+    )
+
+
+def _one(
+    sessions: sessionmaker[Session], who: Principal, tenant: str, case_id: str, *, visible: bool = True
+) -> CaseView:
+    """One case as `who` sees it; with `visible`, not_found unless `who` may see it."""
     with db.transaction(sessions, tenant) as s:
-        row = s.execute(sa.select(t).where(t.c.id == repo._uuid(case_id))).mappings().first()
-        if row is None:
-            raise NotFound(f"no case {case_id!r}")
-        entries = s.execute(sa.select(h).where(h.c.case_id == row["id"]).order_by(h.c.seq)).mappings().all()
-        return _view(s, who, row, entries)
+        return _one_in(s, who, case_id, visible=visible)
 
 
-def _view(s: Session, who: Principal, row: Any, entries: Any) -> CaseView:
+def _one_in(s: Session, who: Principal, case_id: str, *, visible: bool = True) -> CaseView:
+    """`_one` in the caller's transaction."""
+    query = sa.select(t).where(t.c.id == repo._uuid(case_id))
+    if visible and _department_only(who):
+        query = query.where(_escalated_to(who))
+    row = s.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}")
+    entries = s.execute(sa.select(h).where(h.c.case_id == row["id"]).order_by(h.c.seq)).mappings().all()
+    return _view(s, who, row, entries)
+
+
+class _Lookups:
+    """What the views built in one transaction share, read once: the items' names and promised
+    days, the township's calendar (a page of cases is not one catalogue and calendar read per row)."""
+
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self.items: dict[str, tuple[str, int]] = {}
+        self.calendars: dict[str, WorkCalendar] = {}
+
+    def item(self, code: str) -> tuple[str, int]:
+        """The item's name and promised working days ("" and 0 for an item gone since)."""
+        if code not in self.items:
+            item = tables.catalogue_item
+            row = self.s.execute(
+                sa.select(item.c.name, item.c.promised_days).where(item.c.code == code)
+            ).first()
+            self.items[code] = ("", 0) if row is None else (row.name or "", int(row.promised_days or 0))
+        return self.items[code]
+
+    def promised_days(self, case: Case) -> int:
+        """As cases.promised_days: 0 for an immediate case."""
+        return 0 if case.kind == "immediate" else self.item(case.item_code)[1]
+
+    def calendar(self, tenant: str) -> WorkCalendar:
+        if tenant not in self.calendars:
+            self.calendars[tenant] = tenant_calendar(self.s, tenant)
+        return self.calendars[tenant]
+
+
+def _view(
+    s: Session, who: Principal, row: Any, entries: Any, now: Now = _utcnow, lookups: _Lookups | None = None
+) -> CaseView:
+    lookups = lookups or _Lookups(s)
     case = repo.from_row(row, entries)
     seen = _seen_by(case, who)
+    if seen is case:  # shown in full: audited in the same transaction as the read (DOMAIN.md §11)
+        pii_audit.record(
+            s,
+            tenant=case.tenant,
+            actor=who.username,
+            subject=pii_audit.APPLICANT,
+            subject_id=str(case.id),
+            fields=pii_audit.fields_of(case.applicant),
+        )
     return CaseView(
         case=seen,
         masked=seen is not case,
-        clock=_clock(s, case, row),
-        item_name=_item_name(s, case.item_code),
+        clock=_clock(lookups, case, row, now),
+        item_name=lookups.item(case.item_code)[0],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        escalation=_escalation(case),
+    )
+
+
+def _escalation(case: Case) -> Escalation | None:
+    """Where an escalated case is (its newest escalation), None when it is not escalated."""
+    if case.escalated_to is None:
+        return None
+    last = next((e for e in reversed(case.history) if e.action == "escalate"), None)
+    if last is None:
+        return None
+    return Escalation(case.escalated_to, case.escalated_department, last.reason, last.at)
+
+
+def _handles(case: Case, who: Principal) -> bool:
+    """The people who handle the case: its handler, its first-ask person, and the county
+    department it is escalated to (never the county admin or ops)."""
+    if who.has_role(*NEVER_IN_FULL):
+        return False
+    if who.username in (case.handler, case.first_ask):
+        return True
+    return (
+        who.has_role(COUNTY_DEPARTMENT)
+        and bool(who.department)
+        and case.escalated_to == "county"
+        and case.escalated_department == who.department
     )
 
 
 def _seen_by(case: Case, who: Principal) -> Case:
-    """In full for the case's handler and first-ask person (never for the county admin or
-    ops); masked for everyone else."""
-    if who.username in (case.handler, case.first_ask) and not who.has_role(*NEVER_IN_FULL):
+    """In full for the people who handle the case (`_handles`); masked for everyone else."""
+    if _handles(case, who):
         return case
     a = case.applicant
     masked = Applicant(
@@ -231,18 +498,17 @@ def _seen_by(case: Case, who: Principal) -> Case:
         phone=mask_phone(a.phone),
         id_number=mask_id_number(a.id_number) if a.id_number else None,
         address=mask_address(a.address) if a.address else None,
+        email=mask_email(a.email) if a.email else None,
     )
     return replace(case, applicant=masked)
 
 
-def _clock(
-    s: Session, case: Case, row: Any, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> ClockView:
+def _clock(lookups: _Lookups, case: Case, row: Any, now: Now = _utcnow) -> ClockView:
     state = row["clock_state"] or clock.NOT_STARTED
     colour = clock.GREEN
     if state != clock.NOT_STARTED:
-        calendar = tenant_calendar(s, case.tenant)
-        days = cases.promised_days(s, case)
+        calendar = lookups.calendar(case.tenant)
+        days = lookups.promised_days(case)
         derived = clock.derive(cases.history_intents(case.history), calendar, days)
         if state == clock.PAUSED:
             colour = clock.colour(derived, calendar, now())
@@ -260,20 +526,14 @@ def _clock(
     )
 
 
-def _kind_of_item(sessions: sessionmaker[Session], tenant: str, code: str) -> str:
+def _kind_of_item(s: Session, code: str) -> str:
     item = tables.catalogue_item
-    with db.transaction(sessions, tenant) as s:
-        row = s.execute(sa.select(item).where(item.c.code == code)).mappings().first()
+    row = s.execute(sa.select(item).where(item.c.code == code)).mappings().first()
     if row is None:
         return "promised"  # receive refuses the unknown item
     if not row["promised_days"]:
         return "immediate"
     return "joint" if len(row["departments"] or ()) >= 2 else "promised"
-
-
-def _item_name(s: Session, code: str) -> str:
-    item = tables.catalogue_item
-    return s.execute(sa.select(item.c.name).where(item.c.code == code)).scalar() or ""
 
 
 def _midnight(day: str, tz: ZoneInfo, name: str) -> datetime:

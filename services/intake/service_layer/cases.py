@@ -6,13 +6,24 @@ A change, its history entries and its events commit together (case_repository).
 Authorisation (who may take which action) is the caller's (the servicer's) business; `actor`
 is the username from the token.
 
-After each save the clock intents the domain appended (start, pause, …) are turned into the
-stored clock columns (clock_state, started_at, due_at, warn_at, provisional) in the same
-transaction (`store_clock`): derived with `clock.derive` over the township's calendar and the
-item's promised working days (an immediate case: 0). A stop keeps the deadline it stopped at.
+Before each save the clock intents of the new transitions (start, pause, …) are derived
+(`derive_clock`, with `clock.derive` over the township's calendar and the item's promised working
+days, an immediate case: 0), so that the events the save records carry their clock facts
+(event_clock.EventClock: the deadline in force, the escalation's notify-by, a completion's
+lateness against the stored deadline); after the save they are written to the stored clock
+columns (clock_state, started_at, due_at, warn_at, provisional) in the same transaction
+(`write_clock`). The segments they derive from (promised and
+extension days, pause intervals: migration 0012) are stored with them, so a calendar change
+re-derives every open deadline from the case rows alone (deadlines.rederive). A stop keeps the
+deadline it stopped at and records when it stopped (`stopped_at`: a stopped clock keeps the
+colour it had then).
 
-Known limit: the working days of an extension are not stored (only the count), so a re-derivation
-after a later pause/resume or a second extension replays earlier extensions as 0 days."""
+An extension's working days are on its history entry, so `history_intents` re-derives the clock
+from the history alone (extensions recorded before migration 0007 replay as 0 days).
+
+Assigning a handler also sets the case's window and department (DOMAIN.md §3.4) from intake's
+projection of the directory: the handler's window, that window's department (else the staff
+member's, else the item's first department)."""
 
 from __future__ import annotations
 
@@ -30,6 +41,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
+from libs.common.calendar import WorkCalendar
 from libs.common.errors import NotFound, ValidationFailed
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
@@ -44,6 +56,7 @@ from services.intake.domain.case import (
     HistoryEntry,
 )
 from services.intake.domain.catalogue import catalogue_item
+from services.intake.domain.event_clock import EventClock, completion, notify_by
 from services.intake.service_layer.calendar import tenant_calendar
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
@@ -64,6 +77,7 @@ class ReceiveCase:
     materials: tuple[str, ...] = ()
     first_ask: str | None = None  # default: the actor
     accept_if_complete: bool = False
+    village: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +117,13 @@ def receive(
             at=at,
             first_ask=cmd.first_ask,
             accept_if_complete=cmd.accept_if_complete,
+            village=cmd.village,
         )
-        repo.add(s, case)
-        store_clock(s, case, 0)
+        if case.village is not None:
+            _require_village(s, case.village)
+        change = clock_change(s, case, 0, None)
+        repo.add(s, case, clocks=change.events)
+        write_clock(s, case, change)
     return case
 
 
@@ -128,14 +146,18 @@ def act(
     with db.transaction(sessions, _tenant(tenant)) as s:
         case = repo.get(s, case_id)
         case.check_version(expected_version)
+        if action == "assign" and isinstance(args.get("handler"), str):
+            args = {**where_handled(s, case, args["handler"]), **args}
         at = now()
         try:
             inspect.signature(method).bind(case, actor, at, **args)
         except TypeError as exc:  # wrong or missing arguments for this action
             raise ValidationFailed(f"{action}: {exc}") from None
         method(case, actor, at, **args)
-        repo.save(s, case, expected_version)
-        store_clock(s, case, expected_version)
+        # the clock first: its facts travel in the events the save records
+        change = clock_change(s, case, expected_version, repo.due_at(s, case.id))
+        repo.save(s, case, expected_version, clocks=change.events)
+        write_clock(s, case, change)
     return case
 
 
@@ -216,15 +238,42 @@ _INTENT_OF = {
 
 
 def history_intents(entries: Iterable[HistoryEntry]) -> builtins.list[ClockIntent]:
-    """The clock intents a history implies (an extension's days are not in the history: 0)."""
+    """The clock intents a history implies (an extension with the working days on its entry)."""
     intents = []
     for e in entries:
         action = _INTENT_OF.get(e.action)
         if e.action == "withdraw" and e.from_state in CLOCKED_STATES:
             action = "stop"
         if action is not None:
-            intents.append(ClockIntent(action, e.at))
+            intents.append(ClockIntent(action, e.at, e.working_days if action == "extend" else 0))
     return intents
+
+
+def where_handled(s: Session, case: Case, handler: str) -> dict[str, str | None]:
+    """The window and department of a case handled by `handler`, from the directory projection:
+    the handler's window (else the window whose post they hold) and its department, else the
+    handler's department, else the item's first department (None where nothing is known)."""
+    staff, window, item = tables.staff, tables.window, tables.catalogue_item
+    person = s.execute(
+        sa.select(staff.c.window, staff.c.department).where(staff.c.username == handler)
+    ).first()
+    code = person.window if person is not None else None
+    if not code:  # no window of their own: the window whose A (else B) post they hold
+        code = s.execute(
+            sa.select(window.c.code)
+            .where(sa.or_(window.c.post_a == handler, window.c.post_b == handler))
+            .order_by((window.c.post_a == handler).desc(), window.c.code)
+            .limit(1)
+        ).scalar()
+    department = None
+    if code:
+        department = s.execute(sa.select(window.c.department).where(window.c.code == code)).scalar()
+    if not department and person is not None:
+        department = person.department
+    if not department:
+        departments = s.execute(sa.select(item.c.departments).where(item.c.code == case.item_code)).scalar()
+        department = departments[0] if departments else None
+    return {"window": code or None, "department": department or None}
 
 
 def promised_days(s: Session, case: Case) -> int:
@@ -236,16 +285,87 @@ def promised_days(s: Session, case: Case) -> int:
     return int(days or 0)
 
 
+@dataclass(frozen=True)
+class ClockChange:
+    """What the transitions since a version do to the clock: the facts of each new event (one per
+    new history entry, for the event messages) and what to store — a stop (the deadline kept) or
+    the clock derived after the last transition that moved it (None: nothing to store)."""
+
+    events: tuple[EventClock, ...] = ()
+    stop_at: datetime | None = None
+    derived: clock.Clock | None = None
+
+
+def clock_change(s: Session, case: Case, since: int, due_before: datetime | None) -> ClockChange:
+    """`derive_clock` over the township's calendar, read only when a new transition moves the
+    clock (`due_before`: the stored deadline in force at version `since`)."""
+    if not history_intents(case.history[since:]):
+        return ClockChange(tuple(EventClock(due_at=due_before) for _ in case.history[since:]))
+    return derive_clock(case, since, tenant_calendar(s, case.tenant), promised_days(s, case), due_before)
+
+
+def derive_clock(
+    case: Case, since: int, calendar: WorkCalendar, days: int, due_before: datetime | None
+) -> ClockChange:
+    """The clock change of the transitions since version `since` (pure over `calendar`): each
+    transition that moves the clock re-derives it from the history up to it; a stop keeps the
+    deadline in force, against which a completion is judged (event_clock.completion)."""
+    due, facts = due_before, builtins.list[EventClock]()
+    stop_at: datetime | None = None
+    derived: clock.Clock | None = None
+    for version in range(since + 1, case.version + 1):
+        entry = case.history[version - 1]
+        intents = history_intents([entry])
+        if not intents:
+            facts.append(EventClock(due_at=due))
+            continue
+        action = intents[0].action
+        if action == "stop":
+            stop_at = entry.at
+            done = entry.action == "complete"
+            facts.append(completion(calendar, due, entry.at, days) if done else EventClock(due_at=due))
+            continue
+        history = case.history[:version]
+        derived = clock.derive(history_intents(history), calendar, days)
+        previous, due = due, derived.due_at
+        if action == "pause":
+            facts.append(EventClock(due_at=None, notify_by=notify_by(calendar, entry.at)))
+        elif action == "extend":
+            facts.append(EventClock(due_at=due, previous_due_at=previous))
+        else:  # start, resume: the running clock itself
+            original = derived.due_at
+            if derived.extension_days:
+                unextended = [i for i in history_intents(history) if i.action != "extend"]
+                original = clock.derive(unextended, calendar, days).due_at
+            facts.append(
+                EventClock(
+                    due_at=due,
+                    clock=derived,
+                    colour=clock.colour(derived, calendar, entry.at),
+                    extensions=sum(e.action == "extend" for e in history),
+                    original_due_at=original,
+                )
+            )
+    return ClockChange(tuple(facts), stop_at, derived)
+
+
 def store_clock(s: Session, case: Case, since: int) -> None:
     """Store the clock after the transitions since version `since` (in the save's transaction)."""
-    if not case.clock_intents:
-        return
-    if any(i.action == "stop" for i in case.clock_intents):  # the deadline stays as it stood
+    write_clock(s, case, clock_change(s, case, since, None))
+
+
+def write_clock(s: Session, case: Case, change: ClockChange) -> None:
+    """Store a clock change: a stop keeps the deadline and ends a pause still open; otherwise
+    the derived clock with its segments."""
+    if change.stop_at is not None:  # the deadline stays as it stood; a pause still open ends here
+        stop_at = change.stop_at
         stopped = t.update().where(t.c.tenant_id == case.tenant, t.c.id == case.id)
-        s.execute(stopped.values(clock_state=clock.STOPPED))
+        until = sa.func.array_replace(t.c.clock_paused_until, None, sa.cast(stop_at, t.c.stopped_at.type))
+        s.execute(stopped.values(clock_state=clock.STOPPED, stopped_at=stop_at, clock_paused_until=until))
         return
-    intents = [*history_intents(case.history[:since]), *case.clock_intents]
-    derived = clock.derive(intents, tenant_calendar(s, case.tenant), promised_days(s, case))
+    derived = change.derived
+    if derived is None:
+        return
     s.execute(
         t.update()
         .where(t.c.tenant_id == case.tenant, t.c.id == case.id)
@@ -255,8 +375,23 @@ def store_clock(s: Session, case: Case, since: int) -> None:
             due_at=derived.due_at,
             warn_at=derived.warn_at,
             provisional=derived.provisional,
+            **clock_segments(derived),
         )
     )
+
+
+def clock_segments(derived: clock.Clock) -> dict[str, Any]:
+    """The stored segments of a clock (migration 0012): what `deadlines.rederive` derives it
+    from again over a changed calendar — with `started_at`, the same as `clock.arrays_of` gets
+    from the history (none until started)."""
+    if derived.started_at is None:
+        return {}
+    return {
+        "clock_promised_days": derived.promised_days,
+        "clock_extension_days": derived.extension_days,
+        "clock_paused_from": [a for a, _ in derived.pauses],
+        "clock_paused_until": [b for _, b in derived.pauses],
+    }
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -272,6 +407,12 @@ def _tenant(tenant: str | None) -> str:
     if not tenant:
         raise NotFound("no township in the call")
     return tenant
+
+
+def _require_village(s: Session, code: str) -> None:
+    """A case's village is one of the township's (intake's projection of the directory)."""
+    if s.execute(sa.select(tables.village.c.code).where(tables.village.c.code == code)).first() is None:
+        raise ValidationFailed(f"the township has no village {code!r}", field="village")
 
 
 def _item(s: Session, code: str) -> Any:

@@ -9,13 +9,15 @@ county scope for that one query and back (see `copy_template`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from bianmin.intake.v1 import events_pb2
+from google.protobuf import json_format
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,12 +31,15 @@ from libs.common.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from libs.common.messaging import county_scope, outbox
+from libs.common.messaging import Envelope, county_scope, outbox
 from libs.common.tenancy import Principal, county_of, validate_code
 from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import item_to_pb
 from services.intake.domain.catalogue import CatalogueItem, ServiceGuide, as_data, catalogue_item
 
+log = logging.getLogger(__name__)
+
+COUNTY_TOWNSHIPS_SETTING = "app.county_townships"  # migration 0009's listing policy
 TEMPLATE_READERS = ("county_admin", "county_supervisor", "system")
 STAFF_ROLES = (
     *TEMPLATE_READERS,
@@ -110,6 +115,44 @@ def create_template_item(
                     raise IdempotencyConflict("this Idempotency-Key was used for a different item")
                 return _stored(existing)
             raise AlreadyExists(f"item {item.code} is in the county template already")
+        stored = _stored(row)
+        _record_saved(s, scope, stored, principal.username)
+    return stored
+
+
+def update_template_item(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    item: CatalogueItem,
+    expected_version: int = 0,
+) -> StoredItem:
+    """Change an item of the caller's county template (every field; the code names it). Its
+    `CatalogueItemSaved` under the county scope makes intake bring every active township's copy
+    up to date (`distribute_template_item`). The same content again changes nothing."""
+    principal = _require(principal, "county_admin")
+    scope = _county_scope(principal)
+    with db.transaction(sessions, scope) as s:
+        row = _row(s, item.code, for_update=True)
+        if expected_version and row["version"] != expected_version:
+            raise VersionConflict(f"item {item.code} is at version {row['version']}, not {expected_version}")
+        if _item(row) == item:
+            return _stored(row)
+        row = (
+            s.execute(
+                sa.update(t)
+                .where(t.c.code == item.code)
+                .values(
+                    **as_data(item),
+                    template_promised_days=item.promised_days,
+                    version=t.c.version + 1,
+                    updated_at=datetime.now(UTC),
+                    updated_by=principal.username,
+                )
+                .returning(t)
+            )
+            .mappings()
+            .one()
+        )
         stored = _stored(row)
         _record_saved(s, scope, stored, principal.username)
     return stored
@@ -204,6 +247,7 @@ def copy_template(session: Session, tenant: str) -> int:
     inserts and outbox rows are checked against the township's scope as usual. If the read
     fails the whole transaction rolls back, setting included. Idempotent: an item the township
     has already (copied before, maybe overridden since) is left alone."""
+    _lock_county(session, county_of(tenant), shared=True)
     _set_scope(session, county_scope(county_of(tenant)))
     template = session.execute(sa.select(t).order_by(t.c.code)).mappings().all()
     _set_scope(session, tenant)
@@ -225,6 +269,154 @@ def copy_template(session: Session, tenant: str) -> int:
     for row in copied:
         _record_saved(session, tenant, _stored(row), SYSTEM_ACTOR)
     return len(copied)
+
+
+# --- template items reaching the townships already onboarded ----------------------------------
+#
+# A template item saved under `<county>.*` (created or changed) puts `catalogue_item_saved` in the
+# outbox under the county scope. Its handler (`distribute_template_item`) runs scoped to the
+# county, where row-level security hides the townships' rows, so it does not touch them: it
+# lists the county's active townships from the tenant projection (migration 0009's listing
+# policy) and writes one `catalogue_template_item_distributed` per township under that
+# township's tenant id. Each of those is consumed on its own (`apply_distributed_item`), in the
+# township's own transaction with its own inbox row, retries and dead letter: one failing
+# township blocks no other, and a redelivery finds nothing left to do.
+
+
+def distribute_template_item(session: Session, envelope: Envelope) -> int:
+    """Hand a template item's `catalogue_item_saved` (county scope) to every active township of
+    the county: one outbox event each, in the caller's county-scoped transaction (the whole
+    fan-out commits with the consumer's inbox row, or is retried whole). Returns how many."""
+    county, data = envelope.county, envelope.data
+    townships = _active_townships(session, county)
+    item = data.get("item") or {}
+    event = events_pb2.CatalogueTemplateItemDistributed()
+    json_format.ParseDict({"item": item, "actor": data.get("actor", "")}, event, ignore_unknown_fields=True)
+    try:
+        for township in townships:  # the outbox row must pass RLS as the township's
+            _set_scope(session, township)
+            outbox.record(session, source="intake", message_or_type=event, tenant_id=township)
+    finally:
+        _set_scope(session, envelope.tenant_id)
+    log.info("template item %s handed to %d township(s) of %s", item.get("code", "?"), len(townships), county)
+    return len(townships)
+
+
+def apply_distributed_item(session: Session, tenant: str, data: Mapping[str, Any]) -> bool:
+    """Bring the township's copy of one template item up to date, in the township's transaction;
+    True when it changed. Follows the template as it is now (not the event's snapshot), so an
+    older event handled after a newer one changes nothing."""
+    code = str((data.get("item") or {}).get("code", ""))
+    actor = str(data.get("actor") or SYSTEM_ACTOR)
+    if not code:
+        log.warning("catalogue_template_item_distributed without an item code in %s: ignored", tenant)
+        return False
+    return sync_template(session, tenant, codes=[code], actor=actor) > 0
+
+
+def sync_template(
+    session: Session, tenant: str, *, codes: list[str] | None = None, actor: str = SYSTEM_ACTOR
+) -> int:
+    """Make the township's copies of the template items (all, or `codes`) follow the template:
+    missing items copied; changed ones updated field by field, keeping the township's own
+    promised limit while it is within the new statutory one (`follow_template`). Runs in the
+    caller's transaction scoped to `tenant`; each change writes its `CatalogueItemSaved`.
+    Idempotent: returns how many items changed (0 on a re-run)."""
+    query = sa.select(t).order_by(t.c.code)
+    if codes is not None:
+        query = query.where(t.c.code.in_(codes))
+    _set_scope(session, county_scope(county_of(tenant)))
+    template = session.execute(query).mappings().all()
+    _set_scope(session, tenant)
+    changed = 0
+    for source in template:
+        current = (
+            session.execute(sa.select(t).where(t.c.code == source["code"]).with_for_update())
+            .mappings()
+            .first()
+        )
+        now = datetime.now(UTC)
+        if current is None:
+            row = (
+                session.execute(
+                    insert(t)
+                    .values(
+                        tenant_id=tenant,
+                        **as_data(_item(source)),
+                        template_promised_days=source["promised_days"],
+                        created_at=now,
+                        updated_at=now,
+                        updated_by=actor,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(t)
+                )
+                .mappings()
+                .first()
+            )
+            if row is not None:
+                _record_saved(session, tenant, _stored(row), actor)
+                changed += 1
+            continue
+        followed, clamped_from = follow_template(
+            _item(current), current["template_promised_days"], _item(source)
+        )
+        if followed == _item(current) and current["template_promised_days"] == source["promised_days"]:
+            continue
+        row = (
+            session.execute(
+                sa.update(t)
+                .where(t.c.code == source["code"])
+                .values(
+                    **as_data(followed),
+                    template_promised_days=source["promised_days"],
+                    version=t.c.version + 1,
+                    updated_at=now,
+                    updated_by=actor,
+                )
+                .returning(t)
+            )
+            .mappings()
+            .one()
+        )
+        if clamped_from is not None:
+            log.warning(
+                "item %s of %s: the new statutory limit %d is below the township's promised limit %d, "
+                "which was lowered to it",
+                source["code"], tenant, followed.statutory_days, clamped_from,
+            )  # fmt: skip
+        _record_saved(session, tenant, _stored(row, _window_map(session)), actor, clamped_from or 0)
+        changed += 1
+    return changed
+
+
+def follow_template(
+    copy: CatalogueItem, copied_promised_days: int, template: CatalogueItem
+) -> tuple[CatalogueItem, int | None]:
+    """A township's copy after a template change: the template's fields, with the township's
+    own (shortened) promised limit kept while it is ≤ the new statutory limit, else lowered to
+    it — then the second value is the limit the township had (None: not clamped). A copy that
+    was not overridden (its promised limit as copied) takes the template's new one."""
+    if copy.promised_days == copied_promised_days:
+        return template, None
+    if copy.promised_days <= template.statutory_days:
+        return replace(template, promised_days=copy.promised_days), None
+    return replace(template, promised_days=template.statutory_days), copy.promised_days
+
+
+def _active_townships(session: Session, county: str) -> list[str]:
+    """The county's active townships from the tenant projection, read in the county scope
+    through migration 0009's listing policy (switched on for this query only)."""
+    tenant = tables.tenant
+    _lock_county(session, county, shared=False)
+    session.execute(sa.text("SELECT set_config(:k, 'on', true)"), {"k": COUNTY_TOWNSHIPS_SETTING})
+    try:
+        query = sa.select(tenant.c.tenant_id).where(
+            tenant.c.tenant_id.startswith(f"{county}.", autoescape=True), tenant.c.status == "active"
+        )
+        return sorted(session.execute(query).scalars())
+    finally:
+        session.execute(sa.text("SELECT set_config(:k, 'off', true)"), {"k": COUNTY_TOWNSHIPS_SETTING})
 
 
 # --- public guides ---------------------------------------------------------------------------
@@ -304,6 +496,14 @@ def _page(s: Session, query: sa.Select, page_size: int, page_token: str) -> Page
     return Page(items, items[-1].item.code if len(rows) > size else "")
 
 
+def _lock_county(s: Session, county: str, *, shared: bool) -> None:
+    """Onboarding copies (shared) and template fan-outs (exclusive) of one county take turns,
+    until their transactions end: a township whose onboarding read the template just before an
+    item was saved is committed, and so listed, by the time that item's fan-out lists townships."""
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    s.execute(sa.text(f"SELECT {fn}(hashtext(:k))"), {"k": f"intake.catalogue.{county}"})
+
+
 def _set_scope(s: Session, scope: str) -> None:
     s.execute(sa.text("SELECT set_config(:k, :v, true)"), {"k": db.TENANT_SETTING, "v": scope})
 
@@ -322,8 +522,10 @@ def _stored(row: sa.RowMapping, windows: Mapping[str, tuple[str, ...]] | None = 
     )
 
 
-def _record_saved(s: Session, tenant: str, stored: StoredItem, actor: str) -> None:
-    event = events_pb2.CatalogueItemSaved(item=item_message(stored), actor=actor)
+def _record_saved(s: Session, tenant: str, stored: StoredItem, actor: str, clamped_from: int = 0) -> None:
+    event = events_pb2.CatalogueItemSaved(
+        item=item_message(stored), actor=actor, clamped_promised_days=clamped_from
+    )
     outbox.record(s, source="intake", message_or_type=event, tenant_id=tenant)
 
 

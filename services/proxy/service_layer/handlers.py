@@ -11,6 +11,7 @@ from services.proxy.adapters import tables
 
 def on_township_onboarded(envelope: Envelope, session: Session) -> None:
     tenant_projection.record_onboarded(tables.tenant, envelope, session)
+    directory.record_onboarded_villages(tables.village, envelope, session)
 
 
 # directory projections (idempotent upserts; an older event after a newer one changes nothing)

@@ -45,7 +45,7 @@ def test_the_clock_is_stored_after_each_action(runtime: Runtime, tenant: str) ->
     assert running["due_at"] > running["warn_at"] > START
     v = act(v, "assign", handler="h1")
     assert clock_of(runtime, tenant, received.id) == running  # no clock intent: unchanged
-    v = act(v, "escalate", to_level="county", reason="需县级审批")
+    v = act(v, "escalate", to_level="county", reason="需县级审批", department="civil")
     paused = clock_of(runtime, tenant, received.id)
     assert paused["clock_state"] == "paused" and paused["due_at"] is None
     v = act(v, "resume")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -106,7 +107,7 @@ def test_a_case_through_its_lifecycle_with_one_event_per_transition(runtime: Run
     v = case.version
     for action, args in [
         ("assign", {"handler": "h1"}),
-        ("escalate", {"to_level": "county", "reason": "需县级审批"}),
+        ("escalate", {"to_level": "county", "reason": "需县级审批", "department": "civil"}),
         ("resume", {}),
         ("extend", {"working_days": 3, "reason": "需补充调查"}),
         ("press", {"note": "请尽快"}),
@@ -153,6 +154,7 @@ def test_a_case_through_its_lifecycle_with_one_event_per_transition(runtime: Run
     ]
     rows = history_rows(runtime, tenant, case.id)
     assert [r["seq"] for r in rows] == list(range(1, 11))
+    assert [r["working_days"] for r in rows if r["action"] == "extend"] == [3]  # stored, and chained
     assert rows[0]["prev_hash"] == case_repository.genesis_hash(tenant, case.id)
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(rows, rows[1:], strict=False))
     assert problems_of(runtime, case.id) == []
@@ -243,9 +245,9 @@ def test_two_concurrent_actors_exactly_one_wins(runtime: Runtime, tenant: str) -
     original_save = case_repository.save
     outcomes: list[str] = []
 
-    def save_together(session: Session, c: object, expected: int) -> None:
+    def save_together(session: Session, c: object, expected: int, **kw: Any) -> None:
         barrier.wait(timeout=10)  # both loaded and checked the version: now both save
-        original_save(session, c, expected)  # type: ignore[arg-type]
+        original_save(session, c, expected, **kw)  # type: ignore[arg-type]
 
     def actor(handler: str) -> None:
         try:

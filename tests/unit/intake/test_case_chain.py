@@ -88,7 +88,7 @@ def test_every_domain_event_maps_to_its_proto_message() -> None:
     case.submit_materials("u", next(at), ["id_card"])
     case.accept("u", next(at))
     case.assign("u", next(at), "h")
-    case.escalate("u", next(at), "county", "r")
+    case.escalate("u", next(at), "county", "r", department="civil")
     case.resume("u", next(at))
     case.extend("u", next(at), 2, "r")
     case.press("u", next(at), "n")
@@ -106,7 +106,8 @@ def test_every_domain_event_maps_to_its_proto_message() -> None:
     accepted = event_message(case, case.events[3], state="accepted", version=4)
     assert event_type_of(accepted) == "case_accepted"
     s = accepted.case  # every enum travels as its value, none left UNSPECIFIED
-    assert (s.kind, s.state, s.level, s.channel) == (2, 4, 2, 1) and s.applicant.name == "张三"
+    assert (s.kind, s.state, s.level, s.channel) == (2, 4, 2, 1)
+    assert not s.HasField("applicant")  # personal data travels only sealed (applicant_sealed)
     escalated = event_message(case, case.events[5], state="escalated", version=6)
     assert escalated.to_level == 3  # HANDLING_LEVEL_COUNTY
     refused = d.CaseRefused(case_id=CASE_ID, tenant=TENANT, actor="u", at=T0, reason="r", refer_to="县局")
@@ -117,3 +118,16 @@ def test_every_domain_event_maps_to_its_proto_message() -> None:
     assert event_message(case, returned, state="returned", version=1).reason_detailed
     withdrawn = d.CaseWithdrawn(case_id=CASE_ID, tenant=TENANT, actor="u", at=T0, reason="r")
     assert event_message(case, withdrawn, state="withdrawn", version=1).withdrawn_at.seconds
+
+
+def test_an_extensions_days_are_chained_and_older_entries_keep_their_hashes() -> None:
+    plain = HistoryEntry(T0, "u", "accept", "received", "accepted", "")
+    assert "working_days" not in repo.canonical_entry(TENANT, CASE_ID, 1, plain)  # as before 0007
+    case_row, rows = chain(3)
+    extend = HistoryEntry(T0 + timedelta(hours=1), "u", "extend", "s", "s", "需实地核查", 3)
+    digest = repo.entry_hash(rows[-1]["hash"], TENANT, CASE_ID, 4, extend)
+    rows.append({**extend.__dict__, "seq": 4, "prev_hash": rows[-1]["hash"], "hash": digest})
+    case_row = {**case_row, "version": 4, "history_head": digest}
+    assert repo.verify_chain(case_row, rows) == []
+    rows[-1]["working_days"] = 30  # a longer extension written in afterwards
+    assert [(p.seq, "edited" in p.problem) for p in repo.verify_chain(case_row, rows)] == [(4, True)]

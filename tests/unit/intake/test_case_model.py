@@ -93,7 +93,11 @@ PATH: dict[str, list[Callable[[Case], None]]] = {
     m.NOT_ACCEPTED: [lambda c: c.refuse("clerk", now(), "不属本中心办理")],
     m.ACCEPTED: [_accept],
     m.IN_PROGRESS: [_accept, _assign],
-    m.ESCALATED: [_accept, _assign, lambda c: c.escalate("wang", now(), "county", "需县民政局审批")],
+    m.ESCALATED: [
+        _accept,
+        _assign,
+        lambda c: c.escalate("wang", now(), "county", "需县民政局审批", department="civil"),
+    ],
     m.COMPLETED: [_accept, _assign, _complete],
     m.RETURNED: [_accept, lambda c: c.return_("clerk", now(), "政策禁止办理")],
     m.REPLIED: [_accept, _assign, _complete, _reply],
@@ -360,9 +364,9 @@ def test_the_full_happy_path() -> None:
     c = received(accept_if_complete=True)
     c.assign("lead", now(), "wang")
     c.escalate("wang", now(), "county", "需县民政局审批", department="civil")
-    assert (c.escalated_to, c.department) == ("county", "civil")
+    assert (c.escalated_to, c.escalated_department) == ("county", "civil")
     c.resume("wang", now(), note="县民政局已审批")
-    assert c.escalated_to is None
+    assert (c.escalated_to, c.escalated_department) == (None, None)
     c.extend("wang", now(), 2, "需入户调查")
     c.press("supervisor", now(), "请尽快办理")
     c.complete("wang", now(), "approved")
@@ -512,3 +516,92 @@ def test_random_sequences_keep_the_invariants(
     assert c.history[-1].to_state == c.state
     assert c.extensions == sum(h.action == "extend" for h in c.history)
     assert c.presses == sum(h.action == "press" for h in c.history)
+
+
+# --- case details: e-mail, village/window/department, escalation target, extension days -------
+
+
+def test_the_applicant_email_is_optional_and_validated() -> None:
+    assert Applicant(name="张三", phone="138", email="zhang.san@example.com").email == "zhang.san@example.com"
+    assert Applicant(name="张三", phone="138").email is None
+    for bad in (
+        "zhang",
+        "zhang@",
+        "@example.com",
+        "a b@example.com",
+        "a@example",
+        "a@@b.cn",
+        "x" * 250 + "@a.cn",
+    ):
+        with pytest.raises(ValidationFailed):
+            Applicant(name="张三", phone="138", email=bad)
+
+
+def test_the_village_is_kept_from_receipt_and_must_be_a_code() -> None:
+    case = Case.receive(
+        id="c-2", number="2025-0002", tenant="demo.napo", item=ITEM, kind="promised", level="village",
+        channel="proxy", applicant=APPLICANT, materials=[], actor="clerk", at=T0, village="nongcun",
+    )  # fmt: skip
+    assert case.village == "nongcun"
+    with pytest.raises(ValidationFailed):
+        Case.receive(
+            id="c-3", number="2025-0003", tenant="demo.napo", item=ITEM, kind="promised", level="village",
+            channel="proxy", applicant=APPLICANT, materials=[], actor="clerk", at=T0, village="Not A Code",
+        )  # fmt: skip
+
+
+def test_assignment_sets_the_window_and_department_and_a_reassignment_replaces_them() -> None:
+    c = reach(m.ACCEPTED)
+    c.assign("lead", now(), "wang", window="w1", department="minzheng")
+    assert (c.handler, c.window, c.department) == ("wang", "w1", "minzheng")
+    c.assign("lead", now(), "li")  # a handler without a window: nothing of wang's stays
+    assert (c.handler, c.window, c.department) == ("li", None, None)
+
+
+def test_an_escalation_to_the_county_needs_the_department_and_changes_nothing_without() -> None:
+    c = reach(m.IN_PROGRESS)
+    before = copy.deepcopy(c)
+    with pytest.raises(ValidationFailed):
+        c.escalate("wang", now(), "county", "需县级审批")
+    assert c == before
+    c.escalate("wang", now(), "county", "需县级审批", department="civil")
+    assert (c.state, c.escalated_to, c.escalated_department) == (m.ESCALATED, "county", "civil")
+    assert c.events[-1].department == "civil"  # type: ignore[attr-defined]
+    c.resume("civil_officer", now(), note="已审批")
+    c.escalate("wang", now(), "township", "需镇领导批示")  # the township: no department needed
+    assert (c.escalated_to, c.escalated_department) == ("township", None)
+
+
+def test_each_extension_keeps_its_working_days_on_its_history_entry() -> None:
+    c = reach(m.IN_PROGRESS)
+    c.extend("wang", now(), 3, "需实地核查")
+    c.extend("wang", now(), 2, "需补充调查")
+    extends = [e for e in c.history if e.action == "extend"]
+    assert [e.working_days for e in extends] == [3, 2]
+    assert all(e.working_days == 0 for e in c.history if e.action != "extend")
+
+
+def test_the_history_alone_re_derives_the_clock_with_every_extension() -> None:
+    """extend 3, escalate, resume, extend 2: the intents read back from the history (what a
+    later action or a calendar sweep replays) give the same deadline as the live intents, and
+    that deadline is 5 working days after the unextended one."""
+    from libs.common.calendar import tenant_calendar
+    from services.intake.domain import clock
+    from services.intake.service_layer.cases import history_intents
+
+    calendar = tenant_calendar(2025, 2026)
+    c = reach(m.IN_PROGRESS)
+    c.extend("wang", now(), 3, "需实地核查")
+    c.escalate("wang", now(), "county", "需县级审批", department="civil")
+    c.resume("civil_officer", now())
+    c.extend("wang", now(), 2, "需补充调查")
+    replayed = history_intents(c.history)
+    assert [(i.action, i.working_days) for i in replayed] == [
+        ("start", 0), ("extend", 3), ("pause", 0), ("resume", 0), ("extend", 2),
+    ]  # fmt: skip
+    live = clock.derive(c.clock_intents, calendar, 10)
+    again = clock.derive(replayed, calendar, 10)
+    assert again.due_at == live.due_at and again.extension_days == 5
+    unextended = clock.derive([i for i in replayed if i.action != "extend"], calendar, 10)
+    assert unextended.due_at is not None and again.due_at is not None
+    assert calendar.due_by_working_days(unextended.due_at, 5) <= again.due_at

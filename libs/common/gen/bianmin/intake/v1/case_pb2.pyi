@@ -261,7 +261,7 @@ class Case(_message.Message):
     def __init__(self, id: _Optional[str] = ..., number: _Optional[str] = ..., tenant_id: _Optional[str] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., kind: _Optional[_Union[CaseKind, str]] = ..., state: _Optional[_Union[CaseState, str]] = ..., level: _Optional[_Union[IntakeLevel, str]] = ..., channel: _Optional[_Union[CaseChannel, str]] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., materials: _Optional[_Iterable[_Union[ReceivedMaterial, _Mapping]]] = ..., missing_materials: _Optional[_Iterable[str]] = ..., first_ask: _Optional[str] = ..., handler: _Optional[str] = ..., window: _Optional[str] = ..., department: _Optional[str] = ..., village: _Optional[str] = ..., delegation_id: _Optional[str] = ..., clock: _Optional[_Union[Clock, _Mapping]] = ..., outcome: _Optional[_Union[CaseOutcome, str]] = ..., outcome_reason: _Optional[str] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., confirmation: _Optional[str] = ..., escalation: _Optional[_Union[Escalation, _Mapping]] = ..., presses: _Optional[int] = ..., version: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., history: _Optional[_Iterable[_Union[CaseTransition, _Mapping]]] = ...) -> None: ...
 
 class CaseSummary(_message.Message):
-    __slots__ = ("case_id", "number", "item_code", "item_name", "kind", "state", "level", "channel", "applicant", "first_ask", "handler", "window", "department", "village", "delegation_id", "due_at", "version")
+    __slots__ = ("case_id", "number", "item_code", "item_name", "kind", "state", "level", "channel", "applicant", "first_ask", "handler", "window", "department", "village", "delegation_id", "due_at", "version", "applicant_sealed")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -279,6 +279,7 @@ class CaseSummary(_message.Message):
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPLICANT_SEALED_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     number: str
     item_code: str
@@ -296,4 +297,5 @@ class CaseSummary(_message.Message):
     delegation_id: str
     due_at: _timestamp_pb2.Timestamp
     version: int
-    def __init__(self, case_id: _Optional[str] = ..., number: _Optional[str] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., kind: _Optional[_Union[CaseKind, str]] = ..., state: _Optional[_Union[CaseState, str]] = ..., level: _Optional[_Union[IntakeLevel, str]] = ..., channel: _Optional[_Union[CaseChannel, str]] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., first_ask: _Optional[str] = ..., handler: _Optional[str] = ..., window: _Optional[str] = ..., department: _Optional[str] = ..., village: _Optional[str] = ..., delegation_id: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    applicant_sealed: str
+    def __init__(self, case_id: _Optional[str] = ..., number: _Optional[str] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., kind: _Optional[_Union[CaseKind, str]] = ..., state: _Optional[_Union[CaseState, str]] = ..., level: _Optional[_Union[IntakeLevel, str]] = ..., channel: _Optional[_Union[CaseChannel, str]] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., first_ask: _Optional[str] = ..., handler: _Optional[str] = ..., window: _Optional[str] = ..., department: _Optional[str] = ..., village: _Optional[str] = ..., delegation_id: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., applicant_sealed: _Optional[str] = ...) -> None: ...

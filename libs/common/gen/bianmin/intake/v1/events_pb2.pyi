@@ -14,6 +14,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CatalogueItemSaved(_message.Message):
+    __slots__ = ("item", "actor", "clamped_promised_days")
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    CLAMPED_PROMISED_DAYS_FIELD_NUMBER: _ClassVar[int]
+    item: _catalogue_pb2.CatalogueItem
+    actor: str
+    clamped_promised_days: int
+    def __init__(self, item: _Optional[_Union[_catalogue_pb2.CatalogueItem, _Mapping]] = ..., actor: _Optional[str] = ..., clamped_promised_days: _Optional[int] = ...) -> None: ...
+
+class CatalogueTemplateItemDistributed(_message.Message):
     __slots__ = ("item", "actor")
     ITEM_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
@@ -282,7 +292,7 @@ class CaseDeadlineRecomputed(_message.Message):
     def __init__(self, case: _Optional[_Union[_case_pb2.CaseSummary, _Mapping]] = ..., previous_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., warn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., provisional: _Optional[bool] = ...) -> None: ...
 
 class PetitionRegistered(_message.Message):
-    __slots__ = ("petition_id", "number", "kind", "collective", "leader_received", "subject", "ground", "answer_due_at", "registered_at")
+    __slots__ = ("petition_id", "number", "kind", "collective", "leader_received", "subject", "ground", "answer_due_at", "registered_at", "actor")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -292,6 +302,7 @@ class PetitionRegistered(_message.Message):
     GROUND_FIELD_NUMBER: _ClassVar[int]
     ANSWER_DUE_AT_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     number: str
     kind: _petition_pb2.PetitionKind
@@ -301,10 +312,11 @@ class PetitionRegistered(_message.Message):
     ground: _petition_pb2.ComplaintGround
     answer_due_at: _timestamp_pb2.Timestamp
     registered_at: _timestamp_pb2.Timestamp
-    def __init__(self, petition_id: _Optional[str] = ..., number: _Optional[str] = ..., kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[_petition_pb2.ComplaintGround, str]] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor: str
+    def __init__(self, petition_id: _Optional[str] = ..., number: _Optional[str] = ..., kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[_petition_pb2.ComplaintGround, str]] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ...) -> None: ...
 
 class PetitionAnswered(_message.Message):
-    __slots__ = ("petition_id", "kind", "department", "on_time", "days_late", "subject", "answered_at")
+    __slots__ = ("petition_id", "kind", "department", "on_time", "days_late", "subject", "answered_at", "actor", "answer_due_at")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
@@ -312,6 +324,8 @@ class PetitionAnswered(_message.Message):
     DAYS_LATE_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_DUE_AT_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     kind: _petition_pb2.PetitionKind
     department: str
@@ -319,19 +333,23 @@ class PetitionAnswered(_message.Message):
     days_late: int
     subject: _petition_pb2.ComplaintSubject
     answered_at: _timestamp_pb2.Timestamp
-    def __init__(self, petition_id: _Optional[str] = ..., kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., department: _Optional[str] = ..., on_time: _Optional[bool] = ..., days_late: _Optional[int] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor: str
+    answer_due_at: _timestamp_pb2.Timestamp
+    def __init__(self, petition_id: _Optional[str] = ..., kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., department: _Optional[str] = ..., on_time: _Optional[bool] = ..., days_late: _Optional[int] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ComplaintForwarded(_message.Message):
-    __slots__ = ("petition_id", "department", "subject", "answer_due_at")
+    __slots__ = ("petition_id", "department", "subject", "answer_due_at", "actor")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     ANSWER_DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     department: str
     subject: _petition_pb2.ComplaintSubject
     answer_due_at: _timestamp_pb2.Timestamp
-    def __init__(self, petition_id: _Optional[str] = ..., department: _Optional[str] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor: str
+    def __init__(self, petition_id: _Optional[str] = ..., department: _Optional[str] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ...) -> None: ...
 
 class ComplaintDecided(_message.Message):
     __slots__ = ("petition_id", "verified", "subject", "ground", "reason", "actor", "decided_at")

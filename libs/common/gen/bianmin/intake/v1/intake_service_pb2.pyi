@@ -1,3 +1,5 @@
+import datetime
+
 from bianmin.common.v1 import applicant_pb2 as _applicant_pb2
 from bianmin.common.v1 import satisfaction_pb2 as _satisfaction_pb2
 from bianmin.intake.v1 import case_pb2 as _case_pb2
@@ -6,6 +8,7 @@ from bianmin.intake.v1 import inquiry_pb2 as _inquiry_pb2
 from bianmin.intake.v1 import petition_pb2 as _petition_pb2
 from bianmin.intake.v1 import stats_pb2 as _stats_pb2
 from bianmin.intake.v1 import tenant_pb2 as _tenant_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -33,6 +36,20 @@ class CreateCatalogueTemplateItemRequest(_message.Message):
     def __init__(self, item: _Optional[_Union[_catalogue_pb2.CatalogueItem, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class CreateCatalogueTemplateItemResponse(_message.Message):
+    __slots__ = ("item",)
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    item: _catalogue_pb2.CatalogueItem
+    def __init__(self, item: _Optional[_Union[_catalogue_pb2.CatalogueItem, _Mapping]] = ...) -> None: ...
+
+class UpdateCatalogueTemplateItemRequest(_message.Message):
+    __slots__ = ("item", "expected_version")
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    item: _catalogue_pb2.CatalogueItem
+    expected_version: int
+    def __init__(self, item: _Optional[_Union[_catalogue_pb2.CatalogueItem, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class UpdateCatalogueTemplateItemResponse(_message.Message):
     __slots__ = ("item",)
     ITEM_FIELD_NUMBER: _ClassVar[int]
     item: _catalogue_pb2.CatalogueItem
@@ -237,7 +254,7 @@ class GetCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[_case_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "state", "colour", "item_code", "handler", "from_date", "to_date", "window", "delegation_id")
+    __slots__ = ("page_size", "page_token", "state", "colour", "item_code", "handler", "from_date", "to_date", "window", "delegation_id", "tenant_ids")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -248,6 +265,7 @@ class ListCasesRequest(_message.Message):
     TO_DATE_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_IDS_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     state: _case_pb2.CaseState
@@ -258,7 +276,8 @@ class ListCasesRequest(_message.Message):
     to_date: str
     window: str
     delegation_id: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[_case_pb2.CaseState, str]] = ..., colour: _Optional[_Union[_case_pb2.ClockColour, str]] = ..., item_code: _Optional[str] = ..., handler: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., window: _Optional[str] = ..., delegation_id: _Optional[str] = ...) -> None: ...
+    tenant_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[_case_pb2.CaseState, str]] = ..., colour: _Optional[_Union[_case_pb2.ClockColour, str]] = ..., item_code: _Optional[str] = ..., handler: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., window: _Optional[str] = ..., delegation_id: _Optional[str] = ..., tenant_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "next_page_token")
@@ -269,12 +288,14 @@ class ListCasesResponse(_message.Message):
     def __init__(self, cases: _Optional[_Iterable[_Union[_case_pb2.Case, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetCaseStatsRequest(_message.Message):
-    __slots__ = ("from_date", "to_date")
+    __slots__ = ("from_date", "to_date", "item_code")
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
     TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
     from_date: str
     to_date: str
-    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
+    item_code: str
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., item_code: _Optional[str] = ...) -> None: ...
 
 class GetCaseStatsResponse(_message.Message):
     __slots__ = ("stats",)
@@ -519,7 +540,7 @@ class PressCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[_case_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class RegisterPetitionRequest(_message.Message):
-    __slots__ = ("kind", "petitioner", "matter", "collective", "leader_received", "subject", "ground", "idempotency_key")
+    __slots__ = ("kind", "petitioner", "matter", "collective", "leader_received", "subject", "ground", "idempotency_key", "channel", "answer")
     KIND_FIELD_NUMBER: _ClassVar[int]
     PETITIONER_FIELD_NUMBER: _ClassVar[int]
     MATTER_FIELD_NUMBER: _ClassVar[int]
@@ -528,6 +549,8 @@ class RegisterPetitionRequest(_message.Message):
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     GROUND_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
     kind: _petition_pb2.PetitionKind
     petitioner: _applicant_pb2.Applicant
     matter: str
@@ -536,7 +559,9 @@ class RegisterPetitionRequest(_message.Message):
     subject: _petition_pb2.ComplaintSubject
     ground: _petition_pb2.ComplaintGround
     idempotency_key: str
-    def __init__(self, kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., petitioner: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., matter: _Optional[str] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[_petition_pb2.ComplaintGround, str]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    channel: str
+    answer: str
+    def __init__(self, kind: _Optional[_Union[_petition_pb2.PetitionKind, str]] = ..., petitioner: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., matter: _Optional[str] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[_petition_pb2.ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[_petition_pb2.ComplaintGround, str]] = ..., idempotency_key: _Optional[str] = ..., channel: _Optional[str] = ..., answer: _Optional[str] = ...) -> None: ...
 
 class RegisterPetitionResponse(_message.Message):
     __slots__ = ("petition",)
@@ -581,12 +606,14 @@ class ListPetitionsResponse(_message.Message):
     def __init__(self, petitions: _Optional[_Iterable[_Union[_petition_pb2.Petition, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class AnswerPetitionRequest(_message.Message):
-    __slots__ = ("petition_id", "answer")
+    __slots__ = ("petition_id", "answer", "expected_version")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     answer: str
-    def __init__(self, petition_id: _Optional[str] = ..., answer: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, petition_id: _Optional[str] = ..., answer: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class AnswerPetitionResponse(_message.Message):
     __slots__ = ("petition",)
@@ -595,14 +622,16 @@ class AnswerPetitionResponse(_message.Message):
     def __init__(self, petition: _Optional[_Union[_petition_pb2.Petition, _Mapping]] = ...) -> None: ...
 
 class ForwardComplaintRequest(_message.Message):
-    __slots__ = ("petition_id", "department", "answer_days")
+    __slots__ = ("petition_id", "department", "answer_days", "expected_version")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
     ANSWER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     department: str
     answer_days: int
-    def __init__(self, petition_id: _Optional[str] = ..., department: _Optional[str] = ..., answer_days: _Optional[int] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, petition_id: _Optional[str] = ..., department: _Optional[str] = ..., answer_days: _Optional[int] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ForwardComplaintResponse(_message.Message):
     __slots__ = ("petition",)
@@ -611,17 +640,57 @@ class ForwardComplaintResponse(_message.Message):
     def __init__(self, petition: _Optional[_Union[_petition_pb2.Petition, _Mapping]] = ...) -> None: ...
 
 class DecideComplaintRequest(_message.Message):
-    __slots__ = ("petition_id", "verified", "reason")
+    __slots__ = ("petition_id", "verified", "reason", "expected_version")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     verified: bool
     reason: str
-    def __init__(self, petition_id: _Optional[str] = ..., verified: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, petition_id: _Optional[str] = ..., verified: _Optional[bool] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class DecideComplaintResponse(_message.Message):
     __slots__ = ("petition",)
     PETITION_FIELD_NUMBER: _ClassVar[int]
     petition: _petition_pb2.Petition
     def __init__(self, petition: _Optional[_Union[_petition_pb2.Petition, _Mapping]] = ...) -> None: ...
+
+class PersonalDataAccess(_message.Message):
+    __slots__ = ("id", "at", "actor", "subject", "subject_id", "fields")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    at: _timestamp_pb2.Timestamp
+    actor: str
+    subject: str
+    subject_id: str
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., subject: _Optional[str] = ..., subject_id: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListPersonalDataAccessesRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "subject_id", "from_date", "to_date")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    subject_id: str
+    from_date: str
+    to_date: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., subject_id: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
+
+class ListPersonalDataAccessesResponse(_message.Message):
+    __slots__ = ("accesses", "next_page_token")
+    ACCESSES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    accesses: _containers.RepeatedCompositeFieldContainer[PersonalDataAccess]
+    next_page_token: str
+    def __init__(self, accesses: _Optional[_Iterable[_Union[PersonalDataAccess, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -60,6 +60,11 @@ class IntakeServiceStub:
                 request_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsRequest.SerializeToString,
                 response_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsResponse.FromString,
                 _registered_method=True)
+        self.UpdateCatalogueTemplateItem = channel.unary_unary(
+                '/bianmin.intake.v1.IntakeService/UpdateCatalogueTemplateItem',
+                request_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemRequest.SerializeToString,
+                response_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemResponse.FromString,
+                _registered_method=True)
         self.GetCatalogueItem = channel.unary_unary(
                 '/bianmin.intake.v1.IntakeService/GetCatalogueItem',
                 request_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.GetCatalogueItemRequest.SerializeToString,
@@ -220,6 +225,11 @@ class IntakeServiceStub:
                 request_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintRequest.SerializeToString,
                 response_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintResponse.FromString,
                 _registered_method=True)
+        self.ListPersonalDataAccesses = channel.unary_unary(
+                '/bianmin.intake.v1.IntakeService/ListPersonalDataAccesses',
+                request_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesRequest.SerializeToString,
+                response_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -252,6 +262,14 @@ class IntakeServiceServicer:
 
     def ListCatalogueTemplateItems(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCatalogueTemplateItem(self, request, context):
+        """Change a template item (every field; the code names it). Every active township's copy follows
+        it (through the bus), keeping a township's shorter promised limit within the statutory one.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -469,6 +487,14 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPersonalDataAccesses(self, request, context):
+        """The personal data access log (DOMAIN.md §11), newest first: who was shown whose record in
+        full, when, and which fields — never the data (township_admin, county_supervisor).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -486,6 +512,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.ListCatalogueTemplateItems,
                     request_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsRequest.FromString,
                     response_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsResponse.SerializeToString,
+            ),
+            'UpdateCatalogueTemplateItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCatalogueTemplateItem,
+                    request_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemRequest.FromString,
+                    response_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemResponse.SerializeToString,
             ),
             'GetCatalogueItem': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCatalogueItem,
@@ -647,6 +678,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     request_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintRequest.FromString,
                     response_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintResponse.SerializeToString,
             ),
+            'ListPersonalDataAccesses': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPersonalDataAccesses,
+                    request_deserializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesRequest.FromString,
+                    response_serializer=bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'bianmin.intake.v1.IntakeService', rpc_method_handlers)
@@ -740,6 +776,33 @@ class IntakeService:
             '/bianmin.intake.v1.IntakeService/ListCatalogueTemplateItems',
             bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsRequest.SerializeToString,
             bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListCatalogueTemplateItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCatalogueTemplateItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.intake.v1.IntakeService/UpdateCatalogueTemplateItem',
+            bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemRequest.SerializeToString,
+            bianmin_dot_intake_dot_v1_dot_intake__service__pb2.UpdateCatalogueTemplateItemResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1604,6 +1667,33 @@ class IntakeService:
             '/bianmin.intake.v1.IntakeService/DecideComplaint',
             bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintRequest.SerializeToString,
             bianmin_dot_intake_dot_v1_dot_intake__service__pb2.DecideComplaintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPersonalDataAccesses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.intake.v1.IntakeService/ListPersonalDataAccesses',
+            bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesRequest.SerializeToString,
+            bianmin_dot_intake_dot_v1_dot_intake__service__pb2.ListPersonalDataAccessesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,23 +26,23 @@ from bianmin.common.v1 import applicant_pb2 as bianmin_dot_common_dot_v1_dot_app
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/intake/v1/petition.proto\x12\x11\x62ianmin.intake.v1\x1a!bianmin/common/v1/applicant.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"U\n\x10\x43omplaintSubject\x12\x35\n\x04type\x18\x01 \x01(\x0e\x32\'.bianmin.intake.v1.ComplaintSubjectType\x12\n\n\x02id\x18\x02 \x01(\t\"\xef\x04\n\x08Petition\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.bianmin.intake.v1.PetitionKind\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .bianmin.intake.v1.PetitionState\x12\x30\n\npetitioner\x18\x05 \x01(\x0b\x32\x1c.bianmin.common.v1.Applicant\x12\x0e\n\x06matter\x18\x06 \x01(\t\x12\x12\n\ncollective\x18\x07 \x01(\x08\x12\x17\n\x0fleader_received\x18\x08 \x01(\x08\x12\x34\n\x07subject\x18\t \x01(\x0b\x32#.bianmin.intake.v1.ComplaintSubject\x12\x32\n\x06ground\x18\n \x01(\x0e\x32\".bianmin.intake.v1.ComplaintGround\x12\x14\n\x0c\x66orwarded_to\x18\x0b \x01(\t\x12\x31\n\ranswer_due_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06\x61nswer\x18\r \x01(\t\x12/\n\x0b\x61nswered_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08verified\x18\x0f \x01(\x08\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x10 \x01(\t\x12\x31\n\rregistered_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rregistered_by\x18\x12 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x13 \x01(\t*f\n\x0cPetitionKind\x12\x1d\n\x19PETITION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16PETITION_KIND_PETITION\x10\x01\x12\x1b\n\x17PETITION_KIND_COMPLAINT\x10\x02*\xc0\x01\n\rPetitionState\x12\x1e\n\x1aPETITION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19PETITION_STATE_REGISTERED\x10\x01\x12\x1c\n\x18PETITION_STATE_FORWARDED\x10\x02\x12\x1b\n\x17PETITION_STATE_ANSWERED\x10\x03\x12\x1a\n\x16PETITION_STATE_DECIDED\x10\x04\x12\x19\n\x15PETITION_STATE_CLOSED\x10\x05*\x83\x01\n\x14\x43omplaintSubjectType\x12&\n\"COMPLAINT_SUBJECT_TYPE_UNSPECIFIED\x10\x00\x12!\n\x1d\x43OMPLAINT_SUBJECT_TYPE_WINDOW\x10\x01\x12 \n\x1c\x43OMPLAINT_SUBJECT_TYPE_STAFF\x10\x02*\xce\x01\n\x0f\x43omplaintGround\x12 \n\x1c\x43OMPLAINT_GROUND_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPLAINT_GROUND_ATTITUDE\x10\x01\x12\x1c\n\x18\x43OMPLAINT_GROUND_QUALITY\x10\x02\x12\x1f\n\x1b\x43OMPLAINT_GROUND_EFFICIENCY\x10\x03\x12\x1f\n\x1b\x43OMPLAINT_GROUND_DISCIPLINE\x10\x04\x12\x1a\n\x16\x43OMPLAINT_GROUND_OTHER\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/intake/v1/petition.proto\x12\x11\x62ianmin.intake.v1\x1a!bianmin/common/v1/applicant.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"U\n\x10\x43omplaintSubject\x12\x35\n\x04type\x18\x01 \x01(\x0e\x32\'.bianmin.intake.v1.ComplaintSubjectType\x12\n\n\x02id\x18\x02 \x01(\t\"\x8e\x06\n\x08Petition\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.bianmin.intake.v1.PetitionKind\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .bianmin.intake.v1.PetitionState\x12\x30\n\npetitioner\x18\x05 \x01(\x0b\x32\x1c.bianmin.common.v1.Applicant\x12\x0e\n\x06matter\x18\x06 \x01(\t\x12\x12\n\ncollective\x18\x07 \x01(\x08\x12\x17\n\x0fleader_received\x18\x08 \x01(\x08\x12\x34\n\x07subject\x18\t \x01(\x0b\x32#.bianmin.intake.v1.ComplaintSubject\x12\x32\n\x06ground\x18\n \x01(\x0e\x32\".bianmin.intake.v1.ComplaintGround\x12\x14\n\x0c\x66orwarded_to\x18\x0b \x01(\t\x12\x31\n\ranswer_due_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06\x61nswer\x18\r \x01(\t\x12/\n\x0b\x61nswered_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08verified\x18\x0f \x01(\x08\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\x10 \x01(\t\x12\x31\n\rregistered_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rregistered_by\x18\x12 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x13 \x01(\t\x12\x0f\n\x07version\x18\x14 \x01(\x03\x12\x0f\n\x07on_time\x18\x15 \x01(\x08\x12\x11\n\tdays_late\x18\x16 \x01(\x05\x12\x13\n\x0b\x61nswered_by\x18\x17 \x01(\t\x12\x12\n\ndecided_by\x18\x18 \x01(\t\x12.\n\ndecided_at\x18\x19 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63hannel\x18\x1a \x01(\t*f\n\x0cPetitionKind\x12\x1d\n\x19PETITION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16PETITION_KIND_PETITION\x10\x01\x12\x1b\n\x17PETITION_KIND_COMPLAINT\x10\x02*\xc0\x01\n\rPetitionState\x12\x1e\n\x1aPETITION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19PETITION_STATE_REGISTERED\x10\x01\x12\x1c\n\x18PETITION_STATE_FORWARDED\x10\x02\x12\x1b\n\x17PETITION_STATE_ANSWERED\x10\x03\x12\x1a\n\x16PETITION_STATE_DECIDED\x10\x04\x12\x19\n\x15PETITION_STATE_CLOSED\x10\x05*\x83\x01\n\x14\x43omplaintSubjectType\x12&\n\"COMPLAINT_SUBJECT_TYPE_UNSPECIFIED\x10\x00\x12!\n\x1d\x43OMPLAINT_SUBJECT_TYPE_WINDOW\x10\x01\x12 \n\x1c\x43OMPLAINT_SUBJECT_TYPE_STAFF\x10\x02*\xce\x01\n\x0f\x43omplaintGround\x12 \n\x1c\x43OMPLAINT_GROUND_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43OMPLAINT_GROUND_ATTITUDE\x10\x01\x12\x1c\n\x18\x43OMPLAINT_GROUND_QUALITY\x10\x02\x12\x1f\n\x1b\x43OMPLAINT_GROUND_EFFICIENCY\x10\x03\x12\x1f\n\x1b\x43OMPLAINT_GROUND_DISCIPLINE\x10\x04\x12\x1a\n\x16\x43OMPLAINT_GROUND_OTHER\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.intake.v1.petition_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PETITIONKIND']._serialized_start=836
-  _globals['_PETITIONKIND']._serialized_end=938
-  _globals['_PETITIONSTATE']._serialized_start=941
-  _globals['_PETITIONSTATE']._serialized_end=1133
-  _globals['_COMPLAINTSUBJECTTYPE']._serialized_start=1136
-  _globals['_COMPLAINTSUBJECTTYPE']._serialized_end=1267
-  _globals['_COMPLAINTGROUND']._serialized_start=1270
-  _globals['_COMPLAINTGROUND']._serialized_end=1476
+  _globals['_PETITIONKIND']._serialized_start=995
+  _globals['_PETITIONKIND']._serialized_end=1097
+  _globals['_PETITIONSTATE']._serialized_start=1100
+  _globals['_PETITIONSTATE']._serialized_end=1292
+  _globals['_COMPLAINTSUBJECTTYPE']._serialized_start=1295
+  _globals['_COMPLAINTSUBJECTTYPE']._serialized_end=1426
+  _globals['_COMPLAINTGROUND']._serialized_start=1429
+  _globals['_COMPLAINTGROUND']._serialized_end=1635
   _globals['_COMPLAINTSUBJECT']._serialized_start=123
   _globals['_COMPLAINTSUBJECT']._serialized_end=208
   _globals['_PETITION']._serialized_start=211
-  _globals['_PETITION']._serialized_end=834
+  _globals['_PETITION']._serialized_end=993
 # @@protoc_insertion_point(module_scope)

@@ -67,7 +67,7 @@ class ComplaintSubject(_message.Message):
     def __init__(self, type: _Optional[_Union[ComplaintSubjectType, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class Petition(_message.Message):
-    __slots__ = ("id", "number", "kind", "state", "petitioner", "matter", "collective", "leader_received", "subject", "ground", "forwarded_to", "answer_due_at", "answer", "answered_at", "verified", "decision_reason", "registered_at", "registered_by", "case_id")
+    __slots__ = ("id", "number", "kind", "state", "petitioner", "matter", "collective", "leader_received", "subject", "ground", "forwarded_to", "answer_due_at", "answer", "answered_at", "verified", "decision_reason", "registered_at", "registered_by", "case_id", "version", "on_time", "days_late", "answered_by", "decided_by", "decided_at", "channel")
     ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,13 @@ class Petition(_message.Message):
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_BY_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    DAYS_LATE_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     id: str
     number: str
     kind: PetitionKind
@@ -106,4 +113,11 @@ class Petition(_message.Message):
     registered_at: _timestamp_pb2.Timestamp
     registered_by: str
     case_id: str
-    def __init__(self, id: _Optional[str] = ..., number: _Optional[str] = ..., kind: _Optional[_Union[PetitionKind, str]] = ..., state: _Optional[_Union[PetitionState, str]] = ..., petitioner: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., matter: _Optional[str] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[ComplaintGround, str]] = ..., forwarded_to: _Optional[str] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer: _Optional[str] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified: _Optional[bool] = ..., decision_reason: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_by: _Optional[str] = ..., case_id: _Optional[str] = ...) -> None: ...
+    version: int
+    on_time: bool
+    days_late: int
+    answered_by: str
+    decided_by: str
+    decided_at: _timestamp_pb2.Timestamp
+    channel: str
+    def __init__(self, id: _Optional[str] = ..., number: _Optional[str] = ..., kind: _Optional[_Union[PetitionKind, str]] = ..., state: _Optional[_Union[PetitionState, str]] = ..., petitioner: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., matter: _Optional[str] = ..., collective: _Optional[bool] = ..., leader_received: _Optional[bool] = ..., subject: _Optional[_Union[ComplaintSubject, _Mapping]] = ..., ground: _Optional[_Union[ComplaintGround, str]] = ..., forwarded_to: _Optional[str] = ..., answer_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answer: _Optional[str] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., verified: _Optional[bool] = ..., decision_reason: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_by: _Optional[str] = ..., case_id: _Optional[str] = ..., version: _Optional[int] = ..., on_time: _Optional[bool] = ..., days_late: _Optional[int] = ..., answered_by: _Optional[str] = ..., decided_by: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[str] = ...) -> None: ...

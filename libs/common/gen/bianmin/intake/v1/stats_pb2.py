@@ -22,17 +22,18 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from bianmin.intake.v1 import case_pb2 as bianmin_dot_intake_dot_v1_dot_case__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62ianmin/intake/v1/stats.proto\x12\x11\x62ianmin.intake.v1\"\xda\x01\n\tCaseStats\x12\x10\n\x08received\x18\x01 \x01(\x03\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x03\x12\x11\n\tcompleted\x18\x03 \x01(\x03\x12\x17\n\x0f\x63ompletion_rate\x18\x04 \x01(\x01\x12\x14\n\x0con_time_rate\x18\x05 \x01(\x01\x12\x17\n\x0fimmediate_share\x18\x06 \x01(\x01\x12\x1d\n\x15\x65\x61rly_completion_rate\x18\x07 \x01(\x01\x12\x19\n\x11satisfaction_rate\x18\x08 \x01(\x01\x12\x14\n\x0coverdue_open\x18\t \x01(\x03\"p\n\nBoardEntry\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x11\n\titem_name\x18\x02 \x01(\t\x12\x16\n\x0e\x61pplicant_name\x18\x03 \x01(\t\x12\x16\n\x0e\x63ompleted_date\x18\x04 \x01(\t\x12\x0f\n\x07on_time\x18\x05 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62ianmin/intake/v1/stats.proto\x12\x11\x62ianmin.intake.v1\x1a\x1c\x62ianmin/intake/v1/case.proto\"\xdc\x02\n\tCaseStats\x12\x10\n\x08received\x18\x01 \x01(\x03\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x03\x12\x11\n\tcompleted\x18\x03 \x01(\x03\x12\x1c\n\x0f\x63ompletion_rate\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x0con_time_rate\x18\x05 \x01(\x01H\x01\x88\x01\x01\x12\x1c\n\x0fimmediate_share\x18\x06 \x01(\x01H\x02\x88\x01\x01\x12\"\n\x15\x65\x61rly_completion_rate\x18\x07 \x01(\x01H\x03\x88\x01\x01\x12\x1e\n\x11satisfaction_rate\x18\x08 \x01(\x01H\x04\x88\x01\x01\x12\x14\n\x0coverdue_open\x18\t \x01(\x03\x42\x12\n\x10_completion_rateB\x0f\n\r_on_time_rateB\x12\n\x10_immediate_shareB\x18\n\x16_early_completion_rateB\x14\n\x12_satisfaction_rate\"\xb4\x01\n\nBoardEntry\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x11\n\titem_name\x18\x02 \x01(\t\x12\x16\n\x0e\x61pplicant_name\x18\x03 \x01(\t\x12\x16\n\x0e\x63ompleted_date\x18\x04 \x01(\t\x12\x0f\n\x07on_time\x18\x05 \x01(\x08\x12\x11\n\titem_code\x18\x06 \x01(\t\x12/\n\x07outcome\x18\x07 \x01(\x0e\x32\x1e.bianmin.intake.v1.CaseOutcomeb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.intake.v1.stats_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CASESTATS']._serialized_start=53
-  _globals['_CASESTATS']._serialized_end=271
-  _globals['_BOARDENTRY']._serialized_start=273
-  _globals['_BOARDENTRY']._serialized_end=385
+  _globals['_CASESTATS']._serialized_start=83
+  _globals['_CASESTATS']._serialized_end=431
+  _globals['_BOARDENTRY']._serialized_start=434
+  _globals['_BOARDENTRY']._serialized_end=614
 # @@protoc_insertion_point(module_scope)

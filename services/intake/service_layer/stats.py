@@ -1,0 +1,412 @@
+"""Case statistics of a township (API.md `GET …/stats`, DOMAIN.md §3.3, §7.6, §12), the public
+results board (公开栏: completed cases, masked) and the open-case gauges scraped by Prometheus.
+
+Every figure is one set-based SQL statement over `case` and its history (the instants of
+acceptance and completion are the history's `accepted` / `completed` transitions, each reached
+at most once per case). The period is `[from 00:00, to + 1 day 00:00)` in the county's time zone
+(both dates inclusive). Definitions (`period` = the instants in that range):
+
+- received: cases whose `received_at` is in the period.
+- accepted: cases whose acceptance (→ accepted) is in the period.
+- completed: cases whose completion (→ completed) is in the period (later replied / archived
+  cases still count: they were completed).
+- completion_rate (办结率) = of the cases *accepted* in the period, those completed before the
+  period's end ÷ accepted. A cohort rate, so it never exceeds 1; returned and withdrawn cases
+  stay in the denominator (they were accepted and not completed).
+- on_time_rate (承诺兑现率) = of the cases completed in the period, those completed at or before
+  their deadline (the stored `due_at`, which includes extensions and pauses) ÷ completed.
+- immediate_share (即办件率) = of the cases completed in the period, those of kind `immediate` ÷
+  completed.
+- early_completion_rate (提前办结率) = of the *non-immediate* cases completed in the period, those
+  completed on a local date before the local date of their deadline ÷ non-immediate completed
+  (an immediate case is due the day it is taken in: it cannot be early; finishing on the
+  deadline's own day is on time, not early).
+- satisfaction_rate (满意率) = of the cases completed in the period that have a satisfaction
+  rating, those rated `satisfied` or `basically_satisfied` ÷ rated.
+- overdue_open: open cases whose clock is running and whose deadline has passed, now, whatever
+  the period (a paused, escalated case has no deadline of its own while the higher level works).
+
+A rate whose denominator is 0 (an empty period) is None — "no data", not 0 %.
+
+Who may read the figures: the township's staff roles and the county roles including ops (they
+hold counts only, no personal data). The board is public: any caller the edge let through, for
+an active township only (a suspended or unknown one answers not_found)."""
+
+from __future__ import annotations
+
+import builtins
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import REGISTRY, Collector
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.directory_projection import ACTIVE
+from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.pii import mask_name
+from libs.common.tenancy import Principal
+from services.intake.adapters import tables
+from services.intake.domain import case as case_model
+
+READER_ROLES = (
+    "intake_desk",
+    "window_staff",
+    "township_admin",
+    "proxy_agent",
+    "petition_officer",
+    "county_admin",
+    "county_supervisor",
+    "ops",
+)
+OPEN_STATES = tuple(sorted(case_model.OPEN_STATES))
+# the states of a case that was completed
+CLOSED_COMPLETED = (case_model.COMPLETED, case_model.REPLIED, case_model.ARCHIVED)
+SATISFIED = ("satisfied", "basically_satisfied")
+MAX_DAYS = 3660  # a period longer than ten years is a typo, not a question
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+log = logging.getLogger(__name__)
+c = tables.case
+h = tables.case_history
+item = tables.catalogue_item
+
+
+@dataclass(frozen=True)
+class CaseStats:
+    received: int
+    accepted: int
+    completed: int
+    completion_rate: float | None
+    on_time_rate: float | None
+    immediate_share: float | None
+    early_completion_rate: float | None
+    satisfaction_rate: float | None
+    overdue_open: int
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    number: str
+    item_code: str
+    item_name: str
+    applicant_name: str
+    completed_date: str
+    outcome: str
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    items: builtins.list[BoardEntry]
+    next_page_token: str
+
+
+def case_stats(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    tz: ZoneInfo,
+    from_date: str,
+    to_date: str,
+    item_code: str = "",
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> CaseStats:
+    """The figures of the module docstring for `tenant` over `[from_date, to_date]`."""
+    scope = _check(sessions, tenant)
+    _require(principal, *READER_ROLES)
+    lo, hi = period(from_date, to_date, tz)
+    with db.transaction(sessions, scope) as s:
+        row = s.execute(_stats_query(lo, hi, item_code, tz, now())).mappings().one()
+    return CaseStats(
+        received=row["received"],
+        accepted=row["accepted"],
+        completed=row["completed"],
+        completion_rate=_rate(row["accepted_done"], row["accepted"]),
+        on_time_rate=_rate(row["on_time"], row["completed"]),
+        immediate_share=_rate(row["immediate"], row["completed"]),
+        early_completion_rate=_rate(row["early"], row["completed"] - row["immediate"]),
+        satisfaction_rate=_rate(row["satisfied"], row["rated"]),
+        overdue_open=row["overdue_open"],
+    )
+
+
+def period(from_date: str, to_date: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """`[from 00:00, to + 1 day 00:00)` in `tz`; both dates are required and inclusive."""
+    first, last = _day(from_date, "from"), _day(to_date, "to")
+    if last < first:
+        raise ValidationFailed("to must not be before from")
+    if (last - first).days > MAX_DAYS:
+        raise ValidationFailed(f"the period may span at most {MAX_DAYS} days")
+    # local midnights via the date, so a DST zone gets its own offset on each end
+    return datetime.combine(first, time(), tz), datetime.combine(last + timedelta(days=1), time(), tz)
+
+
+def _stats_query(lo: datetime, hi: datetime, item_code: str, tz: ZoneInfo, at: datetime) -> sa.Select:
+    def of_item(query: sa.Select) -> sa.Select:
+        return query.where(c.c.item_code == item_code) if item_code else query
+
+    def local_date(column: Any) -> Any:
+        return sa.cast(sa.func.timezone(tz.key, column), sa.Date)
+
+    count = sa.func.count()
+    received = of_item(sa.select(count).select_from(c).where(c.c.received_at >= lo, c.c.received_at < hi))
+    accepted_at = (
+        sa.select(h.c.case_id, h.c.at).where(h.c.to_state == "accepted", h.c.at >= lo, h.c.at < hi).subquery()
+    )
+    done_by_end = sa.select(h.c.case_id, h.c.at).where(h.c.to_state == "completed", h.c.at < hi).subquery()
+    cohort = of_item(
+        sa.select(
+            count.label("accepted"),
+            sa.func.count(done_by_end.c.case_id).label("accepted_done"),
+        )
+        .select_from(accepted_at)
+        .join(c, c.c.id == accepted_at.c.case_id)
+        .outerjoin(done_by_end, done_by_end.c.case_id == accepted_at.c.case_id)
+    ).subquery()
+    done_at = h.c.at
+    immediate = c.c.kind == "immediate"
+    completed = of_item(
+        sa.select(
+            count.label("completed"),
+            count.filter(done_at <= c.c.due_at).label("on_time"),
+            count.filter(immediate).label("immediate"),
+            count.filter(~immediate, local_date(done_at) < local_date(c.c.due_at)).label("early"),
+            count.filter(c.c.satisfaction.is_not(None)).label("rated"),
+            count.filter(c.c.satisfaction.in_(SATISFIED)).label("satisfied"),
+        )
+        .select_from(h)
+        .join(c, c.c.id == h.c.case_id)
+        .where(h.c.to_state == "completed", done_at >= lo, done_at < hi)
+    ).subquery()
+    overdue = of_item(
+        sa.select(count)
+        .select_from(c)
+        .where(c.c.state.in_(OPEN_STATES), c.c.clock_state == "running", c.c.due_at < at)
+    )
+    return sa.select(
+        received.scalar_subquery().label("received"),
+        cohort.c.accepted,
+        cohort.c.accepted_done,
+        completed,
+        overdue.scalar_subquery().label("overdue_open"),
+    ).select_from(cohort.join(completed, sa.true()))
+
+
+# --- the public board ------------------------------------------------------------------------
+
+
+def board(
+    sessions: sessionmaker[Session],
+    tenant: str | None,
+    tz: ZoneInfo,
+    page_size: int = 0,
+    page_token: str = "",
+) -> BoardPage:
+    """Completed cases of an active township, latest completion first: item, number, completion
+    date, outcome and whether it was on time; the applicant as a surname and two stars (none for
+    privacy-sensitive items); no phone, id number or address. Petitions never appear."""
+    if page_size < 0:
+        raise ValidationFailed("page_size must be ≥ 0")
+    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    scope = _check(sessions, tenant, active=True)
+    done_at = h.c.at.label("completed_at")
+    query = (
+        sa.select(
+            c.c.id,
+            c.c.number,
+            c.c.item_code,
+            c.c.outcome,
+            c.c.applicant["name"].astext.label("name"),
+            done_at,
+            (h.c.at <= c.c.due_at).label("on_time"),
+            item.c.name.label("item_name"),
+            item.c.privacy_sensitive,
+        )
+        .select_from(h)
+        .join(c, c.c.id == h.c.case_id)
+        .outerjoin(item, item.c.code == c.c.item_code)
+        .where(h.c.to_state == "completed", c.c.state.in_(CLOSED_COMPLETED))
+        .where(sa.or_(item.c.category.is_(None), item.c.category != "petition"))
+    )
+    if page_token:
+        at, case_id = _decode_token(page_token)
+        query = query.where(sa.tuple_(h.c.at, sa.cast(c.c.id, sa.Text)) < sa.tuple_(sa.literal(at), case_id))
+    query = query.order_by(h.c.at.desc(), sa.cast(c.c.id, sa.Text).desc()).limit(size + 1)
+    with db.transaction(sessions, scope) as s:
+        rows = s.execute(query).mappings().all()
+    items = [_entry(r, tz) for r in rows[:size]]
+    token = ""
+    if len(rows) > size:
+        last = rows[size - 1]
+        token = f"{last['completed_at'].astimezone(UTC).isoformat()}|{last['id']}"
+    return BoardPage(items, token)
+
+
+def board_name(name: str | None) -> str:
+    """The surname and two stars whatever the length (张三丰 → 张**, 李四 → 李**): the board
+    shows no more of a name, not even its length."""
+    masked = mask_name((name or "").strip())
+    return f"{masked[0]}**" if masked and masked != "*" else "**"
+
+
+def _entry(r: Any, tz: ZoneInfo) -> BoardEntry:
+    return BoardEntry(
+        number=r["number"],
+        item_code=r["item_code"],
+        item_name=r["item_name"] or "",
+        applicant_name="" if r["privacy_sensitive"] else board_name(r["name"]),
+        completed_date=r["completed_at"].astimezone(tz).date().isoformat(),
+        outcome=r["outcome"] or "",
+        on_time=bool(r["on_time"]),
+    )
+
+
+# --- Prometheus: open cases by clock colour, per county and item category ----------------------
+
+
+class OpenCasesCollector(Collector):
+    """`bianmin_cases_open{county,category,colour}` (DOMAIN.md §12: open cases by clock colour)
+    and `bianmin_cases_overdue{county}` (open cases past their deadline), the names the alert
+    rules and the dashboard of deploy/observability use — computed by one grouped query when
+    Prometheus scrapes. Labelled by county and category, not by tenant (ARCHITECTURE.md §7: no
+    tenant ids in labels). `paused` counts escalated cases whose clock waits; cases whose clock
+    has not started are not counted. The colours follow the clock's (domain/clock.py): overdue
+    past the deadline, red on the deadline's local day, yellow past the warning."""
+
+    def __init__(self) -> None:
+        self.ops_sessions: sessionmaker[Session] | None = None
+        self.tz = ZoneInfo("Asia/Shanghai")
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        return self._families()  # no query when the collector is registered
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        open_, overdue = self._families()
+        if self.ops_sessions is not None:
+            try:
+                rows = open_cases_by_colour(self.ops_sessions, self.tz)
+            except Exception:  # noqa: BLE001 - a failed query must not take the other metrics down
+                log.warning("bianmin_cases_open: the query failed; no series this scrape", exc_info=True)
+                rows = []
+            late: dict[str, int] = {}
+            for county, category, colour, n in rows:
+                open_.add_metric([county, category, colour], n)
+                if colour == "overdue":
+                    late[county] = late.get(county, 0) + n
+            for county in sorted({r[0] for r in rows}):
+                overdue.add_metric([county], late.get(county, 0))
+        yield from (open_, overdue)
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "bianmin_cases_open",
+                "Open cases with a started clock, by county, item category and clock colour "
+                "(green | yellow | red | overdue | paused).",
+                labels=["county", "category", "colour"],
+            ),
+            GaugeMetricFamily(
+                "bianmin_cases_overdue",
+                "Open cases past their deadline (running clocks), by county.",
+                labels=["county"],
+            ),
+        )
+
+
+def open_cases_by_colour(
+    ops_sessions: sessionmaker[Session], tz: ZoneInfo, at: datetime | None = None
+) -> builtins.list[tuple[str, str, str, int]]:
+    """(county, category, colour, count) over every township; `ops_sessions` crosses tenants."""
+    at = at or datetime.now(UTC)
+    today = sa.cast(sa.func.timezone(tz.key, sa.literal(at, sa.DateTime(timezone=True))), sa.Date)
+    due_day = sa.cast(sa.func.timezone(tz.key, c.c.due_at), sa.Date)
+    colour = sa.case(
+        (c.c.clock_state == "paused", "paused"),
+        (c.c.due_at < at, "overdue"),
+        (due_day == today, "red"),
+        (c.c.warn_at <= at, "yellow"),
+        else_="green",
+    ).label("colour")
+    county = sa.func.split_part(c.c.tenant_id, ".", 1).label("county")
+    category = sa.func.coalesce(item.c.category, "other").label("category")
+    query = (
+        sa.select(county, category, colour, sa.func.count())
+        .select_from(c)
+        .outerjoin(item, sa.and_(item.c.tenant_id == c.c.tenant_id, item.c.code == c.c.item_code))
+        .where(c.c.state.in_(OPEN_STATES), c.c.clock_state.in_(("running", "paused")))
+        .group_by(county, category, colour)
+        .order_by(county, category, colour)
+    )
+    with db.transaction(ops_sessions, None) as s:
+        return [(str(a), str(b), str(k), int(n)) for a, b, k, n in s.execute(query)]
+
+
+OPEN_CASES = OpenCasesCollector()
+_registered = False
+
+
+def export_metrics(ops_sessions: sessionmaker[Session], timezone: str) -> None:
+    """Let the process's /metrics serve the case gauges from these sessions (once per process;
+    a later runtime replaces the sessions)."""
+    global _registered
+    OPEN_CASES.ops_sessions, OPEN_CASES.tz = ops_sessions, ZoneInfo(timezone)
+    if not _registered:
+        REGISTRY.register(OPEN_CASES)
+        _registered = True
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole > 0 else None
+
+
+def _check(sessions: sessionmaker[Session], tenant: str | None, *, active: bool = False) -> str:
+    """The township, known here (and active, for the public board); else not_found for all."""
+    if not tenant:
+        raise NotFound("no township in the call")
+    with db.transaction(sessions, tenant) as s:
+        status = s.execute(sa.select(tables.tenant.c.status)).scalar()
+    if status is None or (active and status != ACTIVE):
+        raise NotFound(f"township {tenant} is not known here")
+    return tenant
+
+
+def _require(principal: Principal | None, *roles: str) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    if not principal.has_role(*roles):
+        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+    return principal
+
+
+def _day(value: str, name: str) -> date:
+    if not value:
+        raise ValidationFailed(f"{name} is required (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be YYYY-MM-DD") from None
+
+
+def _decode_token(token: str) -> tuple[datetime, str]:
+    invalid = ValidationFailed("page_token is not valid")
+    at, sep, case_id = token.partition("|")
+    if not sep or not case_id or len(token) > 200:
+        raise invalid
+    try:
+        after = datetime.fromisoformat(at)
+    except ValueError:
+        raise invalid from None
+    if after.tzinfo is None:
+        raise invalid
+    return after, case_id

@@ -1,0 +1,70 @@
+"""The township check of case_api after it was folded into fewer transactions (README: what a
+lifecycle costs): an unknown township is still not_found before anything else, for every way an
+action, a read or a creation can otherwise fail; a known one still answers with the real error."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from libs.common.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
+from libs.common.runtime import Runtime
+from libs.common.tenancy import Principal
+from services.intake.service_layer import case_api, cases
+from tests.integration.intake.test_case_details import onboard
+from tests.integration.intake.test_case_store import COMPLETE
+
+pytestmark = pytest.mark.integration
+RECEIVED = replace(COMPLETE, accept_if_complete=False)
+
+
+def _principal(tenant: str, *roles: str) -> Principal:
+    county = tenant.split(".")[0]
+    return Principal("w1", frozenset(roles or ("window_staff",)), frozenset({tenant}), county)
+
+
+@pytest.fixture
+def known(runtime: Runtime) -> str:
+    tenant = f"c{uuid.uuid4().hex[:8]}.napo"
+    onboard(runtime, tenant)
+    return tenant
+
+
+def test_an_unknown_township_is_not_found_whatever_else_is_wrong(runtime: Runtime, known: str) -> None:
+    ghost = f"{known.split('.')[0]}.ghost"
+    staff, reader = _principal(ghost), _principal(ghost, "petition_officer")
+    case_id = str(uuid.uuid4())
+    calls = [
+        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "accept"),  # no such case
+        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "no_such_action"),
+        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "accept", bogus=1),
+        lambda: case_api.act(runtime.sessions, reader, ghost, case_id, 1, "accept"),  # wrong role
+        lambda: case_api.act(runtime.sessions, None, ghost, case_id, 1, "accept"),  # no token
+        lambda: case_api.get(runtime.sessions, None, ghost, case_id),
+        lambda: case_api.create(runtime.sessions, reader, ghost, COMPLETE),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound, match="not known here"):
+            call()
+
+
+def test_a_known_township_answers_with_the_real_error_and_acts(runtime: Runtime, known: str) -> None:
+    staff = _principal(known)
+    case = case_api.create(runtime.sessions, _principal(known, "intake_desk"), known, RECEIVED).case
+    with pytest.raises(Forbidden):
+        case_api.act(runtime.sessions, _principal(known, "petition_officer"), known, case.id, 1, "accept")
+    with pytest.raises(ValidationFailed):
+        case_api.act(runtime.sessions, staff, known, case.id, case.version, "no_such_action")
+    with pytest.raises(VersionConflict):
+        case_api.act(runtime.sessions, staff, known, case.id, case.version + 5, "accept")
+    with pytest.raises(NotFound, match="no case"):
+        case_api.act(runtime.sessions, staff, known, str(uuid.uuid4()), 1, "accept")
+    accepted = case_api.act(runtime.sessions, staff, known, case.id, case.version, "accept")
+    assert accepted.case.state == "accepted"
+    assert accepted.clock.state == "running"
+    assert cases.get(runtime.sessions, known, case.id).version == accepted.case.version
+    seen = case_api.get(runtime.sessions, staff, known, case.id)
+    assert (seen.case.state, seen.item_name) == ("accepted", accepted.item_name)
+    assert seen.item_name  # the item's name, from the one catalogue read
