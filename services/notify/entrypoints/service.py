@@ -5,7 +5,7 @@ from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
-from services.notify.service_layer import handlers
+from services.notify.service_layer import calendar, case_events, handlers
 
 
 def servicers(runtime: Runtime) -> list:
@@ -19,6 +19,13 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "township_reactivated", "notify", handlers.on_township_reactivated),
         Subscription("gateway", "staff_saved", "notify", handlers.on_staff_saved),
         Subscription("gateway", "settings_changed", "notify", handlers.on_settings_changed),
+        # the calendar projection: quiet hours on the township's real working days
+        Subscription(
+            "gateway", "national_calendar_imported", "notify", calendar.on_national_calendar_imported
+        ),
+        Subscription("gateway", "calendar_day_changed", "notify", calendar.on_calendar_day_changed),
+        # intake's case and petition events: notices, notifications, the inbox, open cases
+        *case_events.subscriptions(),
     ]
 
 

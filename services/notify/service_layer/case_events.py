@@ -1,0 +1,480 @@
+"""Intake's case and petition events → notices, notifications, the staff inbox and the open-case
+projection (DOMAIN.md §10). Handlers are `(envelope, session)`, run inside the consumer's
+idempotent, tenant-scoped transaction; the unique keys (each carrying the source event id) make a
+duplicate delivery change nothing even past the consumer inbox.
+
+For the applicant: a notice on file (its text from the county's template, the applicant masked in
+it), a `print` notification delivered at once (handed over at the window), and `sms` / `email`
+notifications queued for the dispatcher with the real address sealed (`address_sealed`); the
+address comes from the case event's `applicant_sealed`. For staff: an inbox item plus an `inbox`
+notification row, and for what cannot wait (an overdue case, a collective petition) an urgent SMS
+to the staff member's work phone (the dispatcher looks it up in the staff projection).
+
+Who hears of what: the case's handler (else the first-ask person, while nobody handles it) of an
+assignment, a clock warning (yellow / red / overdue) and a supervision press; every township_admin
+of the township of a collective petition (there is no duty rota yet: all of them are "the leader on
+duty")."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from libs.common import pii, sealing
+from libs.common.messaging import Envelope, Subscription
+from libs.common.settings import Settings
+from services.notify.adapters import tables
+from services.notify.adapters.templates import NoticeTemplates
+from services.notify.domain import notices as n
+
+SOURCE = "intake"
+log = logging.getLogger(__name__)
+DEFAULT_TZ = "Asia/Shanghai"
+WARNING_COLOURS = {"yellow": "黄灯预警", "red": "红灯预警", "overdue": "已超期"}
+
+CASE_EVENTS: dict[str, type[Message]] = {
+    "case_received": events_pb2.CaseReceived,
+    "case_supplement_requested": events_pb2.CaseSupplementRequested,
+    "case_materials_submitted": events_pb2.CaseMaterialsSubmitted,
+    "case_refused": events_pb2.CaseRefused,
+    "case_accepted": events_pb2.CaseAccepted,
+    "case_assigned": events_pb2.CaseAssigned,
+    "case_escalated": events_pb2.CaseEscalated,
+    "case_resumed": events_pb2.CaseResumed,
+    "case_extended": events_pb2.CaseExtended,
+    "case_completed": events_pb2.CaseCompleted,
+    "case_replied": events_pb2.CaseReplied,
+    "case_archived": events_pb2.CaseArchived,
+    "case_returned": events_pb2.CaseReturned,
+    "case_withdrawn": events_pb2.CaseWithdrawn,
+    "case_pressed": events_pb2.CasePressed,
+    "case_clock_colour_changed": events_pb2.CaseClockColourChanged,
+    "case_deadline_recomputed": events_pb2.CaseDeadlineRecomputed,
+}
+
+
+@lru_cache(maxsize=4)
+def _templates(override_dir: Path | None) -> NoticeTemplates:
+    return NoticeTemplates(override_dir)
+
+
+@lru_cache(maxsize=1)
+def _override_dir() -> Path | None:
+    return Settings().notice_template_dir  # type: ignore[call-arg]  # pydantic-settings reads the environment
+
+
+def templates() -> NoticeTemplates:
+    """The notice templates with the county's override folder (`BIANMIN_NOTICE_TEMPLATE_DIR`,
+    read once per process, when the first notice is made)."""
+    return _templates(_override_dir())
+
+
+def parse(envelope: Envelope, cls: type[Message]) -> Any:
+    return json_format.ParseDict(envelope.data, cls(), ignore_unknown_fields=True)
+
+
+def _word(enum: Any, prefix: str, value: int) -> str:
+    name = str(enum.Name(value)) if value else ""
+    return "" if not name or name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+
+
+def _ts(message: Any, name: str) -> datetime | None:
+    return message.__getattribute__(name).ToDatetime(UTC) if message.HasField(name) else None
+
+
+# --- the township's context ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Township:
+    """What notify knows of the event's township: its name, time zone and notice locale."""
+
+    tenant: str
+    name: str
+    tz: ZoneInfo = ZoneInfo(DEFAULT_TZ)
+    locale: str = n.DEFAULT_LOCALE
+
+    @classmethod
+    def load(cls, session: Session, tenant: str) -> Township:
+        name = session.execute(sa.select(tables.tenant.c.name)).scalar()
+        row = session.execute(sa.select(tables.settings.c.timezone, tables.settings.c.other)).first()
+        other = (row.other if row is not None else None) or {}
+        return cls(
+            tenant=tenant,
+            name=name or tenant.split(".", 1)[-1],
+            tz=ZoneInfo((row.timezone if row is not None else None) or DEFAULT_TZ),
+            locale=n.locale_or_default(other.get("locale")),
+        )
+
+    def date(self, at: datetime) -> str:
+        local = at.astimezone(self.tz)
+        return n.chinese_date(local.year, local.month, local.day)
+
+
+# --- the handlers ----------------------------------------------------------------------------
+
+
+def on_case_event(envelope: Envelope, session: Session) -> None:
+    """Any case event: the open-case projection, then the notices and staff notifications it
+    obliges."""
+    cls = CASE_EVENTS[envelope.event_type]
+    message = parse(envelope, cls)
+    _project_open_case(session, envelope, message)
+    kinds = n.NOTICES_OF_EVENT.get(envelope.event_type, ())
+    if kinds:
+        township = Township.load(session, envelope.tenant_id)
+        contact = _contact(session, message.case)
+        for kind in kinds:
+            _notice(session, envelope, township, message, kind, contact)
+    staff = STAFF_NOTIFICATIONS.get(envelope.event_type)
+    if staff is not None:
+        staff(session, envelope, message)
+
+
+def on_petition_registered(envelope: Envelope, session: Session) -> None:
+    """A collective petition (集体访): urgent, to the leader on duty — every township_admin."""
+    petition = parse(envelope, events_pb2.PetitionRegistered)
+    if not petition.collective:
+        return
+    s = tables.staff
+    admins = session.execute(
+        sa.select(s.c.username).where(s.c.active, s.c.roles.any_() == "township_admin")  # type: ignore[arg-type]
+    ).scalars()
+    title = f"集体访：{petition.number}"
+    text = f"登记了一件集体访（{petition.number}），请立即安排领导接待。"
+    if petition.HasField("answer_due_at"):
+        due = Township.load(session, envelope.tenant_id).date(petition.answer_due_at.ToDatetime(UTC))
+        text += f"答复期限：{due}。"
+    leaders = sorted(admins)
+    if not leaders:  # nobody to alert is itself an alarm: the township has no township_admin here
+        log.warning(
+            "collective petition %s in %s: no township_admin to alert", petition.number, envelope.tenant_id
+        )
+    for username in leaders:
+        _staff_message(
+            session, envelope, username, "collective_petition", title, text, None, urgent=True, sms=True
+        )
+
+
+def subscriptions() -> list[Subscription]:
+    return [
+        *(Subscription(SOURCE, event_type, "notify", on_case_event) for event_type in CASE_EVENTS),
+        Subscription(SOURCE, "petition_registered", "notify", on_petition_registered),
+    ]
+
+
+# --- open cases ------------------------------------------------------------------------------
+
+
+def _project_open_case(session: Session, envelope: Envelope, message: Any) -> None:
+    """Upsert the case as of this event; an older version never overwrites a newer one."""
+    c = message.case
+    due = _ts(c, "due_at")
+    fields = message.DESCRIPTOR.fields_by_name
+    if due is None and "due_at" in fields:  # events with the new deadline
+        due = _ts(message, "due_at")
+    if due is None and "clock" in fields and message.HasField("clock"):  # accepted, resumed
+        due = _ts(message.clock, "due_at")
+    values = {
+        "tenant_id": envelope.tenant_id,
+        "case_id": c.case_id,
+        "number": c.number,
+        "item_name": c.item_name or c.item_code,
+        "handler": c.handler or None,
+        "state": _word(case_pb2.CaseState, "CASE_STATE_", c.state) or "received",
+        "due_at": due,
+        "version": c.version,
+    }
+    o = tables.open_case
+    stmt = insert(o).values(values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[o.c.tenant_id, o.c.case_id],
+            set_={
+                "number": stmt.excluded.number,
+                "item_name": stmt.excluded.item_name,
+                "handler": stmt.excluded.handler,
+                "state": stmt.excluded.state,
+                "due_at": sa.func.coalesce(stmt.excluded.due_at, o.c.due_at),
+                "version": stmt.excluded.version,
+            },
+            where=o.c.version < stmt.excluded.version,
+        )
+    )
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def _contact(session: Session, summary: Any) -> dict[str, str]:
+    """The applicant's name, phone and e-mail, opened from the event (empty when the event
+    carries none). A seal no key opens raises: the event is retried and, failing, parked as a
+    dead letter to replay once the keys are right — never a notice silently without its SMS."""
+    if not summary.applicant_sealed:
+        return {}
+    sealer = sealing.of(session)
+    if sealer is None:
+        raise sealing.SealError("no sealer: the session was not made by a Runtime")
+    opened = sealer.open(summary.applicant_sealed)
+    return {k: str(opened.get(k) or "") for k in ("name", "phone", "email")}
+
+
+def notice_context(
+    kind: str, message: Any, township: Township, at: datetime, code: str, applicant_name: str
+) -> dict[str, Any]:
+    """What the template of `kind` is given (every key always present: StrictUndefined)."""
+    c = message.case
+    ctx: dict[str, Any] = {
+        "township": township.name,
+        "case_number": c.number,
+        "item_name": c.item_name or c.item_code,
+        "applicant": pii.mask_name(applicant_name) or "申请人",
+        "date": township.date(at),
+        "verification_code": code,
+    }
+
+    def day(value: datetime | None) -> str:
+        return township.date(value) if value is not None else ""
+
+    if kind == n.ACCEPTANCE:
+        clock_due = _ts(message.clock, "due_at") if message.HasField("clock") else None
+        ctx["due_date"] = day(clock_due or _ts(c, "due_at"))
+    elif kind == n.SUPPLEMENT:
+        names = list(message.missing_material_names)
+        codes = list(message.missing_materials)
+        # every missing material by name (its code where intake knew no name)
+        ctx["missing"] = [names[i] if i < len(names) and names[i] else code for i, code in enumerate(codes)]
+        ctx["missing"] += names[len(codes) :]
+        ctx["note"] = message.note
+        ctx["second_request"] = message.second_request
+    elif kind == n.REFUSAL:
+        ctx["reason"] = message.reason
+        ctx["refer_to"] = message.refer_to
+    elif kind == n.ESCALATION:
+        level = _word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", message.to_level)
+        ctx["level"] = n.LEVEL_NAMES.get(level, level)
+        ctx["department"] = message.department
+        ctx["reason"] = message.reason
+        ctx["notify_by"] = day(_ts(message, "notify_by"))
+    elif kind == n.EXTENSION:
+        ctx["reason"] = message.reason
+        ctx["working_days"] = message.working_days
+        ctx["due_date"] = day(_ts(message, "due_at"))
+    elif kind == n.RESULT:
+        outcome = _word(case_pb2.CaseOutcome, "CASE_OUTCOME_", message.outcome)
+        ctx["outcome"] = n.OUTCOME_NAMES.get(outcome, outcome or "已办结")
+        ctx["denied"] = outcome == "denied"
+        ctx["reason"] = message.reason
+    elif kind == n.RETURN:
+        ctx["reason"] = message.reason
+    return ctx
+
+
+def _notice(
+    session: Session,
+    envelope: Envelope,
+    township: Township,
+    message: Any,
+    kind: str,
+    contact: dict[str, str],
+) -> None:
+    c = message.case
+    code = n.verification_code()
+    notice_templates = templates()
+    locale = notice_templates.locale_for(kind, township.locale)
+    text = notice_templates.render(
+        kind,
+        locale,
+        notice_context(kind, message, township, envelope.occurred_at, code, contact.get("name", "")),
+    )
+    phone, email = contact.get("phone", ""), contact.get("email", "")
+    recipient = pii.mask_phone(phone) or pii.mask_email(email) or ""
+    t = tables.notice
+    notice_id = session.execute(
+        insert(t)
+        .values(
+            id=uuid.uuid4(),
+            tenant_id=envelope.tenant_id,
+            case_id=c.case_id,
+            case_number=c.number,
+            kind=kind,
+            locale=locale,
+            text=text,
+            recipient=recipient,
+            verification_code=code,
+            source_event_id=envelope.event_id,
+            created_at=envelope.occurred_at,
+        )
+        .on_conflict_do_nothing(constraint="notice_once")
+        .returning(t.c.id)
+    ).scalar()
+    if notice_id is None:  # this event's notice is on file already: nothing more to do
+        return
+    subject = text.splitlines()[0] if text else kind
+    base = {
+        "tenant_id": envelope.tenant_id,
+        "topic": "notice",
+        "subject": subject,
+        "text": text,
+        "case_id": c.case_id,
+        "notice_id": notice_id,
+        # one event may oblige two notices (a completion: result and satisfaction request); their
+        # deliveries are told apart by the notice kind
+        "source_event_id": f"{envelope.event_id}/{kind}",
+    }
+    rows = [{**base, "channel": "print", "status": "delivered", "recipient": recipient or "窗口"}]
+    sealer = sealing.of(session)
+    if sealer is not None:
+        if phone:
+            rows.append(
+                {
+                    **base,
+                    "channel": "sms",
+                    "status": "queued",
+                    "recipient": recipient,
+                    "address_sealed": sealing.seal_address(sealer, phone),
+                }
+            )
+        if email:
+            rows.append(
+                {
+                    **base,
+                    "channel": "email",
+                    "status": "queued",
+                    "recipient": pii.mask_email(email),
+                    "address_sealed": sealing.seal_address(sealer, email),
+                }
+            )
+    _notifications(session, rows)
+
+
+def _notifications(session: Session, rows: list[dict[str, Any]]) -> None:
+    now = datetime.now(UTC)
+    for row in rows:
+        delivered = row["status"] == "delivered"
+        values = {"id": uuid.uuid4(), "address_sealed": None, "urgent": False, **row}
+        if delivered:
+            values.update(sent_at=now, delivered_at=now)
+        session.execute(
+            insert(tables.notification).values(values).on_conflict_do_nothing(constraint="notification_once")
+        )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def _staff_message(
+    session: Session,
+    envelope: Envelope,
+    username: str,
+    topic: str,
+    title: str,
+    text: str,
+    case_id: str | None,
+    *,
+    urgent: bool = False,
+    sms: bool = False,
+) -> None:
+    """An inbox item and its `inbox` notification (delivered), and an urgent SMS when asked."""
+    session.execute(
+        insert(tables.inbox_item)
+        .values(
+            id=uuid.uuid4(),
+            tenant_id=envelope.tenant_id,
+            username=username,
+            topic=topic,
+            title=title,
+            text=text,
+            case_id=case_id,
+            created_at=envelope.occurred_at,
+            source_event_id=envelope.event_id,
+        )
+        .on_conflict_do_nothing(constraint="inbox_item_once")
+    )
+    base = {
+        "tenant_id": envelope.tenant_id,
+        "topic": topic,
+        "recipient": username,
+        "subject": title,
+        "text": text,
+        "case_id": case_id,
+        "urgent": urgent,
+        "source_event_id": envelope.event_id,
+    }
+    rows = [{**base, "channel": "inbox", "status": "delivered"}]
+    if sms:
+        rows.append({**base, "channel": "sms", "status": "queued"})
+    _notifications(session, rows)
+
+
+def _responsible(c: Any) -> str:
+    return str(c.handler or c.first_ask or "")
+
+
+def _case_label(c: Any) -> str:
+    return f"{c.number}（{c.item_name or c.item_code}）"
+
+
+def _on_assigned(session: Session, envelope: Envelope, m: Any) -> None:
+    handler = m.handler or m.case.handler
+    if handler:
+        text = f"办件 {_case_label(m.case)} 已分派给您办理（分派人：{m.actor}）。"
+        _staff_message(
+            session, envelope, handler, "assignment", f"新分派：{m.case.number}", text, m.case.case_id
+        )
+
+
+def _on_pressed(session: Session, envelope: Envelope, m: Any) -> None:
+    to = _responsible(m.case)
+    if to:
+        text = f"办件 {_case_label(m.case)} 被督办（第{m.presses}次）。" + (
+            f"督办意见：{m.note}" if m.note else ""
+        )
+        _staff_message(
+            session, envelope, to, "press", f"督办：{m.case.number}", text, m.case.case_id, urgent=True
+        )
+
+
+def _on_colour(session: Session, envelope: Envelope, m: Any) -> None:
+    colour = _word(case_pb2.ClockColour, "CLOCK_COLOUR_", m.colour)
+    to = _responsible(m.case)
+    if colour not in WARNING_COLOURS or not to:
+        return
+    due = _ts(m, "due_at") or _ts(m.case, "due_at")
+    label = WARNING_COLOURS[colour]
+    text = f"办件 {_case_label(m.case)} {label}。"
+    if due is not None:
+        text += f"办结期限：{Township.load(session, envelope.tenant_id).date(due)}。"
+    overdue = colour == "overdue"
+    _staff_message(
+        session,
+        envelope,
+        to,
+        "clock_warning",
+        f"{label}：{m.case.number}",
+        text,
+        m.case.case_id,
+        urgent=overdue,
+        sms=overdue,
+    )
+
+
+STAFF_NOTIFICATIONS: dict[str, Callable[[Session, Envelope, Any], None]] = {
+    "case_assigned": _on_assigned,
+    "case_pressed": _on_pressed,
+    "case_clock_colour_changed": _on_colour,
+}

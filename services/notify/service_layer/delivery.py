@@ -1,0 +1,518 @@
+"""The dispatcher: hands queued SMS and e-mail notifications to their channel, records the
+outcome, retries with back-off, parks what keeps failing as a dead letter (DOMAIN.md §10).
+
+States: queued → sent → delivered, or failed (retried at `next_attempt_at`) → … → dead_lettered
+after `BIANMIN_NOTIFY_MAX_ATTEMPTS` tries (or at once when the channel says retrying cannot help).
+An SMS is `sent` when the provider took it and `delivered` when its receipt says so (polled);
+an e-mail is delivered when the SMTP server accepted it. Inbox and print rows are delivered when
+created and never come here.
+
+Claim, send, record — three steps, no lock held while the channel is slow:
+1. claim: `FOR UPDATE SKIP LOCKED` on due rows, set `next_attempt_at` to a lease (now + lease),
+   commit. Another dispatcher skips locked rows and does not see leased ones as due, so two
+   dispatchers never send the same row at the same time.
+2. send, outside any transaction.
+3. record the outcome, fenced by the lease: `WHERE next_attempt_at = <our lease>`. If the lease
+   ran out and another dispatcher took the row meanwhile, our record changes nothing.
+Delivery is therefore AT LEAST ONCE: a dispatcher that dies between 2 and 3 leaves the row to be
+sent again when its lease expires. A duplicate text is prevented by the provider protocol (our
+notification id is the `ref`, the provider's idempotency key) and marked for mail readers by a
+stable Message-ID. We chose this over at-most-once because a lost legal notice is worse than a
+repeated one.
+
+Before sending, a non-urgent SMS is held until the township's office hours on a working day
+(quiet hours), and every SMS takes a token from its township's bucket (`BIANMIN_SMS_RATE_PER_TENANT`
+per second); a held row keeps its attempts and just gets a later `next_attempt_at`: held, never
+dropped. Working days and office hours are the township's compiled calendar (notify's calendar
+projection, service_layer/calendar.py: national ∘ county ∘ township, like intake's clock): a
+county's local festival holds a text, a township's adjusted working Saturday lets it go. A year
+the county has not imported counts as weekends only, as for the clock.
+
+A channel with nothing configured (no `BIANMIN_SMS_URL` / `BIANMIN_SMTP_HOST`, e.g. a plain
+`make run`) is not attempted: its notifications stay `queued` with attempts 0 and `last_error`
+saying so (the backlog gauge counts them), and are sent once the channel is configured —
+instead of churning through retries into dead letters.
+
+The dispatcher acts across townships with the relay/ops sessions (it is part of notify's relay
+process, and a thread of the all-in-one process) and writes its events to notify's outbox in the
+same transaction as the state change."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from bianmin.notify.v1 import events_pb2, notification_pb2
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.calendar import WorkCalendar
+from libs.common.errors import ValidationFailed
+from libs.common.messaging import record
+from libs.common.pii import mask_text
+from libs.common.settings import Settings
+from services.notify.adapters import tables
+from services.notify.adapters.email import SmtpMailer
+from services.notify.adapters.sms import DELIVERED as RECEIPT_DELIVERED
+from services.notify.adapters.sms import FAILED as RECEIPT_FAILED
+from services.notify.adapters.sms import SendFailed, SmsProvider
+from services.notify.domain import delivery as policy
+from services.notify.domain.delivery import DEAD_LETTERED, DELIVERED, EMAIL, FAILED, QUEUED, SENT, SMS
+from services.notify.service_layer import calendar as notify_calendar
+from services.notify.service_layer.metrics import (
+    NOTIFICATION_BACKLOG,
+    NOTIFICATION_DEAD_LETTERS,
+    NOTIFICATION_LATENCY,
+    NOTIFICATIONS,
+    NOTIFICATIONS_HELD,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "notify"
+RECEIPT_WINDOW = timedelta(days=2)  # a receipt that has not come in two days will not come
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+MAX_ERROR = 2000
+NOT_CONFIGURED = {
+    SMS: "the SMS channel is not configured (BIANMIN_SMS_URL): waiting, not attempted",
+    EMAIL: "the e-mail channel is not configured (BIANMIN_SMTP_HOST): waiting, not attempted",
+}
+
+
+def enum(pb_enum: Any, prefix: str, word: str | None) -> int:
+    """'sms' → CHANNEL_SMS; unknown or empty → 0 (UNSPECIFIED)."""
+    try:
+        return int(pb_enum.Value(f"{prefix}{(word or '').upper()}"))
+    except ValueError:
+        return 0
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def channel_pb(word: str) -> int:
+    return enum(notification_pb2.Channel, "CHANNEL_", word)
+
+
+@dataclass
+class Channels:
+    sms: SmsProvider | None = None
+    email: SmtpMailer | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Channels:
+        return cls(SmsProvider.from_settings(settings), SmtpMailer.from_settings(settings))
+
+    def close(self) -> None:
+        if self.sms is not None:
+            self.sms.close()
+
+    def unconfigured(self) -> dict[str, str]:
+        """Channel → why it cannot send, for each channel with nothing configured."""
+        missing = {}
+        if self.sms is None:
+            missing[SMS] = NOT_CONFIGURED[SMS]
+        if self.email is None:
+            missing[EMAIL] = NOT_CONFIGURED[EMAIL]
+        return missing
+
+
+class Dispatcher:
+    """One dispatcher loop. `sessions`: relay/ops sessions (it crosses townships by design)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        channels: Channels,
+        sealer: Any,
+        *,
+        limiter: policy.TenantRateLimiter | None = None,
+        is_working: Callable[[date], bool] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """`is_working` (tests) replaces the township's calendar by fixed working days, with the
+        office hours of its settings; by default quiet hours follow its compiled calendar."""
+        self.sessions, self.settings, self.channels, self.sealer = sessions, settings, channels, sealer
+        self.limiter = limiter or policy.TenantRateLimiter(settings.sms_rate_per_tenant)
+        self.is_working, self.clock = is_working, clock
+        self._hours: dict[str, tuple[policy.Hours, str]] = {}  # office hours per township, per round
+        # compiled calendars per township, per round (across rounds the projection caches them by
+        # the calendar's versions, so a changed calendar is read again)
+        self._calendars: dict[str, WorkCalendar | None] = {}
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Until `stop` is set: dispatch, poll receipts, and wait `notify_idle_seconds` when idle."""
+        log.info("notification dispatcher started")
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # noqa: BLE001 - a failed round (database away) is retried next round
+                log.exception("notification dispatch round failed")
+                busy = 0
+            if not busy:
+                stop.wait(self.settings.notify_idle_seconds)
+        log.info("notification dispatcher stopped")
+
+    def run_once(self) -> int:
+        """One round: due notifications, then due receipts. Returns how many rows it handled."""
+        handled = 0
+        self._hours, self._calendars = {}, {}  # settings and calendars may change between rounds
+        self._mark_unconfigured()
+        for row in self._claim(due_sends=True):
+            self._dispatch(row)
+            handled += 1
+        if self.channels.sms is not None:
+            for row in self._claim(due_sends=False):
+                self._poll_receipt(row)
+                handled += 1
+        self.update_gauges()
+        return handled
+
+    # --- claim --------------------------------------------------------------------------------
+
+    def _claim(self, *, due_sends: bool) -> list[Any]:
+        n = tables.notification
+        now = self.clock()
+        lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
+        which = (
+            # a channel with nothing configured is not attempted (see _mark_unconfigured)
+            sa.and_(n.c.status.in_([QUEUED, FAILED]), n.c.channel.not_in(list(self.channels.unconfigured())))
+            if due_sends
+            else sa.and_(n.c.status == SENT, n.c.channel == SMS, n.c.provider_ref.is_not(None))
+        )
+        due = (
+            sa.select(n.c.id)
+            .where(which, n.c.next_attempt_at <= now)
+            .order_by(n.c.next_attempt_at)
+            .limit(self.settings.notify_batch_size)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        with db.transaction(self.sessions, None) as s:
+            return list(
+                s.execute(n.update().where(n.c.id.in_(due)).values(next_attempt_at=lease).returning(n)).all()
+            )
+
+    def _mark_unconfigured(self) -> None:
+        """Say on the waiting rows of a channel with nothing configured why they wait. They stay
+        `queued` with their attempts and due time untouched, so configuring the channel sends
+        them; written once (only rows whose error differs), not every round."""
+        n = tables.notification
+        now = self.clock()
+        for channel, reason in self.channels.unconfigured().items():
+            with db.transaction(self.sessions, None) as s:
+                marked = s.execute(
+                    n.update()
+                    .where(
+                        n.c.channel == channel,
+                        n.c.status == QUEUED,
+                        n.c.next_attempt_at <= now,
+                        n.c.last_error.is_distinct_from(reason),
+                    )
+                    .values(last_error=reason)
+                ).rowcount  # type: ignore[attr-defined]
+            if marked:
+                log.warning("%d %s notification(s) waiting: %s", marked, channel, reason)
+
+    def _fenced(self, s: Session, row: Any, **values: Any) -> bool:
+        """Write `values` to the claimed row if our lease still holds it."""
+        n = tables.notification
+        result = s.execute(
+            n.update()
+            .where(n.c.id == row.id, n.c.next_attempt_at == row.next_attempt_at, n.c.status == row.status)
+            .values(**values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            log.warning("notification %s: lease lost; another dispatcher has it", row.id)
+            return False
+        return True
+
+    def _release(self, row: Any, until: datetime, reason: str) -> None:
+        """Give a held row back, due at `until`, its attempts untouched."""
+        with db.transaction(self.sessions, row.tenant_id) as s:
+            self._fenced(s, row, next_attempt_at=until)
+        NOTIFICATIONS_HELD.labels(channel=row.channel, reason=reason).inc()
+
+    # --- send ---------------------------------------------------------------------------------
+
+    def _dispatch(self, row: Any) -> None:
+        now = self.clock()
+        if row.channel == SMS:
+            if not row.urgent:
+                until = self._quiet_until(row.tenant_id, now)
+                if until is not None:
+                    self._release(row, until, "quiet_hours")
+                    return
+            wait = self.limiter.take(row.tenant_id)
+            if wait > 0:
+                self._release(row, now + timedelta(seconds=wait), "rate_limit")
+                return
+        try:
+            ref = self._send(row)
+        except SendFailed as exc:
+            self._failed(row, exc.reason, permanent=exc.permanent)
+            return
+        self._sent(row, ref)
+
+    def _send(self, row: Any) -> str:
+        address = self._address(row)
+        if row.channel == SMS:
+            if self.channels.sms is None:
+                raise SendFailed("the SMS channel is not configured (BIANMIN_SMS_URL)")
+            return self.channels.sms.send(address, row.text, str(row.id))
+        if row.channel == EMAIL:
+            if self.channels.email is None:
+                raise SendFailed("the e-mail channel is not configured (BIANMIN_SMTP_HOST)")
+            return self.channels.email.send(address, row.subject or "便民服务通知", row.text, str(row.id))
+        return ""  # inbox / print: nothing to hand over
+
+    def _address(self, row: Any) -> str:
+        """The real phone / e-mail: opened from the sealed contact (applicants) or the staff
+        projection (staff). Never logged, never stored unsealed."""
+        key = "phone" if row.channel == SMS else "email"
+        if row.address_sealed:
+            try:
+                contact = self.sealer.open(row.address_sealed)
+            except ValueError as exc:  # e.g. sealed with a key this process does not have yet: retried
+                raise SendFailed(f"the sealed address cannot be opened: {exc}") from exc
+            value = contact.get(key)
+        elif key == "phone":
+            staff = tables.staff
+            with db.transaction(self.sessions, row.tenant_id) as s:
+                value = s.execute(
+                    sa.select(staff.c.phone).where(
+                        staff.c.tenant_id == row.tenant_id, staff.c.username == row.recipient
+                    )
+                ).scalar()
+        else:
+            value = None
+        if not value:
+            raise SendFailed(f"no {key} to send to", permanent=True)
+        return str(value)
+
+    # --- record -------------------------------------------------------------------------------
+
+    def _sent(self, row: Any, ref: str) -> None:
+        now = self.clock()
+        immediate = row.channel != SMS  # e-mail (SMTP accepted it), inbox, print
+        values: dict[str, Any] = {
+            "status": DELIVERED if immediate else SENT,
+            "attempts": row.attempts + 1,
+            "sent_at": now,
+            "provider_ref": ref or None,
+            "last_error": None,
+            "next_attempt_at": now + timedelta(seconds=self.settings.sms_receipt_poll_seconds),
+        }
+        if immediate:
+            values["delivered_at"] = now
+        with db.transaction(self.sessions, row.tenant_id) as s:
+            if not self._fenced(s, row, **values):
+                return
+            self._event(s, row, self._sent_event(row, now))
+            if immediate:
+                self._event(s, row, self._delivered_event(row, now))
+        NOTIFICATIONS.labels(channel=row.channel, outcome=SENT).inc()
+        if immediate:
+            self._observe_delivered(row, now)
+
+    def _failed(self, row: Any, reason: str, *, permanent: bool = False, attempts: int | None = None) -> None:
+        now = self.clock()
+        attempts = row.attempts + 1 if attempts is None else attempts
+        s_ = self.settings
+        delay = policy.backoff_seconds(
+            attempts, s_.notify_retry_base_seconds, s_.notify_retry_cap_seconds, s_.notify_retry_jitter
+        )
+        outcome = policy.after_failure(attempts, 1 if permanent else s_.notify_max_attempts, now, delay)
+        reason = str(mask_text(reason))  # a channel may echo the address back: never store it
+        values: dict[str, Any] = {
+            "status": outcome.status,
+            "attempts": attempts,
+            "last_error": reason[:MAX_ERROR],
+        }
+        if outcome.status == DEAD_LETTERED:
+            values.update(parked_at=now, next_attempt_at=NEVER)
+        else:
+            values["next_attempt_at"] = outcome.next_attempt_at
+        with db.transaction(self.sessions, row.tenant_id) as s:
+            if not self._fenced(s, row, **values):
+                return
+            if outcome.status == DEAD_LETTERED:
+                event: Message = events_pb2.DeadLetterParked(
+                    dead_letter=dead_letter_pb(row, reason=reason, attempts=attempts, parked_at=now)
+                )
+            else:
+                event = events_pb2.NotificationFailed(
+                    notification_id=str(row.id),
+                    channel=channel_pb(row.channel),
+                    attempts=attempts,
+                    error=reason[:MAX_ERROR],
+                    next_attempt_at=timestamp(outcome.next_attempt_at),
+                )
+            self._event(s, row, event)
+        NOTIFICATIONS.labels(channel=row.channel, outcome=outcome.status).inc()
+        log.warning(
+            "notification %s (%s) failed, try %d: %s → %s",
+            row.id,
+            row.channel,
+            attempts,
+            reason,
+            outcome.status,
+        )
+
+    def _poll_receipt(self, row: Any) -> None:
+        now = self.clock()
+        assert self.channels.sms is not None
+        try:
+            receipt = self.channels.sms.receipt(row.provider_ref)
+        except SendFailed as exc:
+            log.info("notification %s: receipt not available now: %s", row.id, exc.reason)
+            receipt = None
+        if receipt is not None and receipt.status == RECEIPT_DELIVERED:
+            with db.transaction(self.sessions, row.tenant_id) as s:
+                if not self._fenced(s, row, status=DELIVERED, delivered_at=now, next_attempt_at=NEVER):
+                    return
+                self._event(s, row, self._delivered_event(row, now))
+            NOTIFICATIONS.labels(channel=row.channel, outcome=DELIVERED).inc()
+            self._observe_delivered(row, now)
+            return
+        if receipt is not None and receipt.status == RECEIPT_FAILED:
+            # the provider took it but could not deliver: this try failed, send it again later
+            self._failed(row, f"the provider could not deliver it: {receipt.error}", attempts=row.attempts)
+            return
+        sent_at = row.sent_at or now
+        poll = now + timedelta(seconds=self.settings.sms_receipt_poll_seconds)
+        with db.transaction(self.sessions, row.tenant_id) as s:
+            self._fenced(s, row, next_attempt_at=poll if now - sent_at < RECEIPT_WINDOW else NEVER)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _quiet_until(self, tenant: str, now: datetime) -> datetime | None:
+        calendar = None if self.is_working is not None else self._calendar(tenant, now)
+        if calendar is not None:
+            return policy.quiet_until_in(calendar, now)
+        if tenant not in self._hours:
+            self._hours[tenant] = self._office_hours(tenant)
+        hours, tz = self._hours[tenant]
+        return policy.quiet_until(now, tz=tz, hours=hours, is_working=self.is_working or policy.weekdays_only)
+
+    def _calendar(self, tenant: str, now: datetime) -> WorkCalendar | None:
+        """The township's compiled calendar covering `now` and the quiet-hours horizon; None when
+        its projected settings cannot make one (e.g. overlapping office hours): then weekdays
+        and the settings' hours, rather than no SMS at all."""
+        if tenant not in self._calendars:
+            try:
+                with db.transaction(self.sessions, tenant) as s:
+                    self._calendars[tenant] = notify_calendar.tenant_calendar(
+                        s, tenant, now.year - 1, now.year + 1, default_tz=self.settings.timezone
+                    )
+            except ValidationFailed as exc:
+                log.warning("no calendar for %s (%s): quiet hours on weekdays", tenant, exc.detail)
+                self._calendars[tenant] = None
+        return self._calendars[tenant]
+
+    def _office_hours(self, tenant: str) -> tuple[policy.Hours, str]:
+        """The township's office hours and time zone (its settings projection; the county's
+        settings, then the defaults, when it has none)."""
+        st = tables.settings
+        county_scope = f"{tenant.split('.', 1)[0]}.*"
+        with db.transaction(self.sessions, None) as s:
+            rows = {
+                r.tenant_id: r
+                for r in s.execute(
+                    sa.select(st.c.tenant_id, st.c.office_hours, st.c.timezone).where(
+                        st.c.tenant_id.in_([tenant, county_scope])
+                    )
+                )
+            }
+        found = rows.get(tenant) or rows.get(county_scope)
+        hours = policy.parse_hours(found.office_hours if found is not None else None)
+        tz = (found.timezone if found is not None else None) or self.settings.timezone
+        return hours, tz
+
+    def _event(self, s: Session, row: Any, message: Message) -> None:
+        record(s, source=SOURCE, message_or_type=message, tenant_id=row.tenant_id)
+
+    def _sent_event(self, row: Any, at: datetime) -> Message:
+        return events_pb2.NotificationSent(
+            notification_id=str(row.id),
+            channel=channel_pb(row.channel),
+            topic=enum(notification_pb2.Topic, "TOPIC_", row.topic),
+            case_id=row.case_id or "",
+            notice_id=str(row.notice_id) if row.notice_id else "",
+            sent_at=timestamp(at),
+        )
+
+    def _delivered_event(self, row: Any, at: datetime) -> Message:
+        return events_pb2.NotificationDelivered(
+            notification_id=str(row.id), channel=channel_pb(row.channel), delivered_at=timestamp(at)
+        )
+
+    def _observe_delivered(self, row: Any, at: datetime) -> None:
+        if row.created_at is not None:
+            NOTIFICATION_LATENCY.labels(channel=row.channel).observe(
+                max(0.0, (at - row.created_at).total_seconds())
+            )
+
+    def update_gauges(self) -> None:
+        n = tables.notification
+        with db.transaction(self.sessions, None) as s:
+            counts = s.execute(
+                sa.select(n.c.channel, n.c.status, sa.func.count())
+                .where(n.c.status.in_([QUEUED, FAILED, DEAD_LETTERED]))
+                .group_by(n.c.channel, n.c.status)
+            ).all()
+        seen = {(c, st): k for c, st, k in counts}
+        for channel in (SMS, EMAIL):
+            for status in (QUEUED, FAILED):
+                NOTIFICATION_BACKLOG.labels(channel=channel, status=status).set(
+                    seen.get((channel, status), 0)
+                )
+            NOTIFICATION_DEAD_LETTERS.labels(channel=channel).set(seen.get((channel, DEAD_LETTERED), 0))
+
+
+def dead_letter_pb(row: Any, *, reason: str, attempts: int, parked_at: datetime | None) -> Any:
+    return notification_pb2.DeadLetter(
+        id=f"notification:{row.id}",
+        source=notification_pb2.DEAD_LETTER_SOURCE_NOTIFICATION,
+        notification_id=str(row.id),
+        reason=reason[:MAX_ERROR],
+        attempts=attempts,
+        parked_at=timestamp(parked_at),
+        replayed_at=timestamp(getattr(row, "replayed_at", None)),
+        tenant_id=row.tenant_id,
+        channel=channel_pb(row.channel),
+    )
+
+
+def dispatcher_for(runtime: Any) -> Dispatcher:
+    """The dispatcher of a process, from its runtime (relay/ops sessions) and settings."""
+    from libs.common.sealing import Sealer
+
+    settings = runtime.settings
+    return Dispatcher(
+        runtime.ops_sessions, settings, Channels.from_settings(settings), Sealer.deferred(settings)
+    )
+
+
+def dispatch_loop(runtime: Any, stop: threading.Event) -> None:
+    """The one dispatcher loop of a process (notify's relay process; a thread of `bianmin run`)."""
+    dispatcher = dispatcher_for(runtime)
+    try:
+        dispatcher.run(stop)
+    finally:
+        dispatcher.channels.close()

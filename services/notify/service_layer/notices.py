@@ -1,0 +1,285 @@
+"""Reading notices, notifications and the inbox (NotifyService's reads).
+
+Notices and notifications of a township are for the roles that read its cases (the same list as
+intake's case READER_ROLES: services do not import each other, so it is mirrored here); the
+township comes from the call (`x-tenant-id`, already checked against the caller's token) and
+row-level security keeps every query inside it. The inbox is the caller's own: their items in
+every township they may see, found by their username."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.tenancy import Principal
+from services.notify.adapters import pdf, tables
+
+READER_ROLES = (
+    "intake_desk",
+    "window_staff",
+    "township_admin",
+    "proxy_agent",
+    "petition_officer",
+    "county_admin",
+    "county_supervisor",
+    "ops",
+)
+DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+CHANNELS = ("sms", "email", "inbox", "print")
+STATUSES = ("queued", "sent", "delivered", "failed", "dead_lettered")
+# which delivery a notice's channel/status reports: the one that reaches the applicant first
+NOTICE_CHANNEL_ORDER = ("sms", "email", "print")
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    row: Any
+    channel: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_page_token: str
+
+
+def _require(principal: Principal | None, *roles: str) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    if not principal.has_role(*roles):
+        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+    return principal
+
+
+def _township(s: Session, tenant: str | None) -> str:
+    if not tenant:
+        raise NotFound("no township in the call")
+    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
+        raise NotFound(f"township {tenant} is not known here (yet)")
+    return tenant
+
+
+def _page_size(size: int) -> int:
+    if size < 0 or size > MAX_PAGE_SIZE:
+        raise ValidationFailed(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
+    return size or DEFAULT_PAGE_SIZE
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        raise NotFound(f"no such {what}") from None
+
+
+def _after(table: sa.Table, token: str) -> Any:
+    """The keyset condition of a page token `<created_at>|<id>` (newest first)."""
+    at, _, id_ = token.partition("|")
+    try:
+        key = (datetime.fromisoformat(at), uuid.UUID(id_))
+    except ValueError:
+        raise ValidationFailed("page_token is not one this service gave out") from None
+    return sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(sa.literal(key[0]), sa.literal(key[1]))
+
+
+def _paged(rows: list[Any], size: int) -> tuple[list[Any], str]:
+    items = rows[:size]
+    token = ""
+    if len(rows) > size:
+        last = items[-1]
+        token = f"{last.created_at.astimezone(UTC).isoformat()}|{last.id}"
+    return items, token
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def _views(s: Session, rows: list[Any]) -> list[NoticeView]:
+    if not rows:
+        return []
+    nt = tables.notification
+    deliveries = s.execute(
+        sa.select(nt.c.notice_id, nt.c.channel, nt.c.status).where(nt.c.notice_id.in_([r.id for r in rows]))
+    ).all()
+    by_notice: dict[Any, dict[str, str]] = {}
+    for d in deliveries:
+        by_notice.setdefault(d.notice_id, {})[d.channel] = d.status
+    views = []
+    for r in rows:
+        known = by_notice.get(r.id, {})
+        channel = next((c for c in NOTICE_CHANNEL_ORDER if c in known), "print")
+        views.append(NoticeView(r, channel, known.get(channel, "delivered")))
+    return views
+
+
+def list_notices(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    case_id: str,
+    page_size: int = 0,
+    page_token: str = "",
+) -> Page:
+    _require(principal, *READER_ROLES)
+    size = _page_size(page_size)
+    t = tables.notice
+    with db.transaction(sessions, tenant) as s:
+        _township(s, tenant)
+        query = sa.select(t).where(t.c.case_id == case_id)
+        if page_token:
+            query = query.where(_after(t, page_token))
+        rows = s.execute(query.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(size + 1)).all()
+        items, token = _paged(list(rows), size)
+        return Page(_views(s, items), token)
+
+
+def get_notice(
+    sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, notice_id: str
+) -> NoticeView:
+    _require(principal, *READER_ROLES)
+    key = _uuid(notice_id, "notice")
+    t = tables.notice
+    with db.transaction(sessions, tenant) as s:
+        _township(s, tenant)
+        row = s.execute(sa.select(t).where(t.c.id == key)).first()
+        if row is None:
+            raise NotFound(f"no notice {notice_id}")
+        return _views(s, [row])[0]
+
+
+def render_notice(
+    sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, notice_id: str
+) -> tuple[bytes, str]:
+    """The notice's printable form (PDF) and a file name for it."""
+    row = get_notice(sessions, principal, tenant, notice_id).row
+    lines = row.text.splitlines()
+    title = lines[0] if lines else row.kind
+    local = row.created_at.astimezone(_tz(sessions, tenant))
+    date = f"{local.year}年{local.month}月{local.day}日"
+    document = pdf.render(
+        title=title,
+        case_number=row.case_number,
+        verification_code=row.verification_code,
+        text=row.text,
+        date=date,
+    )
+    return document, f"{row.case_number}-{row.kind}.pdf"
+
+
+def _tz(sessions: sessionmaker[Session], tenant: str | None) -> Any:
+    from zoneinfo import ZoneInfo
+
+    with db.transaction(sessions, tenant) as s:
+        zone = s.execute(sa.select(tables.settings.c.timezone)).scalar()
+    return ZoneInfo(zone or "Asia/Shanghai")
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def list_notifications(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    *,
+    case_id: str = "",
+    channel: str = "",
+    status: str = "",
+    page_size: int = 0,
+    page_token: str = "",
+) -> Page:
+    _require(principal, *READER_ROLES)
+    size = _page_size(page_size)
+    if channel and channel not in CHANNELS:
+        raise ValidationFailed(f"channel must be one of {', '.join(CHANNELS)}")
+    if status and status not in STATUSES:
+        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}")
+    t = tables.notification
+    query = sa.select(t)
+    if case_id:
+        query = query.where(t.c.case_id == case_id)
+    if channel:
+        query = query.where(t.c.channel == channel)
+    if status:
+        query = query.where(t.c.status == status)
+    if page_token:
+        query = query.where(_after(t, page_token))
+    with db.transaction(sessions, tenant) as s:
+        _township(s, tenant)
+        rows = s.execute(query.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(size + 1)).all()
+    items, token = _paged(list(rows), size)
+    return Page(items, token)
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+def list_inbox(
+    ops_sessions: sessionmaker[Session],
+    principal: Principal | None,
+    *,
+    unread_only: bool = False,
+    page_size: int = 0,
+    page_token: str = "",
+) -> tuple[Page, int]:
+    """The caller's inbox, newest first, and how many items are unread. Read across townships
+    (the ops role) by the caller's username, then kept to the townships the token may see."""
+    who = _require_user(principal)
+    size = _page_size(page_size)
+    t = tables.inbox_item
+    mine = t.c.username == who.username
+    query = sa.select(t).where(mine)
+    if unread_only:
+        query = query.where(t.c.read_at.is_(None))
+    if page_token:
+        query = query.where(_after(t, page_token))
+    with db.transaction(ops_sessions, None) as s:
+        rows = [
+            r
+            for r in s.execute(query.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(size + 1)).all()
+            if who.may_see(r.tenant_id)
+        ]
+        unread = sum(
+            count
+            for tenant, count in s.execute(
+                sa.select(t.c.tenant_id, sa.func.count())
+                .where(mine, t.c.read_at.is_(None))
+                .group_by(t.c.tenant_id)
+            ).all()
+            if who.may_see(tenant)
+        )
+    items, token = _paged(rows, size)
+    return Page(items, token), unread
+
+
+def mark_inbox_item_read(
+    ops_sessions: sessionmaker[Session], principal: Principal | None, item_id: str
+) -> Any:
+    """Mark one of the caller's inbox items read (again: the first time stays)."""
+    who = _require_user(principal)
+    key = _uuid(item_id, "inbox item")
+    t = tables.inbox_item
+    with db.transaction(ops_sessions, None) as s:
+        row = s.execute(
+            sa.update(t)
+            .where(t.c.id == key, t.c.username == who.username)
+            .values(read_at=sa.func.coalesce(t.c.read_at, sa.func.now()))
+            .returning(*t.c)
+        ).first()
+        if row is None or not who.may_see(row.tenant_id):
+            raise NotFound(f"no inbox item {item_id}")  # the transaction rolls back
+        return row
+
+
+def _require_user(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    return principal

@@ -1,0 +1,304 @@
+"""Notify's handlers of intake's events on the real database: a notice on file with its print,
+SMS and e-mail deliveries (the address sealed), staff inbox items, the open-case projection —
+each exactly once however often the event is delivered; row-level security keeps townships apart;
+an applicant contact no key opens fails the event (to be retried / replayed), writing nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from bianmin.intake.v1 import case_pb2, events_pb2
+from google.protobuf.message import Message
+
+from libs.common import db, sealing
+from libs.common.errors import Forbidden, NotFound, Unauthenticated
+from libs.common.messaging import Envelope, consume, data_of, event_type_of
+from libs.common.runtime import Runtime
+from libs.common.sealing import Sealer
+from libs.common.settings import Settings
+from libs.common.tenancy import Principal
+from services.notify.adapters import tables
+from services.notify.service_layer import case_events, notices
+
+KEY = Sealer.generate_key()
+CONTACT = {"name": "张三丰", "phone": "13812345678", "email": "zhangsan@example.com"}
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def rt(migrated_url: str, settings: Settings) -> Runtime:
+    """A runtime whose seal key the test knows (what intake and notify of one deployment share)."""
+    return Runtime.connect(settings.model_copy(update={"seal_keys": KEY}), migrated_url)
+
+
+def township(rt: Runtime, admins: tuple[str, ...] = ()) -> str:
+    tenant = f"tianyang.n{uuid.uuid4().hex[:8]}"
+    with db.transaction(rt.sessions, tenant) as s:
+        s.execute(
+            sa.insert(tables.tenant).values(
+                tenant_id=tenant,
+                county="tianyang",
+                code=tenant.split(".")[1],
+                name="那坡镇",
+                onboarded_at=NOW,
+            )
+        )
+        for username in admins:
+            s.execute(sa.insert(tables.staff).values(tenant_id=tenant, username=username, name="领导",
+                      roles=["township_admin"], active=True, event_at=NOW))  # fmt: skip
+        s.execute(sa.insert(tables.staff).values(tenant_id=tenant, username=f"w{tenant}", name="窗口",
+                  roles=["window_staff"], active=True, event_at=NOW))  # fmt: skip
+    return tenant
+
+
+def summary(
+    version: int = 1, handler: str = "", state: int = 4, contact: dict | None = None
+) -> case_pb2.CaseSummary:
+    sealed = Sealer([KEY]).seal(contact if contact is not None else CONTACT)
+    return case_pb2.CaseSummary(
+        case_id=CASE_ID, number="NP-20261123-0001", item_code="db_apply", item_name="低保申请",
+        state=state, handler=handler, first_ask="desk", version=version, applicant_sealed=sealed,
+    )  # fmt: skip
+
+
+CASE_ID = str(uuid.uuid4())
+
+
+def envelope(tenant: str, message: Message, at: datetime = NOW) -> Envelope:
+    return Envelope.new(
+        source="intake",
+        event_type=event_type_of(message),
+        tenant_id=tenant,
+        data=data_of(message),
+        occurred_at=at,
+    )
+
+
+def deliver(rt: Runtime, env: Envelope) -> str:
+    subs = {s.event_type: s for s in case_events.subscriptions()}
+    return consume(env, subs[env.event_type], rt.sessions, max_attempts=1)
+
+
+def rows(rt: Runtime, tenant: str, table: sa.Table) -> list:
+    with db.transaction(rt.sessions, tenant) as s:
+        return list(s.execute(sa.select(table)).all())
+
+
+@pytest.fixture
+def tenant(rt: Runtime) -> Iterator[str]:
+    yield township(rt, admins=("leader_a", "leader_b"))
+
+
+def test_acceptance_yields_one_notice_with_print_sms_and_email_once(rt: Runtime, tenant: str) -> None:
+    event = envelope(tenant, events_pb2.CaseAccepted(case=summary(version=2), actor="desk"))
+    assert deliver(rt, event) == "processed"
+    assert deliver(rt, event) == "duplicate"  # the consumer inbox
+    with db.transaction(rt.sessions, tenant) as s:  # past the inbox: the unique keys
+        case_events.on_case_event(event, s)
+
+    [notice] = rows(rt, tenant, tables.notice)
+    assert (notice.kind, notice.case_number, notice.locale) == ("acceptance", "NP-20261123-0001", "zh-CN")
+    assert notice.text.startswith("受理通知书") and notice.verification_code in notice.text
+    assert "张**" in notice.text and "张三丰" not in notice.text and "13812345678" not in notice.text
+    assert notice.recipient == "138****5678" and notice.source_event_id == event.event_id
+
+    by_channel = {r.channel: r for r in rows(rt, tenant, tables.notification)}
+    assert set(by_channel) == {"print", "sms", "email"}
+    assert by_channel["print"].status == "delivered" and by_channel["print"].delivered_at is not None
+    assert by_channel["print"].address_sealed is None
+    for channel, address in (("sms", CONTACT["phone"]), ("email", CONTACT["email"])):
+        row = by_channel[channel]
+        assert (row.status, row.topic, row.notice_id, row.urgent) == ("queued", "notice", notice.id, False)
+        assert address not in row.recipient and address not in row.address_sealed
+        assert sealing.open_address(Sealer([KEY]), row.address_sealed) == address
+    assert by_channel["email"].recipient == "z***@example.com"
+
+    [case] = rows(rt, tenant, tables.open_case)
+    assert (case.case_id, case.state, case.version, case.item_name) == (CASE_ID, "accepted", 2, "低保申请")
+
+
+def test_without_an_email_no_email_and_the_supplement_lists_every_material(rt: Runtime, tenant: str) -> None:
+    names = ["户口簿", "家庭收入证明", "住房情况说明"]
+    message = events_pb2.CaseSupplementRequested(
+        case=summary(state=2, contact={"name": "李四", "phone": "13900001111", "email": ""}),
+        missing_materials=["hukou", "income", "house"], missing_material_names=names,
+    )  # fmt: skip
+    assert deliver(rt, envelope(tenant, message)) == "processed"
+    [notice] = rows(rt, tenant, tables.notice)
+    assert notice.kind == "supplement"
+    assert all(f"{i + 1}. {name}" in notice.text for i, name in enumerate(names))
+    assert sorted(r.channel for r in rows(rt, tenant, tables.notification)) == ["print", "sms"]
+
+
+def test_completion_yields_the_result_and_the_satisfaction_request(rt: Runtime, tenant: str) -> None:
+    message = events_pb2.CaseCompleted(case=summary(version=5, state=7), outcome=1, reason="符合条件")
+    assert deliver(rt, envelope(tenant, message)) == "processed"
+    texts = {r.kind: r.text for r in rows(rt, tenant, tables.notice)}
+    assert set(texts) == {"result", "satisfaction"}
+    assert "准予办理" in texts["result"]
+    assert len(rows(rt, tenant, tables.notification)) == 6  # print, sms, e-mail of each
+
+
+def test_staff_assignment_warnings_and_presses_reach_the_inbox(rt: Runtime, tenant: str) -> None:
+    assigned = events_pb2.CaseAssigned(case=summary(version=3, handler="wang"), handler="wang", actor="boss")
+    yellow = events_pb2.CaseClockColourChanged(case=summary(version=3, handler="wang"), colour=2)
+    overdue = events_pb2.CaseClockColourChanged(case=summary(version=3, handler="wang"), colour=4)
+    green = events_pb2.CaseClockColourChanged(case=summary(version=3, handler="wang"), colour=1)
+    pressed = events_pb2.CasePressed(case=summary(version=4, handler=""), note="抓紧办理", presses=1)
+    for message in (assigned, yellow, overdue, green, pressed):
+        env = envelope(tenant, message)
+        assert deliver(rt, env) == "processed"
+        with db.transaction(rt.sessions, tenant) as s:
+            case_events.on_case_event(env, s)  # a second delivery changes nothing
+    items = sorted((r.username, r.topic, r.title) for r in rows(rt, tenant, tables.inbox_item))
+    assert items == [
+        ("desk", "press", "督办：NP-20261123-0001"),  # nobody handles it (yet): the first-ask person
+        ("wang", "assignment", "新分派：NP-20261123-0001"),
+        ("wang", "clock_warning", "已超期：NP-20261123-0001"),
+        ("wang", "clock_warning", "黄灯预警：NP-20261123-0001"),
+    ]
+    sent = sorted(
+        (r.recipient, r.topic, r.channel, r.status, r.urgent) for r in rows(rt, tenant, tables.notification)
+    )
+    assert sent == [
+        ("desk", "press", "inbox", "delivered", True),
+        ("wang", "assignment", "inbox", "delivered", False),
+        ("wang", "clock_warning", "inbox", "delivered", False),
+        ("wang", "clock_warning", "inbox", "delivered", True),
+        ("wang", "clock_warning", "sms", "queued", True),  # overdue: SMS to the work phone too
+    ]
+    assert not rows(rt, tenant, tables.notice)  # nothing for the applicant
+
+
+def test_a_collective_petition_alerts_every_township_admin(rt: Runtime, tenant: str) -> None:
+    single = events_pb2.PetitionRegistered(petition_id="p1", number="XF-1", collective=False)
+    collective = events_pb2.PetitionRegistered(petition_id="p2", number="XF-2", collective=True)
+    assert deliver(rt, envelope(tenant, single)) == "processed"
+    assert not rows(rt, tenant, tables.inbox_item)
+    env = envelope(tenant, collective)
+    assert deliver(rt, env) == "processed"
+    assert deliver(rt, env) == "duplicate"
+    assert sorted((r.username, r.topic) for r in rows(rt, tenant, tables.inbox_item)) == [
+        ("leader_a", "collective_petition"),
+        ("leader_b", "collective_petition"),
+    ]
+    urgent = sorted((r.recipient, r.channel) for r in rows(rt, tenant, tables.notification) if r.urgent)
+    assert urgent == [("leader_a", "inbox"), ("leader_a", "sms"), ("leader_b", "inbox"), ("leader_b", "sms")]
+
+
+def test_a_collective_petition_with_nobody_to_alert_is_logged(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    lonely = township(rt)  # no township_admin
+    collective = events_pb2.PetitionRegistered(petition_id="p3", number="XF-3", collective=True)
+    assert deliver(rt, envelope(lonely, collective)) == "processed"
+    assert not rows(rt, lonely, tables.inbox_item)
+    assert any("no township_admin" in r.getMessage() and "XF-3" in r.getMessage() for r in caplog.records)
+
+
+def test_the_townships_locale_and_the_countys_templates(
+    rt: Runtime, tenant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`BIANMIN_NOTICE_TEMPLATE_DIR/<locale>/<kind>.j2` wins; the township's settings pick the
+    locale; a kind without a template in that locale is written in zh-CN (and says so)."""
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "acceptance.j2").write_text(
+        "Notice of acceptance\n{{ case_number }} {{ verification_code }}"
+    )
+    monkeypatch.setenv("BIANMIN_NOTICE_TEMPLATE_DIR", str(tmp_path))
+    case_events._override_dir.cache_clear()
+    try:
+        with db.transaction(rt.sessions, tenant) as s:
+            s.execute(
+                sa.insert(tables.settings).values(tenant_id=tenant, other={"locale": "en"}, updated_at=NOW)
+            )
+        accepted = events_pb2.CaseAccepted(case=summary(version=2))
+        refused = events_pb2.CaseRefused(case=summary(version=2), reason="不属于受理范围")
+        assert deliver(rt, envelope(tenant, accepted)) == "processed"
+        assert deliver(rt, envelope(tenant, refused)) == "processed"
+    finally:
+        case_events._override_dir.cache_clear()
+    by_kind = {r.kind: r for r in rows(rt, tenant, tables.notice)}
+    acceptance = by_kind["acceptance"]
+    assert acceptance.locale == "en"
+    assert acceptance.text == f"Notice of acceptance\nNP-20261123-0001 {acceptance.verification_code}"
+    assert by_kind["refusal"].locale == "zh-CN" and by_kind["refusal"].text.startswith("不予受理通知书")
+
+
+def test_open_case_projection_never_goes_back_a_version(rt: Runtime, tenant: str) -> None:
+    accepted = events_pb2.CaseAccepted(case=summary(version=2))
+    accepted.clock.due_at.FromDatetime(NOW + timedelta(days=4))
+    newer = events_pb2.CaseAssigned(case=summary(version=4, handler="li", state=5), handler="li")
+    older = events_pb2.CaseReceived(case=summary(version=1, state=1))
+    extended = events_pb2.CaseExtended(case=summary(version=5, handler="li", state=5), working_days=5)
+    extended.due_at.FromDatetime(NOW + timedelta(days=9))
+    assert deliver(rt, envelope(tenant, accepted)) == "processed"
+    assert deliver(rt, envelope(tenant, newer)) == "processed"
+    assert deliver(rt, envelope(tenant, older)) == "processed"  # late, out of order: ignored
+    [case] = rows(rt, tenant, tables.open_case)
+    assert (case.version, case.handler, case.state) == (4, "li", "in_progress")
+    assert case.due_at == NOW + timedelta(days=4)  # an event without a deadline keeps the known one
+    assert deliver(rt, envelope(tenant, extended)) == "processed"
+    [case] = rows(rt, tenant, tables.open_case)
+    assert (case.version, case.due_at) == (5, NOW + timedelta(days=9))
+
+
+def test_a_contact_no_key_opens_fails_the_event_and_writes_nothing(rt: Runtime, tenant: str) -> None:
+    message = events_pb2.CaseAccepted(case=summary(version=2))
+    message.case.applicant_sealed = Sealer([Sealer.generate_key()]).seal(CONTACT)
+    assert deliver(rt, envelope(tenant, message)) == "dead_lettered"
+    assert not rows(rt, tenant, tables.notice) and not rows(rt, tenant, tables.notification)
+    assert not rows(rt, tenant, tables.open_case)
+
+
+def test_townships_are_kept_apart_and_reads_check_roles(rt: Runtime) -> None:
+    mine, other = township(rt), township(rt)
+    for tenant in (mine, other):
+        assert deliver(rt, envelope(tenant, events_pb2.CaseAccepted(case=summary(version=2)))) == "processed"
+        assert (
+            deliver(rt, envelope(tenant, events_pb2.CaseAssigned(case=summary(), handler="wang")))
+            == "processed"
+        )
+    [notice] = rows(rt, mine, tables.notice)
+    with db.transaction(rt.sessions, None) as s:  # no township: row-level security shows nothing
+        assert s.execute(sa.select(sa.func.count()).select_from(tables.notice)).scalar() == 0
+    with db.transaction(rt.sessions, other) as s:
+        assert s.execute(sa.select(tables.notice).where(tables.notice.c.id == notice.id)).first() is None
+        with pytest.raises(sa.exc.ProgrammingError):  # nor can a row be written into another township
+            s.execute(sa.insert(tables.inbox_item).values(id=uuid.uuid4(), tenant_id=mine, username="x",
+                      topic="other", title="t", text="t", source_event_id="x"))  # fmt: skip
+
+    desk = Principal("desk", frozenset({"intake_desk"}), frozenset({mine}))
+    page = notices.list_notices(rt.sessions, desk, mine, CASE_ID)
+    assert [v.row.id for v in page.items] == [notice.id] and page.items[0].channel == "sms"
+    assert page.items[0].status == "queued"
+    assert notices.get_notice(rt.sessions, desk, mine, str(notice.id)).row.kind == "acceptance"
+    with pytest.raises(NotFound):
+        notices.get_notice(rt.sessions, desk, other, str(notice.id))
+    with pytest.raises(NotFound):
+        notices.get_notice(rt.sessions, desk, mine, "not-a-uuid")
+    department = Principal("dept", frozenset({"county_department"}), frozenset({"tianyang.*"}))
+    with pytest.raises(Forbidden):
+        notices.list_notices(rt.sessions, department, mine, CASE_ID)
+    with pytest.raises(Unauthenticated):
+        notices.list_notifications(rt.sessions, None, mine)
+    document, filename = notices.render_notice(rt.sessions, desk, mine, str(notice.id))
+    assert document.startswith(b"%PDF") and filename == "NP-20261123-0001-acceptance.pdf"
+
+    # the inbox is the caller's own, in the townships their token may see
+    wang_here = Principal("wang", frozenset({"window_staff"}), frozenset({mine}))
+    inbox, unread = notices.list_inbox(rt.ops_sessions, wang_here)
+    assert [r.tenant_id for r in inbox.items] == [mine] and unread == 1
+    with pytest.raises(NotFound):
+        notices.mark_inbox_item_read(
+            rt.ops_sessions, Principal("li", frozenset(), frozenset({mine})), str(inbox.items[0].id)
+        )
+    read = notices.mark_inbox_item_read(rt.ops_sessions, wang_here, str(inbox.items[0].id))
+    assert read.read_at is not None
+    assert notices.list_inbox(rt.ops_sessions, wang_here)[1] == 0
+    assert notices.list_inbox(rt.ops_sessions, wang_here, unread_only=True)[0].items == []
