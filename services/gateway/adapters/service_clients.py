@@ -41,6 +41,10 @@ class ServiceClients:
         for tenant calls) so the caller's token and tenant travel as metadata."""
         return _modules("intake")[1](self.channels.channel("intake"))
 
+    def notify(self):  # type: ignore[no-untyped-def]
+        """A NotifyService stub (notices, notifications, the inbox); called like `intake()`."""
+        return _modules("notify")[1](self.channels.channel("notify"))
+
     def healthy(self, service: str) -> bool:
         stub = health_pb2_grpc.HealthStub(self.channels.channel(service))
         name = f"bianmin.{service}.v1.{service.capitalize()}Service"

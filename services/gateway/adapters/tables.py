@@ -50,6 +50,7 @@ user_account = sa.Table(
     sa.Column("county", sa.Text, nullable=False),
     sa.Column("roles", ARRAY(sa.Text), nullable=False),
     sa.Column("tenants", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("department", sa.Text),  # county_department users only (migration 0006)
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),

@@ -61,12 +61,21 @@ def new_township(county: str, code: str, name: str, villages: list[dict]) -> Tow
     return Township(county=county, code=code, name=name, villages=tuple(parsed))
 
 
-def principal_for(username: str, roles: list[str], tenants: list[str], county: str) -> Principal:
-    """County roles act across the county (`<county>.*`); township roles in their townships."""
+def principal_for(
+    username: str, roles: list[str], tenants: list[str], county: str, department: str | None = None
+) -> Principal:
+    """County roles act across the county (`<county>.*`); township roles in their townships. A
+    county department user carries their department (intake shows them only its cases)."""
     scope = set(tenants)
     if COUNTY_ROLES.intersection(roles):
         scope.add(f"{county}.*")
-    return Principal(username=username, roles=frozenset(roles), tenants=frozenset(scope), county=county)
+    return Principal(
+        username=username,
+        roles=frozenset(roles),
+        tenants=frozenset(scope),
+        county=county,
+        department=department or "",
+    )
 
 
 def require_role(principal: Principal | None, *roles: str) -> Principal:

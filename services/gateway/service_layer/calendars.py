@@ -23,7 +23,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.calendar import DEFAULT_HOURS, NationalYear, WorkCalendar, effective_days, national_year
+from libs.common.calendar import DEFAULT_HOURS, WorkCalendar, national_year
+from libs.common.calendar_projection import compose
 from libs.common.errors import NotFound
 from libs.common.messaging import outbox
 from libs.common.messaging.envelope import county_scope
@@ -251,10 +252,9 @@ def compiled_calendar(
             if key in cache:
                 cache.move_to_end(key)
                 return cache[key]
-        years, county_days, township_days = _stored_days(s, place, first_year, last_year)
-    days = effective_days(years, county_days, township_days)
-    calendar = WorkCalendar.from_days(
-        date(first_year, 1, 1), date(last_year, 12, 31), days, hours=hours, tz=place.tz
+        published, national, county_days, township_days = _stored_days(s, place, first_year, last_year)
+    calendar = compose(
+        first_year, last_year, national, published, county_days, township_days, hours=hours, tz=place.tz
     )
     with _cache_lock:
         cache[key] = calendar
@@ -272,7 +272,9 @@ _cache_lock = threading.Lock()
 
 def _stored_days(
     s: Session, place: _Place, first_year: int, last_year: int
-) -> tuple[list[NationalYear], dict[date, bool], dict[date, bool]]:
+) -> tuple[dict[int, bool], dict[date, bool], dict[date, bool], dict[date, bool]]:
+    """(published per year, national days, county overrides, township overrides) as stored;
+    `compose` (libs.common.calendar_projection, shared with the services' projections) does the rest."""
     c = tables.calendar_day.c
     published = dict(
         s.execute(
@@ -291,18 +293,7 @@ def _stored_days(
     by_scope: dict[str, dict[date, bool]] = {NATIONAL: {}, place.county: {}, place.tenant: {}}
     for scope, day, working in rows:
         by_scope[scope][day] = working
-    national = by_scope[NATIONAL]
-    years = [
-        NationalYear(
-            year,
-            off_days=frozenset(d for d, w in national.items() if d.year == year and not w),
-            work_days=frozenset(d for d, w in national.items() if d.year == year and w),
-            # a year never imported is as unpublished as one imported before its notice
-            published=bool(published.get(year, False)),
-        )
-        for year in range(first_year, last_year + 1)
-    ]
-    return years, by_scope[place.county], by_scope[place.tenant]
+    return published, by_scope[NATIONAL], by_scope[place.county], by_scope[place.tenant]
 
 
 def _office_hours(sessions: sessionmaker[Session], tenant: str) -> tuple[tuple[time, time], ...]:

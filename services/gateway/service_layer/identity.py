@@ -44,6 +44,7 @@ def create_user(
     tenants: list[str] = (),  # type: ignore[assignment]
     name: str = "",
     phone: str = "",
+    department: str | None = None,
     if_absent: bool = False,
     session: Session | None = None,
 ) -> bool:
@@ -57,6 +58,11 @@ def create_user(
         raise ValidationFailed(f"roles must be among {sorted(ROLES)}; got {sorted(unknown) or 'none'}")
     if len(password) < 8:
         raise ValidationFailed("password must have at least 8 characters")
+    # a county department user sees the cases escalated to their department: they need one
+    if "county_department" in roles:
+        validate_code(department or "", "department")
+    elif department:
+        raise ValidationFailed("only a county_department user has a department")
     with _in(sessions, session) as s:
         stmt = insert(tables.user_account).values(
             username=username,
@@ -66,6 +72,7 @@ def create_user(
             county=county,
             roles=list(roles),
             tenants=list(tenants),
+            department=department or None,
         )
         if if_absent:
             fresh = stmt.on_conflict_do_nothing().returning(tables.user_account.c.username)
@@ -121,7 +128,9 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str) 
                     .where(tables.user_account.c.username == username)
                     .values(failed_logins=0, locked_until=None)
                 )
-            return principal_for(user["username"], user["roles"], user["tenants"], user["county"])
+            return principal_for(
+                user["username"], user["roles"], user["tenants"], user["county"], user["department"]
+            )
     raise failure
 
 

@@ -1,6 +1,7 @@
 """What the isolation matrix and the schemathesis run share: a gateway app in process whose
-catalogue routes reach a real intake (an in-process gRPC server on the session database), with
-the edge's rate limits out of the way, and a document-only app for collection time."""
+catalogue and case routes reach a real intake and whose notice routes reach a real notify (one
+in-process gRPC server on the session database), with the edge's rate limits out of the way, and
+a document-only app for collection time."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ class IntakeServices(DictServices):
     def intake(self):  # type: ignore[no-untyped-def]
         return self._clients.intake()
 
+    def notify(self):  # type: ignore[no-untyped-def]
+        return self._clients.notify()
+
 
 @contextmanager
 def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI]:
@@ -52,9 +56,9 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
     from libs.cli import compose
 
     issuer, verifier = gateway_keys
-    server, port = compose.grpc_server(runtime, ["intake"], "127.0.0.1", 0, verifier)
+    server, port = compose.grpc_server(runtime, ["intake", "notify"], "127.0.0.1", 0, verifier)
     server.start()
-    channels = ChannelFactory({"intake": f"127.0.0.1:{port}"})
+    channels = ChannelFactory({"intake": f"127.0.0.1:{port}", "notify": f"127.0.0.1:{port}"})
     unlimited = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=NO_LIMITS))
     try:
         yield create_app(
@@ -66,13 +70,21 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
 
 
 def deliver_to_intake(runtime: Runtime, tenants: list[str]) -> None:
-    """Hand these townships' gateway events to intake's consumers (what the relay does, for these
-    townships only), so that intake knows them and has copied the catalogue template."""
-    module = importlib.import_module("services.intake.entrypoints.service")
-    subscriptions = {s.event_type: s for s in module.SERVICE.subscriptions() if s.source == "gateway"}
+    """Hand these townships' gateway events to intake's (and notify's) consumers (what the relay
+    does, for these townships only), so that intake knows them and has copied the catalogue
+    template, and notify knows them and their staff."""
+    deliver(runtime, "gateway", "intake", tenants)
+    deliver(runtime, "gateway", "notify", tenants)
+
+
+def deliver(runtime: Runtime, source: str, service: str, tenants: list[str]) -> None:
+    """Hand these townships' events of `source` (its outbox) to `service`'s consumers; events
+    already consumed are duplicates, which change nothing."""
+    module = importlib.import_module(f"services.{service}.entrypoints.service")
+    subscriptions = {s.event_type: s for s in module.SERVICE.subscriptions() if s.source == source}
     with db.transaction(runtime.ops_sessions, None) as s:
         rows = s.execute(
-            sa.text("SELECT * FROM gateway.outbox WHERE tenant_id = ANY(:t) ORDER BY id"), {"t": tenants}
+            sa.text(f'SELECT * FROM "{source}".outbox WHERE tenant_id = ANY(:t) ORDER BY id'), {"t": tenants}
         ).all()
     for row in rows:
         if row.event_type in subscriptions:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,7 +43,7 @@ from httpx import Response
 from libs.common import db
 from libs.common.runtime import Runtime
 from services.gateway.service_layer import identity
-from tests.integration.gateway.inprocess import deliver_to_intake, document_app, gateway_with_intake
+from tests.integration.gateway.inprocess import deliver, deliver_to_intake, document_app, gateway_with_intake
 from tests.integration.gateway.support import PASSWORD, assert_problem, login, unique_code
 
 COUNTY_ROLES = ("county_admin", "county_supervisor", "ops")
@@ -89,10 +90,35 @@ TENANT_FIRST_ASK = Policy(
 TENANT_CASE_STAFF = Policy(
     "window_staff or township_admin of the tenant", frozenset({"window_staff", "township_admin"})
 )
+# a county department's work list (escalated to its department; its users are not in the matrix's
+# roles, so every role here is refused — tests/e2e/test_cases.py exercises the allowed side)
+COUNTY_DEPARTMENT = Policy("county_department only", frozenset({"county_department"}))
 TENANT_PRESS = Policy(
     "township_admin of the tenant or county_supervisor", frozenset({"township_admin", "county_supervisor"})
 )
+# petitions and complaints (routers/petitions.py; intake's role checks): the petitioner's identity
+# is the petition officer's alone, so readers are few (DOMAIN.md §9)
+TENANT_PETITION_OFFICER = Policy("petition_officer of the tenant", frozenset({"petition_officer"}))
+TENANT_PETITION_READ = Policy(
+    "petition_officer or township_admin of the tenant, or county_supervisor",
+    frozenset({"petition_officer", "township_admin", "county_supervisor"}),
+)
+TENANT_COMPLAINT_DESK = Policy(
+    "petition_officer or township_admin of the tenant", frozenset({"petition_officer", "township_admin"})
+)
+TENANT_MANAGEMENT_OFFICE = Policy("township_admin of the tenant", frozenset({"township_admin"}))
+COUNTY_OPERATOR = Policy("ops or county_admin", frozenset({"ops", "county_admin"}))
+# the personal data access log (routers/personal_data.py; intake's role checks): who saw whose
+# record in full — the township admin and the county supervisor, not the county admin (§1, §11)
+TENANT_PII_AUDIT = Policy(
+    "township_admin of the tenant or county_supervisor (access log)",
+    frozenset({"township_admin", "county_supervisor"}),
+)
+DEAD_LETTERS = "/v1/notifications/dead-letters"
+PETITIONS = "/v1/townships/{tenant}/petitions"
+PETITION = PETITIONS + "/{petition_id}"
 CASE = "/v1/townships/{tenant}/cases/{case_id}"
+NOTICES = CASE + "/notices"
 CASE_ACTIONS = (
     "accept",
     "request-supplement",
@@ -141,6 +167,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/townships/{tenant}/settings"): TENANT_MEMBER,
     # the catalogue (routers/catalogue.py; the role checks are intake's, over gRPC)
     ("POST", "/v1/catalog/items"): COUNTY_ADMIN,
+    ("PUT", "/v1/catalog/items/{code}"): COUNTY_ADMIN,
     ("GET", "/v1/catalog/items"): COUNTY_READ,  # the template; townships read their copy
     ("GET", "/v1/townships/{tenant}/catalog/items"): TENANT_MEMBER,
     ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): TENANT_MEMBER,
@@ -156,6 +183,27 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", CASE): TENANT_MEMBER,
     **{("POST", f"{CASE}/{action}"): TENANT_CASE_STAFF for action in CASE_ACTIONS},
     ("POST", f"{CASE}/press"): TENANT_PRESS,
+    ("GET", "/v1/county/escalated-cases"): COUNTY_DEPARTMENT,
+    ("POST", PETITIONS): TENANT_PETITION_OFFICER,  # a petition; complaints also the township admin
+    ("GET", PETITIONS): TENANT_PETITION_READ,
+    ("GET", PETITION): TENANT_PETITION_READ,
+    ("POST", f"{PETITION}/answer"): TENANT_PETITION_OFFICER,  # a petition's answer
+    ("POST", f"{PETITION}/forward"): TENANT_COMPLAINT_DESK,
+    ("POST", f"{PETITION}/decide"): TENANT_MANAGEMENT_OFFICE,
+    ("GET", "/v1/townships/{tenant}/personal-data-access"): TENANT_PII_AUDIT,
+    # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
+    ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
+    ("GET", "/v1/public/townships/{tenant}/board"): PUBLIC,
+    # notices and notifications (routers/notices.py; notify's role checks): the readers of the
+    # township's cases, the applicant masked; the inbox is the caller's own
+    ("GET", NOTICES): TENANT_MEMBER,
+    ("GET", NOTICES + "/{notice_id}"): TENANT_MEMBER,
+    ("GET", "/v1/townships/{tenant}/notifications"): TENANT_MEMBER,
+    ("GET", "/v1/me/inbox"): ANY_USER,
+    # notify's dead letters (routers/notifications.py; notify's role checks): ops and the county
+    # admin, across the townships of their county
+    ("GET", DEAD_LETTERS): COUNTY_OPERATOR,
+    ("POST", f"{DEAD_LETTERS}/{{dead_letter_id}}/replay"): COUNTY_OPERATOR,
 }
 
 
@@ -247,6 +295,13 @@ def _item_body(w: World, tenant: str | None) -> Call:
     )
 
 
+def _template_item_put(w: World, tenant: str | None) -> Call:
+    """The shared item as it was made (`_item_body`'s limits), renamed: a change, but one that
+    leaves every township's copy as usable as before."""
+    body = _item_body(w, tenant).json | {"code": w.item, "name": "矩阵事项（改）"}
+    return Call({"code": w.item}, json=body)
+
+
 def _item(w: World, tenant: str | None) -> Call:
     return Call({"code": w.item})
 
@@ -267,7 +322,7 @@ _CASE_BODIES: dict[str, dict[str, Any]] = {
     "materials": {"materials": [MATERIAL]},
     "refuse": {"reason": "不属本镇受理"},
     "assign": {"handler": "matrix_handler"},
-    "escalate": {"to_level": "county", "reason": "需县级审批"},
+    "escalate": {"to_level": "county", "department": "civil", "reason": "需县级审批"},
     "resume": {"note": "县级已批复"},
     "extend": {"working_days": 1, "reason": "需实地核查"},
     "complete": {"outcome": "approved"},
@@ -336,6 +391,83 @@ def _case_action(action: str) -> Callable[[World, str | None], Call]:
     return build
 
 
+_PETITIONER = {"name": "张三", "phone": "13800138000"}
+_PETITION_BODY = {"kind": "petition", "channel": "desk", "petitioner": _PETITIONER, "matter": "矩阵信访"}
+_COMPLAINT_BODY = {**_PETITION_BODY, "kind": "complaint", "ground": "attitude"}
+
+
+def _petition_body(w: World, tenant: str | None) -> Call:
+    return Call(json=_PETITION_BODY)
+
+
+def _a_petition(w: World, tenant: str | None, kind: str = "petition") -> str:
+    """A fresh petition (or complaint about the matrix window) in `tenant`, made by the petition
+    clerk; in a township that does not exist, an id of no petition."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    subject = {"subject": {"type": "window", "id": WINDOW}}
+    body = _PETITION_BODY if kind == "petition" else _COMPLAINT_BODY | subject
+    r = w.client.post(f"/v1/townships/{tenant}/petitions", json=body, headers=w.headers[PETITION_CLERK])
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _petition(w: World, tenant: str | None) -> Call:
+    return Call({"petition_id": _a_petition(w, tenant)})
+
+
+def _petition_answer(w: World, tenant: str | None) -> Call:
+    return Call({"petition_id": _a_petition(w, tenant)}, json={"answer": "已答复"})
+
+
+def _complaint_forward(w: World, tenant: str | None) -> Call:
+    return Call({"petition_id": _a_petition(w, tenant, "complaint")}, json={"department": DEPARTMENT})
+
+
+def _complaint_decide(w: World, tenant: str | None) -> Call:
+    body = {"verified": False, "reason": "不属实"}
+    return Call({"petition_id": _a_petition(w, tenant, "complaint")}, json=body)
+
+
+def _a_notice(w: World, tenant: str | None) -> tuple[str, str]:
+    """A case accepted at once (its acceptance notice handed to notify, as the relay would) and
+    that notice's id; in a township that does not exist, ids of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE, _NO_CASE
+    case_id = _a_case(w, tenant, True, ("accept",))
+    deliver(w.runtime, "intake", "notify", [tenant])
+    r = w.client.get(f"/v1/townships/{tenant}/cases/{case_id}/notices", headers=w.headers[CLERK])
+    assert r.status_code == 200, r.text
+    [notice] = r.json()["items"]
+    return case_id, notice["id"]
+
+
+def _notices(w: World, tenant: str | None) -> Call:
+    return Call({"case_id": _NO_CASE})
+
+
+def _notice(w: World, tenant: str | None) -> Call:
+    case_id, notice_id = _a_notice(w, tenant)
+    return Call({"case_id": case_id, "notice_id": notice_id})
+
+
+def _dead_letter(w: World, tenant: str | None) -> Call:
+    """A notification of the matrix's own township parked as a dead letter (what the dispatcher
+    leaves after the last failed try)."""
+    nid = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, w.own) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO notify.notification (id, tenant_id, topic, channel, status, recipient, text,"
+                " attempts, last_error, parked_at, source_event_id)"
+                " VALUES (:id, :t, 'notice', 'sms', 'dead_lettered', '138****8000', '矩阵通知', 8,"
+                " 'provider down', now(), :e)"
+            ),
+            {"id": nid, "t": w.own, "e": str(uuid.uuid4())},
+        )
+    return Call({"dead_letter_id": f"notification:{nid}"})
+
+
 REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
@@ -354,6 +486,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/townships/{tenant}/staff"): Request(_staff, emits=True),
     ("PATCH", "/v1/townships/{tenant}/settings"): Request(_settings, emits=True),
     ("POST", "/v1/catalog/items"): Request(_item_body),
+    ("PUT", "/v1/catalog/items/{code}"): Request(_template_item_put),
     ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item),
     ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item_patch),
     ("GET", "/v1/public/townships/{tenant}/guides/{code}"): Request(_item),
@@ -361,6 +494,15 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/townships/{tenant}/cases"): Request(_case_body),
     ("GET", CASE): Request(_case),
     **{("POST", f"{CASE}/{action}"): Request(_case_action(action)) for action in _CASE_PATHS},
+    ("POST", PETITIONS): Request(_petition_body),
+    ("GET", PETITION): Request(_petition),
+    ("POST", f"{PETITION}/answer"): Request(_petition_answer),
+    ("POST", f"{PETITION}/forward"): Request(_complaint_forward),
+    ("POST", f"{PETITION}/decide"): Request(_complaint_decide),
+    ("GET", "/v1/townships/{tenant}/stats"): Request(_calendar_range),  # the same from/to
+    ("GET", NOTICES): Request(_notices),
+    ("GET", NOTICES + "/{notice_id}"): Request(_notice),
+    ("POST", f"{DEAD_LETTERS}/{{dead_letter_id}}/replay"): Request(_dead_letter),
 }
 
 
@@ -478,7 +620,27 @@ def _case_clerk(w: World) -> None:
     w.headers[CLERK] = login(w.client, username)
 
 
-SETUPS: list[Callable[[World], None]] = [_organisation, _case_clerk]
+# the petition officer and township admin of both townships who registers the petitions and
+# complaints the petition cells act on
+PETITION_CLERK = "petition_clerk"
+
+
+def _petition_clerk(w: World) -> None:
+    username = unique_code("xf")
+    identity.create_user(
+        w.runtime.sessions,
+        username=username,
+        password=PASSWORD,
+        county=w.county,
+        roles=["petition_officer", "township_admin"],
+        tenants=[w.own, w.other],
+        name="矩阵信访员",
+    )
+    w.usernames[PETITION_CLERK] = username
+    w.headers[PETITION_CLERK] = login(w.client, username)
+
+
+SETUPS: list[Callable[[World], None]] = [_organisation, _case_clerk, _petition_clerk]
 
 
 # --- the cells ---------------------------------------------------------------------------------

@@ -31,4 +31,5 @@ def me(c: Authed, sessions: Sessions) -> dict:
         "name": user["name"],
         "roles": sorted(c.principal.roles),
         "tenants": sorted(c.principal.tenants),
+        **({"department": c.principal.department} if c.principal.department else {}),
     }

@@ -6,29 +6,38 @@ supervisor), reading by every role of the township and the county roles. The app
 back masked except to the case's handler and first-ask person (DOMAIN.md §11).
 
 Every action takes `If-Match: "<version>"` (optional; a stale one → 412 `version_conflict`) and
-every answer carries the case's version as its `ETag`."""
+every answer carries the case's version as its `ETag`.
+
+A county department user (role `county_department`, their department in the token) sees only
+the cases escalated to their department: `GET /v1/county/escalated-cases` lists them across the
+county's townships (each township reached is audited like any county-scope access), and they
+return a case with `POST …/cases/{id}/resume` in the township's path."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
 from bianmin.intake.v1 import case_pb2, catalogue_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
-from fastapi import APIRouter, Header, Query, Response
-from google.protobuf.timestamp_pb2 import Timestamp
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from libs.common.auth import acting_as
-from libs.common.errors import ValidationFailed
-from libs.common.grpc.client import domain_errors
-from libs.common.tenancy import tenant_scope
+from services.gateway.domain.directory import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
+from services.gateway.entrypoints.http.translate import (
+    calling,
+    county_tz,
+    enum_number,
+    enum_word,
+    if_match_version,
+    local_time,
+)
+from services.gateway.service_layer import audit, directory
 
 router = APIRouter(tags=["cases"])
 
@@ -46,6 +55,7 @@ State = Literal[
     "archived",
     "withdrawn",
 ]
+Colour = Literal["green", "yellow", "red", "overdue"]
 IfMatch = Annotated[str | None, Header(description='"<version>" of the case (optional); stale → 412')]
 Reason = Field(min_length=1, max_length=2000)
 DATE = "YYYY-MM-DD in the county's time zone, inclusive"
@@ -56,6 +66,9 @@ class ApplicantIn(BaseModel):
     phone: str = Field(min_length=1, max_length=50, description="personal data")
     id_number: str | None = Field(None, max_length=30, description="personal data, where the item needs it")
     address: str | None = Field(None, max_length=300, description="personal data, where the item needs it")
+    email: str | None = Field(
+        None, max_length=254, description="personal data; where e-mail notices go (name@example.com)"
+    )
 
 
 class CaseIn(BaseModel):
@@ -66,7 +79,7 @@ class CaseIn(BaseModel):
     materials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=100, description="codes of the materials received"
     )
-    village: str | None = Field(None, max_length=64)
+    village: str | None = Field(None, max_length=64, description="code of the village the case comes from")
     accept: bool = Field(
         False,
         description="accept at once when complete; when not, send the one-time supplement notice",
@@ -135,16 +148,20 @@ def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, respons
     a = body.applicant
     request = pb.CreateCaseRequest(
         item_code=body.item_code,
-        level=_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", body.level),
-        channel=_number(case_pb2.CaseChannel, "CASE_CHANNEL_", body.channel),
+        level=enum_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", body.level),
+        channel=enum_number(case_pb2.CaseChannel, "CASE_CHANNEL_", body.channel),
         applicant=applicant_pb2.Applicant(
-            name=a.name, phone=a.phone, id_number=a.id_number or "", address=a.address or ""
+            name=a.name,
+            phone=a.phone,
+            id_number=a.id_number or "",
+            address=a.address or "",
+            email=a.email or "",
         ),
         materials=body.materials,
         village=body.village or "",
         accept=body.accept,
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().CreateCase(request)
     return _answer(reply.case, gw, response)
 
@@ -160,20 +177,57 @@ def cases(
     handler: Annotated[str | None, Query(max_length=100)] = None,
     from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
     to: Annotated[date | None, Query(description=DATE)] = None,
+    colour: Annotated[Colour | None, Query(description="the clock's colour now")] = None,
 ) -> dict:
-    """The township's cases, newest received first (applicants masked but the caller's own)."""
+    """The township's cases, newest received first (applicants masked but the caller's own);
+    `colour` is the clock's colour now (green, yellow, red = due today, overdue)."""
     request = pb.ListCasesRequest(
         page_size=page.size,
         page_token=str(page.after) if page.after is not None else "",
-        state=_number(case_pb2.CaseState, "CASE_STATE_", state or ""),
+        state=enum_number(case_pb2.CaseState, "CASE_STATE_", state or ""),
+        colour=enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", colour or ""),
         item_code=item_code or "",
         handler=handler or "",
         from_date=from_.isoformat() if from_ else "",
         to_date=to.isoformat() if to else "",
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().ListCases(request)
-    tz = _tz(gw)
+    tz = county_tz(gw)
+    return {
+        "items": [case_json(x, tz) for x in reply.cases],
+        "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
+    }
+
+
+@router.get("/v1/county/escalated-cases")
+def escalated_cases(
+    c: Authed,
+    gw: GatewayDep,
+    page: PageParams,
+    request: Request,
+    colour: Annotated[Colour | None, Query(description="the clock's colour now")] = None,
+) -> dict:
+    """A county department's work (county_department): the cases escalated to its department
+    from every township of the county, newest received first. Each township a page reaches is
+    recorded in that township's audit trail."""
+    require_role(c.principal, "county_department")  # intake checks again; here: before the reads
+    sessions = gw.runtime.sessions
+    townships = [t["id"] for t in directory.list_townships(sessions, c.principal)]
+    if not townships:
+        return {"items": [], "next_page_token": ""}
+    listing = pb.ListCasesRequest(
+        page_size=page.size,
+        page_token=str(page.after) if page.after is not None else "",
+        colour=enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", colour or ""),
+        tenant_ids=townships,
+    )
+    with calling(c.token, None):
+        reply = gw.services.intake().ListCases(listing)
+    for tenant in sorted({x.tenant_id for x in reply.cases}):
+        if audit.is_cross_township(c.principal, tenant):
+            audit.record(sessions, c.principal, tenant, request.method, request.url.path)
+    tz = county_tz(gw)
     return {
         "items": [case_json(x, tz) for x in reply.cases],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
@@ -183,7 +237,7 @@ def cases(
 @router.get(CASE)
 def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
     """One case with its clock and history (applicant masked unless the caller handles it)."""
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().GetCase(pb.GetCaseRequest(case_id=case_id, include_history=True))
     return _answer(reply.case, gw, response)
 
@@ -192,7 +246,7 @@ def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: 
 
 
 def _act(rpc: str, request: Any, tenant: str, c: Any, gw: GatewayDep, response: Response) -> dict:
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = getattr(gw.services.intake(), rpc)(request)
     return _answer(reply.case, gw, response)
 
@@ -215,7 +269,7 @@ def _route(
         response: Response,
         if_match: IfMatch = None,
     ) -> dict:
-        request = request_type(case_id=case_id, expected_version=_version(if_match), **fields(body))
+        request = request_type(case_id=case_id, expected_version=if_match_version(if_match), **fields(body))
         return _act(rpc, request, tenant, c, gw, response)
 
     # the action's own body (a closure variable); an action without fields needs no body at all
@@ -249,7 +303,7 @@ _route("assign", "AssignCase", pb.AssignCaseRequest, AssignIn, lambda b: {"handl
        f"Assign (or re-assign) the responsible handler {_STAFF}.")  # fmt: skip
 _route("escalate", "EscalateCase", pb.EscalateCaseRequest, EscalateIn,
        lambda b: {
-           "to_level": _number(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", b.to_level),
+           "to_level": enum_number(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", b.to_level),
            "department": b.department,
            "reason": b.reason,
        },
@@ -260,11 +314,14 @@ _route("extend", "ExtendCase", pb.ExtendCaseRequest, ExtendIn,
        lambda b: {"working_days": b.working_days, "reason": b.reason},
        f"Extend (延期) the deadline by working days, with a reason {_STAFF}.")  # fmt: skip
 _route("complete", "CompleteCase", pb.CompleteCaseRequest, CompleteIn,
-       lambda b: {"outcome": _number(case_pb2.CaseOutcome, "CASE_OUTCOME_", b.outcome), "reason": b.reason},
+       lambda b: {
+           "outcome": enum_number(case_pb2.CaseOutcome, "CASE_OUTCOME_", b.outcome),
+           "reason": b.reason,
+       },
        f"Complete (办结): approved, or denied with a reason; the clock stops {_STAFF}.")  # fmt: skip
 _route("reply", "ReplyCase", pb.ReplyCaseRequest, ReplyIn,
        lambda b: {
-           "satisfaction": _number(satisfaction_pb2.Satisfaction, "SATISFACTION_", b.satisfaction),
+           "satisfaction": enum_number(satisfaction_pb2.Satisfaction, "SATISFACTION_", b.satisfaction),
            "confirmation": b.confirmation,
        },
        f"Tell the applicant the outcome (回复) and record their satisfaction {_STAFF}.")  # fmt: skip
@@ -281,42 +338,9 @@ _route("press", "PressCase", pb.PressCaseRequest, PressIn, lambda b: {"note": b.
 # --- translation -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _calling(token: str, tenant: str | None) -> Iterator[None]:
-    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
-    with acting_as(token), tenant_scope(tenant), domain_errors():
-        yield
-
-
 def _answer(case: case_pb2.Case, gw: GatewayDep, response: Response) -> dict:
     response.headers["ETag"] = f'"{case.version}"'
-    return case_json(case, _tz(gw))
-
-
-def _version(if_match: str | None) -> int:
-    """`If-Match: "<version>"` → the expected version (0: no check)."""
-    if not if_match:
-        return 0
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) < 1:
-        raise ValidationFailed('If-Match must be "<version>"')
-    return int(value)
-
-
-def _number(enum: Any, prefix: str, word: str) -> Any:
-    return enum.Value(prefix + word.upper()) if word else 0
-
-
-def _word(enum: Any, prefix: str, value: int) -> str | None:
-    name = str(enum.Name(value))
-    return None if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
-
-
-def _time(message: Any, field: str, tz: ZoneInfo) -> str | None:
-    if not message.HasField(field):
-        return None
-    ts: Timestamp = getattr(message, field)
-    return ts.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat()
+    return case_json(case, county_tz(gw))
 
 
 def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
@@ -328,47 +352,51 @@ def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
         "tenant": x.tenant_id,
         "item_code": x.item_code,
         "item_name": x.item_name,
-        "kind": _word(case_pb2.CaseKind, "CASE_KIND_", x.kind),
-        "state": _word(case_pb2.CaseState, "CASE_STATE_", x.state),
-        "level": _word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", x.level),
-        "channel": _word(case_pb2.CaseChannel, "CASE_CHANNEL_", x.channel),
+        "kind": enum_word(case_pb2.CaseKind, "CASE_KIND_", x.kind),
+        "state": enum_word(case_pb2.CaseState, "CASE_STATE_", x.state),
+        "level": enum_word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", x.level),
+        "channel": enum_word(case_pb2.CaseChannel, "CASE_CHANNEL_", x.channel),
         "applicant": {
             "name": a.name,
             "phone": a.phone,
             "id_number": a.id_number or None,
             "address": a.address or None,
+            "email": a.email or None,
             "masked": a.masked,
         },
         "materials": [
-            {"code": m.code, "name": m.name, "received_at": _time(m, "received_at", tz)} for m in x.materials
+            {"code": m.code, "name": m.name, "received_at": local_time(m, "received_at", tz)}
+            for m in x.materials
         ],
         "missing_materials": list(x.missing_materials),
         "first_ask": x.first_ask,
         "handler": x.handler or None,
         "window": x.window or None,
         "department": x.department or None,
+        "village": x.village or None,
+        "escalation": _escalation_json(x, tz),
         "clock": {
-            "state": _word(case_pb2.ClockState, "CLOCK_STATE_", k.state),
-            "started_at": _time(k, "started_at", tz),
-            "due_at": _time(k, "due_at", tz),
-            "warn_at": _time(k, "warn_at", tz),
-            "colour": _word(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour),
+            "state": enum_word(case_pb2.ClockState, "CLOCK_STATE_", k.state),
+            "started_at": local_time(k, "started_at", tz),
+            "due_at": local_time(k, "due_at", tz),
+            "warn_at": local_time(k, "warn_at", tz),
+            "colour": enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour),
             "provisional": k.provisional,
             "extensions": k.extensions,
         },
-        "outcome": _word(case_pb2.CaseOutcome, "CASE_OUTCOME_", x.outcome),
-        "satisfaction": _word(satisfaction_pb2.Satisfaction, "SATISFACTION_", x.satisfaction),
+        "outcome": enum_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", x.outcome),
+        "satisfaction": enum_word(satisfaction_pb2.Satisfaction, "SATISFACTION_", x.satisfaction),
         "presses": x.presses,
         "version": x.version,
-        "created_at": _time(x, "created_at", tz),
-        "updated_at": _time(x, "updated_at", tz),
+        "created_at": local_time(x, "created_at", tz),
+        "updated_at": local_time(x, "updated_at", tz),
         "history": [
             {
-                "at": _time(e, "at", tz),
+                "at": local_time(e, "at", tz),
                 "actor": e.actor,
                 "action": e.action,
-                "from": _word(case_pb2.CaseState, "CASE_STATE_", e.from_state),
-                "to": _word(case_pb2.CaseState, "CASE_STATE_", e.to_state),
+                "from": enum_word(case_pb2.CaseState, "CASE_STATE_", e.from_state),
+                "to": enum_word(case_pb2.CaseState, "CASE_STATE_", e.to_state),
                 "reason": e.reason,
             }
             for e in x.history
@@ -376,5 +404,14 @@ def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _tz(gw: GatewayDep) -> ZoneInfo:
-    return ZoneInfo(gw.runtime.settings.timezone)
+def _escalation_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any] | None:
+    """Where an escalated case is; None when it is not escalated."""
+    if not x.HasField("escalation"):
+        return None
+    e = x.escalation
+    return {
+        "to_level": enum_word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level),
+        "department": e.department or None,
+        "reason": e.reason,
+        "escalated_at": local_time(e, "escalated_at", tz),
+    }

@@ -6,8 +6,6 @@ Money: `fee` is in yuan (CNY) with at most two decimals; intake keeps it in fen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -19,11 +17,10 @@ from fastapi import APIRouter, Header, Query, Response
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
-from libs.common.auth import acting_as
 from libs.common.errors import NotFound, ValidationFailed
-from libs.common.grpc.client import domain_errors
-from libs.common.tenancy import Principal, county_of, tenant_scope, validate_tenant
+from libs.common.tenancy import Principal, county_of, validate_tenant
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
+from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version
 
 router = APIRouter(tags=["catalogue"])
 
@@ -98,17 +95,43 @@ def create_template_item(
     request = pb.CreateCatalogueTemplateItemRequest(
         item=_item_pb(body), idempotency_key=idempotency_key or ""
     )
-    with _calling(c.token, None):
+    with calling(c.token, None):
         reply = gw.services.intake().CreateCatalogueTemplateItem(request)
-    return _item_json(reply.item, _tz(gw))
+    return _item_json(reply.item, county_tz(gw))
+
+
+@router.put("/v1/catalog/items/{code}")
+def update_template_item(
+    code: str,
+    body: CatalogueItemIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict:
+    """Change an item of the county template (county_admin). The change reaches every active
+    township's copy; a township's own shorter promised limit is kept while it is within the new
+    statutory limit."""
+    if body.code != code:
+        raise ValidationFailed(f"the body's code {body.code!r} is not the path's {code!r}")
+    request = pb.UpdateCatalogueTemplateItemRequest(
+        item=_item_pb(body), expected_version=if_match_version(if_match)
+    )
+    with calling(c.token, None):
+        reply = gw.services.intake().UpdateCatalogueTemplateItem(request)
+    response.headers["ETag"] = f'"{reply.item.version}"'
+    return _item_json(reply.item, county_tz(gw))
 
 
 @router.get("/v1/catalog/items")
 def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     request = pb.ListCatalogueTemplateItemsRequest(page_size=page_size, page_token=page_token)
-    with _calling(c.token, None):
+    with calling(c.token, None):
         reply = gw.services.intake().ListCatalogueTemplateItems(request)
-    return {"items": [_item_json(i, _tz(gw)) for i in reply.items], "next_page_token": reply.next_page_token}
+    return {
+        "items": [_item_json(i, county_tz(gw)) for i in reply.items],
+        "next_page_token": reply.next_page_token,
+    }
 
 
 # --- a township's catalogue ------------------------------------------------------------------
@@ -130,17 +153,20 @@ def township_items(
         category=_number("category", category or ""),
         level=_number("level", level or ""),
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().ListCatalogueItems(request)
-    return {"items": [_item_json(i, _tz(gw)) for i in reply.items], "next_page_token": reply.next_page_token}
+    return {
+        "items": [_item_json(i, county_tz(gw)) for i in reply.items],
+        "next_page_token": reply.next_page_token,
+    }
 
 
 @router.get("/v1/townships/{tenant}/catalog/items/{code}")
 def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().GetCatalogueItem(pb.GetCatalogueItemRequest(code=code))
     response.headers["ETag"] = f'"{reply.item.version}"'
-    return _item_json(reply.item, _tz(gw))
+    return _item_json(reply.item, county_tz(gw))
 
 
 @router.patch("/v1/townships/{tenant}/catalog/items/{code}")
@@ -156,12 +182,12 @@ def override_item(
     """The township's promised limit for an item (township_admin, county_admin): shorter than
     the statutory limit or equal to it, never longer (`validation_error`)."""
     request = pb.UpdateCatalogueItemRequest(
-        code=code, promised_days=body.promised_days, expected_version=_version(if_match)
+        code=code, promised_days=body.promised_days, expected_version=if_match_version(if_match)
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().UpdateCatalogueItem(request)
     response.headers["ETag"] = f'"{reply.item.version}"'
-    return _item_json(reply.item, _tz(gw))
+    return _item_json(reply.item, county_tz(gw))
 
 
 # --- public guides (no auth, no personal data) ------------------------------------------------
@@ -171,7 +197,7 @@ def override_item(
 def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     tenant = _public_tenant(tenant)
     request = pb.ListServiceGuidesRequest(page_size=page_size, page_token=page_token)
-    with _calling(_public_token(gw, tenant), tenant):
+    with calling(_public_token(gw, tenant), tenant):
         reply = gw.services.intake().ListServiceGuides(request)
     return {"items": [_guide_json(g) for g in reply.guides], "next_page_token": reply.next_page_token}
 
@@ -179,19 +205,12 @@ def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str
 @router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"])
 def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
     tenant = _public_tenant(tenant)
-    with _calling(_public_token(gw, tenant), tenant):
+    with calling(_public_token(gw, tenant), tenant):
         reply = gw.services.intake().GetServiceGuide(pb.GetServiceGuideRequest(item_code=code))
     return _guide_json(reply.guide)
 
 
 # --- translation -----------------------------------------------------------------------------
-
-
-@contextmanager
-def _calling(token: str, tenant: str | None) -> Iterator[None]:
-    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
-    with acting_as(token), tenant_scope(tenant), domain_errors():
-        yield
 
 
 def _public_tenant(tenant: str) -> str:
@@ -212,16 +231,6 @@ def _public_token(gw: GatewayDep, tenant: str) -> str:
         county=county_of(tenant),
     )
     return gw.issuer.issue(principal)[0]
-
-
-def _version(if_match: str | None) -> int:
-    """`If-Match: "<version>"` → the expected version (0: no check)."""
-    if not if_match:
-        return 0
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ValidationFailed('If-Match must be "<version>"')
-    return int(value)
 
 
 def _number(field: str, value: str) -> int:
@@ -308,7 +317,3 @@ def _yuan(fen: int) -> int | float:
 
 def _time(ts: Timestamp, tz: ZoneInfo) -> str:
     return ts.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat()
-
-
-def _tz(gw: GatewayDep) -> ZoneInfo:
-    return ZoneInfo(gw.runtime.settings.timezone)

@@ -6,8 +6,6 @@ registered the entry (DOMAIN.md §11)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -17,11 +15,9 @@ from bianmin.intake.v1 import intake_service_pb2 as pb
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field
 
-from libs.common.auth import acting_as
-from libs.common.grpc.client import domain_errors
-from libs.common.tenancy import tenant_scope
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
+from services.gateway.entrypoints.http.translate import calling, county_tz
 
 router = APIRouter(tags=["inquiries"])
 
@@ -70,9 +66,9 @@ def register_inquiry(
         routed_to=body.routed_to or "",
         idempotency_key=idempotency_key or "",
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().RegisterInquiry(request)
-    return _inquiry_json(reply.inquiry, _tz(gw))
+    return _inquiry_json(reply.inquiry, county_tz(gw))
 
 
 @router.get("/v1/townships/{tenant}/inquiries")
@@ -92,9 +88,9 @@ def inquiries(
         from_date=from_.isoformat() if from_ else "",
         to_date=to.isoformat() if to else "",
     )
-    with _calling(c.token, tenant):
+    with calling(c.token, tenant):
         reply = gw.services.intake().ListInquiries(request)
-    tz = _tz(gw)
+    tz = county_tz(gw)
     return {
         "items": [_inquiry_json(i, tz) for i in reply.inquiries],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
@@ -102,13 +98,6 @@ def inquiries(
 
 
 # --- translation -----------------------------------------------------------------------------
-
-
-@contextmanager
-def _calling(token: str, tenant: str | None) -> Iterator[None]:
-    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
-    with acting_as(token), tenant_scope(tenant), domain_errors():
-        yield
 
 
 def _channel_number(word: str) -> Any:
@@ -135,7 +124,3 @@ def _inquiry_json(i: ipb.Inquiry, tz: ZoneInfo) -> dict[str, Any]:
         "registered_at": i.registered_at.ToDatetime(tzinfo=UTC).astimezone(tz).isoformat(),
         "case_id": i.case_id or None,
     }
-
-
-def _tz(gw: GatewayDep) -> ZoneInfo:
-    return ZoneInfo(gw.runtime.settings.timezone)

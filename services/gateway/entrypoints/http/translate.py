@@ -1,0 +1,56 @@
+"""What every router does between JSON and the services' gRPC: call with the caller's token and
+township, read `If-Match`, and turn proto enums and timestamps into the API's words and local
+times (API.md: times in the county's time zone with its offset)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from libs.common.auth import acting_as
+from libs.common.errors import ValidationFailed
+from libs.common.grpc.client import domain_errors
+from libs.common.tenancy import tenant_scope
+from services.gateway.entrypoints.http.deps import Gateway
+
+
+@contextmanager
+def calling(token: str, tenant: str | None) -> Iterator[None]:
+    """Calls inside carry `token` and `tenant`; a failed call raises the service's domain error."""
+    with acting_as(token), tenant_scope(tenant), domain_errors():
+        yield
+
+
+def if_match_version(if_match: str | None) -> int:
+    """`If-Match: "<version>"` → the expected version (0: no check)."""
+    if not if_match:
+        return 0
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or int(value) < 1:
+        raise ValidationFailed('If-Match must be "<version>"')
+    return int(value)
+
+
+def enum_number(enum: Any, prefix: str, word: str | None) -> int:
+    """The API's word → the proto enum's number (0, UNSPECIFIED, for none)."""
+    return int(enum.Value(prefix + word.upper())) if word else 0
+
+
+def enum_word(enum: Any, prefix: str, value: int) -> str | None:
+    """The proto enum's number → the API's word (None for UNSPECIFIED)."""
+    name = str(enum.Name(value))
+    return None if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+
+
+def local_time(message: Any, field: str, tz: ZoneInfo) -> str | None:
+    """A Timestamp field as RFC 3339 in `tz` (None when unset)."""
+    if not message.HasField(field):
+        return None
+    return str(getattr(message, field).ToDatetime(tzinfo=UTC).astimezone(tz).isoformat())
+
+
+def county_tz(gw: Gateway) -> ZoneInfo:
+    return ZoneInfo(gw.runtime.settings.timezone)
