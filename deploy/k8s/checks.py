@@ -20,12 +20,12 @@ RUN_AS_USER = 10001
 GRPC_PORT = 50051
 METRICS_PORT = 9100
 #: the Secrets the manifests may reference; their content is supplied by the operator
-EXPECTED_SECRETS = {"bianmin-secrets", "bianmin-jwt-signing", "bianmin-jwt-public"}
+EXPECTED_SECRETS = {"bianmin-secrets", "bianmin-jwt-signing", "bianmin-jwt-public", "bianmin-seal"}
 SIGNING_SECRET = "bianmin-jwt-signing"
 DEV_ONLY_ANNOTATION = "bianmin/dev-only"
 #: environment variables whose value is a secret: only ever from a secretKeyRef
 SECRET_ENV = re.compile(
-    r"(DATABASE_URL|AMQP_URL|PASSWORD|SECRET|TOKEN|PRIVATE|BOOTSTRAP_ADMIN|API_KEY)", re.I
+    r"(DATABASE_URL|AMQP_URL|PASSWORD|SECRET|TOKEN|PRIVATE|BOOTSTRAP_ADMIN|API_KEY|SEAL_KEYS)", re.I
 )
 #: literal secrets anywhere in a document: credentials in a URL, a PEM private key
 SECRET_VALUE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@|-----BEGIN [A-Z ]*PRIVATE KEY-----", re.I)

@@ -122,3 +122,37 @@ def register(client: typer.Typer) -> None:
         from libs.cli import onboarding
 
         onboarding.onboard(file, dry_run, _load())
+
+    catalog = typer.Typer(help="The service catalogue as Excel: export, import.", no_args_is_help=True)
+    client.add_typer(catalog, name="catalog")
+
+    @catalog.command("export")
+    def catalog_export(
+        file: Annotated[Path, typer.Option("--file", "-f", help="the .xlsx to write")],
+        tenant: Annotated[
+            str | None, typer.Option("--tenant", help="a township's copy (default: the county template)")
+        ] = None,
+    ) -> None:
+        """Write the county catalogue template, or a township's copy, to an Excel file.
+
+        Sheets `items` and `materials`; `catalog import` reads the file back."""
+        from libs.cli import catalogue
+
+        catalogue.export(file, tenant, _load())
+
+    @catalog.command("import")
+    def catalog_import(
+        file: Annotated[Path, typer.Option("--file", "-f", help="catalogue.xlsx (sheets items, materials)")],
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="check the file and show what would be done")
+        ] = False,
+    ) -> None:
+        """Add the file's items to the county catalogue template (county_admin).
+
+        The whole file is checked first (any problem: exit 2, every problem listed with its sheet,
+        row and column, nothing sent); then each item is created unless its code is in the
+        template, so running again is safe. An existing code with other content is reported
+        (`differs`) and not changed; exit 1 if any item differs or failed."""
+        from libs.cli import catalogue
+
+        catalogue.import_(file, dry_run, _load())

@@ -13,7 +13,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from libs.common.runtime import Runtime, ServiceDef
@@ -206,12 +207,63 @@ def retry_failed(runtime: Runtime) -> int:
     )
 
 
-def periodic_jobs(runtime: Runtime, every: float, stop: threading.Event) -> None:
+def sweep_deadlines(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The deadline colour sweep of every township (intake; services/intake/service_layer/deadlines.py)."""
+    from services.intake.service_layer import deadlines
+
+    return deadlines.sweep_all(runtime.sessions, runtime.ops_sessions)
+
+
+SWEEP_EVERY_SECONDS = 300.0  # as the sweep-deadlines CronJob
+
+
+def periodic_jobs(
+    runtime: Runtime,
+    every: float,
+    stop: threading.Event,
+    *,
+    sweep_every: float = SWEEP_EVERY_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
+    """The all-in-one process's periodic jobs: retry-failed every round, sweep-deadlines every
+    `sweep_every` seconds (from the first round on)."""
+    last_sweep = float("-inf")
     while not stop.wait(every):
         try:
             retry_failed(runtime)
         except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
             log.exception("periodic job failed")
+        if clock() - last_sweep >= sweep_every:
+            last_sweep = clock()
+            try:
+                sweep_deadlines(runtime)
+            except Exception:  # noqa: BLE001 - as above
+                log.exception("deadline sweep failed")
+
+
+def send_digests(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """Notify's daily digests (services/notify/service_layer/digests.py; idempotent per day)."""
+    from services.notify.service_layer import digests
+
+    return digests.send_digests(runtime.ops_sessions, runtime.settings.timezone)
+
+
+DIGEST_EVERY_SECONDS = 3600.0  # all-in-one: hourly; a run adds only the digests missing today
+
+
+def digest_loop(runtime: Runtime, stop: threading.Event, every: float = DIGEST_EVERY_SECONDS) -> None:
+    while not stop.wait(every):
+        try:
+            send_digests(runtime)
+        except Exception:  # noqa: BLE001 - logged, tried again next round
+            log.exception("digests failed")
+
+
+def notify_dispatcher(runtime: Runtime, stop: threading.Event) -> None:
+    """Notify's notification dispatcher (services/notify/service_layer/delivery.py), until `stop`."""
+    from services.notify.service_layer.delivery import dispatch_loop
+
+    dispatch_loop(runtime, stop)
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -237,6 +289,8 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     if settings.amqp_url:  # consumers are nameko workers: they need their own (eventlet) processes
         workers = [spawn(name, "worker", BIANMIN_DATABASE_URL=url) for name in DOMAIN_SERVICES]
     background.start("jobs", periodic_jobs, runtime, 30.0)
+    background.start("notify-dispatcher", notify_dispatcher, runtime)
+    background.start("digests", digest_loop, runtime)
 
     print(f"Bianmin is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     admin = (settings.bootstrap_admin or "admin:").split(":")[0]
@@ -292,7 +346,18 @@ def serve_relay(settings: Settings, service: str) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    relay_loop(settings, runtime, service, stop)
+    dispatcher = None
+    if service == "notify":  # notify's relay process also runs the one notification dispatcher loop
+        dispatcher = threading.Thread(
+            target=notify_dispatcher, args=(runtime, stop), name="notify-dispatcher"
+        )
+        dispatcher.start()
+    try:
+        relay_loop(settings, runtime, service, stop)
+    finally:
+        stop.set()
+        if dispatcher is not None:
+            dispatcher.join(30)
 
 
 def serve_worker(settings: Settings, service: str) -> None:
@@ -306,7 +371,7 @@ def serve_worker(settings: Settings, service: str) -> None:
     run_worker(
         service,
         service_def(service).subscriptions(),
-        lambda: Runtime.connect(settings, url),
+        lambda: Runtime.connect(settings, url, pool_size=settings.worker_max_workers),
         settings.amqp_url,
         settings=settings,
     )

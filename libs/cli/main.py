@@ -80,7 +80,11 @@ def migrate() -> None:
         typer.echo(f"created the county admin 'admin' with the password: {password}  (shown once)")
 
 
-JOBS = {"retry-failed": "re-deliver failed events whose back-off has passed"}
+JOBS = {
+    "retry-failed": "re-deliver failed events whose back-off has passed",
+    "sweep-deadlines": "warn once per colour step of open cases (in each township's office hours)",
+    "send-digests": "one inbox digest per staff member of the cases due today and tomorrow (once a day)",
+}
 
 
 @app.command()
@@ -93,6 +97,19 @@ def jobs(name: str) -> None:
         raise typer.BadParameter(f"unknown job; known: {', '.join(f'{k} ({v})' for k, v in JOBS.items())}")
     settings = _settings()
     runtime = Runtime.connect(settings, compose.database_url(settings))
+    if name == "send-digests":
+        result = compose.send_digests(runtime)
+        typer.echo(f"{name}: {result.sent} digest(s) sent, {result.already} already sent today")
+        return
+    if name == "sweep-deadlines":
+        report = compose.sweep_deadlines(runtime)
+        typer.echo(
+            f"{name}: {report.events} colour change(s) in {report.in_hours} of {report.townships} "
+            f"township(s) in office hours; {report.failed} failed"
+        )
+        if report.failed:
+            raise typer.Exit(1)
+        return
     typer.echo(f"{name}: {compose.retry_failed(runtime)} event(s) re-delivered")
 
 
@@ -106,6 +123,9 @@ def create_user(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     tenants: Annotated[str, typer.Option(help="comma-separated township ids")] = "",
     name: str = "",
+    department: Annotated[
+        str, typer.Option(help="county_department users: the county department they work for")
+    ] = "",
 ) -> None:
     """Create a user of this county."""
     from libs.cli import compose
@@ -124,6 +144,7 @@ def create_user(
             roles=[r for r in roles.split(",") if r],
             tenants=[t for t in tenants.split(",") if t],
             name=name,
+            department=department or None,
         )
     except BianminError as exc:
         raise typer.BadParameter(exc.detail) from exc
@@ -178,7 +199,20 @@ def dead_letters_list(limit: int = 50) -> None:
 
     settings = _settings()
     runtime = Runtime.connect(settings, compose.database_url(settings))
+    from services.notify.service_layer import dead_letters as notify_dead_letters
+
     table = Table("service", "id", "consumer", "event", "tenant", "attempts", "last error")
+    # notifications whose channel kept failing (replay: `replay notify notification:<uuid>`)
+    for n in notify_dead_letters.notification_dead_letters(runtime.ops_sessions, limit):
+        table.add_row(
+            "notify",
+            n.id,
+            f"channel {n.channel}",
+            "notification",
+            n.tenant_id,
+            str(n.attempts),
+            n.reason[:80],
+        )
     for service in compose.SERVICES:
         for d in list_dead_letters(runtime.ops_sessions, service, limit):
             table.add_row(
@@ -194,20 +228,37 @@ def dead_letters_list(limit: int = 50) -> None:
 
 
 @dead_letters.command("replay")
-def dead_letters_replay(service: str, dead_letter_id: int) -> None:
-    """Deliver a dead letter again (after its cause is fixed)."""
+def dead_letters_replay(service: str, dead_letter_id: str) -> None:
+    """Deliver a dead letter again (after its cause is fixed): an event's number, or for notify
+    also `notification:<uuid>` (back to queued with its attempts reset)."""
     from libs.cli import compose
     from libs.common.messaging import replay
     from libs.common.runtime import Runtime
 
     settings = _settings()
     runtime = Runtime.connect(settings, compose.database_url(settings))
+    if dead_letter_id.startswith("notification:"):
+        from libs.common.errors import BianminError
+        from services.notify.service_layer import dead_letters as notify_dead_letters
+
+        if service != "notify":
+            raise typer.BadParameter("notification dead letters are notify's")
+        try:
+            _kind, key = notify_dead_letters.parse_id(dead_letter_id)
+            who = f"cli:{os.environ.get('USER', 'operator')}"
+            notify_dead_letters.replay_notification(runtime.ops_sessions, key, who)
+        except BianminError as exc:
+            raise typer.BadParameter(exc.detail) from exc
+        typer.echo(f"replayed notify {dead_letter_id}: queued")
+        return
+    if not dead_letter_id.isdigit():
+        raise typer.BadParameter("an event dead letter id is a number")
     subscriptions = compose.service_def(service).subscriptions()
     outcome = replay(
         runtime.ops_sessions,
         subscriptions,
         service,
-        dead_letter_id,
+        int(dead_letter_id),
         runtime_sessions=runtime.sessions,
         max_attempts=settings.consumer_max_attempts,
     )

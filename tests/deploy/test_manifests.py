@@ -28,6 +28,8 @@ ROLES = ("api", "worker", "relay")
 TARGETS = ("base", "dev", "prod")
 CRONJOBS = {
     "bianmin-retry-failed": ("* * * * *", ["jobs", "retry-failed"]),
+    "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
+    "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
 }
 
 
@@ -100,14 +102,15 @@ def test_dev_secret_is_marked_dev_only_and_points_at_local_services(rendered):
     urls = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
     assert urls["database-url"].startswith("postgresql://") and "@postgres:5432/" in urls["database-url"]
     assert urls["amqp-url"].startswith("amqp://") and "@rabbitmq:5672/" in urls["amqp-url"]
-    # every reference was rewritten to the generated (hashed) name
+    # every reference was rewritten to the generated (hashed) name; the seal key, like the JWT
+    # keys, is made by hand once (../README.md, "Dev cluster")
     refs = {
         e["valueFrom"]["secretKeyRef"]["name"]
         for d in by_kind(docs, "Deployment").values()
         for e in containers(d)[0]["env"]
         if "valueFrom" in e
     }
-    assert refs == {checks.name_of(secret)}
+    assert refs == {checks.name_of(secret), "bianmin-seal"}
 
 
 # --- what is deployed -------------------------------------------------------------------------
@@ -509,3 +512,21 @@ def test_dockerfile_runs_bianmin_as_uid_10001():
     assert re.search(r"pip install \.", text)
     assert re.search(r"^USER 10001(:10001)?$", text, re.M)
     assert 'ENTRYPOINT ["bianmin"]' in text
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_seal_keys_reach_intake_and_notify_only(rendered, target):
+    """The applicant's contact is sealed by intake and opened by notify (libs/common/sealing.py):
+    exactly those workloads (and the jobs that act for them) get `bianmin-seal`, from the Secret."""
+    having = set()
+    for kind in ("Deployment", "CronJob"):
+        for name, doc in by_kind(rendered[target], kind).items():
+            for c in checks.containers_of(checks.pod_template(doc)):
+                for e in c.get("env", []):
+                    if e["name"] == "BIANMIN_SEAL_KEYS":
+                        assert e["valueFrom"]["secretKeyRef"]["name"] == "bianmin-seal"
+                        having.add(name)
+    assert having == {
+        "intake-api", "intake-worker", "notify-worker", "notify-relay", "bianmin-sweep-deadlines",
+        "bianmin-retry-failed",
+    }  # fmt: skip
