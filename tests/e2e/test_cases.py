@@ -48,7 +48,11 @@ def exercise_cases(base: str, procs: Processes) -> None:
     assert procs.run("admin", "calendar-import", "--year", "2026") == 0, procs.log_tail()
     admin = login(base)
     assert httpx.post(f"{base}/v1/catalog/items", json=ITEM, headers=admin).status_code == 201
-    township = {"code": "napo", "name": "那坡镇", "villages": []}
+    township = {
+        "code": "napo",
+        "name": "那坡镇",
+        "villages": [{"code": "nongcun", "name": "弄村", "groups": []}],
+    }
     assert httpx.post(f"{base}/v1/townships", json=township, headers=admin).status_code == 201
     wait_projections(base, admin, TENANT)
     create_user(procs, "napo_desk", "intake_desk")
@@ -165,4 +169,79 @@ def test_cases_all_in_one(processes: Processes) -> None:
     base = f"http://127.0.0.1:{port}"
     wait_http(f"{base}/healthz", processes)
     exercise_cases(base, processes)
+    exercise_case_details(base, processes)
     assert processes.stop(proc) == 0, processes.log_tail()
+
+
+def exercise_case_details(base: str, procs: Processes) -> None:
+    """After `exercise_cases` (the township, its users and the item exist): the applicant's
+    e-mail and village, the colour filter, and a county department that sees and returns only
+    the cases escalated to its department."""
+    admin = login(base)
+    desk = login(base, "napo_desk", PASSWORD)
+    window = login(base, "napo_window", PASSWORD)
+    url = f"{base}/v1/townships/{TENANT}/cases"
+    body = {**CASE, "materials": ["id_card", "hukou"], "village": "nongcun",
+            "applicant": {**CASE["applicant"], "email": "zhangsan@example.com"}}  # fmt: skip
+
+    r = httpx.post(url, json={**body, "applicant": {**body["applicant"], "email": "zhangsan@"}}, headers=desk)
+    assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+    r = httpx.post(url, json={**body, "village": "nosuch"}, headers=desk)  # not one of napo's villages
+    assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+    created = httpx.post(url, json=body, headers=desk)
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert case["applicant"]["email"] == "zhangsan@example.com" and case["village"] == "nongcun"
+    seen = httpx.get(f"{url}/{case['id']}", headers=login(base, "napo_other", PASSWORD)).json()
+    assert seen["applicant"]["email"] == "z***@example.com" and "zhangsan@" not in str(seen)
+    other = httpx.post(url, json=body, headers=desk).json()  # stays accepted: not the department's
+
+    # the colour now: a case accepted a moment ago is green
+    for colour, expected in (("green", True), ("yellow", False), ("red", False), ("overdue", False)):
+        listed = httpx.get(url, params={"colour": colour, "page_size": 200}, headers=window)
+        assert listed.status_code == 200, listed.text
+        assert (case["id"] in [c["id"] for c in listed.json()["items"]]) is expected, colour
+    r = httpx.get(url, params={"colour": "blue"}, headers=window)
+    assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+
+    # escalation to a county department
+    assert procs.run("admin", "create-user", "civil_officer", "--roles", "county_department",
+                     "--department", "civil", "--password", PASSWORD) == 0, procs.log_tail()  # fmt: skip
+    civil = login(base, "civil_officer", PASSWORD)
+    assert httpx.get(f"{base}/v1/me", headers=civil).json()["department"] == "civil"
+    case_url = f"{url}/{case['id']}"
+    assert (
+        httpx.post(f"{case_url}/assign", json={"handler": "napo_window"}, headers=window).status_code == 200
+    )
+    r = httpx.post(
+        f"{case_url}/escalate", json={"to_level": "county", "reason": "需县级审批"}, headers=window
+    )
+    assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+    r = httpx.post(f"{case_url}/escalate", json={"to_level": "county", "department": "civil",
+                                                 "reason": "需县民政局审批"}, headers=window)  # fmt: skip
+    assert r.status_code == 200 and r.json()["state"] == "escalated", r.text
+    assert r.json()["escalation"]["department"] == "civil" and r.json()["clock"]["state"] == "paused"
+
+    work = httpx.get(f"{base}/v1/county/escalated-cases", headers=civil)
+    assert work.status_code == 200, work.text
+    assert [c["id"] for c in work.json()["items"]] == [case["id"]]
+    assert work.json()["items"][0]["applicant"]["email"] == "zhangsan@example.com"  # they handle it
+    r = httpx.get(f"{base}/v1/county/escalated-cases", headers=window)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden", r.text
+    r = httpx.get(f"{url}/{other['id']}", headers=civil)  # not escalated to them: does not exist
+    assert r.status_code == 404 and r.json()["code"] == "not_found", r.text
+    listed = httpx.get(url, headers=civil).json()["items"]
+    assert [c["id"] for c in listed] == [case["id"]]
+    r = httpx.post(f"{case_url}/complete", json={"outcome": "approved"}, headers=civil)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden", r.text
+    r = httpx.post(f"{case_url}/resume", json={"note": "县民政局已审批"}, headers=civil)
+    assert r.status_code == 200 and r.json()["state"] == "in_progress", r.text
+    assert r.json()["history"][-1]["actor"] == "civil_officer" and r.json()["clock"]["state"] == "running"
+    assert httpx.get(case_url, headers=civil).status_code == 404  # back at the township
+    assert httpx.get(f"{base}/v1/county/escalated-cases", headers=civil).json()["items"] == []
+    # the county department's reads in the township are in its audit trail
+    trail = httpx.get(f"{base}/v1/townships/{TENANT}/audit", headers=admin)
+    assert trail.status_code == 200, trail.text
+    paths = {(e["username"], e["path"]) for e in trail.json()["items"]}
+    assert ("civil_officer", "/v1/county/escalated-cases") in paths
+    assert ("civil_officer", f"/v1/townships/{TENANT}/cases/{case['id']}/resume") in paths
