@@ -1,5 +1,6 @@
 """NotifyService over gRPC: translates protos to calls of the service layer, decides nothing."""
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
@@ -8,6 +9,7 @@ from bianmin.notify.v1 import notify_service_pb2 as pb
 from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 
 from libs.common import tenant_projection
+from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.notify.adapters import tables
@@ -84,8 +86,9 @@ def inbox_item_to_pb(r: Any) -> npb.InboxItem:
 
 
 class NotifyServicer(pb_grpc.NotifyServiceServicer):
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, subscriptions: Callable[[], list[Subscription]]) -> None:
         self.runtime = runtime
+        self.subscriptions = subscriptions  # notify's consumers, to replay an event dead letter
 
     def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
         return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)
@@ -180,15 +183,13 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     def ReplayDeadLetter(
         self, request: pb.ReplayDeadLetterRequest, context: object
     ) -> pb.ReplayDeadLetterResponse:
-        from services.notify.entrypoints.service import subscriptions
-
         settings = self.runtime.settings
         view = dead_letters.replay(
             self.runtime.ops_sessions,
             current_principal(),
             request.dead_letter_id,
             runtime_sessions=self.runtime.sessions,
-            subscriptions=subscriptions(),
+            subscriptions=self.subscriptions(),
             max_attempts=settings.consumer_max_attempts,
             retry_base_seconds=settings.consumer_retry_base_seconds,
         )

@@ -9,7 +9,7 @@ from services.notify.service_layer import calendar, case_events, handlers
 
 
 def servicers(runtime: Runtime) -> list:
-    return [(pb_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(runtime))]
+    return [(pb_grpc.add_NotifyServiceServicer_to_server, NotifyServicer(runtime, subscriptions))]
 
 
 def subscriptions() -> list[Subscription]:

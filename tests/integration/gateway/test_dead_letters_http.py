@@ -97,3 +97,42 @@ def test_list_page_and_replay_dead_letters(runtime: Runtime, client: TestClient)
     assert_problem(client.get(PATH, headers=staff), 403, "forbidden")
     assert_problem(client.post(f"{PATH}/{mine[1]}/replay", headers=staff), 403, "forbidden")
     assert_problem(client.get(PATH), 401, "unauthenticated")
+
+
+def test_an_event_dead_letter_is_replayed_through_notify_s_own_consumer(
+    runtime: Runtime, client: TestClient
+) -> None:
+    """An event notify kept failing to consume (here: its handler failed, as on a database outage)
+    is parked; replayed over HTTP, notify's real consumer handles it and the effect appears."""
+    from datetime import UTC, datetime
+
+    from bianmin.gateway.v1 import events_pb2
+
+    from libs.common.messaging import Envelope, Subscription, consume, data_of, event_type_of
+
+    county = unique_code("dl")
+    tenant = f"{county}.cc"
+    ops = user(runtime, client, county, ["ops"])
+    message = events_pb2.TownshipOnboarded(tenant_id=tenant, county=county, code="cc", name="弄村镇")
+    envelope = Envelope.new(
+        source="gateway", event_type=event_type_of(message), tenant_id=tenant, data=data_of(message),
+        occurred_at=datetime.now(UTC),
+    )  # fmt: skip
+
+    def outage(envelope: Envelope, session: object) -> None:
+        raise RuntimeError("the database went away")
+
+    failing = Subscription("gateway", "township_onboarded", "notify", outage)
+    assert consume(envelope, failing, runtime.sessions, max_attempts=1) == "dead_lettered"
+
+    parked = client.get(PATH, params={"source": "event"}, headers=ops)
+    assert parked.status_code == 200, parked.text
+    [letter] = parked.json()["items"]
+    assert letter["id"].startswith("event:") and "the database went away" in letter["reason"]
+
+    r = client.post(f"{PATH}/{letter['id']}/replay", headers=ops)
+    assert r.status_code == 200, r.text
+    with db.transaction(runtime.sessions, tenant) as s:
+        names = s.execute(sa.text("SELECT name FROM notify.tenant")).scalars().all()
+    assert names == ["弄村镇"]
+    assert client.get(PATH, params={"source": "event"}, headers=ops).json()["items"] == []
