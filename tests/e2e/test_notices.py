@@ -134,6 +134,11 @@ def exercise_notices(base: str, procs: Processes, database_url: str) -> None:
     assert inbox["unread"] == 1 and inbox["items"][0]["topic"] == "assignment"
     assert case["number"] in inbox["items"][0]["title"] and inbox["items"][0]["tenant_id"] == TENANT
     assert httpx.get(f"{base}/v1/me/inbox", headers=desk).json()["items"] == []
+    item = inbox["items"][0]["id"]
+    assert httpx.post(f"{base}/v1/me/inbox/{item}/read", headers=desk).status_code == 404  # not hers
+    read = httpx.post(f"{base}/v1/me/inbox/{item}/read", headers=window)
+    assert read.status_code == 200 and read.json()["read_at"], read.text
+    assert httpx.get(f"{base}/v1/me/inbox", headers=window).json()["unread"] == 0
 
     bama = login(base, "bama_window", PASSWORD)
     for url in (notices_url, f"{notices_url}/{notice['id']}", f"{base}/v1/townships/{TENANT}/notifications"):

@@ -46,6 +46,7 @@ API_PATHS = {
     "/v1/townships/{tenant}/cases/{case_id}/notices/{notice_id}",
     "/v1/townships/{tenant}/notifications",
     "/v1/me/inbox",
+    "/v1/me/inbox/{item_id}/read",
     "/v1/county/escalated-cases",
     "/v1/townships/{tenant}/cases/{case_id}/accept",
     "/v1/townships/{tenant}/cases/{case_id}/request-supplement",

@@ -200,6 +200,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", NOTICES + "/{notice_id}"): TENANT_MEMBER,
     ("GET", "/v1/townships/{tenant}/notifications"): TENANT_MEMBER,
     ("GET", "/v1/me/inbox"): ANY_USER,
+    ("POST", "/v1/me/inbox/{item_id}/read"): ANY_USER,  # the caller's own item (built per caller)
     # notify's dead letters (routers/notifications.py; notify's role checks): ops and the county
     # admin, across the townships of their county
     ("GET", DEAD_LETTERS): COUNTY_OPERATOR,
@@ -228,6 +229,8 @@ class Request:
     emits: bool = False
     # allowed calls act on a fresh, suspended township (reactivation)
     suspended: bool = False
+    # the call acts on something of the caller's own (their inbox item): built for each role
+    per_caller: Callable[[World, str], Call] | None = None
 
 
 def _onboard_body(w: World, tenant: str | None) -> Call:
@@ -300,6 +303,20 @@ def _template_item_put(w: World, tenant: str | None) -> Call:
     leaves every township's copy as usable as before."""
     body = _item_body(w, tenant).json | {"code": w.item, "name": "矩阵事项（改）"}
     return Call({"code": w.item}, json=body)
+
+
+def _inbox_item(w: World, role: str) -> Call:
+    """An item in the inbox of this role's user (what notify's handlers write)."""
+    item_id = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, w.own) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO notify.inbox_item (id, tenant_id, username, topic, title, text, source_event_id)"
+                " VALUES (:id, :t, :u, 'assignment', '矩阵', '矩阵', :e)"
+            ),
+            {"id": item_id, "t": w.own, "u": w.usernames[role], "e": str(uuid.uuid4())},
+        )
+    return Call({"item_id": str(item_id)})
 
 
 def _item(w: World, tenant: str | None) -> Call:
@@ -487,6 +504,9 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", "/v1/townships/{tenant}/settings"): Request(_settings, emits=True),
     ("POST", "/v1/catalog/items"): Request(_item_body),
     ("PUT", "/v1/catalog/items/{code}"): Request(_template_item_put),
+    ("POST", "/v1/me/inbox/{item_id}/read"): Request(
+        lambda w, tenant: Call({"item_id": str(uuid.uuid4())}), per_caller=_inbox_item
+    ),
     ("GET", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item),
     ("PATCH", "/v1/townships/{tenant}/catalog/items/{code}"): Request(_item_patch),
     ("GET", "/v1/public/townships/{tenant}/guides/{code}"): Request(_item),
@@ -746,6 +766,8 @@ def test_cell(world: World, method: str, path: str, role: str, where: str) -> No
         if expected == 200 and request.suspended:
             tenant = world.onboard_suspended()
     call = _prepare(method, path, world, tenant)  # may make what the call acts on: before counting
+    if request.per_caller is not None and role != NO_TOKEN:
+        call = request.per_caller(world, role)
     before = world.outbox_count()
     r = _send(world, method, path, role, tenant, call)
     after = world.outbox_count()

@@ -159,3 +159,12 @@ def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool = False
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
         "unread": reply.unread,
     }
+
+
+@router.post("/v1/me/inbox/{item_id}/read")
+def read_inbox_item(item_id: str, c: Authed, gw: GatewayDep) -> dict:
+    """Mark one of the caller's own inbox items read (again: the first time stays); another
+    user's item, or none, is not_found."""
+    with calling(c.token, None):
+        reply = gw.services.notify().MarkInboxItemRead(pb.MarkInboxItemReadRequest(item_id=item_id))
+    return inbox_item_json(reply.item, county_tz(gw))
