@@ -83,7 +83,7 @@ def migrate() -> None:
 JOBS = {
     "retry-failed": "re-deliver failed events whose back-off has passed",
     "sweep-deadlines": "warn once per colour step of open cases (in each township's office hours)",
-    "send-digests": "one inbox digest per staff member of the cases due today and tomorrow (once a day)",
+    "send-digests": "one inbox digest per staff member of the cases due today and the next working day",
 }
 
 
@@ -99,7 +99,10 @@ def jobs(name: str) -> None:
     runtime = Runtime.connect(settings, compose.database_url(settings))
     if name == "send-digests":
         result = compose.send_digests(runtime)
-        typer.echo(f"{name}: {result.sent} digest(s) sent, {result.already} already sent today")
+        typer.echo(
+            f"{name}: {result.sent} digest(s) sent, {result.already} already sent today, "
+            f"{result.resting} township(s) on a day off"
+        )
         return
     if name == "sweep-deadlines":
         report = compose.sweep_deadlines(runtime)

@@ -1,9 +1,10 @@
-"""`bianmin jobs send-digests` on real PostgreSQL: one inbox digest per handler of the open cases
-due today and tomorrow (county time zone), once a day per person."""
+"""`bianmin jobs send-digests` on real PostgreSQL: on the township's working days, one inbox digest
+per handler of the open cases overdue, due today and due the next working day (county time zone),
+once a day per person."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +28,14 @@ def local(days: int, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def runtime(delivery_runtime: Runtime) -> Runtime:
     with db.transaction(delivery_runtime.ops_sessions, None) as s:
-        for table in ("open_case", "inbox_item", "notification", "tenant"):
+        for table in (
+            "open_case",
+            "inbox_item",
+            "notification",
+            "tenant",
+            "calendar_day",
+            "calendar_version",
+        ):
             s.execute(sa.text(f"DELETE FROM notify.{table}"))
     return delivery_runtime
 
@@ -110,12 +118,52 @@ def test_the_day_is_the_county_day_not_the_utc_day(runtime: Runtime) -> None:
     assert item.source_event_id == f"digest:{TODAY.isoformat()}" and "明日到期 1 件" in item.title
 
 
+def working_day_override(runtime: Runtime, tenant: str, day: date, version: int) -> None:
+    """The township works on `day` (as notify's calendar projection keeps a township override)."""
+    with db.transaction(runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO notify.calendar_day (tenant_id, level, day, working, reason, version)"
+                " VALUES (:t, 'township', :d, true, '调休上班', :v)"
+            ),
+            {"t": tenant, "d": day, "v": version},
+        )
+        s.execute(
+            sa.text(
+                "INSERT INTO notify.calendar_version (tenant_id, level, version) VALUES (:t, 'township', :v)"
+            ),
+            {"t": tenant, "v": version},
+        )
+
+
+def test_friday_lists_monday_and_a_day_off_sends_nothing(runtime: Runtime) -> None:
+    township(runtime, A, "active")
+    friday = 3  # TODAY is a Tuesday: +3 days is Friday
+    case(runtime, A, "NP-11", "li", local(friday, 17, 30))  # due Friday
+    case(runtime, A, "NP-12", "li", local(friday + 3, 17, 30))  # due Monday: the next working day
+    case(runtime, A, "NP-13", "li", local(friday + 4, 17, 30))  # due Tuesday: not yet
+    result = send_digests(runtime.ops_sessions, "Asia/Shanghai", now=local(friday, 8))
+    assert (result.sent, result.resting) == (1, 0)
+    [item] = inbox(runtime)
+    assert item.title == "3月7日办件提醒：今日到期 1 件，3月10日到期 1 件"
+    assert "NP-12" in item.text and "NP-13" not in item.text
+
+    saturday = send_digests(runtime.ops_sessions, "Asia/Shanghai", now=local(friday + 1, 8))
+    assert (saturday.sent, saturday.resting) == (0, 1) and len(inbox(runtime)) == 1
+    # unless the township works that Saturday (an adjusted working day)
+    working_day_override(runtime, A, TODAY + timedelta(days=friday + 1), version=7)
+    worked = send_digests(runtime.ops_sessions, "Asia/Shanghai", now=local(friday + 1, 8))
+    assert (worked.sent, worked.resting) == (1, 0)
+
+
 def test_bianmin_jobs_send_digests(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
     from libs.cli.main import JOBS, app
 
     assert "send-digests" in JOBS
+    # whatever day the suite runs on, the township works today
+    working_day_override(runtime, A, datetime.now(BEIJING).date(), version=99)
     case(runtime, A, "NP-10", "li", datetime.now(UTC) + timedelta(hours=1))
     monkeypatch.setenv("BIANMIN_DATABASE_URL", runtime.database_url)
     result = CliRunner().invoke(app, ["jobs", "send-digests"])
