@@ -11,9 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from libs.common.auth import acting_as
-from libs.common.errors import ValidationFailed
+from libs.common.errors import NotFound, ValidationFailed
 from libs.common.grpc.client import domain_errors
-from libs.common.tenancy import tenant_scope
+from libs.common.tenancy import Principal, county_of, tenant_scope, validate_tenant
 from services.gateway.entrypoints.http.deps import Gateway
 
 
@@ -54,3 +54,29 @@ def local_time(message: Any, field: str, tz: ZoneInfo) -> str | None:
 
 def county_tz(gw: Gateway) -> ZoneInfo:
     return ZoneInfo(gw.runtime.settings.timezone)
+
+
+# --- the public routes (no token): guides and the results board --------------------------------
+
+PUBLIC_ROLE = "public"  # the principal of an anonymous reader, for one township and one call
+
+
+def public_tenant(tenant: str) -> str:
+    """The township of a public route; a malformed one is simply not found."""
+    try:
+        return validate_tenant(tenant)
+    except ValidationFailed:
+        raise NotFound("no such township") from None
+
+
+def public_token(gw: Gateway, tenant: str) -> str:
+    """A token for an anonymous reader of one township: the public routes call intake like any
+    other, and intake's interceptor and role checks hold (the role `public` may read guides and
+    the board, nothing else)."""
+    principal = Principal(
+        username=PUBLIC_ROLE,
+        roles=frozenset({PUBLIC_ROLE}),
+        tenants=frozenset({tenant}),
+        county=county_of(tenant),
+    )
+    return gw.issuer.issue(principal)[0]

@@ -17,10 +17,15 @@ from fastapi import APIRouter, Header, Query, Response
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
-from libs.common.errors import NotFound, ValidationFailed
-from libs.common.tenancy import Principal, county_of, validate_tenant
+from libs.common.errors import ValidationFailed
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
-from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version
+from services.gateway.entrypoints.http.translate import (
+    calling,
+    county_tz,
+    if_match_version,
+    public_tenant,
+    public_token,
+)
 
 router = APIRouter(tags=["catalogue"])
 
@@ -38,7 +43,6 @@ Category = Literal[
 ]
 Level = Literal["village", "township", "county"]
 Kind = Literal["registration", "filing", "approval"]
-PUBLIC_ROLE = "public"  # the principal of an anonymous guide reader, for one township and one call
 _ENUMS = {
     "category": (cpb.ItemCategory, "ITEM_CATEGORY_"),
     "level": (cpb.HandlingLevel, "HANDLING_LEVEL_"),
@@ -195,42 +199,22 @@ def override_item(
 
 @router.get("/v1/public/townships/{tenant}/guides", tags=["public"])
 def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
-    tenant = _public_tenant(tenant)
+    tenant = public_tenant(tenant)
     request = pb.ListServiceGuidesRequest(page_size=page_size, page_token=page_token)
-    with calling(_public_token(gw, tenant), tenant):
+    with calling(public_token(gw, tenant), tenant):
         reply = gw.services.intake().ListServiceGuides(request)
     return {"items": [_guide_json(g) for g in reply.guides], "next_page_token": reply.next_page_token}
 
 
 @router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"])
 def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
-    tenant = _public_tenant(tenant)
-    with calling(_public_token(gw, tenant), tenant):
+    tenant = public_tenant(tenant)
+    with calling(public_token(gw, tenant), tenant):
         reply = gw.services.intake().GetServiceGuide(pb.GetServiceGuideRequest(item_code=code))
     return _guide_json(reply.guide)
 
 
 # --- translation -----------------------------------------------------------------------------
-
-
-def _public_tenant(tenant: str) -> str:
-    try:
-        return validate_tenant(tenant)
-    except ValidationFailed:
-        raise NotFound("no such township") from None
-
-
-def _public_token(gw: GatewayDep, tenant: str) -> str:
-    """A token for an anonymous reader of one township's guides: the public routes call intake
-    like any other, and intake's interceptor and role checks hold (the role `public` may read
-    guides and nothing else)."""
-    principal = Principal(
-        username=PUBLIC_ROLE,
-        roles=frozenset({PUBLIC_ROLE}),
-        tenants=frozenset({tenant}),
-        county=county_of(tenant),
-    )
-    return gw.issuer.issue(principal)[0]
 
 
 def _number(field: str, value: str) -> int:

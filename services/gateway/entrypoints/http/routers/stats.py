@@ -15,8 +15,7 @@ from fastapi import APIRouter, Query
 from libs.common.errors import NotFound
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.routers.catalogue import _public_tenant, _public_token
-from services.gateway.entrypoints.http.translate import calling
+from services.gateway.entrypoints.http.translate import calling, public_tenant, public_token
 from services.gateway.service_layer import directory
 
 router = APIRouter(tags=["stats"])
@@ -56,13 +55,13 @@ def board(tenant: str, gw: GatewayDep, page: PageParams) -> dict:
     """The township's completed cases, latest first (no token): item, case number, completion
     date, outcome, on time or not; the applicant as surname and two stars at most (张**), never
     a phone, ID number or address. A suspended or unknown township answers `not_found`."""
-    tenant = _public_tenant(tenant)
+    tenant = public_tenant(tenant)
     if directory.is_suspended(gw.runtime.sessions, tenant):
         raise NotFound("no such township")
     request = pb.ListBoardEntriesRequest(
         page_size=page.size, page_token=str(page.after) if page.after is not None else ""
     )
-    with calling(_public_token(gw, tenant), tenant):
+    with calling(public_token(gw, tenant), tenant):
         reply = gw.services.intake().ListBoardEntries(request)
     return {
         "items": [board_json(e) for e in reply.entries],
