@@ -67,15 +67,15 @@ effect = db.tenant_table(
 )
 
 
+# built once, as a handler's statements should be (SQLAlchemy then only binds the values)
+RECORD_EFFECT = effect.insert().values(done_at=sa.func.clock_timestamp())
+
+
 def handle_case_accepted(envelope: Envelope, session: Session) -> None:
     """What a notice handler does at the least: one row, in the consumer's transaction."""
     session.execute(
-        effect.insert().values(
-            tenant_id=envelope.tenant_id,
-            event_id=envelope.event_id,
-            occurred_at=envelope.occurred_at,
-            done_at=sa.func.clock_timestamp(),
-        )
+        RECORD_EFFECT,
+        {"tenant_id": envelope.tenant_id, "event_id": envelope.event_id, "occurred_at": envelope.occurred_at},
     )
 
 

@@ -78,8 +78,19 @@ class Settings(BaseSettings):
     worker_max_workers: int = Field(
         10,
         ge=1,
-        description="events a worker process handles at once (nameko max_workers and prefetch);"
+        description="batches a worker process handles at once (nameko max_workers);"
         " its database pool keeps as many connections",
+    )
+    worker_batch_size: int = Field(
+        100,
+        ge=1,
+        description="events of one queue a worker handles together: one transaction per tenant"
+        " and batch (prefetch = max_workers × batch size)",
+    )
+    worker_batch_wait_seconds: float = Field(
+        0.02,
+        gt=0,
+        description="how long a worker waits for a batch to fill before it handles what it has",
     )
 
     # notify: channels and delivery (services/notify/adapters/{sms,email}.py, service_layer/delivery.py)

@@ -15,19 +15,21 @@ psycopg was imported before it (stack.md §2.4); doing it in the entrypoint is s
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common.messaging.consumer import Subscription, check_subscriptions, consume, retry_due
+from libs.common.messaging.consumer import Subscription, check_subscriptions, consume_batch, retry_due
 from libs.common.messaging.envelope import Envelope
 from libs.common.observability.metrics import EVENTS_CONSUMED
 from libs.common.settings import Settings
@@ -83,17 +85,18 @@ def nameko_service(
     *,
     retry_interval: float | None = None,
 ) -> type:
-    """A nameko service class named `service_name`: one SERVICE_POOL `@event_handler` per
+    """A nameko service class named `service_name`: one SERVICE_POOL batching event handler per
     subscription (method `subscription.method`, so the queue is
-    `evt-<source>-<event_type>--<service>.<method>`, as the relay pre-declares it) and a timer
-    `retry_failed_events` every `retry_interval` seconds (default: max(1, retry base)).
+    `evt-<source>-<event_type>--<service>.<method>`, as the relay pre-declares it), each given
+    a batch of its queue's messages for `consume_batch()`, and a timer `retry_failed_events`
+    every `retry_interval` seconds (default: max(1, retry base)).
 
-    The handlers requeue on error, but `consume()` only raises when a failure cannot be
+    The handlers requeue on error, but `consume_batch()` only raises when a failure cannot be
     recorded (database away); handler failures are recorded and acked."""
     from nameko.events import SERVICE_POOL
     from nameko.timer import timer
 
-    event_handler = _resilient_event_handler()
+    event_handler = _batch_event_handler()
 
     subs = check_subscriptions(subscriptions)
     for sub in subs:
@@ -105,15 +108,16 @@ def nameko_service(
     interval = retry_interval if retry_interval is not None else max(1.0, retry_base)
 
     def entrypoint(sub: Subscription) -> Callable[..., Any]:
-        def handle(self: Any, body: Any) -> None:
-            try:
-                envelope = Envelope.from_body(body)
-            except Exception:  # noqa: BLE001 - a malformed message cannot be retried; say so loudly
-                log.exception("%s: malformed event dropped: %.500r", sub.consumer, body)
-                EVENTS_CONSUMED.labels(consumer=sub.consumer, outcome="failed").inc()
-                return
-            consume(
-                envelope,
+        def handle(self: Any, bodies: list[Any]) -> None:
+            envelopes = []
+            for body in bodies:
+                try:
+                    envelopes.append(Envelope.from_body(body))
+                except Exception:  # noqa: BLE001 - a malformed message cannot be retried; say so loudly
+                    log.exception("%s: malformed event dropped: %.500r", sub.consumer, body)
+                    EVENTS_CONSUMED.labels(consumer=sub.consumer, outcome="failed").inc()
+            consume_batch(
+                envelopes,
                 sub,
                 sessions.get().sessions,
                 max_attempts=max_attempts,
@@ -145,27 +149,177 @@ def nameko_service(
     return type(_class_name(service_name), (), attrs)
 
 
-def _resilient_event_handler() -> Callable[..., Any]:
-    """nameko's `event_handler`, except that an ack (or requeue) on a connection the broker has
-    just dropped does not kill the worker. nameko ignores amqp's ConnectionError there, but the
-    socket's own error (ConnectionResetError, BrokenPipeError) escapes and kills the container,
-    so a RabbitMQ restart would stop the worker for good (tests/e2e/test_notify_reliability.py).
-    The unacked message is redelivered by the broker; the inbox makes the redelivery a duplicate."""
-    from kombu.exceptions import OperationalError
-    from nameko.events import EventHandler
+class AckWindow:
+    """The delivery tags of one channel that are not acked yet, in arrival order, and which of
+    them are done. Batches finish out of order; `basic_ack(tag, multiple=True)` acks every
+    outstanding delivery up to `tag`, so it may only name the end of a DONE run at the head:
+    `settle` and `drop` return that tag (or None while the head still waits)."""
 
-    class ResilientEventHandler(EventHandler):  # type: ignore[misc]
-        def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
+    def __init__(self) -> None:
+        self._done: dict[int, bool] = {}  # insertion order = delivery order
+
+    def delivered(self, tag: int) -> None:
+        self._done[tag] = False
+
+    def settle(self, tags: Iterable[int]) -> int | None:
+        """These deliveries are done (to be acked)."""
+        for tag in tags:
+            if tag in self._done:
+                self._done[tag] = True
+        return self._advance()
+
+    def drop(self, tag: int) -> int | None:
+        """This delivery was settled otherwise (requeued): it no longer holds up the head."""
+        self._done.pop(tag, None)
+        return self._advance()
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def _advance(self) -> int | None:
+        head: list[int] = []
+        for tag, done in self._done.items():
+            if not done:
+                break
+            head.append(tag)
+        for tag in head:
+            del self._done[tag]
+        return head[-1] if head else None
+
+
+BATCH_SIZE_KEY = "BIANMIN_BATCH_SIZE"  # nameko config keys of the batching entrypoint
+BATCH_WAIT_KEY = "BIANMIN_BATCH_WAIT_SECONDS"
+
+
+@functools.cache
+def _batch_event_handler() -> Callable[..., Any]:
+    """nameko's `event_handler`, handing its worker a BATCH of message bodies: up to
+    `BIANMIN_BATCH_SIZE` messages of its queue, or what arrived within `BIANMIN_BATCH_WAIT_SECONDS`
+    of the first (config keys; `run_worker` sets them from the settings). The messages of a batch
+    are acked together after the worker returns, or all requeued if it raised, so nothing is acked
+    before its effect is committed. The queue consumer's prefetch is max_workers × batch size, so
+    every worker can have a full batch.
+
+    Also resilient: an ack (or requeue) on a connection the broker has just dropped does not kill
+    the worker. nameko ignores amqp's ConnectionError there, but the socket's own error
+    (ConnectionResetError, BrokenPipeError) escapes and kills the container, so a RabbitMQ restart
+    would stop the worker for good (tests/e2e/test_notify_reliability.py). The unacked messages are
+    redelivered by the broker; the inbox makes the redelivery a duplicate."""
+    import eventlet
+    from amqp.exceptions import ConnectionError as AmqpConnectionError
+    from kombu.exceptions import OperationalError
+    from nameko.containers import ContainerBeingKilled
+    from nameko.events import EventHandler
+    from nameko.messaging import QueueConsumer
+
+    class BatchQueueConsumer(QueueConsumer):  # type: ignore[misc]
+        """nameko's queue consumer with a prefetch for whole batches and acks by ONE frame per
+        batch (`AckWindow`): a frame per event was a quarter of the worker's time."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._windows: dict[Any, AckWindow] = {}  # per channel
+
+        @property
+        def prefetch_count(self) -> int:
+            return int(self.container.max_workers * self.container.config.get(BATCH_SIZE_KEY, 1))
+
+        def get_consumers(self, consumer_cls: Any, channel: Any) -> Any:
+            self._windows = {channel: AckWindow()}  # a new channel: the old one's tags mean nothing
+            return super().get_consumers(consumer_cls, channel)
+
+        def handle_message(self, provider: Any, body: Any, message: Any) -> None:
+            self._windows.setdefault(message.channel, AckWindow()).delivered(message.delivery_tag)
+            super().handle_message(provider, body, message)
+
+        def ack_messages(self, messages: list[Any]) -> None:
+            by_channel: dict[Any, list[Any]] = {}
+            for message in messages:
+                by_channel.setdefault(message.channel, []).append(message)
+            for channel, batch in by_channel.items():
+                window = self._windows.get(channel)
+                if window is None:  # its channel is gone: nameko's own way (a no-op by now)
+                    for message in batch:
+                        self.ack_message(message)
+                    continue
+                self._ack_up_to(channel, window.settle(m.delivery_tag for m in batch))
+
+        def requeue_message(self, message: Any) -> None:
+            super().requeue_message(message)
+            window = self._windows.get(message.channel)
+            if window is not None:
+                self._ack_up_to(message.channel, window.drop(message.delivery_tag))
+
+        def _ack_up_to(self, channel: Any, tag: int | None) -> None:
+            if tag is not None and channel.connection:  # else the broker has taken them back
+                channel.basic_ack(tag, multiple=True)
+
+    class BatchEventHandler(EventHandler):  # type: ignore[misc]
+        queue_consumer = BatchQueueConsumer()
+
+        def setup(self) -> None:
+            super().setup()
+            config = self.container.config
+            self.batch_size = int(config.get(BATCH_SIZE_KEY, 1))
+            self.batch_wait = float(config.get(BATCH_WAIT_KEY, 0.02))
+            self._buffer: list[tuple[Any, Any]] = []
+            self._round = 0  # which buffer a pending timer was started for
+
+        def handle_message(self, body: Any, message: Any) -> None:
+            # green threads switch only where they wait: nothing here can interleave
+            self._buffer.append((body, message))
+            if len(self._buffer) >= self.batch_size:
+                self._flush()
+            elif len(self._buffer) == 1:
+                self.container.spawn_managed_thread(partial(self._flush_later, self._round))
+
+        def _flush_later(self, round_: int) -> None:
+            eventlet.sleep(self.batch_wait)
+            if round_ == self._round:
+                self._flush()
+
+        def _flush(self) -> None:
+            batch, self._buffer = self._buffer, []
+            self._round += 1
+            if not batch:
+                return
+            messages = [message for _, message in batch]
             try:
-                super().handle_message_processed(message, result, exc_info)
-            except (OSError, OperationalError) as exc:
+                self.container.spawn_worker(
+                    self,
+                    ([body for body, _ in batch],),
+                    {},
+                    context_data=self.unpack_message_headers(messages[0]),
+                    handle_result=partial(self.handle_batch_result, messages),
+                )
+            except ContainerBeingKilled:
+                for message in messages:
+                    self.queue_consumer.requeue_message(message)
+
+        def handle_batch_result(
+            self, messages: list[Any], worker_ctx: Any, result: Any = None, exc_info: Any = None
+        ) -> tuple[Any, Any]:
+            try:
+                if exc_info is not None and self.requeue_on_error:
+                    for message in messages:
+                        self.queue_consumer.requeue_message(message)
+                else:
+                    self.queue_consumer.ack_messages(messages)
+            except (OSError, OperationalError, AmqpConnectionError) as exc:
                 log.warning(
-                    "%s: could not ack a message, the broker connection is gone (%s); it will be redelivered",
+                    "%s: could not settle %d messages, the broker connection is gone (%s);"
+                    " they will be redelivered",
                     self.method_name,
+                    len(messages),
                     exc,
                 )
+            return result, exc_info
 
-    decorator: Callable[..., Any] = ResilientEventHandler.decorator
+        def stop(self) -> None:
+            super().stop()  # no more messages arrive once the consumer is cancelled
+            self._flush()  # the container waits for this last worker before the acks' connection goes
+
+    decorator: Callable[..., Any] = BatchEventHandler.decorator
     return decorator
 
 
@@ -191,9 +345,10 @@ def run_worker(
 ) -> None:
     """Run the worker until SIGTERM/SIGINT, then stop gracefully (running handlers finish).
 
-    `max_workers` (default `settings.worker_max_workers`): events handled at once, and nameko's
-    prefetch. Give the runtime engine of `sessions_factory` a pool of at least as many
-    connections: a smaller pool opens and closes an overflow connection per event."""
+    `max_workers` (default `settings.worker_max_workers`): batches handled at once (each of up to
+    `settings.worker_batch_size` events). Give the runtime engine of `sessions_factory` a pool
+    of at least as many connections: a smaller pool opens and closes an overflow connection per
+    batch."""
     _prepare_psycopg()
     import eventlet
 
@@ -205,7 +360,14 @@ def run_worker(
         service_name, subscriptions, sessions_factory, settings, retry_interval=retry_interval
     )
     workers = max_workers if max_workers is not None else settings.worker_max_workers
-    runner = ServiceRunner({"AMQP_URI": amqp_url, "max_workers": workers})
+    runner = ServiceRunner(
+        {
+            "AMQP_URI": amqp_url,
+            "max_workers": workers,
+            BATCH_SIZE_KEY: settings.worker_batch_size,
+            BATCH_WAIT_KEY: settings.worker_batch_wait_seconds,
+        }
+    )
     runner.add_service(service)
 
     def shutdown(signum: int, frame: object) -> None:

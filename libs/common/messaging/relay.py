@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -38,6 +39,7 @@ from libs.common.observability.tracing import TRACER_NAME, SpanKind, extract_con
 log = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000
+GAUGE_SECONDS = 1.0  # how often a busy relay counts its backlog for the gauges
 
 
 class Publisher(Protocol):
@@ -93,6 +95,7 @@ class OutboxRelay:
         self.outbox = tables_for(schema or source).outbox
         self.max_backoff_seconds = max_backoff_seconds
         self.last_error: str | None = None
+        self._gauges_at = -GAUGE_SECONDS  # monotonic time of the last gauge update
 
     def relay_once(self) -> int:
         """Publish up to `batch_size` unpublished rows; return how many were published."""
@@ -109,8 +112,12 @@ class OutboxRelay:
             ).all()
             if rows:
                 published = self._publish_rows(session, rows)
-            # the gauges in the same transaction: one fewer per pass (the relay polls all the time)
-            self._set_gauges(session)
+            # the gauges in the same transaction; while a backlog drains in full batches, at most
+            # once a GAUGE_SECONDS (counting thousands of rows every pass cost a third of the rate)
+            now = time.monotonic()
+            if len(rows) < self.batch_size or now - self._gauges_at >= GAUGE_SECONDS:
+                self._gauges_at = now
+                self._set_gauges(session)
         if published:
             OUTBOX_PUBLISHED.labels(service=self.source).inc(published)
         return published

@@ -19,6 +19,7 @@ from libs.common.messaging import (
     Subscription,
     check_subscriptions,
     consume,
+    consume_batch,
     list_dead_letters,
     replay,
     retry_due,
@@ -184,6 +185,69 @@ def test_dead_letter_is_listed_and_replayed(dbs) -> None:
     assert len(effects(dbs, env.event_id)) == 1
     with pytest.raises(NotFound):
         replay(dbs.relay, [sub], SCHEMA, failure.id, runtime_sessions=dbs.runtime)
+
+
+def test_a_batch_is_handled_once_each_in_one_transaction_per_tenant(dbs) -> None:
+    sub = subscription()
+    done_before = envelope(NAPO, n=0)
+    assert consume(done_before, sub, dbs.runtime) == PROCESSED
+    napo1, napo2, baixin, county = envelope(NAPO, n=1), envelope(NAPO, n=2), envelope(BAIXIN), envelope(COUNTY)
+    batch = [napo1, baixin, done_before, county, napo2, napo1]  # napo1 delivered twice in the batch
+
+    assert consume_batch(batch, sub, dbs.runtime) == [
+        PROCESSED, PROCESSED, DUPLICATE, PROCESSED, PROCESSED, DUPLICATE,
+    ]  # fmt: skip
+    for env in (done_before, napo1, napo2, baixin, county):
+        assert len(effects(dbs, env.event_id)) == 1
+    # each handler ran with its event's tenant ambient and wrote under that tenant
+    assert [(e.tenant_id, e.detail) for e in effects(dbs, baixin.event_id)] == [(BAIXIN, f"ambient={BAIXIN}")]
+    assert [(e.tenant_id, e.detail) for e in effects(dbs, county.event_id)] == [(COUNTY, "ambient=None")]
+    inbox_rows = rows(dbs, inbox, inbox.c.consumer == sub.consumer)
+    assert sorted((r.tenant_id, str(r.event_id)) for r in inbox_rows) == sorted(
+        (e.tenant_id, e.event_id) for e in (done_before, napo1, napo2, baixin, county)
+    )
+    assert counted(sub.consumer, PROCESSED) == 5 and counted(sub.consumer, DUPLICATE) == 2
+    # the whole batch again: all duplicates, nothing changes
+    assert set(consume_batch(batch, sub, dbs.runtime)) == {DUPLICATE}
+    assert len(effects(dbs, napo1.event_id)) == 1
+    assert consume_batch([], sub, dbs.runtime) == []
+
+
+def test_a_poison_event_in_a_batch_is_recorded_alone_and_the_rest_commit(dbs) -> None:
+    sub = subscription(handler=recording_handler("batch", fail=lambda env: env.data.get("poison", False)))
+    before, poison, after, other = envelope(NAPO), envelope(NAPO, poison=True), envelope(NAPO), envelope(BAIXIN)
+
+    outcomes = consume_batch([before, poison, after, other], sub, dbs.runtime, retry_base_seconds=10)
+
+    assert outcomes == [PROCESSED, FAILED, PROCESSED, PROCESSED]
+    assert effects(dbs, poison.event_id) == []  # its effect rolled back
+    for env in (before, after, other):
+        assert len(effects(dbs, env.event_id)) == 1  # the batch's roll-back did not lose them
+    (failure,) = rows(dbs, failed_event, failed_event.c.consumer == sub.consumer)
+    assert (str(failure.event_id), failure.attempts, failure.dead) == (poison.event_id, 1, False)
+    assert {str(r.event_id) for r in rows(dbs, inbox, inbox.c.consumer == sub.consumer)} == {
+        before.event_id, after.event_id, other.event_id,
+    }  # fmt: skip
+
+
+def test_a_batch_clears_the_failure_record_of_an_event_it_completes(dbs) -> None:
+    broken = {"yes": True}
+    sub = subscription(handler=recording_handler("healed", fail=lambda env: broken["yes"]))
+    env = envelope(BAIXIN)
+    assert consume(env, sub, dbs.runtime) == FAILED
+    assert len(rows(dbs, failed_event, failed_event.c.consumer == sub.consumer)) == 1
+    broken["yes"] = False  # fixed; the broker redelivers it within a batch
+    assert consume_batch([envelope(BAIXIN), env], sub, dbs.runtime) == [PROCESSED, PROCESSED]
+    assert rows(dbs, failed_event, failed_event.c.consumer == sub.consumer) == []
+    assert len(effects(dbs, env.event_id)) == 1
+
+
+def test_a_batch_raises_when_not_even_a_failure_can_be_recorded(dbs) -> None:
+    """The database is away: nothing may be acked, so the transport must see an error."""
+    sub = subscription()
+    away = db.make_sessions(db.make_engine("postgresql://nobody@127.0.0.1:1/none"))
+    with pytest.raises(sa.exc.OperationalError):
+        consume_batch([envelope(NAPO)], sub, away)
 
 
 def test_consumer_tables_are_tenant_isolated(dbs) -> None:

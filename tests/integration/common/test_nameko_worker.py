@@ -204,3 +204,44 @@ def _consumers(amqp_url: str, subs: list[Subscription]) -> list[int]:
         return [queue_state(amqp_url, sub.queue_name)[1] for sub in subs]
     except Exception:  # noqa: BLE001 - not declared yet
         return []
+
+
+def test_a_burst_is_handled_in_batches_each_event_once_and_every_message_acked(
+    dbs, amqp_url, names, worker_factory, broker_cleanup, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Three batches' worth of events (a batch is 100), over two tenants, one of them poison:
+    every good event has exactly one effect, the poison one is parked alone, and once the worker
+    has stopped no message is left in the queue (all were acked, none only taken)."""
+    source, service = names
+    subs = subscriptions(source, service)
+    broker_cleanup(subs, [source])
+    poison_file = tmp_path / "poison"
+    poison_file.write_text("broken for good")
+    written = []
+    for chunk in range(6):
+        tenant = (NAPO, BAIXIN)[chunk % 2]
+        with db.transaction(dbs.runtime, tenant) as s:
+            for i in range(50):
+                data: dict[str, object] = {"n": chunk * 50 + i}
+                if chunk == 3 and i == 7:
+                    data["fail_file"] = str(poison_file)
+                written.append(
+                    record(s, source=source, message_or_type="case_accepted", data=data, tenant_id=tenant,
+                           schema=SCHEMA)  # fmt: skip
+                )
+    poison = written[3 * 50 + 7]
+    with AmqpPublisher(amqp_url, subs) as publisher:
+        relay = OutboxRelay(source, dbs.relay, publisher, batch_size=500, schema=SCHEMA)
+        assert relay.relay_once() == 300
+    worker = worker_factory()
+
+    good = [e.event_id for e in written if e is not poison]
+    inbox = TABLES.inbox
+    wait_for(lambda: len(rows(dbs, inbox, inbox.c.consumer.startswith(service))) == 299, timeout=60)
+    failed = TABLES.failed_event
+    failures = wait_for(lambda: rows(dbs, failed, failed.c.consumer.startswith(service)), timeout=30)
+    assert [str(f.event_id) for f in failures] == [poison.event_id]
+    handled = [e.event_id for e in effects(dbs) if e.consumer == service]
+    assert sorted(handled) == sorted(good)  # once each, none lost, the poison one not at all
+    assert worker.stop() == 0
+    assert queue_state(amqp_url, subs[1].queue_name) == (0, 0)  # nothing came back unacked
