@@ -21,8 +21,10 @@ segments stored on the case rows (migration 0012, kept by cases.store_clock: sta
 extension days, pause intervals; no history is read). They are read with one binary COPY straight
 into numpy arrays (cases whose deadline has passed are not even read), derived with the
 vectorised clock (`clock.rederive`: one pass of numpy for all cases), and the changed ones COPYed
-(binary) into a temporary table and written back with ONE UPDATE joining it; every case whose
-deadline moved gets a CaseDeadlineRecomputed, its outbox row inserted by the same statement. A
+(binary) into a temporary table and written back with ONE UPDATE joining it; the cases whose
+deadline moved are published in CaseDeadlinesRecomputed events of up to RECOMPUTED_PER_EVENT
+cases (one event a case flooded the bus after a county-wide holiday), their outbox rows inserted
+by the same statement. A
 deadline already passed stays as it was (the breach is a fact); a paused case has no deadline and
 gets none (T20: on resume the rest is laid over the calendar as it is then). The UPDATE only
 applies to a case still at the version read; a case changed meanwhile is read again under a row
@@ -71,6 +73,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "intake"
 BATCH = 5000  # outbox rows per INSERT (the sweep)
+RECOMPUTED_PER_EVENT = 500  # moved deadlines per CaseDeadlinesRecomputed (about 300 KB of JSON)
 NEAR = timedelta(days=2)  # a deadline this close may be "due today" in any time zone
 COUNTY_TOWNSHIPS_SETTING = "app.county_townships"  # migration 0009's listing policy
 
@@ -464,6 +467,7 @@ def _rederive_rows(
         _REDERIVE,
         {
             "tenant": tenant,
+            "per_event": RECOMPUTED_PER_EVENT,
             "schema_version": SCHEMA_VERSION,
             "headers": json.dumps(inject_traceparent()),
             "now": datetime.now(UTC),
@@ -533,9 +537,10 @@ def _enum(prefix: str, column: str) -> str:
     return f"'{prefix}' || upper(m.{column})"
 
 
-# The staged clocks written back in one statement, and a CaseDeadlineRecomputed outbox row for
-# each case whose deadline moved built in the same statement — the JSON `data_of` gives the
-# message (int64 as a string, enums by name, empty fields left out; tests compare the two). The
+# The staged clocks written back in one statement, and the CaseDeadlinesRecomputed outbox rows
+# of the cases whose deadline moved (RECOMPUTED_PER_EVENT a row) built in the same statement —
+# the JSON `data_of` gives the message (int64 as a string, enums by name, empty fields left out;
+# tests compare the two). The
 # UPDATE applies only to a case still at the version read (READ COMMITTED re-checks it on a row
 # changed meanwhile); the ids it did not write come back.
 _REDERIVE = sa.text(
@@ -549,11 +554,15 @@ WITH moved AS (
     RETURNING c.tenant_id, c.id, c.number, c.item_code, c.kind, c.state, c.level, c.channel,
         c.first_ask, c.handler, c."window", c.department, c.village, c.due_at, c.warn_at,
         c.provisional, c.version, NULLIF(v.old_due, '-infinity') AS old_due
+), numbered AS (
+    SELECT m.*, (row_number() OVER (ORDER BY m.id) - 1) / :per_event AS chunk
+    FROM moved AS m
+    WHERE m.due_at IS DISTINCT FROM m.old_due
 ), published AS (
     INSERT INTO intake.outbox (tenant_id, event_id, event_type, source, schema_version, payload,
                                headers, created_at)
-    SELECT m.tenant_id, gen_random_uuid(), 'case_deadline_recomputed', 'intake', :schema_version,
-        jsonb_strip_nulls(jsonb_build_object(
+    SELECT :tenant, gen_random_uuid(), 'case_deadlines_recomputed', 'intake', :schema_version,
+        jsonb_build_object('cases', jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
             'case', jsonb_build_object(
                 'case_id', m.id::text,
                 'number', NULLIF(m.number, ''),
@@ -574,10 +583,10 @@ WITH moved AS (
             'due_at', {_rfc3339("m.due_at")},
             'warn_at', {_rfc3339("m.warn_at")},
             'provisional', CASE WHEN m.provisional THEN true END
-        )),
+        )) ORDER BY m.id)),
         CAST(:headers AS jsonb), :now
-    FROM moved AS m
-    WHERE m.due_at IS DISTINCT FROM m.old_due
+    FROM numbered AS m
+    GROUP BY m.chunk
 )
 SELECT v.id FROM rederived AS v WHERE NOT EXISTS (SELECT FROM moved AS m WHERE m.id = v.id)
 """

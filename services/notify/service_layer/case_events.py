@@ -173,6 +173,7 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
 def subscriptions() -> list[Subscription]:
     return [
         *(Subscription(SOURCE, event_type, "notify", on_case_event) for event_type in CASE_EVENTS),
+        Subscription(SOURCE, "case_deadlines_recomputed", "notify", on_case_deadlines_recomputed),
         Subscription(SOURCE, "petition_registered", "notify", on_petition_registered),
     ]
 
@@ -182,6 +183,21 @@ def subscriptions() -> list[Subscription]:
 
 def _project_open_case(session: Session, envelope: Envelope, message: Any) -> None:
     """Upsert the case as of this event; an older version never overwrites a newer one."""
+    recomputed = envelope.event_type == "case_deadline_recomputed"
+    _upsert_open_cases(session, [_open_case(envelope.tenant_id, message)], same_version=recomputed)
+
+
+def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
+    """A calendar change moved the deadlines of many open cases (a batch an event): the open-case
+    projection takes them all in one statement. No notice: a moved deadline obliges none."""
+    batch = parse(envelope, events_pb2.CaseDeadlinesRecomputed)
+    if batch.cases:
+        rows = [_open_case(envelope.tenant_id, moved) for moved in batch.cases]
+        _upsert_open_cases(session, rows, same_version=True)
+
+
+def _open_case(tenant: str, message: Any) -> dict[str, Any]:
+    """The open_case row of a case event's case, with the newest deadline the event knows."""
     c = message.case
     due = _ts(c, "due_at")
     fields = message.DESCRIPTOR.fields_by_name
@@ -189,8 +205,8 @@ def _project_open_case(session: Session, envelope: Envelope, message: Any) -> No
         due = _ts(message, "due_at")
     if due is None and "clock" in fields and message.HasField("clock"):  # accepted, resumed
         due = _ts(message.clock, "due_at")
-    values = {
-        "tenant_id": envelope.tenant_id,
+    return {
+        "tenant_id": tenant,
         "case_id": c.case_id,
         "number": c.number,
         "item_name": c.item_name or c.item_code,
@@ -199,8 +215,14 @@ def _project_open_case(session: Session, envelope: Envelope, message: Any) -> No
         "due_at": due,
         "version": c.version,
     }
+
+
+def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_version: bool = False) -> None:
+    """An older version never overwrites a newer one. A re-derived deadline comes with the
+    version the case already had (re-derivation is no transition): `same_version` lets it in."""
     o = tables.open_case
-    stmt = insert(o).values(values)
+    stmt = insert(o)
+    newer = o.c.version <= stmt.excluded.version if same_version else o.c.version < stmt.excluded.version
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=[o.c.tenant_id, o.c.case_id],
@@ -212,8 +234,9 @@ def _project_open_case(session: Session, envelope: Envelope, message: Any) -> No
                 "due_at": sa.func.coalesce(stmt.excluded.due_at, o.c.due_at),
                 "version": stmt.excluded.version,
             },
-            where=o.c.version < stmt.excluded.version,
-        )
+            where=newer,
+        ),
+        rows,
     )
 
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from bianmin.gateway.v1 import calendar_pb2, settings_pb2
 from bianmin.gateway.v1 import events_pb2 as gateway_events
 from bianmin.intake.v1 import events_pb2 as intake_events
+from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from libs.common import db
@@ -47,7 +48,7 @@ ACCEPTED = datetime(
     2026, 3, 2, 10, 0, tzinfo=CST
 )  # Mon; 10 days: due Mon 03-16 17:30, warned Fri 03-13 09:00
 DUE = datetime(2026, 3, 16, 17, 30, tzinfo=CST)
-COLOUR_CHANGED, RECOMPUTED = "case_clock_colour_changed", "case_deadline_recomputed"
+COLOUR_CHANGED, RECOMPUTED = "case_clock_colour_changed", "case_deadlines_recomputed"
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -109,12 +110,15 @@ def row_of(runtime: Runtime, tenant: str, case_id: str) -> sa.RowMapping:
 
 
 def events(runtime: Runtime, tenant: str, event_type: str, case_id: str | None = None) -> list[dict]:
+    """The payloads of `event_type` in the outbox; for RECOMPUTED, the per-case entries of the
+    batched CaseDeadlinesRecomputed events."""
     outbox = tables_for("intake").outbox
     query = sa.select(outbox.c.payload).where(outbox.c.event_type == event_type).order_by(outbox.c.id)
-    if case_id is not None:
-        query = query.where(outbox.c.payload["case"]["case_id"].astext == case_id)
     with db.transaction(runtime.sessions, tenant) as s:
-        return list(s.execute(query).scalars())
+        payloads = list(s.execute(query).scalars())
+    if event_type == RECOMPUTED:
+        payloads = [case for payload in payloads for case in payload["cases"]]
+    return [p for p in payloads if case_id is None or p["case"]["case_id"] == case_id]
 
 
 def steps(runtime: Runtime, tenant: str, case_id: str) -> list[tuple[str, str]]:
@@ -316,6 +320,38 @@ def test_a_holiday_published_while_cases_run_moves_them_in_every_township(
     # the same change again (a new event id): nothing changes, nothing is published
     deliver(runtime, envelope(override(county.code, extra, False, 1), county.a))
     assert len(events(runtime, county.a, RECOMPUTED, a_case)) == 2
+
+
+def test_moved_deadlines_are_published_a_batch_an_event(
+    runtime: Runtime, county: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county-wide holiday moves many deadlines: they travel RECOMPUTED_PER_EVENT to an event
+    (500; 2 here), each event a CaseDeadlinesRecomputed that protobuf reads back."""
+    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 2)
+    start = _future_monday()
+    cases_a = sorted(accept(runtime, county.a, start) for _ in range(5))
+    before = {c: row_of(runtime, county.a, c)["due_at"] for c in cases_a}
+    holiday = _working_day_before(runtime, county.a, min(before.values()))
+    outbox = tables_for("intake").outbox
+    with db.transaction(runtime.sessions, county.a) as s:
+        published_before = s.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
+
+    deliver(runtime, envelope(override(county.code, holiday, False, 1), county.a))
+
+    with db.transaction(runtime.sessions, county.a) as s:
+        rows = s.execute(
+            sa.select(outbox.c.event_type, outbox.c.payload, outbox.c.tenant_id)
+            .where(outbox.c.id > published_before, outbox.c.event_type == RECOMPUTED)
+            .order_by(outbox.c.id)
+        ).all()
+    assert [len(r.payload["cases"]) for r in rows] == [2, 2, 1] and {r.tenant_id for r in rows} == {county.a}
+    batches = [json_format.ParseDict(r.payload, intake_events.CaseDeadlinesRecomputed()) for r in rows]
+    moved = [entry for batch in batches for entry in batch.cases]
+    assert sorted(entry.case.case_id for entry in moved) == cases_a  # each moved case exactly once
+    for entry in moved:
+        after = row_of(runtime, county.a, entry.case.case_id)
+        assert entry.due_at.ToDatetime(UTC) == after["due_at"] > before[entry.case.case_id]
+        assert entry.previous_due_at.ToDatetime(UTC) == before[entry.case.case_id]
 
 
 def test_an_edit_while_paused_moves_nothing_until_resume(runtime: Runtime, county: County) -> None:

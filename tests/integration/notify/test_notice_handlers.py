@@ -248,6 +248,33 @@ def test_open_case_projection_never_goes_back_a_version(rt: Runtime, tenant: str
     assert (case.version, case.due_at) == (5, NOW + timedelta(days=9))
 
 
+def test_recomputed_deadlines_reach_the_open_case_projection(rt: Runtime, tenant: str) -> None:
+    """A calendar change moves deadlines without a new case version: a batch of them (and the
+    older one-case event) still updates the projection, and no notice is written."""
+    other = str(uuid.uuid4())
+    for case_id in (CASE_ID, other):
+        accepted = events_pb2.CaseAccepted(case=summary(version=2))
+        accepted.case.case_id = case_id
+        accepted.clock.due_at.FromDatetime(NOW + timedelta(days=4))
+        assert deliver(rt, envelope(tenant, accepted)) == "processed"
+    notices_before = len(rows(rt, tenant, tables.notice))
+    batch = events_pb2.CaseDeadlinesRecomputed()
+    for case_id in (CASE_ID, other):
+        moved = batch.cases.add(case=summary(version=2))
+        moved.case.case_id = case_id
+        moved.previous_due_at.FromDatetime(NOW + timedelta(days=4))
+        moved.due_at.FromDatetime(NOW + timedelta(days=5))
+    assert deliver(rt, envelope(tenant, batch)) == "processed"
+    due = {str(c.case_id): c.due_at for c in rows(rt, tenant, tables.open_case)}
+    assert due == {CASE_ID: NOW + timedelta(days=5), other: NOW + timedelta(days=5)}
+    single = events_pb2.CaseDeadlineRecomputed(case=summary(version=2))
+    single.due_at.FromDatetime(NOW + timedelta(days=6))
+    assert deliver(rt, envelope(tenant, single)) == "processed"
+    due = {str(c.case_id): c.due_at for c in rows(rt, tenant, tables.open_case)}
+    assert due == {CASE_ID: NOW + timedelta(days=6), other: NOW + timedelta(days=5)}
+    assert len(rows(rt, tenant, tables.notice)) == notices_before
+
+
 def test_a_contact_no_key_opens_fails_the_event_and_writes_nothing(rt: Runtime, tenant: str) -> None:
     message = events_pb2.CaseAccepted(case=summary(version=2))
     message.case.applicant_sealed = Sealer([Sealer.generate_key()]).seal(CONTACT)

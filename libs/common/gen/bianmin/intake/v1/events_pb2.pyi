@@ -291,6 +291,12 @@ class CaseDeadlineRecomputed(_message.Message):
     provisional: bool
     def __init__(self, case: _Optional[_Union[_case_pb2.CaseSummary, _Mapping]] = ..., previous_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., warn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., provisional: _Optional[bool] = ...) -> None: ...
 
+class CaseDeadlinesRecomputed(_message.Message):
+    __slots__ = ("cases",)
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[CaseDeadlineRecomputed]
+    def __init__(self, cases: _Optional[_Iterable[_Union[CaseDeadlineRecomputed, _Mapping]]] = ...) -> None: ...
+
 class PetitionRegistered(_message.Message):
     __slots__ = ("petition_id", "number", "kind", "collective", "leader_received", "subject", "ground", "answer_due_at", "registered_at", "actor")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
