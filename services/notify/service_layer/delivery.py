@@ -290,7 +290,9 @@ class Dispatcher:
                 contact = self.sealer.open(row.address_sealed)
             except ValueError as exc:  # e.g. sealed with a key this process does not have yet: retried
                 raise SendFailed(f"the sealed address cannot be opened: {exc}") from exc
-            value = contact.get(key)
+            # the event handlers seal {"address"} (libs.common.sealing.seal_address); rows
+            # sealed with the whole contact ({"phone", "email", …}) are read by channel
+            value = contact.get("address") or contact.get(key)
         elif key == "phone":
             staff = tables.staff
             with db.transaction(self.sessions, row.tenant_id) as s:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from libs.common import db
+from libs.common import db, sealing
 from libs.common.runtime import Runtime
 from libs.common.sealing import Sealer
 from libs.common.tenancy import Principal
@@ -184,6 +184,26 @@ def test_sms_is_sent_then_delivered_by_its_receipt(runtime, sms_provider, smtp_s
     assert delivered.status == "delivered" and delivered.delivered_at == clock.now
     assert events(runtime, nid) == ["notification_sent", "notification_delivered"]
     assert len(sms_provider.messages()) == 1
+
+
+def test_an_address_sealed_as_the_event_handlers_seal_it_is_sent_to(
+    runtime, sms_provider, smtp_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The handlers seal {"address"} (sealing.seal_address), not the whole contact."""
+    sms = queue(runtime, urgent=True)
+    email = queue(runtime, channel="email")
+    with db.transaction(runtime.ops_sessions, None) as s:
+        for nid, address in ((sms, PHONE), (email, EMAIL)):
+            sealed = sealing.seal_address(SEALER, address)
+            s.execute(
+                tables.notification.update()
+                .where(tables.notification.c.id == nid)
+                .values(address_sealed=sealed)
+            )
+    assert dispatcher(runtime, sms_provider, smtp_server, Clock()).run_once() == 2
+    assert [m["to"] for m in sms_provider.messages()] == [PHONE]
+    assert [m["To"] for m in smtp_server[1].messages] == [EMAIL]
+    assert (row(runtime, sms).status, row(runtime, email).status) == ("sent", "delivered")
 
 
 def test_a_staff_sms_goes_to_the_phone_of_the_staff_projection(runtime, sms_provider, smtp_server) -> None:  # type: ignore[no-untyped-def]
