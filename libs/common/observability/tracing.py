@@ -7,7 +7,8 @@ the gateway (FastAPI's own telemetry opens a SERVER span per request), in gRPC m
 the gRPC instrumentation), in the outbox row and in AMQP message headers (done by hand with
 `inject_traceparent`, `extract_context` and `span`). One trace thus runs from the gateway request
 through the service's gRPC handler and its outbox row to the relay's PRODUCER span and every
-consumer's CONSUMER span (tests/e2e/test_notify_trace.py)."""
+consumer's CONSUMER span, and on from a notification row (its `trace_context`) to notify's
+dispatcher sending it (tests/e2e/test_notify_trace.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 __all__ = [
     "SpanKind",
@@ -29,6 +30,7 @@ __all__ = [
     "current_trace_ids",
     "extract_context",
     "inject_traceparent",
+    "mark_error",
     "span",
 ]
 
@@ -134,3 +136,9 @@ def span(
     attrs = {k: v for k, v in (attributes or {}).items() if v is not None}
     with tracer.start_as_current_span(name, context=parent, kind=kind, attributes=attrs) as s:
         yield s
+
+
+def mark_error(current: Span, description: str) -> None:
+    """Mark `current` as failed without an exception: an outcome handled in the block (a send the
+    channel refused) must still show as an error in the trace."""
+    current.set_status(Status(StatusCode.ERROR, description))

@@ -1,6 +1,7 @@
 """The notify schema's tables (SQLAlchemy Core)."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from libs.common import calendar_projection, db
 from libs.common import directory_projection as directory
@@ -63,6 +64,8 @@ notification = db.tenant_table(
     sa.Column("replayed_by", sa.Text),
     sa.Column("provider_ref", sa.Text),
     sa.Column("source_event_id", sa.Text, nullable=False),
+    # the W3C trace context it was queued in, continued by the dispatcher's send (migration 0006)
+    sa.Column("trace_context", JSONB),
     sa.UniqueConstraint(
         "tenant_id", "source_event_id", "channel", "recipient", "topic", name="notification_once"
     ),

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from libs.common import pii, sealing
 from libs.common.messaging import Envelope, Subscription
+from libs.common.observability.tracing import inject_traceparent
 from libs.common.settings import Settings
 from services.notify.adapters import tables
 from services.notify.adapters.templates import NoticeTemplates
@@ -387,9 +388,17 @@ def _notice(
 
 def _notifications(session: Session, rows: list[dict[str, Any]]) -> None:
     now = datetime.now(UTC)
+    # the consumer's span is current here: the dispatcher's later send continues this trace
+    trace_context = inject_traceparent() or None
     for row in rows:
         delivered = row["status"] == "delivered"
-        values = {"id": uuid.uuid4(), "address_sealed": None, "urgent": False, **row}
+        values = {
+            "id": uuid.uuid4(),
+            "address_sealed": None,
+            "urgent": False,
+            "trace_context": trace_context,
+            **row,
+        }
         if delivered:
             values.update(sent_at=now, delivered_at=now)
         session.execute(

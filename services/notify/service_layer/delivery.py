@@ -35,13 +35,20 @@ instead of churning through retries into dead letters.
 
 The dispatcher acts across townships with the relay/ops sessions (it is part of notify's relay
 process, and a thread of the all-in-one process) and writes its events to notify's outbox in the
-same transaction as the state change."""
+same transaction as the state change.
+
+Each send and each receipt poll runs in a CLIENT span (`notify deliver sms|email`, `notify receipt
+sms`) whose parent is the trace context stored on the row when it was queued (`trace_context`,
+written in the consumer's span): the delivery joins the trace of the request that caused it, and
+so do the events recorded in that span. A row without one (queued before migration 0006, or
+with tracing off) starts a trace of its own."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -50,12 +57,14 @@ import sqlalchemy as sa
 from bianmin.notify.v1 import events_pb2, notification_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
+from opentelemetry import trace
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.calendar import WorkCalendar
 from libs.common.errors import ValidationFailed
 from libs.common.messaging import record
+from libs.common.observability.tracing import SpanKind, mark_error, span
 from libs.common.pii import mask_text
 from libs.common.settings import Settings
 from services.notify.adapters import tables
@@ -80,6 +89,7 @@ SOURCE = "notify"
 RECEIPT_WINDOW = timedelta(days=2)  # a receipt that has not come in two days will not come
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 MAX_ERROR = 2000
+LEASE_LOST = "lease_lost"  # a span's outcome when another dispatcher took the row meanwhile
 NOT_CONFIGURED = {
     SMS: "the SMS channel is not configured (BIANMIN_SMS_URL): waiting, not attempted",
     EMAIL: "the e-mail channel is not configured (BIANMIN_SMTP_HOST): waiting, not attempted",
@@ -142,10 +152,13 @@ class Dispatcher:
         limiter: policy.TenantRateLimiter | None = None,
         is_working: Callable[[date], bool] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tracer_provider: trace.TracerProvider | None = None,
     ) -> None:
         """`is_working` (tests) replaces the township's calendar by fixed working days, with the
-        office hours of its settings; by default quiet hours follow its compiled calendar."""
+        office hours of its settings; by default quiet hours follow its compiled calendar.
+        `tracer_provider` (tests) takes the delivery spans instead of the process's provider."""
         self.sessions, self.settings, self.channels, self.sealer = sessions, settings, channels, sealer
+        self.tracer_provider = tracer_provider
         self.limiter = limiter or policy.TenantRateLimiter(settings.sms_rate_per_tenant)
         self.is_working, self.clock = is_working, clock
         self._hours: dict[str, tuple[policy.Hours, str]] = {}  # office hours per township, per round
@@ -262,12 +275,30 @@ class Dispatcher:
             if wait > 0:
                 self._release(row, now + timedelta(seconds=wait), "rate_limit")
                 return
-        try:
-            ref = self._send(row)
-        except SendFailed as exc:
-            self._failed(row, exc.reason, permanent=exc.permanent)
-            return
-        self._sent(row, ref)
+        with self._span(f"notify deliver {row.channel}", row, attempt=row.attempts + 1) as current:
+            try:
+                ref = self._send(row)
+            except SendFailed as exc:
+                mark_error(current, str(mask_text(exc.reason)))
+                outcome = self._failed(row, exc.reason, permanent=exc.permanent)
+            else:
+                outcome = self._sent(row, ref)
+            current.set_attribute("notification.outcome", outcome)
+
+    def _span(self, name: str, row: Any, **attributes: Any) -> AbstractContextManager[trace.Span]:
+        """A CLIENT span continuing the trace the row was queued in; `{}` rather than None for a
+        row without one, so that it starts a new trace instead of joining whatever is current."""
+        return span(
+            name,
+            kind=SpanKind.CLIENT,
+            parent_headers=row.trace_context or {},
+            attributes={
+                "notification.id": str(row.id),
+                "notification.channel": row.channel,
+                **{f"notification.{key}": value for key, value in attributes.items()},
+            },
+            tracer_provider=self.tracer_provider,
+        )
 
     def _send(self, row: Any) -> str:
         address = self._address(row)
@@ -309,7 +340,8 @@ class Dispatcher:
 
     # --- record -------------------------------------------------------------------------------
 
-    def _sent(self, row: Any, ref: str) -> None:
+    def _sent(self, row: Any, ref: str) -> str:
+        """Record a send the channel took; returns the new status ("lease_lost": not recorded)."""
         now = self.clock()
         immediate = row.channel != SMS  # e-mail (SMTP accepted it), inbox, print
         values: dict[str, Any] = {
@@ -324,15 +356,17 @@ class Dispatcher:
             values["delivered_at"] = now
         with db.transaction(self.sessions, row.tenant_id) as s:
             if not self._fenced(s, row, **values):
-                return
+                return LEASE_LOST
             self._event(s, row, self._sent_event(row, now))
             if immediate:
                 self._event(s, row, self._delivered_event(row, now))
         NOTIFICATIONS.labels(channel=row.channel, outcome=SENT).inc()
         if immediate:
             self._observe_delivered(row, now)
+        return str(values["status"])
 
-    def _failed(self, row: Any, reason: str, *, permanent: bool = False, attempts: int | None = None) -> None:
+    def _failed(self, row: Any, reason: str, *, permanent: bool = False, attempts: int | None = None) -> str:
+        """Record a failed try; returns the new status ("lease_lost": not recorded)."""
         now = self.clock()
         attempts = row.attempts + 1 if attempts is None else attempts
         s_ = self.settings
@@ -352,7 +386,7 @@ class Dispatcher:
             values["next_attempt_at"] = outcome.next_attempt_at
         with db.transaction(self.sessions, row.tenant_id) as s:
             if not self._fenced(s, row, **values):
-                return
+                return LEASE_LOST
             if outcome.status == DEAD_LETTERED:
                 event: Message = events_pb2.DeadLetterParked(
                     dead_letter=dead_letter_pb(row, reason=reason, attempts=attempts, parked_at=now)
@@ -375,8 +409,15 @@ class Dispatcher:
             reason,
             outcome.status,
         )
+        return outcome.status
 
     def _poll_receipt(self, row: Any) -> None:
+        with self._span("notify receipt sms", row) as current:
+            current.set_attribute("notification.outcome", self._receipt(row, current))
+
+    def _receipt(self, row: Any, current: trace.Span) -> str:
+        """Poll and record the receipt of a sent SMS; returns the outcome ("pending": asked again
+        later, "lease_lost": not recorded)."""
         now = self.clock()
         assert self.channels.sms is not None
         try:
@@ -387,19 +428,21 @@ class Dispatcher:
         if receipt is not None and receipt.status == RECEIPT_DELIVERED:
             with db.transaction(self.sessions, row.tenant_id) as s:
                 if not self._fenced(s, row, status=DELIVERED, delivered_at=now, next_attempt_at=NEVER):
-                    return
+                    return LEASE_LOST
                 self._event(s, row, self._delivered_event(row, now))
             NOTIFICATIONS.labels(channel=row.channel, outcome=DELIVERED).inc()
             self._observe_delivered(row, now)
-            return
+            return DELIVERED
         if receipt is not None and receipt.status == RECEIPT_FAILED:
             # the provider took it but could not deliver: this try failed, send it again later
-            self._failed(row, f"the provider could not deliver it: {receipt.error}", attempts=row.attempts)
-            return
+            reason = f"the provider could not deliver it: {receipt.error}"
+            mark_error(current, str(mask_text(reason)))
+            return self._failed(row, reason, attempts=row.attempts)
         sent_at = row.sent_at or now
         poll = now + timedelta(seconds=self.settings.sms_receipt_poll_seconds)
         with db.transaction(self.sessions, row.tenant_id) as s:
-            self._fenced(s, row, next_attempt_at=poll if now - sent_at < RECEIPT_WINDOW else NEVER)
+            held = self._fenced(s, row, next_attempt_at=poll if now - sent_at < RECEIPT_WINDOW else NEVER)
+        return "pending" if held else LEASE_LOST
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The dispatcher on real PostgreSQL, with the real SMS provider process and a real SMTP server:
 sent → delivered, retries with back-off → dead letter → replay → delivered, quiet hours, the
-per-township rate limit (held, never dropped), and two dispatchers that never send one row twice."""
+per-township rate limit (held, never dropped), two dispatchers that never send one row twice, and
+each send continuing the trace its notification was queued in."""
 
 from __future__ import annotations
 
@@ -14,16 +15,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from bianmin.intake.v1 import case_pb2
+from bianmin.intake.v1 import events_pb2 as intake_events
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from libs.common import db, sealing
+from libs.common.messaging import Envelope, data_of, event_type_of
+from libs.common.observability.tracing import span
 from libs.common.runtime import Runtime
 from libs.common.sealing import Sealer
 from libs.common.tenancy import Principal
 from services.notify.adapters import tables
 from services.notify.domain.delivery import weekdays_only
-from services.notify.service_layer import dead_letters
+from services.notify.service_layer import case_events, dead_letters
 from services.notify.service_layer.delivery import Channels, Dispatcher
 from tests.support.sms_provider import SmsProviderProcess
 
@@ -72,7 +81,13 @@ def runtime(
 
 
 def dispatcher(
-    runtime: Runtime, sms: SmsProviderProcess, smtp: Any, clock: Clock, **overrides: Any
+    runtime: Runtime,
+    sms: SmsProviderProcess,
+    smtp: Any,
+    clock: Clock,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    **overrides: Any,
 ) -> Dispatcher:
     settings = runtime.settings.model_copy(
         update={
@@ -95,6 +110,7 @@ def dispatcher(
         SEALER,
         is_working=weekdays_only,
         clock=clock,
+        tracer_provider=tracer_provider,
     )
 
 
@@ -647,3 +663,104 @@ def test_email_over_starttls_with_a_login(runtime, sms_provider, tls_smtp_server
     unverified = send(**{**secure, "smtp_ca_file": None}, smtp_password=SecretStr(PASSWORD))
     assert unverified.status == "failed" and "SSLCertVerificationError" in unverified.last_error
     assert len(mailbox.messages) == 1
+
+
+# --- tracing -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spans() -> Iterator[TracerProvider]:
+    """A private SDK provider keeping its spans in memory (the global provider is left alone)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.exporter = exporter  # type: ignore[attr-defined]
+    yield provider
+    provider.shutdown()
+
+
+def finished(provider: TracerProvider, name: str) -> list[Any]:
+    return [s for s in provider.exporter.get_finished_spans() if s.name == name]  # type: ignore[attr-defined]
+
+
+def test_a_send_continues_the_trace_the_notification_was_queued_in(
+    runtime, sms_provider, smtp_server, spans
+) -> None:  # type: ignore[no-untyped-def]
+    """The acceptance handler, run in a CONSUMER span as the worker runs it, stores that span's
+    context on the SMS and e-mail it queues; the dispatcher's sends and the SMS's receipt poll
+    are CLIENT spans under it, and the events they record carry their trace on."""
+    contact = {"name": "张三丰", "phone": PHONE, "email": EMAIL}
+    case = case_pb2.CaseSummary(
+        case_id=str(uuid.uuid4()), number="NP-20261123-0001", item_code="db_apply", item_name="低保申请",
+        state=4, version=2, first_ask="desk", applicant_sealed=SEALER.seal(contact),
+    )  # fmt: skip
+    accepted = intake_events.CaseAccepted(case=case, actor="desk")
+    envelope = Envelope.new(
+        source="intake", event_type=event_type_of(accepted), tenant_id=A, data=data_of(accepted)
+    )
+    # notify's worker seals with the deployment's keys: a runtime that has the test's key
+    worker = Runtime.connect(runtime.settings.model_copy(update={"seal_keys": KEY}), runtime.database_url)
+    try:
+        with (
+            span(
+                "intake.events case_accepted process", kind=SpanKind.CONSUMER, tracer_provider=spans
+            ) as consumer,
+            db.transaction(worker.sessions, A) as s,
+        ):
+            case_events.on_case_event(envelope, s)
+    finally:
+        worker.sessions.kw["bind"].dispose()
+        worker.ops_sessions.kw["bind"].dispose()
+    trace_id = consumer.get_span_context().trace_id
+    consumer_ids = [f"{trace_id:032x}", f"{consumer.get_span_context().span_id:016x}"]
+    n = tables.notification
+    with db.transaction(runtime.ops_sessions, None) as s:
+        queued = {r.channel: r for r in s.execute(sa.select(n).where(n.c.case_id == case.case_id))}
+    assert set(queued) == {"print", "sms", "email"}
+    assert all(r.trace_context["traceparent"].split("-")[1:3] == consumer_ids for r in queued.values())
+
+    clock = Clock()  # a Monday at 10:00: office hours, the SMS is not held
+    sms_provider.control(deliver=True)
+    d = dispatcher(runtime, sms_provider, smtp_server, clock, tracer_provider=spans)
+    assert d.run_once() == 2
+    assert [m["to"] for m in sms_provider.messages()] == [PHONE]
+    assert [m["To"] for m in smtp_server[1].messages] == [EMAIL]
+    clock.now += timedelta(seconds=31)
+    d.run_once()  # the receipt: delivered
+    assert row(runtime, queued["sms"].id).status == "delivered"
+
+    [sms] = finished(spans, "notify deliver sms")
+    [email] = finished(spans, "notify deliver email")
+    [receipt] = finished(spans, "notify receipt sms")
+    for delivery, outcome in ((sms, "sent"), (email, "delivered"), (receipt, "delivered")):
+        assert (
+            delivery.context.trace_id == trace_id
+            and delivery.parent.span_id == consumer.get_span_context().span_id
+        )
+        assert delivery.kind is SpanKind.CLIENT and delivery.status.status_code is not StatusCode.ERROR
+        assert delivery.attributes["notification.outcome"] == outcome
+        assert delivery.attributes["notification.id"] == str(
+            queued[delivery.attributes["notification.channel"]].id
+        )
+    assert sms.attributes["notification.attempt"] == 1
+    # the events recorded in a send span carry its trace on (to whoever consumes them)
+    with db.transaction(runtime.ops_sessions, None) as s:
+        headers = s.execute(sa.text("SELECT headers FROM notify.outbox")).scalars().all()
+    assert headers and all(h["traceparent"].split("-")[1] == f"{trace_id:032x}" for h in headers)
+
+
+def test_a_failed_send_is_an_error_span_and_an_old_row_starts_a_trace_of_its_own(
+    runtime, sms_provider, smtp_server, spans
+) -> None:  # type: ignore[no-untyped-def]
+    nid = queue(runtime, urgent=True)  # as queued before migration 0006: no trace context
+    assert row(runtime, nid).trace_context is None
+    sms_provider.control(fail_next=1, fail_status=503)
+    with span("unrelated", tracer_provider=spans):  # whatever is current is not its parent
+        dispatcher(runtime, sms_provider, smtp_server, Clock(), tracer_provider=spans).run_once()
+    assert row(runtime, nid).status == "failed"
+    [failed] = finished(spans, "notify deliver sms")
+    assert failed.parent is None  # a root: a trace of its own
+    assert failed.status.status_code is StatusCode.ERROR and "503" in (failed.status.description or "")
+    assert PHONE not in (failed.status.description or "")  # masked like last_error
+    assert failed.attributes["notification.outcome"] == "failed"
+    assert failed.attributes["notification.id"] == str(nid)
