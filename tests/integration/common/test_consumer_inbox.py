@@ -191,7 +191,8 @@ def test_a_batch_is_handled_once_each_in_one_transaction_per_tenant(dbs) -> None
     sub = subscription()
     done_before = envelope(NAPO, n=0)
     assert consume(done_before, sub, dbs.runtime) == PROCESSED
-    napo1, napo2, baixin, county = envelope(NAPO, n=1), envelope(NAPO, n=2), envelope(BAIXIN), envelope(COUNTY)
+    napo1, napo2 = envelope(NAPO, n=1), envelope(NAPO, n=2)
+    baixin, county = envelope(BAIXIN), envelope(COUNTY)
     batch = [napo1, baixin, done_before, county, napo2, napo1]  # napo1 delivered twice in the batch
 
     assert consume_batch(batch, sub, dbs.runtime) == [
@@ -215,7 +216,8 @@ def test_a_batch_is_handled_once_each_in_one_transaction_per_tenant(dbs) -> None
 
 def test_a_poison_event_in_a_batch_is_recorded_alone_and_the_rest_commit(dbs) -> None:
     sub = subscription(handler=recording_handler("batch", fail=lambda env: env.data.get("poison", False)))
-    before, poison, after, other = envelope(NAPO), envelope(NAPO, poison=True), envelope(NAPO), envelope(BAIXIN)
+    before, poison = envelope(NAPO), envelope(NAPO, poison=True)
+    after, other = envelope(NAPO), envelope(BAIXIN)
 
     outcomes = consume_batch([before, poison, after, other], sub, dbs.runtime, retry_base_seconds=10)
 
