@@ -372,4 +372,4 @@ def parse_hours(value: Iterable[Any] | None) -> Hours | None:
 
 
 def _set_scope(session: Session, scope: str) -> None:
-    session.execute(sa.text("SELECT set_config(:k, :v, true)"), {"k": db.TENANT_SETTING, "v": scope})
+    db.set_local(session, db.TENANT_SETTING, scope)

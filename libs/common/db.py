@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 TENANT_SETTING = "app.tenant_id"
+USER_SETTING = "app.username"  # a policy of a table of personal rows (notify's inbox) reads it
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -76,12 +77,22 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(sessions: sessionmaker[Session], tenant: str | None) -> Iterator[Session]:
-    """One transaction, scoped to `tenant` for row-level security (None: sees no tenant rows)."""
+def transaction(
+    sessions: sessionmaker[Session], tenant: str | None, *, user: str | None = None
+) -> Iterator[Session]:
+    """One transaction, scoped to `tenant` for row-level security (None: sees no tenant rows);
+    with `user`, also to that user for the policies of personal rows (`USER_SETTING`)."""
     with sessions() as session, session.begin():
         if tenant is not None:
-            session.execute(text("SELECT set_config(:k, :v, true)"), {"k": TENANT_SETTING, "v": tenant})
+            set_local(session, TENANT_SETTING, tenant)
+        if user is not None:
+            set_local(session, USER_SETTING, user)
         yield session
+
+
+def set_local(session: Session, key: str, value: str) -> None:
+    """A setting for the rest of the transaction only (`set_config(…, true)`, never `SET`)."""
+    session.execute(text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
 
 
 def tenant_table(name: str, metadata: sa.MetaData, *columns: Any, **kwargs: Any) -> sa.Table:
@@ -107,6 +118,20 @@ def enable_rls(conn: Connection, schema: str, table: str) -> None:
             f"WITH CHECK (tenant_id = current_setting('{TENANT_SETTING}', true))"
         )
     )
+
+
+def enable_own_rows(conn: Connection, schema: str, table: str, column: str = "username") -> None:
+    """A second, permissive policy on a tenant table of personal rows: the user named by
+    `USER_SETTING` reads and updates their own rows in every tenant (an inbox spans the
+    townships a user works for), with no BYPASSRLS; `tenant_isolation` still holds for writes
+    of other rows."""
+    qualified = f'"{schema}"."{table}"'
+    own = f"{column} = current_setting('{USER_SETTING}', true)"
+    for action in ("SELECT", "UPDATE"):
+        name = f"own_rows_{action.lower()}"
+        conn.execute(text(f"DROP POLICY IF EXISTS {name} ON {qualified}"))
+        check = f" WITH CHECK ({own})" if action == "UPDATE" else ""
+        conn.execute(text(f"CREATE POLICY {name} ON {qualified} FOR {action} USING ({own}){check}"))
 
 
 def ensure_roles(conn: Connection, runtime_role: str, relay_role: str) -> None:

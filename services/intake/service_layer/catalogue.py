@@ -409,14 +409,14 @@ def _active_townships(session: Session, county: str) -> list[str]:
     through migration 0009's listing policy (switched on for this query only)."""
     tenant = tables.tenant
     _lock_county(session, county, shared=False)
-    session.execute(sa.text("SELECT set_config(:k, 'on', true)"), {"k": COUNTY_TOWNSHIPS_SETTING})
+    db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "on")
     try:
         query = sa.select(tenant.c.tenant_id).where(
             tenant.c.tenant_id.startswith(f"{county}.", autoescape=True), tenant.c.status == "active"
         )
         return sorted(session.execute(query).scalars())
     finally:
-        session.execute(sa.text("SELECT set_config(:k, 'off', true)"), {"k": COUNTY_TOWNSHIPS_SETTING})
+        db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "off")
 
 
 # --- public guides ---------------------------------------------------------------------------
@@ -505,7 +505,7 @@ def _lock_county(s: Session, county: str, *, shared: bool) -> None:
 
 
 def _set_scope(s: Session, scope: str) -> None:
-    s.execute(sa.text("SELECT set_config(:k, :v, true)"), {"k": db.TENANT_SETTING, "v": scope})
+    db.set_local(s, db.TENANT_SETTING, scope)
 
 
 def _item(row: sa.RowMapping) -> CatalogueItem:

@@ -228,14 +228,14 @@ def townships_of(session: Session, county: str) -> list[str]:
     """The county's townships from the tenant projection, read in the county scope `<county>.*`
     through migration 0009's listing policy (switched on for this query only)."""
     tenant = tables.tenant
-    _set(session, COUNTY_TOWNSHIPS_SETTING, "on")
+    db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "on")
     try:
         query = sa.select(tenant.c.tenant_id).where(
             tenant.c.tenant_id.startswith(f"{county}.", autoescape=True)
         )
         return sorted(session.execute(query).scalars())
     finally:
-        _set(session, COUNTY_TOWNSHIPS_SETTING, "off")
+        db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "off")
 
 
 def rederive(session: Session, tenant: str, now: datetime) -> int:
@@ -602,12 +602,8 @@ def _aware(at: datetime) -> datetime:
     return at
 
 
-def _set(session: Session, key: str, value: str) -> None:
-    session.execute(sa.text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
-
-
 def _set_scope(session: Session, scope: str) -> None:
-    _set(session, db.TENANT_SETTING, scope)
+    db.set_local(session, db.TENANT_SETTING, scope)
 
 
 def _ts(at: datetime) -> Timestamp:

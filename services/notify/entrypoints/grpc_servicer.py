@@ -141,7 +141,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
 
     def ListInbox(self, request: pb.ListInboxRequest, context: object) -> pb.ListInboxResponse:
         page, unread = notices.list_inbox(
-            self.runtime.ops_sessions,
+            self.runtime.sessions,
             current_principal(),
             unread_only=request.unread_only,
             page_size=request.page_size,
@@ -156,7 +156,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     def MarkInboxItemRead(
         self, request: pb.MarkInboxItemReadRequest, context: object
     ) -> pb.MarkInboxItemReadResponse:
-        row = notices.mark_inbox_item_read(self.runtime.ops_sessions, current_principal(), request.item_id)
+        row = notices.mark_inbox_item_read(self.runtime.sessions, current_principal(), request.item_id)
         return pb.MarkInboxItemReadResponse(item=inbox_item_to_pb(row))
 
     # --- dead letters (ops, county_admin; across the townships the caller may see) ---------------

@@ -223,7 +223,7 @@ def list_notifications(
 
 
 def list_inbox(
-    ops_sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session],
     principal: Principal | None,
     *,
     unread_only: bool = False,
@@ -231,7 +231,8 @@ def list_inbox(
     page_token: str = "",
 ) -> tuple[Page, int]:
     """The caller's inbox, newest first, and how many items are unread. Read across townships
-    (the ops role) by the caller's username, then kept to the townships the token may see."""
+    under the policy of own rows (migration 0007: the database hands out the caller's items
+    only), then kept to the townships the token may see."""
     who = _require_user(principal)
     size = _page_size(page_size)
     t = tables.inbox_item
@@ -241,7 +242,7 @@ def list_inbox(
         query = query.where(t.c.read_at.is_(None))
     if page_token:
         query = query.where(_after(t, page_token))
-    with db.transaction(ops_sessions, None) as s:
+    with db.transaction(sessions, None, user=who.username) as s:
         rows = [
             r
             for r in s.execute(query.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(size + 1)).all()
@@ -260,14 +261,12 @@ def list_inbox(
     return Page(items, token), unread
 
 
-def mark_inbox_item_read(
-    ops_sessions: sessionmaker[Session], principal: Principal | None, item_id: str
-) -> Any:
+def mark_inbox_item_read(sessions: sessionmaker[Session], principal: Principal | None, item_id: str) -> Any:
     """Mark one of the caller's inbox items read (again: the first time stays)."""
     who = _require_user(principal)
     key = _uuid(item_id, "inbox item")
     t = tables.inbox_item
-    with db.transaction(ops_sessions, None) as s:
+    with db.transaction(sessions, None, user=who.username) as s:
         row = s.execute(
             sa.update(t)
             .where(t.c.id == key, t.c.username == who.username)

@@ -319,13 +319,25 @@ def test_townships_are_kept_apart_and_reads_check_roles(rt: Runtime) -> None:
 
     # the inbox is the caller's own, in the townships their token may see
     wang_here = Principal("wang", frozenset({"window_staff"}), frozenset({mine}))
-    inbox, unread = notices.list_inbox(rt.ops_sessions, wang_here)
+    inbox, unread = notices.list_inbox(rt.sessions, wang_here)
     assert [r.tenant_id for r in inbox.items] == [mine] and unread == 1
     with pytest.raises(NotFound):
         notices.mark_inbox_item_read(
-            rt.ops_sessions, Principal("li", frozenset(), frozenset({mine})), str(inbox.items[0].id)
+            rt.sessions, Principal("li", frozenset(), frozenset({mine})), str(inbox.items[0].id)
         )
-    read = notices.mark_inbox_item_read(rt.ops_sessions, wang_here, str(inbox.items[0].id))
+    read = notices.mark_inbox_item_read(rt.sessions, wang_here, str(inbox.items[0].id))
     assert read.read_at is not None
-    assert notices.list_inbox(rt.ops_sessions, wang_here)[1] == 0
-    assert notices.list_inbox(rt.ops_sessions, wang_here, unread_only=True)[0].items == []
+    assert notices.list_inbox(rt.sessions, wang_here)[1] == 0
+    assert notices.list_inbox(rt.sessions, wang_here, unread_only=True)[0].items == []
+    # and the database itself keeps it so: a runtime transaction acting for one user sees and
+    # changes that user's items only, whatever the query asks
+    items = tables.inbox_item
+    with db.transaction(rt.sessions, None, user="li") as s:
+        assert s.execute(sa.select(items).where(items.c.username == "wang")).all() == []
+        changed = s.execute(sa.update(items).where(items.c.username == "wang").values(read_at=None))
+        assert changed.rowcount == 0
+    with db.transaction(rt.sessions, None, user="wang") as s:
+        own = s.execute(sa.select(items)).all()
+        assert mine in {r.tenant_id for r in own} and {r.username for r in own} == {"wang"}
+        with pytest.raises(sa.exc.ProgrammingError):  # nor can an item be handed to someone else
+            s.execute(sa.update(items).where(items.c.username == "wang").values(username="li"))
