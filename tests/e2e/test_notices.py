@@ -11,7 +11,9 @@ import io
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pypdf
@@ -19,10 +21,12 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.conftest import Processes, free_port, login, wait_http
+from tests.support.sms_provider import SmsProviderProcess
 
 pytestmark = pytest.mark.e2e
 
 TENANT = "tianyang.napo"
+COUNTY_TZ = "Asia/Shanghai"
 PASSWORD = "e2e-township-password"
 ITEM = {
     "code": "db_apply",
@@ -55,7 +59,21 @@ def create_user(procs: Processes, username: str, role: str, tenant: str) -> None
                      "--tenants", tenant, "--password", PASSWORD) == 0, procs.log_tail()  # fmt: skip
 
 
-def exercise_notices(base: str, procs: Processes, database_url: str) -> None:
+def open_all_day_today(base: str, admin: dict[str, str]) -> None:
+    """Today (in the county's zone) a working day with office hours round the clock, so that
+    a non-urgent SMS is not held for quiet hours whenever the test runs."""
+    today = datetime.now(ZoneInfo(COUNTY_TZ)).date().isoformat()
+    r = httpx.patch(f"{base}/v1/townships/{TENANT}/settings", json={"office_hours": [["00:00", "23:59"]]},
+                    headers=admin)  # fmt: skip
+    assert r.status_code == 200, r.text
+    r = httpx.put(f"{base}/v1/townships/{TENANT}/calendar/days/{today}",
+                  json={"kind": "work", "reason": "测试：全天办公"}, headers=admin)  # fmt: skip
+    assert r.status_code == 200, r.text
+
+
+def exercise_notices(
+    base: str, procs: Processes, database_url: str, sms: SmsProviderProcess | None = None
+) -> None:
     assert procs.run("admin", "calendar-import", "--year", "2026") == 0, procs.log_tail()
     admin = login(base)
     eventually(  # intake's API up (the gateway answers before the services do)
@@ -72,6 +90,8 @@ def exercise_notices(base: str, procs: Processes, database_url: str) -> None:
         lambda view: {view.get("services", {}).get(s) for s in ("intake", "notify")} == {"ready"},
         "intake and notify knowing the township",
     )
+    if sms is not None:
+        open_all_day_today(base, admin)
     create_user(procs, "napo_desk", "intake_desk", TENANT)
     create_user(procs, "napo_window", "window_staff", TENANT)
     create_user(procs, "bama_window", "window_staff", "tianyang.bama")
@@ -118,6 +138,17 @@ def exercise_notices(base: str, procs: Processes, database_url: str) -> None:
     assert by_channel["sms"]["recipient"] == "138****5678"
     assert by_channel["email"]["recipient"] == "z***@example.com"
     assert all(d["notice_id"] == notice["id"] and d["topic"] == "notice" for d in deliveries)
+    if sms is not None:  # the applicant's phone gets the notice through the real provider
+        [text_message] = eventually(
+            sms.messages, lambda taken: len(taken) == 1, "the acceptance SMS at the provider"
+        )
+        assert text_message["to"] == APPLICANT["phone"] and case["number"] in text_message["text"]
+        eventually(
+            lambda: httpx.get(f"{base}/v1/townships/{TENANT}/notifications",
+                              params={"case_id": case["id"], "channel": "sms"}, headers=window).json(),
+            lambda page: [d["status"] for d in page["items"]] in (["sent"], ["delivered"]),
+            "the SMS notification sent",
+        )  # fmt: skip
 
     # the assignment reaches the handler's inbox
     case_url = f"{base}/v1/townships/{TENANT}/cases/{case['id']}"
@@ -158,12 +189,15 @@ def exercise_notices(base: str, procs: Processes, database_url: str) -> None:
 
 
 def test_notices_all_in_one(processes: Processes, fresh_db: str) -> None:
+    """With a real SMS provider process: the acceptance reaches the applicant's phone."""
     port = free_port()
-    proc = processes.start("run", "--port", str(port))
-    base = f"http://127.0.0.1:{port}"
-    wait_http(f"{base}/healthz", processes)
-    exercise_notices(base, processes, fresh_db)
-    assert processes.stop(proc) == 0, processes.log_tail()
+    with SmsProviderProcess(key="e2e-sms-key") as sms:
+        proc = processes.start("run", "--port", str(port), BIANMIN_SMS_URL=sms.url,
+                               BIANMIN_SMS_API_KEY="e2e-sms-key")  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        wait_http(f"{base}/healthz", processes)
+        exercise_notices(base, processes, fresh_db, sms)
+        assert processes.stop(proc) == 0, processes.log_tail()
 
 
 def test_notices_distributed(processes: Processes, fresh_db: str, amqp_url: str) -> None:
