@@ -321,9 +321,7 @@ class Dispatcher:
                 contact = self.sealer.open(row.address_sealed)
             except ValueError as exc:  # e.g. sealed with a key this process does not have yet: retried
                 raise SendFailed(f"the sealed address cannot be opened: {exc}") from exc
-            # the event handlers seal {"address"} (libs.common.sealing.seal_address); rows
-            # sealed with the whole contact ({"phone", "email", …}) are read by channel
-            value = contact.get("address") or contact.get(key)
+            value = contact.get("address")  # as the event handlers seal it (sealing.seal_address)
         elif key == "phone":
             staff = tables.staff
             with db.transaction(self.sessions, row.tenant_id) as s:

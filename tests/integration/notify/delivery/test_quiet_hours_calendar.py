@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from libs.common import db
+from libs.common import db, sealing
 from libs.common.messaging import Envelope, county_scope
 from libs.common.messaging.consumer import consume
 from libs.common.messaging.envelope import data_of, event_type_of
@@ -98,7 +98,7 @@ def queue(runtime: Runtime, tenant: str, *, channel: str = "sms") -> uuid.UUID:
                 channel=channel,
                 status="queued",
                 recipient="138****8000",
-                address_sealed=SEALER.seal({"name": "张三", "phone": PHONE, "email": EMAIL}),
+                address_sealed=sealing.seal_address(SEALER, PHONE if channel == "sms" else EMAIL),
                 subject="受理通知",
                 text="您的办件已受理。",
                 source_event_id=str(uuid.uuid4()),
