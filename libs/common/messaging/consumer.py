@@ -207,7 +207,7 @@ def _handle_together(
     with db.transaction(sessions, tenant_id) as session:
         fresh = set(
             session.execute(
-                _inbox_insert_many(subscription.db_schema),
+                _inbox_insert(subscription.db_schema),
                 {
                     "tenant_id": tenant_id,
                     "consumer": subscription.consumer,
@@ -246,28 +246,11 @@ def _set_error_status(current_span: Any, exc: BaseException) -> None:
 
 @functools.cache
 def _inbox_insert(schema: str) -> sa.Insert:
-    """Record an event in a consumer's inbox (RETURNING it when fresh) and, in the same
-    statement, delete its failure record: a retried or replayed event that is done now (or was
-    done meanwhile) leaves no failure, and the handler's exception rolls the delete back with its
-    effect. One round trip instead of two; built once per schema (statement construction is a
-    good part of a consumer's CPU)."""
-    tables = tables_for(schema)
-    inbox, failed = tables.inbox, tables.failed_event
-    consumer: sa.BindParameter[str] = sa.bindparam("consumer")
-    event_id: sa.BindParameter[str] = sa.bindparam("event_id")
-    forget_failure = failed.delete().where(failed.c.consumer == consumer, failed.c.event_id == event_id)
-    return (
-        pg_insert(inbox)
-        .values(tenant_id=sa.bindparam("tenant_id"), consumer=consumer, event_id=event_id)
-        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-        .returning(inbox.c.event_id)
-        .add_cte(forget_failure.cte("forget_failure"))
-    )
-
-
-@functools.cache
-def _inbox_insert_many(schema: str) -> sa.Insert:
-    """`_inbox_insert` for many events of one tenant (`event_ids`): the fresh ones come back."""
+    """Record events of one tenant (`event_ids`) in a consumer's inbox, RETURNING the fresh ones,
+    and in the same statement delete their failure records: a retried or replayed event that is
+    done now (or was done meanwhile) leaves no failure, and a handler's exception rolls the
+    delete back with its effect. One round trip for the whole batch (or the one event); built
+    once per schema (statement construction is a good part of a consumer's CPU)."""
     tables = tables_for(schema)
     inbox, failed = tables.inbox, tables.failed_event
     consumer: sa.BindParameter[str] = sa.bindparam("consumer")
@@ -295,7 +278,7 @@ def _handle(
                 {
                     "tenant_id": envelope.tenant_id,
                     "consumer": subscription.consumer,
-                    "event_id": envelope.event_id,
+                    "event_ids": [envelope.event_id],
                 },
             ).first()
             is not None
