@@ -280,7 +280,7 @@ class CalendarProjection:
         # case view and clock, so round trips count
         own_versions, (own_hours, own_tz), previous = self._key_parts(session, tenant)
         own_version = own_versions.get(TOWNSHIP, 0)
-        _set_scope(session, scope)
+        db.set_scope(session, scope)
         try:
             versions, (county_hours, county_tz), _ = self._key_parts(session, scope)
             hours = own_hours or county_hours or DEFAULT_HOURS
@@ -304,7 +304,7 @@ class CalendarProjection:
             national = self._days(session, scope, NATIONAL, first, last)
             county = self._days(session, scope, COUNTY, first, last)
         finally:
-            _set_scope(session, previous or "")
+            db.set_scope(session, previous or "")
         township = self._days(session, tenant, TOWNSHIP, first, last)
         calendar = compose(first, last, national, published, county, township, hours=hours, tz=tz)
         with self._lock:
@@ -370,6 +370,3 @@ def parse_hours(value: Iterable[Any] | None) -> Hours | None:
         pairs.append((time.fromisoformat(str(start)), time.fromisoformat(str(end))))
     return tuple(pairs) or None
 
-
-def _set_scope(session: Session, scope: str) -> None:
-    db.set_local(session, db.TENANT_SETTING, scope)

@@ -95,6 +95,12 @@ def set_local(session: Session, key: str, value: str) -> None:
     session.execute(text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
 
 
+def set_scope(session: Session, tenant: str) -> None:
+    """Move the transaction's row-level scope to `tenant` (a township, or a county scope
+    `<county>.*`): a county-wide handler works through its townships in one transaction."""
+    set_local(session, TENANT_SETTING, tenant)
+
+
 def tenant_table(name: str, metadata: sa.MetaData, *columns: Any, **kwargs: Any) -> sa.Table:
     """A table of tenant rows: `tenant_id` first; migrations must call `enable_rls` for it."""
     table = sa.Table(name, metadata, sa.Column("tenant_id", sa.Text, nullable=False), *columns, **kwargs)

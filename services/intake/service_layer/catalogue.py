@@ -35,11 +35,11 @@ from libs.common.messaging import Envelope, county_scope, outbox
 from libs.common.tenancy import Principal, county_of, validate_code
 from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import item_to_pb
+from services.intake.adapters.county_townships import townships_of
 from services.intake.domain.catalogue import CatalogueItem, ServiceGuide, as_data, catalogue_item
 
 log = logging.getLogger(__name__)
 
-COUNTY_TOWNSHIPS_SETTING = "app.county_townships"  # migration 0009's listing policy
 TEMPLATE_READERS = ("county_admin", "county_supervisor", "system")
 STAFF_ROLES = (
     *TEMPLATE_READERS,
@@ -248,9 +248,9 @@ def copy_template(session: Session, tenant: str) -> int:
     fails the whole transaction rolls back, setting included. Idempotent: an item the township
     has already (copied before, maybe overridden since) is left alone."""
     _lock_county(session, county_of(tenant), shared=True)
-    _set_scope(session, county_scope(county_of(tenant)))
+    db.set_scope(session, county_scope(county_of(tenant)))
     template = session.execute(sa.select(t).order_by(t.c.code)).mappings().all()
-    _set_scope(session, tenant)
+    db.set_scope(session, tenant)
     if not template:
         return 0
     now = datetime.now(UTC)
@@ -294,10 +294,10 @@ def distribute_template_item(session: Session, envelope: Envelope) -> int:
     json_format.ParseDict({"item": item, "actor": data.get("actor", "")}, event, ignore_unknown_fields=True)
     try:
         for township in townships:  # the outbox row must pass RLS as the township's
-            _set_scope(session, township)
+            db.set_scope(session, township)
             outbox.record(session, source="intake", message_or_type=event, tenant_id=township)
     finally:
-        _set_scope(session, envelope.tenant_id)
+        db.set_scope(session, envelope.tenant_id)
     log.info("template item %s handed to %d township(s) of %s", item.get("code", "?"), len(townships), county)
     return len(townships)
 
@@ -325,9 +325,9 @@ def sync_template(
     query = sa.select(t).order_by(t.c.code)
     if codes is not None:
         query = query.where(t.c.code.in_(codes))
-    _set_scope(session, county_scope(county_of(tenant)))
+    db.set_scope(session, county_scope(county_of(tenant)))
     template = session.execute(query).mappings().all()
-    _set_scope(session, tenant)
+    db.set_scope(session, tenant)
     changed = 0
     for source in template:
         current = (
@@ -405,18 +405,9 @@ def follow_template(
 
 
 def _active_townships(session: Session, county: str) -> list[str]:
-    """The county's active townships from the tenant projection, read in the county scope
-    through migration 0009's listing policy (switched on for this query only)."""
-    tenant = tables.tenant
+    """The county's active townships, once the county's onboardings have committed (the lock)."""
     _lock_county(session, county, shared=False)
-    db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "on")
-    try:
-        query = sa.select(tenant.c.tenant_id).where(
-            tenant.c.tenant_id.startswith(f"{county}.", autoescape=True), tenant.c.status == "active"
-        )
-        return sorted(session.execute(query).scalars())
-    finally:
-        db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "off")
+    return townships_of(session, county, active_only=True)
 
 
 # --- public guides ---------------------------------------------------------------------------
@@ -503,9 +494,6 @@ def _lock_county(s: Session, county: str, *, shared: bool) -> None:
     fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     s.execute(sa.text(f"SELECT {fn}(hashtext(:k))"), {"k": f"intake.catalogue.{county}"})
 
-
-def _set_scope(s: Session, scope: str) -> None:
-    db.set_local(s, db.TENANT_SETTING, scope)
 
 
 def _item(row: sa.RowMapping) -> CatalogueItem:

@@ -66,6 +66,7 @@ from libs.common.observability.tracing import inject_traceparent
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.adapters.case_proto import enum_value, summary
+from services.intake.adapters.county_townships import townships_of
 from services.intake.domain import clock, sweep
 from services.intake.service_layer.calendar import tenant_calendar
 
@@ -75,7 +76,6 @@ SOURCE = "intake"
 BATCH = 5000  # outbox rows per INSERT (the sweep)
 RECOMPUTED_PER_EVENT = 500  # moved deadlines per CaseDeadlinesRecomputed (about 300 KB of JSON)
 NEAR = timedelta(days=2)  # a deadline this close may be "due today" in any time zone
-COUNTY_TOWNSHIPS_SETTING = "app.county_townships"  # migration 0009's listing policy
 
 t = tables.case
 h = tables.case_history
@@ -210,10 +210,10 @@ def on_calendar_changed(envelope: Envelope, session: Session) -> None:
     changed = 0
     try:
         for township in townships_of(session, envelope.county):
-            _set_scope(session, township)
+            db.set_scope(session, township)
             changed += rederive(session, township, now)
     finally:
-        _set_scope(session, scope)
+        db.set_scope(session, scope)
     log.info("calendar change in %s: %d open case(s) re-derived", scope, changed)
 
 
@@ -222,20 +222,6 @@ def hours_of(session: Session) -> tuple[Any, Any] | None:
     s = tables.settings
     row = session.execute(sa.select(s.c.office_hours, s.c.timezone)).first()
     return None if row is None else (row.office_hours, row.timezone)
-
-
-def townships_of(session: Session, county: str) -> list[str]:
-    """The county's townships from the tenant projection, read in the county scope `<county>.*`
-    through migration 0009's listing policy (switched on for this query only)."""
-    tenant = tables.tenant
-    db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "on")
-    try:
-        query = sa.select(tenant.c.tenant_id).where(
-            tenant.c.tenant_id.startswith(f"{county}.", autoescape=True)
-        )
-        return sorted(session.execute(query).scalars())
-    finally:
-        db.set_local(session, COUNTY_TOWNSHIPS_SETTING, "off")
 
 
 def rederive(session: Session, tenant: str, now: datetime) -> int:
@@ -601,9 +587,6 @@ def _aware(at: datetime) -> datetime:
         raise ValidationFailed("the sweep's instant must be timezone-aware")
     return at
 
-
-def _set_scope(session: Session, scope: str) -> None:
-    db.set_local(session, db.TENANT_SETTING, scope)
 
 
 def _ts(at: datetime) -> Timestamp:

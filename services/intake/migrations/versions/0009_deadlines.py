@@ -9,7 +9,7 @@
   `<county>.*`, where row-level security hides the townships' rows; to re-derive every
   township's deadlines the handler lists the county's townships from intake's tenant projection.
   This permissive SELECT policy lets the county scope read its OWN townships' projection rows —
-  only while the transaction also sets `app.county_townships = 'on'` (deadlines.townships_of),
+  only while the transaction also sets `app.county_townships = 'on'` (adapters/county_townships.py),
   so nothing else that runs in a county scope (GetTenant, …) starts seeing township rows.
 
 Revision ID: 0009
