@@ -15,12 +15,12 @@ How it runs:
    re-derivation has work), each with its hash-chained history (the canonical entry spelled out
    for speed, checked against intake's own `entry_hash` for the first cases and with
    `verify_chain` on a sample after the load, so `bianmin admin verify-history` accepts them),
-   its stored clock and clock segments (derived with the township's compiled calendar,
-   vectorised) and its case number. Seeded cases have no outbox events.
+   its stored clock and clock segments (its `case_clock` row, derived with the township's
+   compiled calendar, vectorised) and its case number. Seeded cases have no outbox events.
 3. Lifecycles: `clients` threads, each with its own HTTP connection, loop create → accept →
    assign → complete → get for `seconds`; lifecycles/s and the p95 of every call.
    Baseline: single-row INSERT + COMMIT on the same server, the same number of connections.
-4. Baseline `UPDATE case SET due_at = due_at` over the open clocks. Then a township day off is
+4. Baseline `UPDATE case_clock SET due_at = due_at` over the open clocks. Then a township day off is
    set through the API and timed until intake has committed it (its handler re-derives every open
    deadline in that transaction); the relay's drain rate of the resulting events is sampled; the
    platform is stopped and `deadlines.rederive` is timed on its own after a second day off
@@ -366,9 +366,11 @@ def _check(reply: httpx.Response, status: int) -> httpx.Response:
 CASE_COLUMNS = (
     "tenant_id, id, number, item_code, kind, level, channel, applicant, materials, received, requested, "
     "first_notice, first_ask, received_at, state, handler, escalated_to, department, outcome, "
-    "satisfaction, version, history_head, created_at, updated_at, clock_state, started_at, due_at, "
-    "warn_at, provisional, stopped_at, clock_promised_days, clock_extension_days, clock_paused_from, "
-    "clock_paused_until"
+    "satisfaction, version, history_head, created_at, updated_at"
+)
+CLOCK_COLUMNS = (
+    "tenant_id, case_id, version, clock_state, started_at, due_at, warn_at, provisional, stopped_at, "
+    "clock_promised_days, clock_extension_days, clock_paused_from, clock_paused_until"
 )
 HISTORY_COLUMNS = "tenant_id, case_id, seq, at, actor, action, from_state, to_state, reason, prev_hash, hash"
 CHUNK = 50_000
@@ -433,6 +435,7 @@ def seed(p: Platform, n: int, seed_value: int = 4) -> list[dict]:
             conn.rollback()
         for lo in range(0, n, CHUNK):
             case_lines: list[str] = []
+            clock_lines: list[str] = []
             history_lines: list[str] = []
             for i in range(lo, min(n, lo + CHUNK)):
                 s = str(state[i])
@@ -463,12 +466,15 @@ def seed(p: Platform, n: int, seed_value: int = 4) -> list[dict]:
                         int(due[i]),
                         int(warn[i]),
                         bool(provisional[i]),
+                        clock_lines,
                         history_lines,
                         repo,
                     )
                 )
             with conn.cursor().copy(f'COPY intake."case" ({CASE_COLUMNS}) FROM STDIN') as copy:
                 copy.write("".join(case_lines))
+            with conn.cursor().copy(f"COPY intake.case_clock ({CLOCK_COLUMNS}) FROM STDIN") as copy:
+                copy.write("".join(clock_lines))
             with conn.cursor().copy(f"COPY intake.case_history ({HISTORY_COLUMNS}) FROM STDIN") as copy:
                 copy.write("".join(history_lines))
             conn.commit()
@@ -481,8 +487,11 @@ def seed(p: Platform, n: int, seed_value: int = 4) -> list[dict]:
         copied = time.perf_counter() - began
         conn.autocommit = True
         conn.execute('ANALYZE intake."case"')
+        conn.execute("ANALYZE intake.case_clock")
         conn.execute("ANALYZE intake.case_history")
-        sizes = "pg_total_relation_size('intake.\"case\"') + pg_total_relation_size('intake.case_history')"
+        sizes = " + ".join(
+            f"pg_total_relation_size('intake.{table}')" for table in ('"case"', "case_clock", "case_history")
+        )
         size = _one(conn, f"SELECT {sizes}")
         entries = _one(conn, "SELECT count(*) FROM intake.case_history")
     checked, problems, verify_seconds = _verify_sample(p, repo, 2_000)
@@ -514,10 +523,12 @@ def _case_line(
     due: int,
     warn: int,
     provisional: bool,
+    clock_lines: list[str],
     history_lines: list[str],
     repo: Any,
 ) -> str:
-    """One COPY line of `case` (and its history lines appended to `history_lines`)."""
+    """One COPY line of `case` (its `case_clock` line appended to `clock_lines`, its history lines
+    to `history_lines`)."""
     case_id = str(uuid.UUID(int=(0xB1A5 << 112) | i))  # stable, distinct from uuid4
     actor = STAFF[0]
     steps = [("receive", "received", "", r)] + [(a, to, why, at[a]) for a, to, why in _PATH[s]]
@@ -598,6 +609,11 @@ def _case_line(
         prev,
         iso,
         updated,
+    )
+    clock_values = (
+        TENANT,
+        case_id,
+        str(len(steps)),
         clock_state,
         datetime.fromtimestamp(at["accept"], UTC).isoformat() if started else None,
         None if not started or paused else datetime.fromtimestamp(due, UTC).isoformat(),
@@ -607,6 +623,11 @@ def _case_line(
         # the clock's stored segments (migration 0012): an escalated case's pause is still open
         *((str(PROMISED_DAYS), "0", pause_from, pause_until) if started else (None,) * 4),
     )
+    clock_lines.append(_copy_line(clock_values))
+    return _copy_line(values)
+
+
+def _copy_line(values: tuple[str | None, ...]) -> str:
     return "\t".join(r"\N" if v is None else v for v in values) + "\n"
 
 
@@ -786,21 +807,23 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
     sessions = db.make_sessions(engine)
     try:
         with p.connect() as conn:
-            open_count = _one(conn, f'SELECT count(*) FROM intake."case" WHERE {OPEN_CLOCK}')
+            open_count = _one(conn, f"SELECT count(*) FROM intake.case_clock WHERE {OPEN_CLOCK}")
         began = time.perf_counter()
         with db.transaction(sessions, TENANT) as s:
-            s.execute(sa.text(f'UPDATE intake."case" SET due_at = due_at WHERE {OPEN_CLOCK}'))
+            s.execute(sa.text(f"UPDATE intake.case_clock SET due_at = due_at WHERE {OPEN_CLOCK}"))
         baseline = time.perf_counter() - began
 
         first, second = _working_days_ahead(p, 10, 2)
         with p.connect() as conn:  # what the deadlines were, to count the moved ones after
-            conn.execute(f'CREATE TABLE bench_due AS SELECT id, due_at FROM intake."case" WHERE {OPEN_CLOCK}')
+            conn.execute(
+                f"CREATE TABLE bench_due AS SELECT case_id, due_at FROM intake.case_clock WHERE {OPEN_CLOCK}"
+            )
             conn.commit()
         end_to_end = _calendar_change(p, first)
         with p.connect() as conn:
             moved = _one(
                 conn,
-                'SELECT count(*) FROM intake."case" c JOIN bench_due b USING (id) '
+                "SELECT count(*) FROM intake.case_clock c JOIN bench_due b USING (case_id) "
                 "WHERE c.due_at IS DISTINCT FROM b.due_at",
             )
 
@@ -829,7 +852,7 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
         )
 
     return [
-        _row("baseline: UPDATE case SET due_at = due_at (every open clock)", open_count, baseline),
+        _row("baseline: UPDATE case_clock SET due_at = due_at (every open clock)", open_count, baseline),
         versus(
             end_to_end,
             f"calendar change via API → all open deadlines re-derived, committed "

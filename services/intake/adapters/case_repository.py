@@ -1,5 +1,6 @@
-"""Cases in PostgreSQL: the `case` row, its hash-chained `case_history` and its events in the
-outbox — all in the caller's transaction (ARCHITECTURE.md §6), so they commit together or not.
+"""Cases in PostgreSQL: the `case` row (with its `case_clock` row, stored by cases.write_clock), its
+hash-chained `case_history` and its events in the outbox — all in the caller's transaction
+(ARCHITECTURE.md §6), so they commit together or not.
 
 The chain: entry n's `hash` = sha256(`prev_hash` + canonical JSON of entry n), its `prev_hash`
 the hash of entry n-1; entry 1's `prev_hash` = sha256(tenant_id + case_id). The canonical JSON
@@ -36,6 +37,7 @@ from services.intake.domain.event_clock import EventClock
 
 SOURCE = "intake"
 t = tables.case
+case_clocks = tables.case_clock  # not started until cases.write_clock stores it
 h = tables.case_history
 
 
@@ -132,6 +134,7 @@ def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> N
             updated_at=now,
         )
     )
+    session.execute(case_clocks.insert().values(tenant_id=case.tenant, case_id=case.id, version=case.version))
     _insert_history(session, rows)
     _record_events(session, case, 0, clocks)
 
@@ -172,7 +175,9 @@ def save(session: Session, case: Case, expected_version: int, *, clocks: Sequenc
 
 def due_at(session: Session, case_id: str) -> datetime | None:
     """The case's stored deadline in force (None: not started, paused, or no such case)."""
-    return session.execute(sa.select(t.c.due_at).where(t.c.id == _uuid(case_id))).scalar()  # type: ignore[no-any-return]
+    return session.execute(
+        sa.select(case_clocks.c.due_at).where(case_clocks.c.case_id == _uuid(case_id))
+    ).scalar()  # type: ignore[no-any-return]
 
 
 def from_row(row: Any, history_rows: Iterable[Any]) -> Case:

@@ -74,8 +74,7 @@ settings = directory.settings_table(metadata)
 _calendar = calendar_projection.calendar_tables(metadata)  # libs.common.calendar_projection
 calendar_day, calendar_year, calendar_version = _calendar.day, _calendar.year, _calendar.version
 
-# cases (DOMAIN.md §3) and their append-only, hash-chained history (migration 0005); the clock
-# columns are the deadline work's
+# cases (DOMAIN.md §3), their clocks and their append-only, hash-chained history (migration 0005)
 case = db.tenant_table(
     "case",
     metadata,
@@ -104,28 +103,45 @@ case = db.tenant_table(
     sa.Column("history_head", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # case details (migration 0007): where the case is handled, and the escalation's target
+    sa.Column("window", sa.Text),
+    sa.Column("village", sa.Text),
+    sa.Column("escalated_department", sa.Text),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+# the case's clock (migration 0014; cases.write_clock, service_layer/deadlines.py), narrow so that
+# a calendar change re-derives hundreds of thousands of deadlines quickly: one row a case
+case_clock = db.tenant_table(
+    "case_clock",
+    metadata,
+    sa.Column("case_id", sa.Uuid(as_uuid=False), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),  # the case's, when this clock was stored
     sa.Column("clock_state", sa.Text),
     sa.Column("started_at", sa.DateTime(timezone=True)),
     sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("warn_at", sa.DateTime(timezone=True)),
     sa.Column("provisional", sa.Boolean),
-    sa.Column("paused_minutes", sa.Integer),
-    # case details (migration 0007): where the case is handled, and the escalation's target
-    sa.Column("window", sa.Text),
-    sa.Column("village", sa.Text),
-    sa.Column("escalated_department", sa.Text),
     sa.Column("stopped_at", sa.DateTime(timezone=True)),
-    # the deadline sweep's mark (migration 0009; service_layer/deadlines.py): the last colour it
-    # recorded (NULL: none, green) and when
+    # the deadline sweep's mark (migration 0009): the last colour it recorded (NULL: none, green)
     sa.Column("clock_colour", sa.Text),
     sa.Column("colour_changed_at", sa.DateTime(timezone=True)),
-    # the segments the clock derives from (migration 0012; cases.store_clock): the promised and
-    # extension working days, the pause intervals (an open one's end NULL)
+    # the segments the clock derives from (migration 0012): the promised and extension working
+    # days, the pause intervals (an open one's end NULL)
     sa.Column("clock_promised_days", sa.Integer),
     sa.Column("clock_extension_days", sa.Integer),
     sa.Column("clock_paused_from", ARRAY(sa.DateTime(timezone=True))),
     sa.Column("clock_paused_until", ARRAY(sa.DateTime(timezone=True))),
-    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.PrimaryKeyConstraint("tenant_id", "case_id"),
+)
+# a case with its clock's columns: what the readers of a deadline select from
+case_with_clock = (
+    sa.select(case, *(c for c in case_clock.c if c.key not in ("tenant_id", "case_id", "version")))
+    .join_from(
+        case,
+        case_clock,
+        sa.and_(case_clock.c.tenant_id == case.c.tenant_id, case_clock.c.case_id == case.c.id),
+    )
+    .subquery("case_with_clock")
 )
 case_history = db.tenant_table(
     "case_history",

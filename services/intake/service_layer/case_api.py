@@ -60,7 +60,7 @@ COLOURS = (clock.GREEN, clock.YELLOW, clock.RED, clock.OVERDUE)
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 MAX_TENANTS = 500  # townships one county-scope listing may name
 
-t = tables.case
+t = tables.case_with_clock  # a case with its clock
 h = tables.case_history
 Now = Callable[[], datetime]
 

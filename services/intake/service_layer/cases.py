@@ -10,11 +10,11 @@ Before each save the clock intents of the new transitions (start, pause, …) ar
 (`derive_clock`, with `clock.derive` over the township's calendar and the item's promised working
 days, an immediate case: 0), so that the events the save records carry their clock facts
 (event_clock.EventClock: the deadline in force, the escalation's notify-by, a completion's
-lateness against the stored deadline); after the save they are written to the stored clock
-columns (clock_state, started_at, due_at, warn_at, provisional) in the same transaction
-(`write_clock`). The segments they derive from (promised and
-extension days, pause intervals: migration 0012) are stored with them, so a calendar change
-re-derives every open deadline from the case rows alone (deadlines.rederive). A stop keeps the
+lateness against the stored deadline); after the save they are written to the case's stored
+clock (its `case_clock` row: clock_state, started_at, due_at, warn_at, provisional) in the same
+transaction (`write_clock`). The segments they derive from (promised and extension days, pause
+intervals: migration 0012) are stored with them, so a calendar change re-derives every open
+deadline from the clock rows alone (deadlines.rederive). A stop keeps the
 deadline it stopped at and records when it stopped (`stopped_at`: a stopped clock keeps the
 colour it had then).
 
@@ -63,6 +63,7 @@ DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
 t = tables.case
+case_clocks = tables.case_clock
 
 
 @dataclass(frozen=True)
@@ -355,21 +356,27 @@ def store_clock(s: Session, case: Case, since: int) -> None:
 
 
 def write_clock(s: Session, case: Case, change: ClockChange) -> None:
-    """Store a clock change: a stop keeps the deadline and ends a pause still open; otherwise
-    the derived clock with its segments."""
+    """Store a clock change in the case's `case_clock` row, marked with the case's version: a
+    stop keeps the deadline and ends a pause still open; otherwise the derived clock with its
+    segments."""
+    row = case_clocks.update().where(case_clocks.c.tenant_id == case.tenant, case_clocks.c.case_id == case.id)
     if change.stop_at is not None:  # the deadline stays as it stood; a pause still open ends here
         stop_at = change.stop_at
-        stopped = t.update().where(t.c.tenant_id == case.tenant, t.c.id == case.id)
-        until = sa.func.array_replace(t.c.clock_paused_until, None, sa.cast(stop_at, t.c.stopped_at.type))
-        s.execute(stopped.values(clock_state=clock.STOPPED, stopped_at=stop_at, clock_paused_until=until))
+        until = sa.func.array_replace(
+            case_clocks.c.clock_paused_until, None, sa.cast(stop_at, case_clocks.c.stopped_at.type)
+        )
+        s.execute(
+            row.values(
+                version=case.version, clock_state=clock.STOPPED, stopped_at=stop_at, clock_paused_until=until
+            )
+        )
         return
     derived = change.derived
     if derived is None:
         return
     s.execute(
-        t.update()
-        .where(t.c.tenant_id == case.tenant, t.c.id == case.id)
-        .values(
+        row.values(
+            version=case.version,
             clock_state=derived.state,
             started_at=derived.started_at,
             due_at=derived.due_at,

@@ -17,18 +17,19 @@ township is skipped (it changes nothing) and caught up once reactivated.
 (that township), a county override or a national import (every township of the county), or the
 office hours / time zone of a township (or of the county's defaults) — the due_at, warn_at and
 provisional flag of every open case (clock running or paused) are derived again from the clock
-segments stored on the case rows (migration 0012, kept by cases.store_clock: start, promised and
-extension days, pause intervals; no history is read). They are read with one binary COPY straight
-into numpy arrays (cases whose deadline has passed are not even read), derived with the
-vectorised clock (`clock.rederive`: one pass of numpy for all cases), and the changed ones COPYed
-(binary) into a temporary table and written back with ONE UPDATE joining it; the cases whose
+segments stored in its `case_clock` row (migrations 0012 and 0014, kept by cases.write_clock: start,
+promised and extension days, pause intervals; no history is read). They are read with one binary
+COPY straight into numpy arrays (cases whose deadline has passed are not even read), derived with
+the vectorised clock (`clock.rederive`: one pass of numpy for all cases), and the changed ones
+COPYed (binary) into a temporary table and written back with ONE UPDATE joining it — of the narrow
+clock rows, not the wide case rows (migration 0014 says why); the cases whose
 deadline moved are published in CaseDeadlinesRecomputed events of up to RECOMPUTED_PER_EVENT
 cases (one event a case flooded the bus after a county-wide holiday), their outbox rows inserted
 by the same statement. A
 deadline already passed stays as it was (the breach is a fact); a paused case has no deadline and
 gets none (T20: on resume the rest is laid over the calendar as it is then). The UPDATE only
-applies to a case still at the version read; a case changed meanwhile is read again under a row
-lock and derived again.
+applies to a clock still stored at the case version read; a clock stored again meanwhile is read
+again under a row lock and derived again.
 
 A county-wide event's handler runs in the county scope `<county>.*`, where row-level security hides
 the townships' rows. It lists the county's townships from intake's tenant projection through the
@@ -77,8 +78,8 @@ BATCH = 5000  # outbox rows per INSERT (the sweep)
 RECOMPUTED_PER_EVENT = 500  # moved deadlines per CaseDeadlinesRecomputed (about 300 KB of JSON)
 NEAR = timedelta(days=2)  # a deadline this close may be "due today" in any time zone
 
-t = tables.case
-h = tables.case_history
+t = tables.case_with_clock  # a case with its clock (the sweep reads the case for its events)
+case_clocks = tables.case_clock
 
 
 # --- the sweep ------------------------------------------------------------------------------
@@ -163,13 +164,13 @@ def sweep_in(session: Session, tenant: str, now: datetime) -> int | None:
     marked = set(
         session.execute(
             sa.text(
-                'UPDATE intake."case" AS c SET clock_colour = v.mark, colour_changed_at = :now '
+                "UPDATE intake.case_clock AS k SET clock_colour = v.mark, colour_changed_at = :now "
                 "FROM unnest(CAST(:ids AS uuid[]), CAST(:olds AS text[]), CAST(:marks AS text[]),"
                 " CAST(:dues AS timestamptz[])) AS v(id, old, mark, due) "
-                "WHERE c.tenant_id = :tenant AND c.id = v.id AND c.clock_state = 'running' "
+                "WHERE k.tenant_id = :tenant AND k.case_id = v.id AND k.clock_state = 'running' "
                 # compare-and-set: a concurrent sweep (or a new deadline) since the read wins
-                "AND c.clock_colour IS NOT DISTINCT FROM v.old AND c.due_at = v.due "
-                "RETURNING c.id::text"
+                "AND k.clock_colour IS NOT DISTINCT FROM v.old AND k.due_at = v.due "
+                "RETURNING k.case_id::text"
             ),
             {
                 "tenant": tenant,
@@ -286,25 +287,26 @@ _READ_ROW = _record(*_READ_FIELDS)
 # One row per open case whose deadline has not passed (a passed one stays as it is), its first
 # pause intervals inline (none: from +infinity; still open: until +infinity) and how many it has.
 _READ = """COPY (
-    SELECT c.id, c.version, c.started_at, coalesce(c.due_at, '-infinity'), coalesce(c.warn_at, '-infinity'),
-        coalesce(c.provisional, false), c.clock_promised_days, c.clock_extension_days,
-        cardinality(c.clock_paused_from), {inline}
-    FROM intake."case" AS c
-    WHERE c.tenant_id = %(tenant)s AND c.clock_state IN ('running', 'paused') AND c.started_at IS NOT NULL
-        AND (c.due_at IS NULL OR c.due_at >= %(after)s) {only}
+    SELECT k.case_id, k.version, k.started_at, coalesce(k.due_at, '-infinity'),
+        coalesce(k.warn_at, '-infinity'), coalesce(k.provisional, false), k.clock_promised_days,
+        k.clock_extension_days, cardinality(k.clock_paused_from), {inline}
+    FROM intake.case_clock AS k
+    WHERE k.tenant_id = %(tenant)s AND k.clock_state IN ('running', 'paused') AND k.started_at IS NOT NULL
+        AND (k.due_at IS NULL OR k.due_at >= %(after)s) {only}
 ) TO STDOUT (FORMAT BINARY)""".replace(
     "{inline}",
     ", ".join(
-        f"coalesce(c.clock_paused_{end}[{k}], 'infinity')"
-        for k in range(1, INLINE + 1)
+        f"coalesce(k.clock_paused_{end}[{n}], 'infinity')"
+        for n in range(1, INLINE + 1)
         for end in ("from", "until")
     ),
 )
 _MORE_PAUSES = sa.text(
-    f"""SELECT c.id::text, p.paused_from, p.paused_until
-    FROM intake."case" AS c, unnest(c.clock_paused_from[{INLINE + 1}:], c.clock_paused_until[{INLINE + 1}:])
+    f"""SELECT k.case_id::text, p.paused_from, p.paused_until
+    FROM intake.case_clock AS k,
+        unnest(k.clock_paused_from[{INLINE + 1}:], k.clock_paused_until[{INLINE + 1}:])
         AS p(paused_from, paused_until)
-    WHERE c.tenant_id = :tenant AND c.id = ANY(CAST(:ids AS uuid[]))"""
+    WHERE k.tenant_id = :tenant AND k.case_id = ANY(CAST(:ids AS uuid[]))"""
 )
 
 
@@ -333,18 +335,20 @@ def _open_cases(
     ids: Sequence[str] | None = None,
     lock: bool = False,
 ) -> _Open:
-    """Open cases (clock running or paused) with their stored clock and segments (migration
-    0012), read with one binary COPY; those whose deadline passed by `at` are left out; with
+    """Open cases (clock running or paused) with their stored clock and segments (their
+    `case_clock` rows), read with one binary COPY; those whose deadline passed by `at` are left out; with
     `ids`, only those (locked first with `lock`)."""
     after = datetime.fromtimestamp(int(_aware(at).timestamp()) + 1 if at else 0, UTC)
     params: dict[str, Any] = {"tenant": tenant, "after": after}
     only = ""
     if ids is not None:
         params["ids"] = [str(i) for i in ids]
-        only = "AND c.id = ANY(%(ids)s::uuid[])"
+        only = "AND k.case_id = ANY(%(ids)s::uuid[])"
         if lock:
-            locked = sa.select(t.c.id).where(t.c.tenant_id == tenant, t.c.id.in_(params["ids"]))
-            session.execute(locked.order_by(t.c.id).with_for_update())
+            locked = sa.select(case_clocks.c.case_id).where(
+                case_clocks.c.tenant_id == tenant, case_clocks.c.case_id.in_(params["ids"])
+            )
+            session.execute(locked.order_by(case_clocks.c.case_id).with_for_update())
     with _connection(session).cursor().copy(_READ.replace("{only}", only), params) as copy:
         data = b"".join(bytes(block) for block in copy)
     cases = _records(data, _READ_ROW, _READ_FIELDS)
@@ -524,25 +528,25 @@ def _enum(prefix: str, column: str) -> str:
 
 
 # The staged clocks written back in one statement, and the CaseDeadlinesRecomputed outbox rows
-# of the cases whose deadline moved (RECOMPUTED_PER_EVENT a row) built in the same statement —
-# the JSON `data_of` gives the message (int64 as a string, enums by name, empty fields left out;
-# tests compare the two). The
-# UPDATE applies only to a case still at the version read (READ COMMITTED re-checks it on a row
-# changed meanwhile); the ids it did not write come back.
+# of the cases whose deadline moved (RECOMPUTED_PER_EVENT a row, each case's summary joined from
+# its `case` row) built in the same statement — the JSON `data_of` gives the message (int64 as a
+# string, enums by name, empty fields left out; tests compare the two). The UPDATE applies only
+# to a clock still stored at the version read (READ COMMITTED re-checks it on a row changed
+# meanwhile); the ids it did not write come back.
 _REDERIVE = sa.text(
     f"""
 WITH moved AS (
-    UPDATE intake."case" AS c
+    UPDATE intake.case_clock AS k
     SET due_at = NULLIF(v.due, '-infinity'), warn_at = NULLIF(v.warn, '-infinity'), provisional = v.prov
     FROM rederived AS v
-    WHERE c.tenant_id = :tenant AND c.id = v.id AND c.version = v.version
-      AND c.clock_state IN ('running', 'paused')
-    RETURNING c.tenant_id, c.id, c.number, c.item_code, c.kind, c.state, c.level, c.channel,
-        c.first_ask, c.handler, c."window", c.department, c.village, c.due_at, c.warn_at,
-        c.provisional, c.version, NULLIF(v.old_due, '-infinity') AS old_due
+    WHERE k.tenant_id = :tenant AND k.case_id = v.id AND k.version = v.version
+      AND k.clock_state IN ('running', 'paused')
+    RETURNING k.case_id AS id, k.due_at, k.warn_at, k.provisional, NULLIF(v.old_due, '-infinity') AS old_due
 ), numbered AS (
-    SELECT m.*, (row_number() OVER (ORDER BY m.id) - 1) / :per_event AS chunk
-    FROM moved AS m
+    SELECT m.*, c.number, c.item_code, c.kind, c.state, c.level, c.channel, c.first_ask, c.handler,
+        c."window", c.department, c.village, c.version,
+        (row_number() OVER (ORDER BY m.id) - 1) / :per_event AS chunk
+    FROM moved AS m JOIN intake."case" AS c ON c.tenant_id = :tenant AND c.id = m.id
     WHERE m.due_at IS DISTINCT FROM m.old_due
 ), published AS (
     INSERT INTO intake.outbox (tenant_id, event_id, event_type, source, schema_version, payload,
@@ -586,7 +590,6 @@ def _aware(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationFailed("the sweep's instant must be timezone-aware")
     return at
-
 
 
 def _ts(at: datetime) -> Timestamp:

@@ -73,7 +73,7 @@ MAX_DAYS = 3660  # a period longer than ten years is a typo, not a question
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 log = logging.getLogger(__name__)
-c = tables.case
+c = tables.case_with_clock  # a case with its clock
 h = tables.case_history
 item = tables.catalogue_item
 

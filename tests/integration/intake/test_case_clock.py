@@ -21,7 +21,7 @@ START = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
 
 
 def clock_of(runtime: Runtime, scope: str, case_id: str) -> sa.RowMapping:
-    t = tables.case
+    t = tables.case_with_clock
     columns = (t.c.clock_state, t.c.started_at, t.c.due_at, t.c.warn_at, t.c.provisional)
     with db.transaction(runtime.sessions, scope) as s:
         return s.execute(sa.select(*columns).where(t.c.id == case_id)).mappings().one()

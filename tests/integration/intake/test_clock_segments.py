@@ -1,19 +1,15 @@
-"""The clock segments stored on the case (migration 0012, cases.store_clock): after every
-transition they equal what the case's history derives (`clock.arrays_of` over
+"""The clock segments stored with the case's clock (migrations 0012 and 0014, cases.write_clock):
+after every transition they equal what the case's history derives (`clock.arrays_of` over
 `cases.history_intents`: start, promised and extension days, pause intervals), so the bulk
-re-derivation that reads only them (deadlines.rederive) can never drift from the history; the
-migration's back-fill statement derives the same from the history; an open clock without its
-segments is refused."""
+re-derivation that reads only them (deadlines.rederive) can never drift from the history; an
+open clock without its segments is refused. (Migration 0012's back-fill of the same from the
+histories: test_case_clock_migrations.py.)"""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from libs.common import db
@@ -35,17 +31,7 @@ from tests.integration.intake.test_deadlines import (  # noqa: F401 (the fixture
 )
 
 pytestmark = pytest.mark.integration
-
-MIGRATION = Path(cases.__file__).parents[1] / "migrations" / "versions" / "0012_clock_segments.py"
 Segments = tuple[int, int, int, list[tuple[int, int]]]  # start, promised, extension, pauses
-
-
-def _migration() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("intake_0012", MIGRATION)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _epoch(at: datetime | None) -> int:
@@ -71,18 +57,6 @@ def from_history(runtime: Runtime, tenant: str, case_id: str) -> Segments:
     return int(arrays.start[0]), int(arrays.promised_days[0]), int(arrays.extension_days[0]), pauses
 
 
-def backfill(runtime: Runtime, tenant: str, case_id: str) -> Segments:
-    """Spoil the stored segments, run the migration's back-fill in the township's scope, read them."""
-    t = tables.case
-    with db.transaction(runtime.sessions, tenant) as s:
-        spoilt = {"clock_promised_days": 99, "clock_extension_days": 99}
-        s.execute(
-            t.update().where(t.c.id == case_id).values(**spoilt, clock_paused_from=[], clock_paused_until=[])
-        )
-        s.execute(sa.text(_migration().BACKFILL))
-    return stored(runtime, tenant, case_id)
-
-
 def test_the_stored_segments_are_what_the_history_derives(runtime: Runtime, county: County) -> None:  # noqa: F811
     tenant, start = county.a, _future_monday()
     case_id = accept(runtime, tenant, start)
@@ -104,10 +78,8 @@ def test_the_stored_segments_are_what_the_history_derives(runtime: Runtime, coun
         (_epoch(start + 2 * hour), _epoch(start + 3 * hour)),
         (_epoch(start + 5 * hour), clock.OPEN),
     ]
-    # the migration's statement agrees, paused (an open pause) and running
-    assert backfill(runtime, tenant, case_id) == from_history(runtime, tenant, case_id)
     act(runtime, tenant, case_id, "resume", start + 6 * hour)
-    assert backfill(runtime, tenant, case_id) == from_history(runtime, tenant, case_id)
+    assert stored(runtime, tenant, case_id) == from_history(runtime, tenant, case_id)
     assert stored(runtime, tenant, case_id)[3][-1] == (_epoch(start + 5 * hour), _epoch(start + 6 * hour))
     # a third pause, past what the bulk read takes inline: an office hour of the next day (the
     # start's day is before the clock's anchor: its pauses count nothing)
@@ -150,7 +122,7 @@ def test_a_stop_ends_the_open_pause_in_the_segments(runtime: Runtime, county: Co
 
 def test_an_open_clock_without_its_segments_is_refused(runtime: Runtime, county: County) -> None:  # noqa: F811
     case_id = accept(runtime, county.a, _future_monday())
-    t = tables.case
+    t = tables.case_clock
     spoilt = [{c: None} for c in ("clock_promised_days", "clock_extension_days", "clock_paused_from")]
     spoilt.append({"clock_paused_from": [datetime.now(UTC)]})  # a pause without its end
     for values in spoilt:
@@ -158,5 +130,5 @@ def test_an_open_clock_without_its_segments_is_refused(runtime: Runtime, county:
             pytest.raises(IntegrityError, match="case_clock_segments"),
             db.transaction(runtime.sessions, county.a) as s,
         ):
-            s.execute(t.update().where(t.c.id == case_id).values(values))
+            s.execute(t.update().where(t.c.case_id == case_id).values(values))
     assert stored(runtime, county.a, case_id)[1:] == (10, 0, [])  # nothing changed

@@ -104,7 +104,7 @@ def act(runtime: Runtime, tenant: str, case_id: str, action: str, when: datetime
 
 
 def row_of(runtime: Runtime, tenant: str, case_id: str) -> sa.RowMapping:
-    t = tables.case
+    t = tables.case_with_clock
     with db.transaction(runtime.sessions, tenant) as s:
         return s.execute(sa.select(t).where(t.c.id == case_id)).mappings().one()
 
@@ -445,8 +445,9 @@ def test_new_office_hours_move_the_deadlines_of_that_township(runtime: Runtime, 
 def test_a_case_changed_between_read_and_write_is_derived_again_under_its_lock(
     runtime: Runtime, county: County
 ) -> None:
-    """The set-based UPDATE applies to a case still at the version read; one that moved on
-    meanwhile is left for a second, locked pass (`rederive` does both)."""
+    """The set-based UPDATE applies to a clock still stored at the case version read; one stored
+    again meanwhile (an extension) is left for a second, locked pass (`rederive` does both). A
+    change that leaves the clock alone (an assignment) does not hold the clock's UPDATE up."""
     case_id = accept(runtime, county.a, ACCEPTED)
     deliver(runtime, envelope(override(county.code, date(2026, 3, 10), False, 1), county_scope(county.code)))
     when = at(3, 9, 10)  # before the deadline: it moves to 03-17
@@ -454,9 +455,20 @@ def test_a_case_changed_between_read_and_write_is_derived_again_under_its_lock(
         rows = deadlines._open_cases(s, county.a)
         act(runtime, county.a, case_id, "assign", at(3, 9, 9), handler="w2")  # commits meanwhile
         calendar = tenant_calendar(s, county.a)
-        assert deadlines._rederive_rows(s, county.a, calendar, rows, when) == (0, [case_id])
-        assert deadlines.rederive(s, county.a, when) == 1
+        assert deadlines._rederive_rows(s, county.a, calendar, rows, when) == (1, [])
     assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 17, 17, 30)
+    with db.transaction(runtime.sessions, county.a) as s:
+        rows = deadlines._open_cases(s, county.a)
+        # meanwhile: one more working day (stored: 03-18), then 03-11 off as well
+        act(runtime, county.a, case_id, "extend", at(3, 9, 9, 30), working_days=1, reason="需实地核查")
+        deliver(
+            runtime, envelope(override(county.code, date(2026, 3, 11), False, 2), county_scope(county.code))
+        )
+        calendar = tenant_calendar(s, county.a)
+        assert deadlines._rederive_rows(s, county.a, calendar, rows, when) == (0, [case_id])
+        assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 18, 17, 30)  # not written over
+        assert deadlines.rederive(s, county.a, when) == 1
+    assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 19, 17, 30)
 
 
 def test_bianmin_jobs_sweep_deadlines(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

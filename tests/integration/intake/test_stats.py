@@ -101,7 +101,8 @@ class World:
 
     def due_at(self, case_id: str) -> datetime:
         with db.transaction(self.runtime.sessions, self.tenant) as s:
-            return s.execute(sa.select(tables.case.c.due_at).where(tables.case.c.id == case_id)).scalar_one()
+            k = tables.case_clock
+            return s.execute(sa.select(k.c.due_at).where(k.c.case_id == case_id)).scalar_one()
 
 
 def make_tenant(runtime: Runtime, county: str | None = None) -> str:
