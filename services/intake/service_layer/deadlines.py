@@ -17,19 +17,18 @@ township is skipped (it changes nothing) and caught up once reactivated.
 (that township), a county override or a national import (every township of the county), or the
 office hours / time zone of a township (or of the county's defaults) — the due_at, warn_at and
 provisional flag of every open case (clock running or paused) are derived again from the clock
-segments stored in its `case_clock` row (migrations 0012 and 0014, kept by cases.write_clock: start,
-promised and extension days, pause intervals; no history is read). They are read with one binary
-COPY straight into numpy arrays (cases whose deadline has passed are not even read), derived with
-the vectorised clock (`clock.rederive`: one pass of numpy for all cases), and the changed ones
-COPYed (binary) into a temporary table and written back with ONE UPDATE joining it — of the narrow
-clock rows, not the wide case rows (migration 0014 says why); the cases whose
+segments stored in its `case_clock` row (migrations 0012 and 0014, kept by cases.write_clock:
+start, promised and extension days, pause intervals; no history is read). They are read with one
+binary COPY straight into numpy arrays (cases whose deadline has passed are not even read),
+derived with the vectorised clock (`clock.rederive`: one pass of numpy for all cases), and the
+changed ones COPYed (binary) into a temporary table and written back with ONE UPDATE joining it —
+of the narrow clock rows, not the wide case rows (migration 0014 says why); the cases whose
 deadline moved are published in CaseDeadlinesRecomputed events of up to RECOMPUTED_PER_EVENT
 cases (one event a case flooded the bus after a county-wide holiday), their outbox rows inserted
-by the same statement. A
-deadline already passed stays as it was (the breach is a fact); a paused case has no deadline and
-gets none (T20: on resume the rest is laid over the calendar as it is then). The UPDATE only
-applies to a clock still stored at the case version read; a clock stored again meanwhile is read
-again under a row lock and derived again.
+by the same statement. A deadline already passed stays as it was (the breach is a fact); a
+paused case has no deadline and gets none (T20: on resume the rest is laid over the calendar as it
+is then). The UPDATE only applies to a clock still stored at the case version read; a clock
+stored again meanwhile is read again under a row lock and derived again.
 
 A county-wide event's handler runs in the county scope `<county>.*`, where row-level security hides
 the townships' rows. It lists the county's townships from intake's tenant projection through the
@@ -339,8 +338,8 @@ def _open_cases(
     lock: bool = False,
 ) -> _Open:
     """Open cases (clock running or paused) with their stored clock and segments (their
-    `case_clock` rows), read with one binary COPY; those whose deadline passed by `at` are left out; with
-    `ids`, only those (locked first with `lock`)."""
+    `case_clock` rows), read with one binary COPY; those whose deadline passed by `at` are left
+    out; with `ids`, only those (locked first with `lock`)."""
     after = datetime.fromtimestamp(int(_aware(at).timestamp()) + 1 if at else 0, UTC)
     params: dict[str, Any] = {"tenant": tenant, "after": after}
     only = ""
