@@ -98,3 +98,25 @@ open_case = db.tenant_table(
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "case_id"),
 )
+
+# appraisal's leader-on-duty rota (migration 0008; services/notify/service_layer/duty_rota.py): one
+# row a day of each published month, and each month's newest event time (an older rota delivered
+# late never overwrites a newer one)
+duty_month = db.tenant_table(
+    "duty_month",
+    metadata,
+    sa.Column("month", sa.Text, nullable=False),  # YYYY-MM
+    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "month"),
+)
+
+duty_day = db.tenant_table(
+    "duty_day",
+    metadata,
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("month", sa.Text, nullable=False),
+    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "day"),
+    sa.Index("duty_day_month", "tenant_id", "month"),
+)

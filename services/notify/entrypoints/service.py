@@ -5,7 +5,7 @@ from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
-from services.notify.service_layer import calendar, case_events, handlers
+from services.notify.service_layer import calendar, case_events, duty_rota, handlers
 
 
 def servicers(runtime: Runtime) -> list:
@@ -24,6 +24,8 @@ def subscriptions() -> list[Subscription]:
             "gateway", "national_calendar_imported", "notify", calendar.on_national_calendar_imported
         ),
         Subscription("gateway", "calendar_day_changed", "notify", calendar.on_calendar_day_changed),
+        # appraisal's leader-on-duty rota: a collective petition alerts the leader on duty
+        Subscription(duty_rota.SOURCE, "duty_rota_published", "notify", duty_rota.on_duty_rota_published),
         # intake's case and petition events: notices, notifications, the inbox, open cases
         *case_events.subscriptions(),
     ]

@@ -11,9 +11,9 @@ notification row, and for what cannot wait (an overdue case, a collective petiti
 to the staff member's work phone (the dispatcher looks it up in the staff projection).
 
 Who hears of what: the case's handler (else the first-ask person, while nobody handles it) of an
-assignment, a clock warning (yellow / red / overdue) and a supervision press; every township_admin
-of the township of a collective petition (there is no duty rota yet: all of them are "the leader on
-duty")."""
+assignment, a clock warning (yellow / red / overdue) and a supervision press; of a collective
+petition, the leader on duty of the day in appraisal's rota (service_layer/duty_rota.py), else every
+township_admin of the township."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from libs.common.settings import Settings
 from services.notify.adapters import tables
 from services.notify.adapters.templates import NoticeTemplates
 from services.notify.domain import notices as n
+from services.notify.service_layer import duty_rota
 
 SOURCE = "intake"
 log = logging.getLogger(__name__)
@@ -147,19 +148,40 @@ def on_case_event(envelope: Envelope, session: Session) -> None:
 
 
 def on_petition_registered(envelope: Envelope, session: Session) -> None:
-    """A collective petition (集体访): urgent, to the leader on duty — every township_admin."""
+    """A collective petition (集体访): urgent, inbox and SMS, to the leader on duty (带班领导) of
+    the township's local date of its registration — the one appraisal's rota names, if an active
+    staff member here; else (no rota for that day, or the named leader is not active staff) to
+    every township_admin, with a warning that no leader on duty was found."""
     petition = parse(envelope, events_pb2.PetitionRegistered)
     if not petition.collective:
         return
+    township = Township.load(session, envelope.tenant_id)
+    registered = _ts(petition, "registered_at") or envelope.occurred_at
+    day = registered.astimezone(township.tz).date()
+    title = f"集体访：{petition.number}"
+    due = ""
+    if petition.HasField("answer_due_at"):
+        due = f"答复期限：{township.date(petition.answer_due_at.ToDatetime(UTC))}。"
+    leader = duty_rota.leader_on_duty(session, envelope.tenant_id, day)
+    if leader is not None and _is_active_staff(session, envelope.tenant_id, leader):
+        on_duty = f"您是{township.date(registered)}的带班领导"
+        text = f"登记了一件集体访（{petition.number}），{on_duty}，请立即接待。{due}"
+        _staff_message(
+            session, envelope, leader, "collective_petition", title, text, None, urgent=True, sms=True
+        )
+        return
+    log.warning(
+        "collective petition %s in %s: no leader on duty found for %s (%s); alerting every township_admin",
+        petition.number,
+        envelope.tenant_id,
+        day.isoformat(),
+        "the rota names nobody" if leader is None else f"the rota's {leader} is not active staff here",
+    )
     s = tables.staff
     admins = session.execute(
         sa.select(s.c.username).where(s.c.active, s.c.roles.any_() == "township_admin")  # type: ignore[arg-type]
     ).scalars()
-    title = f"集体访：{petition.number}"
-    text = f"登记了一件集体访（{petition.number}），请立即安排领导接待。"
-    if petition.HasField("answer_due_at"):
-        due = Township.load(session, envelope.tenant_id).date(petition.answer_due_at.ToDatetime(UTC))
-        text += f"答复期限：{due}。"
+    text = f"登记了一件集体访（{petition.number}），请立即安排领导接待。{due}"
     leaders = sorted(admins)
     if not leaders:  # nobody to alert is itself an alarm: the township has no township_admin here
         log.warning(
@@ -169,6 +191,12 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
         _staff_message(
             session, envelope, username, "collective_petition", title, text, None, urgent=True, sms=True
         )
+
+
+def _is_active_staff(session: Session, tenant: str, username: str) -> bool:
+    s = tables.staff
+    active = sa.select(s.c.username).where(s.c.tenant_id == tenant, s.c.username == username, s.c.active)
+    return session.execute(active).first() is not None
 
 
 def subscriptions() -> list[Subscription]:

@@ -1,7 +1,8 @@
 """Notify's handlers of intake's events on the real database: a notice on file with its print,
 SMS and e-mail deliveries (the address sealed), staff inbox items, the open-case projection —
 each exactly once however often the event is delivered; row-level security keeps townships apart;
-an applicant contact no key opens fails the event (to be retried / replayed), writing nothing."""
+an applicant contact no key opens fails the event (to be retried / replayed), writing nothing; a
+collective petition alerts the leader on duty of appraisal's rota (else every township_admin)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from bianmin.appraisal.v1 import attendance_pb2
+from bianmin.appraisal.v1 import events_pb2 as appraisal_events
 from bianmin.intake.v1 import case_pb2, events_pb2
 from google.protobuf.message import Message
 
@@ -23,7 +26,8 @@ from libs.common.sealing import Sealer
 from libs.common.settings import Settings
 from libs.common.tenancy import Principal
 from services.notify.adapters import tables
-from services.notify.service_layer import case_events, notices
+from services.notify.entrypoints import service as notify_service
+from services.notify.service_layer import case_events, duty_rota, notices
 
 KEY = Sealer.generate_key()
 CONTACT = {"name": "张三丰", "phone": "13812345678", "email": "zhangsan@example.com"}
@@ -69,9 +73,9 @@ def summary(
 CASE_ID = str(uuid.uuid4())
 
 
-def envelope(tenant: str, message: Message, at: datetime = NOW) -> Envelope:
+def envelope(tenant: str, message: Message, at: datetime = NOW, source: str = "intake") -> Envelope:
     return Envelope.new(
-        source="intake",
+        source=source,
         event_type=event_type_of(message),
         tenant_id=tenant,
         data=data_of(message),
@@ -80,8 +84,9 @@ def envelope(tenant: str, message: Message, at: datetime = NOW) -> Envelope:
 
 
 def deliver(rt: Runtime, env: Envelope) -> str:
-    subs = {s.event_type: s for s in case_events.subscriptions()}
-    return consume(env, subs[env.event_type], rt.sessions, max_attempts=1)
+    """Through notify's own subscriptions (what `bianmin run` wires), the consumer inbox included."""
+    subs = {(s.source, s.event_type): s for s in notify_service.subscriptions()}
+    return consume(env, subs[(env.source, env.event_type)], rt.sessions, max_attempts=1)
 
 
 def rows(rt: Runtime, tenant: str, table: sa.Table) -> list:
@@ -175,7 +180,9 @@ def test_staff_assignment_warnings_and_presses_reach_the_inbox(rt: Runtime, tena
     assert not rows(rt, tenant, tables.notice)  # nothing for the applicant
 
 
-def test_a_collective_petition_alerts_every_township_admin(rt: Runtime, tenant: str) -> None:
+def test_a_collective_petition_without_a_rota_alerts_every_township_admin(
+    rt: Runtime, tenant: str, caplog: pytest.LogCaptureFixture
+) -> None:
     single = events_pb2.PetitionRegistered(petition_id="p1", number="XF-1", collective=False)
     collective = events_pb2.PetitionRegistered(petition_id="p2", number="XF-2", collective=True)
     assert deliver(rt, envelope(tenant, single)) == "processed"
@@ -189,6 +196,7 @@ def test_a_collective_petition_alerts_every_township_admin(rt: Runtime, tenant: 
     ]
     urgent = sorted((r.recipient, r.channel) for r in rows(rt, tenant, tables.notification) if r.urgent)
     assert urgent == [("leader_a", "inbox"), ("leader_a", "sms"), ("leader_b", "inbox"), ("leader_b", "sms")]
+    assert _no_leader_warnings(caplog, "XF-2") == 1
 
 
 def test_a_collective_petition_with_nobody_to_alert_is_logged(
@@ -199,6 +207,154 @@ def test_a_collective_petition_with_nobody_to_alert_is_logged(
     assert deliver(rt, envelope(lonely, collective)) == "processed"
     assert not rows(rt, lonely, tables.inbox_item)
     assert any("no township_admin" in r.getMessage() and "XF-3" in r.getMessage() for r in caplog.records)
+
+
+# --- the leader on duty (appraisal's rota, DOMAIN.md §8/§9) -----------------------------------
+
+T1 = datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # when the November rota was first published
+T2 = T1 + timedelta(days=3)  # ... and re-published
+
+
+def rota(tenant: str, at: datetime, days: dict[str, str], month: str = "2026-11") -> Envelope:
+    message = appraisal_events.DutyRotaPublished(
+        month=month, days=[attendance_pb2.DutyDay(date=d, username=u) for d, u in days.items()]
+    )
+    return envelope(tenant, message, at=at, source="appraisal")
+
+
+def petition(tenant: str, number: str, registered_at: datetime) -> Envelope:
+    message = events_pb2.PetitionRegistered(petition_id=number, number=number, collective=True)
+    message.registered_at.FromDatetime(registered_at)
+    return envelope(tenant, message, at=registered_at)
+
+
+def alerted(rt: Runtime, tenant: str, number: str) -> list[tuple[str, str, str]]:
+    """(recipient, channel, status) of the urgent notifications of petition `number`."""
+    return sorted(
+        (r.recipient, r.channel, r.status)
+        for r in rows(rt, tenant, tables.notification)
+        if r.urgent and r.topic == "collective_petition" and number in r.subject
+    )
+
+
+def on_duty(rt: Runtime, tenant: str) -> dict[str, str]:
+    return {r.day.isoformat(): r.username for r in rows(rt, tenant, tables.duty_day)}
+
+
+def _no_leader_warnings(caplog: pytest.LogCaptureFixture, number: str) -> int:
+    return sum(
+        1
+        for r in caplog.records
+        if r.levelname == "WARNING"
+        and "no leader on duty found" in r.getMessage()
+        and number in r.getMessage()
+    )
+
+
+def both(leader: str) -> list[tuple[str, str, str]]:
+    return [(leader, "inbox", "delivered"), (leader, "sms", "queued")]
+
+
+def test_a_collective_petition_alerts_the_leader_on_duty_of_its_local_day_alone(
+    rt: Runtime, tenant: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    published = rota(tenant, T1, {"2026-11-23": "leader_b", "2026-11-24": "leader_a"})
+    assert deliver(rt, published) == "processed"
+    assert deliver(rt, published) == "duplicate"
+    assert on_duty(rt, tenant) == {"2026-11-23": "leader_b", "2026-11-24": "leader_a"}
+
+    # 10:00 on the 23rd in the township (Asia/Shanghai): leader_b alone
+    assert deliver(rt, petition(tenant, "XF-10", NOW)) == "processed"
+    assert alerted(rt, tenant, "XF-10") == both("leader_b")
+    [item] = [r for r in rows(rt, tenant, tables.inbox_item) if "XF-10" in r.title]
+    assert (item.username, item.topic) == ("leader_b", "collective_petition")
+    assert "带班领导" in item.text and "2026年11月23日" in item.text
+    # 17:30 UTC on the 23rd is 01:30 on the 24th there: that day's leader, not the UTC day's
+    assert deliver(rt, petition(tenant, "XF-11", datetime(2026, 11, 23, 17, 30, tzinfo=UTC))) == "processed"
+    assert alerted(rt, tenant, "XF-11") == both("leader_a")
+    assert _no_leader_warnings(caplog, "XF-1") == 0
+
+
+def test_a_day_without_a_leader_on_duty_falls_back_to_every_township_admin(
+    rt: Runtime, tenant: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with db.transaction(rt.sessions, tenant) as s:  # a leader who has left the centre
+        s.execute(sa.insert(tables.staff).values(tenant_id=tenant, username="gone", name="离任",
+                  roles=["township_admin"], active=False, event_at=NOW))  # fmt: skip
+    published = rota(tenant, T1, {"2026-11-23": "gone", "2026-11-24": "", "2026-11-25": "nobody"})
+    assert deliver(rt, published) == "processed"
+    assert on_duty(rt, tenant) == {"2026-11-23": "gone", "2026-11-25": "nobody"}  # "" names nobody
+    every_admin = sorted(both("leader_a") + both("leader_b"))
+    for number, day in (("XF-20", 23), ("XF-21", 24), ("XF-22", 25), ("XF-23", 26)):
+        # not active staff / named nobody / unknown here / no rota for the day
+        assert deliver(rt, petition(tenant, number, datetime(2026, 11, day, 2, 0, tzinfo=UTC))) == "processed"
+        assert alerted(rt, tenant, number) == every_admin, number
+        assert _no_leader_warnings(caplog, number) == 1, number
+    [item, *_] = [r for r in rows(rt, tenant, tables.inbox_item) if "XF-20" in r.title]
+    assert "请立即安排领导接待" in item.text
+
+
+def test_a_newer_rota_replaces_the_month_and_an_older_one_changes_nothing(rt: Runtime, tenant: str) -> None:
+    first = rota(tenant, T1, {"2026-11-23": "leader_a", "2026-11-24": "leader_a"})
+    newer = rota(tenant, T2, {"2026-11-23": "leader_b", "2026-11-27": "leader_b"})
+    december = rota(tenant, T1, {"2026-12-01": "leader_a"}, month="2026-12")
+    assert deliver(rt, first) == "processed" and deliver(rt, december) == "processed"
+    assert deliver(rt, newer) == "processed"
+    # the month's days as of the newer rota (the 24th is gone), another month untouched
+    expected = {"2026-11-23": "leader_b", "2026-11-27": "leader_b", "2026-12-01": "leader_a"}
+    assert on_duty(rt, tenant) == expected
+    assert deliver(rt, petition(tenant, "XF-30", NOW)) == "processed"
+    assert alerted(rt, tenant, "XF-30") == both("leader_b")
+
+    # an older rota delivered late (another event id: past the inbox) changes nothing
+    late = rota(tenant, T1 + timedelta(hours=1), {"2026-11-23": "leader_a", "2026-11-30": "leader_a"})
+    assert deliver(rt, late) == "processed"
+    assert on_duty(rt, tenant) == expected
+    [month] = [r for r in rows(rt, tenant, tables.duty_month) if r.month == "2026-11"]
+    assert month.event_at == T2
+    assert deliver(rt, petition(tenant, "XF-31", NOW + timedelta(minutes=5))) == "processed"
+    assert alerted(rt, tenant, "XF-31") == both("leader_b")
+
+    # the write itself is safe to repeat (past the consumer inbox), the newer one included
+    with db.transaction(rt.sessions, tenant) as s:
+        duty_rota.on_duty_rota_published(newer, s)
+        duty_rota.on_duty_rota_published(first, s)
+    assert on_duty(rt, tenant) == expected
+
+    # a newer rota that empties the month keeps an older one out too
+    assert deliver(rt, rota(tenant, T2 + timedelta(days=1), {})) == "processed"
+    assert deliver(rt, rota(tenant, T2, {"2026-11-23": "leader_a"})) == "processed"
+    assert on_duty(rt, tenant) == {"2026-12-01": "leader_a"}
+
+
+def test_a_malformed_rota_fails_and_writes_nothing(rt: Runtime, tenant: str) -> None:
+    outside = rota(tenant, T1, {"2026-11-23": "leader_a", "2026-12-01": "leader_b"})
+    not_a_date = rota(tenant, T1, {"20261123": "leader_a"})
+    for env in (outside, not_a_date, rota(tenant, T1, {"2026-11-23": "leader_a"}, month="2026-13")):
+        assert deliver(rt, env) == "dead_lettered"
+    assert not rows(rt, tenant, tables.duty_day) and not rows(rt, tenant, tables.duty_month)
+
+
+def test_the_rota_is_each_townships_own(rt: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    mine, other = township(rt, admins=("mine_a", "mine_b")), township(rt, admins=("other_a", "other_b"))
+    assert deliver(rt, rota(mine, T1, {"2026-11-23": "mine_b"})) == "processed"
+    assert deliver(rt, petition(mine, "XF-40", NOW)) == "processed"
+    assert deliver(rt, petition(other, "XF-41", NOW)) == "processed"
+    assert alerted(rt, mine, "XF-40") == both("mine_b")
+    assert alerted(rt, other, "XF-41") == sorted(both("other_a") + both("other_b"))  # no rota there
+    assert _no_leader_warnings(caplog, "XF-41") == 1
+
+    assert on_duty(rt, mine) == {"2026-11-23": "mine_b"} and on_duty(rt, other) == {}
+    with db.transaction(rt.sessions, None) as s:  # no township: row-level security shows nothing
+        for table in (tables.duty_day, tables.duty_month):
+            assert s.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
+    with db.transaction(rt.sessions, other) as s:
+        assert duty_rota.leader_on_duty(s, mine, datetime(2026, 11, 23).date()) is None
+        with pytest.raises(sa.exc.ProgrammingError):  # nor can a row be written into another township
+            s.execute(sa.insert(tables.duty_day).values(tenant_id=mine, day=datetime(2026, 11, 24).date(),
+                      username="x", month="2026-11", event_at=T2))  # fmt: skip
+    # a rota under a county scope is no township's: it fails
+    assert deliver(rt, rota("tianyang.*", T1, {"2026-11-23": "x"})) == "dead_lettered"
 
 
 def test_the_townships_locale_and_the_countys_templates(
