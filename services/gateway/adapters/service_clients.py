@@ -41,6 +41,10 @@ class ServiceClients:
         for tenant calls) so the caller's token and tenant travel as metadata."""
         return _modules("intake")[1](self.channels.channel("intake"))
 
+    def appraisal(self):  # type: ignore[no-untyped-def]
+        """An AppraisalService stub (the duty rota, …); called like `intake()`."""
+        return _modules("appraisal")[1](self.channels.channel("appraisal"))
+
     def notify(self):  # type: ignore[no-untyped-def]
         """A NotifyService stub (notices, notifications, the inbox); called like `intake()`."""
         return _modules("notify")[1](self.channels.channel("notify"))

@@ -1,7 +1,7 @@
 """What the isolation matrix and the schemathesis run share: a gateway app in process whose
-catalogue and case routes reach a real intake and whose notice routes reach a real notify (one
-in-process gRPC server on the session database), with the edge's rate limits out of the way, and
-a document-only app for collection time."""
+catalogue and case routes reach a real intake, whose notice routes reach a real notify and whose
+duty-rota routes reach a real appraisal (one in-process gRPC server on the session database),
+with the edge's rate limits out of the way, and a document-only app for collection time."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ class IntakeServices(DictServices):
     def notify(self):  # type: ignore[no-untyped-def]
         return self._clients.notify()
 
+    def appraisal(self):  # type: ignore[no-untyped-def]
+        return self._clients.appraisal()
+
 
 @contextmanager
 def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI]:
@@ -56,9 +59,10 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
     from libs.cli import compose
 
     issuer, verifier = gateway_keys
-    server, port = compose.grpc_server(runtime, ["intake", "notify"], "127.0.0.1", 0, verifier)
+    served = ["intake", "notify", "appraisal"]
+    server, port = compose.grpc_server(runtime, served, "127.0.0.1", 0, verifier)
     server.start()
-    channels = ChannelFactory({"intake": f"127.0.0.1:{port}", "notify": f"127.0.0.1:{port}"})
+    channels = ChannelFactory({name: f"127.0.0.1:{port}" for name in served})
     unlimited = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=NO_LIMITS))
     try:
         yield create_app(
@@ -70,11 +74,12 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
 
 
 def deliver_to_intake(runtime: Runtime, tenants: list[str]) -> None:
-    """Hand these townships' gateway events to intake's (and notify's) consumers (what the relay
-    does, for these townships only), so that intake knows them and has copied the catalogue
-    template, and notify knows them and their staff."""
+    """Hand these townships' gateway events to intake's (and notify's and appraisal's) consumers
+    (what the relay does, for these townships only), so that intake knows them and has copied the
+    catalogue template, and notify and appraisal know them and their staff."""
     deliver(runtime, "gateway", "intake", tenants)
     deliver(runtime, "gateway", "notify", tenants)
+    deliver(runtime, "gateway", "appraisal", tenants)
 
 
 def deliver(runtime: Runtime, source: str, service: str, tenants: list[str]) -> None:

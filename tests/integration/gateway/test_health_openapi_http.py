@@ -40,6 +40,8 @@ API_PATHS = {
     "/v1/townships/{tenant}/petitions/{petition_id}/forward",
     "/v1/townships/{tenant}/petitions/{petition_id}/decide",
     "/v1/townships/{tenant}/personal-data-access",
+    "/v1/townships/{tenant}/duty-rota",
+    "/v1/townships/{tenant}/duty-rota/{month}",
     "/v1/townships/{tenant}/cases",
     "/v1/townships/{tenant}/cases/{case_id}",
     "/v1/townships/{tenant}/cases/{case_id}/notices",

@@ -108,6 +108,9 @@ TENANT_COMPLAINT_DESK = Policy(
 )
 TENANT_MANAGEMENT_OFFICE = Policy("township_admin of the tenant", frozenset({"township_admin"}))
 COUNTY_OPERATOR = Policy("ops or county_admin", frozenset({"ops", "county_admin"}))
+# the leader-on-duty rota (routers/duty_rota.py; appraisal's role checks): published by the
+# township admin or the county admin, read by the township's people (it names them), not ops
+DUTY_ROTA = "/v1/townships/{tenant}/duty-rota"
 # the personal data access log (routers/personal_data.py; intake's role checks): who saw whose
 # record in full — the township admin and the county supervisor, not the county admin (§1, §11)
 TENANT_PII_AUDIT = Policy(
@@ -191,6 +194,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", f"{PETITION}/forward"): TENANT_COMPLAINT_DESK,
     ("POST", f"{PETITION}/decide"): TENANT_MANAGEMENT_OFFICE,
     ("GET", "/v1/townships/{tenant}/personal-data-access"): TENANT_PII_AUDIT,
+    ("PUT", DUTY_ROTA + "/{month}"): TENANT_ADMIN,
+    ("GET", DUTY_ROTA): TENANT_PEOPLE,
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
     ("GET", "/v1/public/townships/{tenant}/board"): PUBLIC,
@@ -485,6 +490,14 @@ def _dead_letter(w: World, tenant: str | None) -> Call:
     return Call({"dead_letter_id": f"notification:{nid}"})
 
 
+def _duty_rota(w: World, tenant: str | None) -> Call:
+    """A month far ahead whose leaders are the township's two window staff (appraisal knows them);
+    every allowed call replaces the same month."""
+    a, b = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    days = [{"date": "2090-01-02", "username": a}, {"date": "2090-01-03", "username": b}]
+    return Call({"month": "2090-01"}, json={"days": days})
+
+
 REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
@@ -520,6 +533,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", f"{PETITION}/forward"): Request(_complaint_forward),
     ("POST", f"{PETITION}/decide"): Request(_complaint_decide),
     ("GET", "/v1/townships/{tenant}/stats"): Request(_calendar_range),  # the same from/to
+    ("PUT", DUTY_ROTA + "/{month}"): Request(_duty_rota),
+    ("GET", DUTY_ROTA): Request(_calendar_range),  # the same from/to
     ("GET", NOTICES): Request(_notices),
     ("GET", NOTICES + "/{notice_id}"): Request(_notice),
     ("POST", f"{DEAD_LETTERS}/{{dead_letter_id}}/replay"): Request(_dead_letter),

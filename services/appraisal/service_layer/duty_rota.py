@@ -1,0 +1,130 @@
+"""The leader-on-duty rota of a township (领导带班值班, DOMAIN.md §8): publishing a month, reading days.
+
+Who (DOMAIN.md §1; the township itself is the gRPC interceptor's check, repeated here):
+- publishing a month's rota: the township's `township_admin`, or the `county_admin`;
+- reading: every staff role of the township, the `county_admin` and the `county_supervisor` (the
+  rota names people, so `ops` does not read it).
+
+Publishing replaces the month's rows and records ONE `duty_rota_published` event listing every
+day of the month's rota as it now stands (notify keeps its copy from it, to alert the leader on
+duty of a collective petition) — the change and its event commit together (the outbox). Every
+leader named must be an active staff member of the township in appraisal's projection of the
+gateway's directory. Two publications of the same month are serialised (a transaction-level
+advisory lock), so the last event out is the rota that stands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from libs.common import db
+from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.messaging import outbox
+from libs.common.tenancy import Principal
+from services.appraisal.adapters import tables
+from services.appraisal.adapters.duty_rota_proto import published_event
+from services.appraisal.domain import duty_rota
+from services.appraisal.domain.duty_rota import DutyDay, Rota
+
+SOURCE = "appraisal"
+PUBLISHER_ROLES = ("township_admin", "county_admin")
+STAFF_ROLES = ("township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer")
+READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
+
+t = tables.duty_day
+
+
+def put_rota(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    month: str,
+    days: Iterable[tuple[str, str]],
+    *,
+    tz: ZoneInfo,
+    today: date | None = None,
+) -> Rota:
+    """Publish (or correct) the rota of `month`: `days` are `(YYYY-MM-DD, username)` pairs.
+    `today` (default: now in `tz`, the county's zone) decides which months are past."""
+    scope = _tenant(tenant)
+    now = datetime.now(UTC)
+    local_today = today or now.astimezone(tz).date()
+    with db.transaction(sessions, scope) as s:
+        _require_known(s, scope)
+        who = _require(principal, scope, *PUBLISHER_ROLES)
+        rota = duty_rota.rota(month, days, local_today)
+        _require_active_staff(s, {d.username for d in rota.days})
+        s.execute(
+            sa.select(
+                sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"duty_rota:{scope}:{month}", 0))
+            )
+        )
+        s.execute(sa.delete(t).where(t.c.day.between(rota.first, rota.last)))
+        s.execute(
+            t.insert(),
+            [
+                {"tenant_id": scope, "day": d.day, "username": d.username, "published_at": now,
+                 "published_by": who.username}
+                for d in rota.days
+            ],
+        )  # fmt: skip
+        outbox.record(s, source=SOURCE, message_or_type=published_event(rota), tenant_id=scope)
+    return rota
+
+
+def list_days(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    from_date: str,
+    to_date: str,
+) -> list[DutyDay]:
+    """The duty days from `from_date` to `to_date` (inclusive, ≤ 366 days), in date order."""
+    scope = _tenant(tenant)
+    with db.transaction(sessions, scope) as s:
+        _require_known(s, scope)
+        _require(principal, scope, *READER_ROLES)
+        start, end = duty_rota.day_range(from_date, to_date)
+        rows = s.execute(
+            sa.select(t.c.day, t.c.username).where(t.c.day.between(start, end)).order_by(t.c.day)
+        ).all()
+    return [DutyDay(r.day, r.username) for r in rows]
+
+
+def _require_active_staff(s: Session, usernames: set[str]) -> None:
+    st = tables.staff
+    active = set(
+        s.execute(
+            sa.select(st.c.username).where(st.c.username.in_(sorted(usernames)), st.c.active.is_(True))
+        ).scalars()
+    )
+    missing = sorted(usernames - active)
+    if missing:
+        raise ValidationFailed(
+            f"not an active staff member of the township: {', '.join(missing)}", usernames=missing
+        )
+
+
+def _require(principal: Principal | None, tenant: str, *roles: str) -> Principal:
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    if not principal.may_see(tenant):
+        raise NotFound(f"township {tenant} is not known here")
+    if not principal.has_role(*roles):
+        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+    return principal
+
+
+def _tenant(tenant: str | None) -> str:
+    if not tenant:
+        raise NotFound("no township in the call")
+    return tenant
+
+
+def _require_known(s: Session, tenant: str) -> None:
+    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
+        raise NotFound(f"township {tenant} is not known here (yet)")
