@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -110,6 +111,18 @@ def wait_http(url: str, procs: Processes, timeout: float = 90) -> None:
                 pytest.fail(f"a process exited early ({p.args}):\n{procs.log_tail()}")
         time.sleep(0.3)
     pytest.fail(f"{url} did not answer in {timeout}s:\n{procs.log_tail()}")
+
+
+def eventually(fetch: Callable[[], Any], ok: Callable[[Any], bool], what: str, timeout: float = 60) -> Any:
+    """`fetch()` again until `ok` says yes (what comes over the bus arrives a little later)."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = fetch()
+        if ok(value):
+            return value
+        time.sleep(0.3)
+    pytest.fail(f"{what} did not happen in {timeout}s: {value}")
 
 
 def login(base: str, username: str = ADMIN[0], password: str = ADMIN[1]) -> dict[str, str]:

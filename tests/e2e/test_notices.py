@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -20,7 +17,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.conftest import Processes, free_port, login, wait_http
+from tests.e2e.conftest import Processes, eventually, free_port, login, wait_http
 from tests.support.sms_provider import SmsProviderProcess
 
 pytestmark = pytest.mark.e2e
@@ -41,17 +38,6 @@ ITEM = {
 APPLICANT = {"name": "张三丰", "phone": "13812345678", "email": "zhangsan@example.com"}
 CASE = {"item_code": "db_apply", "level": "hall", "channel": "walk_in", "applicant": APPLICANT,
         "materials": ["id_card"], "accept": True}  # fmt: skip
-
-
-def eventually(fetch: Callable[[], Any], ok: Callable[[Any], bool], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = fetch()
-        if ok(value):
-            return value
-        time.sleep(0.3)
-    pytest.fail(f"{what} did not happen in {timeout}s: {value}")
 
 
 def create_user(procs: Processes, username: str, role: str, tenant: str) -> None:
