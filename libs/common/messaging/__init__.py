@@ -32,6 +32,7 @@ from libs.common.messaging.envelope import (
     data_of,
     event_type_of,
     is_county_scope,
+    message_of,
     validate_event_tenant,
 )
 from libs.common.messaging.inprocess import InProcessBus
@@ -74,6 +75,7 @@ __all__ = [
     "event_type_of",
     "is_county_scope",
     "list_dead_letters",
+    "message_of",
     "messaging_tables",
     "nameko_service",
     "record",

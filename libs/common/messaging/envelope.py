@@ -18,7 +18,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -28,6 +28,7 @@ from libs.common.tenancy import TENANT_RE
 COUNTY_SCOPE_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.\*\Z")
 EVENT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 SCHEMA_VERSION = 1
+M = TypeVar("M", bound=Message)
 
 
 def county_scope(county: str) -> str:
@@ -57,6 +58,12 @@ def event_type_of(message: Message | type[Message]) -> str:
 def data_of(message: Message) -> dict[str, Any]:
     """The event data of a protobuf message (field names as in the .proto)."""
     return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def message_of(data: dict[str, Any], cls: type[M]) -> M:
+    """The protobuf message of an event's data (`data_of` backwards); fields a newer producer
+    added are ignored, so an old consumer keeps working."""
+    return json_format.ParseDict(data, cls(), ignore_unknown_fields=True)
 
 
 def _now() -> datetime:

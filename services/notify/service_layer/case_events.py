@@ -29,13 +29,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
-from google.protobuf import json_format
 from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from libs.common import pii, sealing
-from libs.common.messaging import Envelope, Subscription
+from libs.common.messaging import Envelope, Subscription, message_of
 from libs.common.observability.tracing import inject_traceparent
 from libs.common.settings import Settings
 from services.notify.adapters import tables
@@ -85,10 +84,6 @@ def templates() -> NoticeTemplates:
     return _templates(_override_dir())
 
 
-def parse(envelope: Envelope, cls: type[Message]) -> Any:
-    return json_format.ParseDict(envelope.data, cls(), ignore_unknown_fields=True)
-
-
 def _word(enum: Any, prefix: str, value: int) -> str:
     name = str(enum.Name(value)) if value else ""
     return "" if not name or name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
@@ -134,7 +129,7 @@ def on_case_event(envelope: Envelope, session: Session) -> None:
     """Any case event: the open-case projection, then the notices and staff notifications it
     obliges."""
     cls = CASE_EVENTS[envelope.event_type]
-    message = parse(envelope, cls)
+    message = message_of(envelope.data, cls)
     _project_open_case(session, envelope, message)
     kinds = n.NOTICES_OF_EVENT.get(envelope.event_type, ())
     if kinds:
@@ -152,7 +147,7 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
     the township's local date of its registration — the one appraisal's rota names, if an active
     staff member here; else (no rota for that day, or the named leader is not active staff) to
     every township_admin, with a warning that no leader on duty was found."""
-    petition = parse(envelope, events_pb2.PetitionRegistered)
+    petition = message_of(envelope.data, events_pb2.PetitionRegistered)
     if not petition.collective:
         return
     township = Township.load(session, envelope.tenant_id)
@@ -219,7 +214,7 @@ def _project_open_case(session: Session, envelope: Envelope, message: Any) -> No
 def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
     """A calendar change moved the deadlines of many open cases (a batch an event): the open-case
     projection takes them all in one statement. No notice: a moved deadline obliges none."""
-    batch = parse(envelope, events_pb2.CaseDeadlinesRecomputed)
+    batch = message_of(envelope.data, events_pb2.CaseDeadlinesRecomputed)
     if batch.cases:
         rows = [_open_case(envelope.tenant_id, moved) for moved in batch.cases]
         _upsert_open_cases(session, rows, same_version=True)

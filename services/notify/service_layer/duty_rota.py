@@ -16,11 +16,10 @@ from datetime import date
 
 import sqlalchemy as sa
 from bianmin.appraisal.v1 import events_pb2
-from google.protobuf import json_format
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from libs.common.messaging import Envelope
+from libs.common.messaging import Envelope, message_of
 from services.notify.adapters import tables
 
 SOURCE = "appraisal"
@@ -34,7 +33,7 @@ def on_duty_rota_published(envelope: Envelope, session: Session) -> None:
     tenant = envelope.township
     if tenant is None:
         raise ValueError(f"duty_rota_published {envelope.event_id}: a rota is a township's, not a county's")
-    rota = json_format.ParseDict(envelope.data, events_pb2.DutyRotaPublished(), ignore_unknown_fields=True)
+    rota = message_of(envelope.data, events_pb2.DutyRotaPublished)
     days = _days(envelope, rota)
     m = tables.duty_month
     stmt = insert(m).values(tenant_id=tenant, month=rota.month, event_at=envelope.occurred_at)
