@@ -6,8 +6,10 @@ version of every moved case and an entry in each index (due_at and warn_at are i
 update is HOT): 348 k moved deadlines took 26 s, CPU-bound. Here the clock — its segments (start,
 promised and extension days, pauses), what is derived from them (state, due_at, warn_at,
 provisional, stopped_at) and the sweep's mark (clock_colour, colour_changed_at) — moves, under the
-same column names, into `case_clock`: one row a case, its primary key and two partial deadline
-indexes. Readers join it (adapters/tables.py `case_with_clock`).
+same column names, into `case_clock`: one row a case, its primary key and ONE partial index of
+the running clocks by deadline (due_at, then warn_at: every query of warn_at asks for due_at
+too, and a second index is a second entry for every moved deadline). Readers join it
+(adapters/tables.py `case_with_clock`).
 
 `version` is the case's version when its clock was last stored (cases.write_clock): the
 re-derivation writes a clock only over the one it read.
@@ -57,7 +59,10 @@ CHECKS = {
 }
 
 # the running clocks by deadline: the sweep, the overdue count, the colour filters
-INDEXES = {"case_clock_due": "due_at", "case_clock_warn": "warn_at"}
+DEADLINES = (
+    f"CREATE INDEX case_clock_deadlines ON \"{S}\".case_clock (tenant_id, due_at, warn_at) "
+    "WHERE clock_state = 'running'"
+)
 
 
 def upgrade() -> None:
@@ -69,10 +74,7 @@ def upgrade() -> None:
         f'FOREIGN KEY (tenant_id, case_id) REFERENCES "{S}"."case" (tenant_id, id) ON DELETE CASCADE'
         f"{checks})"
     )
-    for name, column in INDEXES.items():
-        op.execute(
-            f"CREATE INDEX {name} ON \"{S}\".case_clock (tenant_id, {column}) WHERE clock_state = 'running'"
-        )
+    op.execute(DEADLINES)
     db.enable_rls(op.get_bind(), S, "case_clock")
     # as the owner with FORCE lifted for the moment: no tenant is set in a migration (see 0007)
     _copy(
