@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from libs.common.errors import ValidationFailed
+from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 
 # `\Z`, not `$`: `$` also matches before a trailing newline ("napo\n" would pass)
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}\Z")
@@ -61,6 +61,23 @@ class Principal:
 
 
 SYSTEM = Principal(username="system", roles=frozenset({"system"}))
+
+
+def require_role(principal: Principal | None, *roles: str) -> Principal:
+    """The caller, if they hold one of `roles` (no token: Unauthenticated; else Forbidden)."""
+    if principal is None:
+        raise Unauthenticated("a bearer token is required")
+    if not principal.has_role(*roles):
+        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
+    return principal
+
+
+def require_tenant(tenant: str | None) -> str:
+    """The township a call names (`x-tenant-id`); none is NotFound, as for an unknown one."""
+    if not tenant:
+        raise NotFound("no township in the call")
+    return tenant
+
 
 _current_tenant: ContextVar[str | None] = ContextVar("bianmin_tenant", default=None)
 _current_principal: ContextVar[Principal | None] = ContextVar("bianmin_principal", default=None)

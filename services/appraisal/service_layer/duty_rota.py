@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libs.common import db
 from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from libs.common.messaging import outbox
-from libs.common.tenancy import Principal
+from libs.common.tenancy import Principal, require_tenant
 from services.appraisal.adapters import tables
 from services.appraisal.adapters.duty_rota_proto import published_event
 from services.appraisal.domain import duty_rota
@@ -50,7 +50,7 @@ def put_rota(
 ) -> Rota:
     """Publish (or correct) the rota of `month`: `days` are `(YYYY-MM-DD, username)` pairs.
     `today` (default: now in `tz`, the county's zone) decides which months are past."""
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     now = datetime.now(UTC)
     local_today = today or now.astimezone(tz).date()
     with db.transaction(sessions, scope) as s:
@@ -84,7 +84,7 @@ def list_days(
     to_date: str,
 ) -> list[DutyDay]:
     """The duty days from `from_date` to `to_date` (inclusive, ≤ 366 days), in date order."""
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)
         _require(principal, scope, *READER_ROLES)
@@ -117,12 +117,6 @@ def _require(principal: Principal | None, tenant: str, *roles: str) -> Principal
     if not principal.has_role(*roles):
         raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
     return principal
-
-
-def _tenant(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 def _require_known(s: Session, tenant: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from libs.common.errors import NotFound, Unauthenticated, ValidationFailed
+from libs.common.errors import NotFound, ValidationFailed
 from libs.common.tenancy import Principal, tenant_id, validate_code
 
 COUNTY_ROLES = frozenset({"county_admin", "county_supervisor", "county_department", "ops"})
@@ -76,16 +76,6 @@ def principal_for(
         county=county,
         department=department or "",
     )
-
-
-def require_role(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        from libs.common.errors import Forbidden
-
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
 
 
 def require_visible(principal: Principal, tenant: str) -> str:

@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.calendar import WorkCalendar
-from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.errors import Forbidden, NotFound, ValidationFailed
 from libs.common.pii import mask_address, mask_email, mask_id_number, mask_name, mask_phone
-from libs.common.tenancy import Principal, validate_tenant
+from libs.common.tenancy import Principal, require_role, validate_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
@@ -130,7 +130,7 @@ def create(
     immediate (promised 0 days), joint (two or more departments) or promised."""
     with db.transaction(sessions, _township(tenant)) as s:
         scope = _known(s, tenant)
-        who = _require(principal, *CREATOR_ROLES)
+        who = require_role(principal, *CREATOR_ROLES)
         if not cmd.kind:
             cmd = replace(cmd, kind=_kind_of_item(s, cmd.item_code))
     case = cases.receive(sessions, scope, who.username, replace(cmd, first_ask=who.username))
@@ -152,7 +152,7 @@ def act(
         # not_found whatever else is wrong, as below): one transaction fewer per action
         scope = _township(tenant)
         try:
-            who = _require(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+            who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
             cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
         except Exception:
             _check(sessions, tenant)
@@ -160,7 +160,7 @@ def act(
         return _one(sessions, who, scope, case_id, visible=False)
     scope = _check(sessions, tenant)
     if _department_only(principal):
-        who = _require(principal, COUNTY_DEPARTMENT)
+        who = require_role(principal, COUNTY_DEPARTMENT)
         seen = _one(sessions, who, scope, case_id).case  # not_found unless escalated to them
         if action not in DEPARTMENT_ACTIONS:
             raise Forbidden(f"a county department may only {', '.join(DEPARTMENT_ACTIONS)} a case")
@@ -168,7 +168,7 @@ def act(
         seen.check_version(expected_version or seen.version)
         expected_version = seen.version
     else:
-        who = _require(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+        who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
     if not expected_version:
         expected_version = cases.get(sessions, scope, case_id).version
     cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
@@ -181,7 +181,7 @@ def get(
 ) -> CaseView:
     with db.transaction(sessions, _township(tenant)) as s:
         _known(s, tenant)
-        who = _require(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+        who = require_role(principal, *READER_ROLES, COUNTY_DEPARTMENT)
         return _one_in(s, who, case_id)
 
 
@@ -199,7 +199,7 @@ def list_cases(
     if not tenant and f.tenants:
         return _list_county(sessions, principal, tz, f, now)
     scope = _check(sessions, tenant)
-    who = _require(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+    who = require_role(principal, *READER_ROLES, COUNTY_DEPARTMENT)
     if f.tenants:
         raise ValidationFailed("name either the township or the townships to look in, not both")
     size = _page_size(f)
@@ -214,7 +214,7 @@ def _list_county(
 ) -> Page:
     """A county department's work: the cases escalated to its department in the townships named
     (each in the caller's scope; one tenant-scoped transaction each), merged newest first."""
-    who = _require(principal, COUNTY_DEPARTMENT)
+    who = require_role(principal, COUNTY_DEPARTMENT)
     if len(f.tenants) > MAX_TENANTS:
         raise ValidationFailed(f"at most {MAX_TENANTS} townships")
     size = _page_size(f)
@@ -362,14 +362,6 @@ def _known(s: Session, tenant: str | None) -> str:
     if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
         raise NotFound(f"township {tenant} is not known here (yet)")
     return _township(tenant)
-
-
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
 
 
 def _department_only(principal: Principal | None) -> bool:

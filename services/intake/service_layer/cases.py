@@ -42,7 +42,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.calendar import WorkCalendar
-from libs.common.errors import NotFound, ValidationFailed
+from libs.common.errors import ValidationFailed
+from libs.common.tenancy import require_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
@@ -102,7 +103,7 @@ def receive(
 ) -> Case:
     """Receive a case for an item of the township's catalogue (its materials are copied)."""
     at = now()
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         item = _item(s, cmd.item_code)
         case = Case.receive(
             id=str(uuid.uuid4()),
@@ -144,7 +145,7 @@ def act(
     method = _method(action)
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise ValidationFailed("expected_version must be a whole number")
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         case = repo.get(s, case_id)
         case.check_version(expected_version)
         if action == "assign" and isinstance(args.get("handler"), str):
@@ -163,7 +164,7 @@ def act(
 
 
 def get(sessions: sessionmaker[Session], tenant: str, case_id: str) -> Case:
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         return repo.get(s, case_id)
 
 
@@ -189,7 +190,7 @@ def list(  # the service's verb; `builtins.list` below is the type
         query = query.where(t.c.received_at < f.received_to)
     query = query.order_by(t.c.received_at.desc(), t.c.id).limit(f.limit)
     h = tables.case_history
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         rows = s.execute(query).mappings().all()
         history: dict[str, builtins.list[Any]] = {str(r["id"]): [] for r in rows}
         if rows:
@@ -408,12 +409,6 @@ def _method(action: str) -> Callable[..., None]:
     if action not in ACTIONS:
         raise ValidationFailed(f"unknown action {action!r}; one of: {', '.join(ACTIONS)}")
     return getattr(Case, "return_" if action == "return" else action)  # type: ignore[no-any-return]
-
-
-def _tenant(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 def _require_village(s: Session, code: str) -> None:

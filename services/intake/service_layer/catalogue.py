@@ -27,12 +27,11 @@ from libs.common.errors import (
     Forbidden,
     IdempotencyConflict,
     NotFound,
-    Unauthenticated,
     ValidationFailed,
     VersionConflict,
 )
 from libs.common.messaging import Envelope, county_scope, outbox
-from libs.common.tenancy import Principal, county_of, validate_code
+from libs.common.tenancy import Principal, county_of, require_role, require_tenant, validate_code
 from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import item_to_pb
 from services.intake.adapters.county_townships import townships_of
@@ -86,7 +85,7 @@ def create_template_item(
 ) -> StoredItem:
     """Add an item to the caller's county template. A retry with the same idempotency key and
     the same item returns the first result; any other second create of the code is refused."""
-    principal = _require(principal, "county_admin")
+    principal = require_role(principal, "county_admin")
     scope = _county_scope(principal)
     now = datetime.now(UTC)
     with db.transaction(sessions, scope) as s:
@@ -129,7 +128,7 @@ def update_template_item(
     """Change an item of the caller's county template (every field; the code names it). Its
     `CatalogueItemSaved` under the county scope makes intake bring every active township's copy
     up to date (`distribute_template_item`). The same content again changes nothing."""
-    principal = _require(principal, "county_admin")
+    principal = require_role(principal, "county_admin")
     scope = _county_scope(principal)
     with db.transaction(sessions, scope) as s:
         row = _row(s, item.code, for_update=True)
@@ -161,7 +160,7 @@ def update_template_item(
 def list_template_items(
     sessions: sessionmaker[Session], principal: Principal | None, page_size: int = 0, page_token: str = ""
 ) -> Page:
-    principal = _require(principal, *TEMPLATE_READERS)
+    principal = require_role(principal, *TEMPLATE_READERS)
     with db.transaction(sessions, _county_scope(principal)) as s:
         return _page(s, sa.select(t), page_size, page_token)
 
@@ -172,8 +171,8 @@ def list_template_items(
 def get_item(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, code: str
 ) -> StoredItem:
-    _require(principal, *STAFF_ROLES)
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    require_role(principal, *STAFF_ROLES)
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         return _stored(_row(s, code), _window_map(s))
 
 
@@ -187,13 +186,13 @@ def list_items(
     category: str = "",
     level: str = "",
 ) -> Page:
-    _require(principal, *STAFF_ROLES)
+    require_role(principal, *STAFF_ROLES)
     query = sa.select(t)
     if category:
         query = query.where(t.c.category == category)
     if level:
         query = query.where(t.c.level == level)
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         _require_known(s, tenant)
         return _page(s, query, page_size, page_token)
 
@@ -207,8 +206,8 @@ def update_promised_days(
     expected_version: int = 0,
 ) -> StoredItem:
     """The township's override of an item's promised limit (0 ≤ days ≤ statutory)."""
-    principal = _require(principal, *EDITOR_ROLES)
-    scope = _tenant(tenant)
+    principal = require_role(principal, *EDITOR_ROLES)
+    scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         row = _row(s, code, for_update=True)
         if expected_version and row["version"] != expected_version:
@@ -415,14 +414,14 @@ def _active_townships(session: Session, county: str) -> list[str]:
 
 def get_guide(sessions: sessionmaker[Session], tenant: str | None, code: str) -> ServiceGuide:
     """Public: any caller the edge let through, for the tenant in the call; no personal data."""
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         return _item(_row(s, code)).guide(_window_map(s).get(code, ()))
 
 
 def list_guides(
     sessions: sessionmaker[Session], tenant: str | None, page_size: int = 0, page_token: str = ""
 ) -> tuple[list[ServiceGuide], str]:
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         _require_known(s, tenant)
         page = _page(s, sa.select(t), page_size, page_token)
         return [p.item.guide(p.windows) for p in page.items], page.next_page_token
@@ -431,25 +430,11 @@ def list_guides(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
-
-
 def _county_scope(principal: Principal) -> str:
     """The template's scope comes from the caller's token, never from the call's metadata."""
     if not principal.county:
         raise Forbidden("the caller acts for no county")
     return county_scope(validate_code(principal.county, "county"))
-
-
-def _tenant(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 def _require_known(s: Session, tenant: str | None) -> None:

@@ -20,9 +20,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import Forbidden, IdempotencyConflict, NotFound, Unauthenticated, ValidationFailed
+from libs.common.errors import IdempotencyConflict, NotFound, ValidationFailed
 from libs.common.messaging import outbox
-from libs.common.tenancy import Principal
+from libs.common.tenancy import Principal, require_role, require_tenant
 from services.intake.adapters import tables
 from services.intake.adapters.inquiry_proto import registered_event
 from services.intake.domain.inquiry import Inquiry, RegisteredInquiry, as_data, day_range, inquiry
@@ -55,11 +55,11 @@ def register(
     """Register an inquiry with the caller as its first-ask person. The item, if named, must be
     in the township's catalogue. A retry with the same idempotency key (of the same person) and
     the same entry returns the first one; with a different entry → idempotency_conflict."""
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     now = datetime.now(UTC)
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)  # first: a township that does not exist is not_found for all
-        principal = _require(principal, *REGISTRAR_ROLES)
+        principal = require_role(principal, *REGISTRAR_ROLES)
         if entry.item_code and not _item_exists(s, entry.item_code):
             raise ValidationFailed(f"item_code {entry.item_code!r} is not in the township's catalogue")
         row = (
@@ -122,9 +122,9 @@ def list_inquiries(
     if page_token:
         after_at, after_id = _decode_token(page_token)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
-    with db.transaction(sessions, _tenant(tenant)) as s:
+    with db.transaction(sessions, require_tenant(tenant)) as s:
         _require_known(s, tenant)
-        principal = _require(principal, *READER_ROLES)
+        principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
     items = [_stored(r) for r in rows[:size]]
     token = _encode_token(items[-1]) if len(rows) > size else ""
@@ -132,20 +132,6 @@ def list_inquiries(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
-
-
-def _tenant(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 def _require_known(s: Session, tenant: str | None) -> None:

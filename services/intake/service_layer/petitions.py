@@ -30,15 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.errors import (
-    Forbidden,
     IdempotencyConflict,
     NotFound,
-    Unauthenticated,
     ValidationFailed,
     VersionConflict,
 )
 from libs.common.messaging import outbox
-from libs.common.tenancy import Principal, validate_code
+from libs.common.tenancy import Principal, require_role, require_tenant, validate_code
 from services.intake.adapters import tables
 from services.intake.adapters.petition_proto import (
     answered_event,
@@ -94,11 +92,11 @@ def register(
     out with this transaction (notify alerts the leader on duty). A retry with the same key (of
     the same person) and the same registration returns the first; a different one →
     idempotency_conflict."""
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     now = datetime.now(UTC)
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)
-        principal = _require(principal, *REGISTER_ROLES[new.kind])
+        principal = require_role(principal, *REGISTER_ROLES[new.kind])
         if idempotency_key:
             existing = _by_key(s, principal.username, idempotency_key)
             if existing is not None:
@@ -128,10 +126,10 @@ def register(
 def get(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, petition_id: str
 ) -> Petition:
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)
-        principal = _require(principal, *READER_ROLES)
+        principal = require_role(principal, *READER_ROLES)
         petition = _load(s, petition_id)
         full = _full(principal, scope)
         if full:
@@ -174,10 +172,10 @@ def list_petitions(
     if page_token:
         after_at, after_id = _decode_token(page_token)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)
-        principal = _require(principal, *READER_ROLES)
+        principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
         items = [_stored(r) for r in rows[:size]]
         full = _full(principal, scope)
@@ -201,7 +199,7 @@ def answer(
 
     def act(s: Session, who: Principal, p: Petition, now: datetime) -> tuple[Petition, Any]:
         if p.kind == PETITION:
-            _require(who, OFFICER)  # the management office answers complaints only
+            require_role(who, OFFICER)  # the management office answers complaints only
         done = p.answered(text, who.username, now)
         return done, answered_event(done)
 
@@ -227,7 +225,7 @@ def forward(
         d = tables.department
         if s.execute(sa.select(d.c.code).where(d.c.code == department)).first() is None:
             raise ValidationFailed(f"department {department!r} is not a department of the township")
-        due = tenant_calendar(s, _tenant(tenant)).due_by_working_days(now, days)
+        due = tenant_calendar(s, require_tenant(tenant)).due_by_working_days(now, days)
         done = p.forwarded(department, due)
         return done, forwarded_event(done, who.username)
 
@@ -266,12 +264,12 @@ def _act(
     act: Any,
 ) -> Petition:
     """Load (locked), check the version, apply `act`, store it and its event — one transaction."""
-    scope = _tenant(tenant)
+    scope = require_tenant(tenant)
     if expected_version < 0:
         raise ValidationFailed("expected_version must be ≥ 0")
     with db.transaction(sessions, scope) as s:
         _require_known(s, scope)
-        who = _require(principal, *roles)
+        who = require_role(principal, *roles)
         current = _load(s, petition_id, lock=True)
         if expected_version and expected_version != current.version:
             raise VersionConflict(
@@ -308,20 +306,6 @@ def _audit(s: Session, tenant: str, reader: Principal, shown: list[Petition]) ->
 def _full(principal: Principal, tenant: str) -> bool:
     """The township's own petition officer (not a county-scoped role) sees the identity."""
     return principal.has_role(OFFICER) and tenant in principal.tenants
-
-
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
-
-
-def _tenant(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 def _require_known(s: Session, tenant: str) -> None:

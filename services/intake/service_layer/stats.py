@@ -49,9 +49,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.directory_projection import ACTIVE
-from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.errors import NotFound, ValidationFailed
 from libs.common.pii import mask_name
-from libs.common.tenancy import Principal
+from libs.common.tenancy import Principal, require_role
 from services.intake.adapters import tables
 from services.intake.domain import case as case_model
 
@@ -120,7 +120,7 @@ def case_stats(
 ) -> CaseStats:
     """The figures of the module docstring for `tenant` over `[from_date, to_date]`."""
     scope = _check(sessions, tenant)
-    _require(principal, *READER_ROLES)
+    require_role(principal, *READER_ROLES)
     lo, hi = period(from_date, to_date, tz)
     with db.transaction(sessions, scope) as s:
         row = s.execute(_stats_query(lo, hi, item_code, tz, now())).mappings().one()
@@ -379,14 +379,6 @@ def _check(sessions: sessionmaker[Session], tenant: str | None, *, active: bool 
     if status is None or (active and status != ACTIVE):
         raise NotFound(f"township {tenant} is not known here")
     return tenant
-
-
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
 
 
 def _day(value: str, name: str) -> date:

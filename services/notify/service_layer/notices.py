@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from libs.common.tenancy import Principal
+from libs.common.errors import NotFound, Unauthenticated, ValidationFailed
+from libs.common.tenancy import Principal, require_role
 from services.notify.adapters import pdf, tables
 
 READER_ROLES = (
@@ -49,14 +49,6 @@ class NoticeView:
 class Page:
     items: list[Any]
     next_page_token: str
-
-
-def _require(principal: Principal | None, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
 
 
 def _township(s: Session, tenant: str | None) -> str:
@@ -128,7 +120,7 @@ def list_notices(
     page_size: int = 0,
     page_token: str = "",
 ) -> Page:
-    _require(principal, *READER_ROLES)
+    require_role(principal, *READER_ROLES)
     size = _page_size(page_size)
     t = tables.notice
     with db.transaction(sessions, tenant) as s:
@@ -144,7 +136,7 @@ def list_notices(
 def get_notice(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, notice_id: str
 ) -> NoticeView:
-    _require(principal, *READER_ROLES)
+    require_role(principal, *READER_ROLES)
     key = _uuid(notice_id, "notice")
     t = tables.notice
     with db.transaction(sessions, tenant) as s:
@@ -196,7 +188,7 @@ def list_notifications(
     page_size: int = 0,
     page_token: str = "",
 ) -> Page:
-    _require(principal, *READER_ROLES)
+    require_role(principal, *READER_ROLES)
     size = _page_size(page_size)
     if channel and channel not in CHANNELS:
         raise ValidationFailed(f"channel must be one of {', '.join(CHANNELS)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from libs.common.tenancy import Principal
+from libs.common.tenancy import Principal, require_role
 from services.gateway.domain.directory import (
     COUNTY_ROLES,
     ROLES,
@@ -15,7 +15,6 @@ from services.gateway.domain.directory import (
     Village,
     new_township,
     principal_for,
-    require_role,
     require_visible,
 )
 

@@ -60,7 +60,7 @@ CHECKS = {
 
 # the running clocks by deadline: the sweep, the overdue count, the colour filters
 DEADLINES = (
-    f"CREATE INDEX case_clock_deadlines ON \"{S}\".case_clock (tenant_id, due_at, warn_at) "
+    f'CREATE INDEX case_clock_deadlines ON "{S}".case_clock (tenant_id, due_at, warn_at) '
     "WHERE clock_state = 'running'"
 )
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from libs.common.tenancy import require_role
 from services.gateway.domain.calendar import (
     MAX_REASON,
     MAX_WORKING_DAYS,
@@ -16,7 +17,6 @@ from services.gateway.domain.calendar import (
     parse_instant,
     parse_range,
 )
-from services.gateway.domain.directory import require_role
 from services.gateway.entrypoints.http.deps import Authed, Sessions, Tenant
 from services.gateway.service_layer import calendars
 

@@ -26,7 +26,7 @@ from bianmin.intake.v1 import intake_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from services.gateway.domain.directory import require_role
+from libs.common.tenancy import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from libs.common.auth import acting_as
 from libs.common.errors import BianminError
-from services.gateway.domain.directory import require_role
+from libs.common.tenancy import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.service_layer import audit, directory
