@@ -115,8 +115,5 @@ duty_day = db.tenant_table(
     metadata,
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("username", sa.Text, nullable=False),
-    sa.Column("month", sa.Text, nullable=False),
-    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "day"),
-    sa.Index("duty_day_month", "tenant_id", "month"),
 )

@@ -11,6 +11,7 @@ month applied at once are applied one after the other."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -47,16 +48,12 @@ def on_duty_rota_published(envelope: Envelope, session: Session) -> None:
     if newer is None:  # the month's rota as of this event or a later one is here already
         return
     d = tables.duty_day
-    session.execute(sa.delete(d).where(d.c.tenant_id == tenant, d.c.month == rota.month))
+    first = date.fromisoformat(f"{rota.month}-01")
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    session.execute(sa.delete(d).where(d.c.tenant_id == tenant, d.c.day.between(first, last)))
     if days:
-        at = envelope.occurred_at
-        session.execute(
-            insert(d),
-            [
-                {"tenant_id": tenant, "day": day, "username": who, "month": rota.month, "event_at": at}
-                for day, who in sorted(days.items())
-            ],
-        )
+        rows = [{"tenant_id": tenant, "day": day, "username": who} for day, who in sorted(days.items())]
+        session.execute(insert(d), rows)
 
 
 def _days(envelope: Envelope, rota: events_pb2.DutyRotaPublished) -> dict[date, str]:

@@ -1,9 +1,9 @@
 """notify: duty_rota — appraisal's leader-on-duty rota (领导带班值班, DOMAIN.md §8), so that a
 collective petition alerts the leader on duty of its day (§9).
 
-`duty_day` is one row a day of a published month: who is on duty, and the time of the event that
-wrote it. `duty_month` keeps the time of the newest `duty_rota_published` of each month, so that an
-older event delivered late never overwrites a newer rota — even one that left the month empty.
+`duty_day` is one row a day of a published month: who is on duty. `duty_month` keeps the time
+of the newest `duty_rota_published` of each month, so that an older event delivered late never
+overwrites a newer rota — even one that left the month empty.
 Row-level security FORCEd on both.
 
 Revision ID: 0008
@@ -38,12 +38,9 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Text, nullable=False),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("username", sa.Text, nullable=False),
-        sa.Column("month", sa.Text, nullable=False),
-        sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "day"),
         schema=S,
     )
-    op.create_index("duty_day_month", "duty_day", ["tenant_id", "month"], schema=S)
     for table in ("duty_month", "duty_day"):
         db.enable_rls(op.get_bind(), S, table)
 
