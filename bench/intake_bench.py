@@ -908,9 +908,13 @@ def _calendar_change(p: Platform, day: str) -> float:
 
 
 def _drain_outbox(p: Platform, window: float = 30) -> tuple[int, int, float]:
-    """Watch the relay publish intake's outbox (the in-process bus consumes as it publishes) for
-    at most `window` seconds: (events waiting at first, published, seconds)."""
-    pending = "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL"
+    """Watch intake's relay process make the moved deadlines their events and publish them (the
+    in-process bus consumes as it publishes) for at most `window` seconds: (events waiting at
+    first, published, seconds). A `moved_deadline` row is one event still to be made."""
+    pending = (
+        "SELECT (SELECT count(*) FROM intake.outbox WHERE published_at IS NULL)"
+        " + (SELECT count(*) FROM intake.moved_deadline)"
+    )
     began = time.perf_counter()
     with p.connect(autocommit=True) as conn:
         waiting = left = int(_one(conn, pending))

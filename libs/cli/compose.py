@@ -259,6 +259,14 @@ def digest_loop(runtime: Runtime, stop: threading.Event, every: float = DIGEST_E
             log.exception("digests failed")
 
 
+def moved_deadlines(runtime: Runtime, stop: threading.Event) -> None:
+    """intake's publisher of the deadlines a calendar change moved (services/intake/service_layer/
+    moved_deadlines.py), until `stop`."""
+    from services.intake.service_layer.moved_deadlines import publish_loop
+
+    publish_loop(runtime.sessions, runtime.ops_sessions, stop, runtime.settings.relay_idle_seconds)
+
+
 def notify_dispatcher(runtime: Runtime, stop: threading.Event) -> None:
     """Notify's notification dispatcher (services/notify/service_layer/delivery.py), until `stop`."""
     from services.notify.service_layer.delivery import dispatch_loop
@@ -290,6 +298,7 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
         workers = [spawn(name, "worker", BIANMIN_DATABASE_URL=url) for name in DOMAIN_SERVICES]
     background.start("jobs", periodic_jobs, runtime, 30.0)
     background.start("notify-dispatcher", notify_dispatcher, runtime)
+    background.start("intake-moved-deadlines", moved_deadlines, runtime)
     background.start("digests", digest_loop, runtime)
 
     print(f"Bianmin is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
@@ -346,18 +355,20 @@ def serve_relay(settings: Settings, service: str) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    dispatcher = None
-    if service == "notify":  # notify's relay process also runs the one notification dispatcher loop
-        dispatcher = threading.Thread(
-            target=notify_dispatcher, args=(runtime, stop), name="notify-dispatcher"
+    # a relay process also runs its service's one loop that must not run in every API replica
+    companion = {"notify": notify_dispatcher, "intake": moved_deadlines}.get(service)
+    helper = None
+    if companion is not None:
+        helper = threading.Thread(
+            target=companion, args=(runtime, stop), name=f"{service}-{companion.__name__}"
         )
-        dispatcher.start()
+        helper.start()
     try:
         relay_loop(settings, runtime, service, stop)
     finally:
         stop.set()
-        if dispatcher is not None:
-            dispatcher.join(30)
+        if helper is not None:
+            helper.join(30)
 
 
 def serve_worker(settings: Settings, service: str) -> None:

@@ -133,6 +133,18 @@ case_clock = db.tenant_table(
     sa.Column("clock_paused_until", ARRAY(sa.DateTime(timezone=True))),
     sa.PrimaryKeyConstraint("tenant_id", "case_id"),
 )
+# deadlines a calendar change moved, each row one CaseDeadlinesRecomputed to publish (migration
+# 0015; service_layer/moved_deadlines.py): the case ids and each one's previous due_at
+moved_deadline = db.tenant_table(
+    "moved_deadline",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), nullable=False),
+    sa.Column("case_ids", ARRAY(sa.Uuid(as_uuid=False)), nullable=False),
+    sa.Column("previous_due_at", ARRAY(sa.DateTime(timezone=True)), nullable=False),
+    sa.Column("headers", JSONB, nullable=False, server_default="{}"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
 # a case with its clock's columns: what the readers of a deadline select from
 case_with_clock = (
     sa.select(case, *(c for c in case_clock.c if c.key not in ("tenant_id", "case_id", "version")))

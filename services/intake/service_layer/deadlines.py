@@ -24,11 +24,14 @@ derived with the vectorised clock (`clock.rederive`: one pass of numpy for all c
 changed ones COPYed (binary) into a temporary table and written back with ONE UPDATE joining it —
 of the narrow clock rows, not the wide case rows (migration 0014 says why); the cases whose
 deadline moved are published in CaseDeadlinesRecomputed events of up to RECOMPUTED_PER_EVENT
-cases (one event a case flooded the bus after a county-wide holiday), their outbox rows inserted
-by the same statement. A deadline already passed stays as it was (the breach is a fact); a
-paused case has no deadline and gets none (T20: on resume the rest is laid over the calendar as it
-is then). The UPDATE only applies to a clock still stored at the case version read; a clock
-stored again meanwhile is read again under a row lock and derived again.
+cases (one event a case flooded the bus after a county-wide holiday) — but not built here: the
+same statement records them, RECOMPUTED_PER_EVENT ids and previous deadlines to a `moved_deadline`
+row, and intake's relay process makes each row its event (moved_deadlines.py; building a third of
+a million summaries as JSON here took longer than the UPDATE). A deadline already passed stays as
+it was (the breach is a fact); a paused case has no deadline and gets none (T20: on resume the
+rest is laid over the calendar as it is then). The UPDATE only applies to a clock still stored at
+the case version read; a clock stored again meanwhile is read again under a row lock and derived
+again.
 
 A county-wide event's handler runs in the county scope `<county>.*`, where row-level security hides
 the townships' rows. It lists the county's townships from intake's tenant projection through the
@@ -60,7 +63,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libs.common import db
 from libs.common.errors import ValidationFailed
 from libs.common.messaging import Envelope
-from libs.common.messaging.envelope import SCHEMA_VERSION, data_of, event_type_of
+from libs.common.messaging.envelope import data_of, event_type_of
 from libs.common.messaging.tables import tables_for
 from libs.common.observability.tracing import inject_traceparent
 from services.intake.adapters import case_repository as repo
@@ -458,24 +461,19 @@ def _rederive_rows(
     previous = session.execute(sa.text("SELECT current_setting('work_mem')")).scalar_one()
     db.set_local(session, "work_mem", WORK_MEM)  # for this statement only: restored below
     try:
-        stale = session.execute(
-            _REDERIVE,
-            {
-                "tenant": tenant,
-                "per_event": RECOMPUTED_PER_EVENT,
-                "schema_version": SCHEMA_VERSION,
-                "headers": json.dumps(inject_traceparent()),
-                "now": datetime.now(UTC),
-            },
-        ).scalars()
-        ids = sorted(str(i) for i in stale)
+        params = {
+            "tenant": tenant,
+            "per_event": RECOMPUTED_PER_EVENT,
+            "headers": json.dumps(inject_traceparent()),
+        }
+        stale = sorted(str(i) for i in session.execute(_REDERIVE, params).scalars())
     finally:
         db.set_local(session, "work_mem", previous)
     log.debug(
-        "re-derived %s: %d changed; derive %.3f s, stage %.3f s, update + outbox %.3f s",
+        "re-derived %s: %d changed; derive %.3f s, stage %.3f s, update %.3f s",
         tenant, len(changed), derived - began, staged - derived, time.perf_counter() - staged,
     )  # fmt: skip
-    return len(changed) - len(ids), ids
+    return len(changed) - len(stale), stale
 
 
 # The derived clocks of the changed cases, COPYed (binary) into a temporary table the UPDATE
@@ -525,69 +523,31 @@ def _write(
     session.execute(sa.text("ANALYZE rederived"))  # the join's plan depends on its size
 
 
-def _rfc3339(column: str) -> str:
-    """SQL for a timestamptz as protobuf's JSON writes a Timestamp (whole seconds: deadlines are)."""
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-def _enum(prefix: str, column: str) -> str:
-    return f"'{prefix}' || upper(m.{column})"
-
-
-# The staged clocks written back in one statement, and the CaseDeadlinesRecomputed outbox rows
-# of the cases whose deadline moved (RECOMPUTED_PER_EVENT a row, each case's summary joined from
-# its `case` row) built in the same statement — the JSON `data_of` gives the message (int64 as a
-# string, enums by name, empty fields left out; tests compare the two). The UPDATE applies only
-# to a clock still stored at the version read (READ COMMITTED re-checks it on a row changed
-# meanwhile); the ids it did not write come back.
-_REDERIVE = sa.text(
-    f"""
-WITH moved AS (
+# The staged clocks written back in one statement — only over a clock still stored at the
+# version read (READ COMMITTED re-checks it on a row changed meanwhile) — which also records the
+# cases whose deadline moved, RECOMPUTED_PER_EVENT to a `moved_deadline` row (one future
+# CaseDeadlinesRecomputed: moved_deadlines.py publishes it), and answers the ids it did not write.
+_REDERIVE = sa.text("""
+WITH written AS (
     UPDATE intake.case_clock AS k
     SET due_at = NULLIF(v.due, '-infinity'), warn_at = NULLIF(v.warn, '-infinity'), provisional = v.prov
     FROM rederived AS v
     WHERE k.tenant_id = :tenant AND k.case_id = v.id AND k.version = v.version
       AND k.clock_state IN ('running', 'paused')
-    RETURNING k.case_id AS id, k.due_at, k.warn_at, k.provisional, NULLIF(v.old_due, '-infinity') AS old_due
-), numbered AS (
-    SELECT m.*, c.number, c.item_code, c.kind, c.state, c.level, c.channel, c.first_ask, c.handler,
-        c."window", c.department, c.village, c.version,
-        (row_number() OVER (ORDER BY m.id) - 1) / :per_event AS chunk
-    FROM moved AS m JOIN intake."case" AS c ON c.tenant_id = :tenant AND c.id = m.id
-    WHERE m.due_at IS DISTINCT FROM m.old_due
-), published AS (
-    INSERT INTO intake.outbox (tenant_id, event_id, event_type, source, schema_version, payload,
-                               headers, created_at)
-    SELECT :tenant, gen_random_uuid(), 'case_deadlines_recomputed', 'intake', :schema_version,
-        jsonb_build_object('cases', jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-            'case', jsonb_build_object(
-                'case_id', m.id::text,
-                'number', NULLIF(m.number, ''),
-                'item_code', NULLIF(m.item_code, ''),
-                'kind', {_enum("CASE_KIND_", "kind")},
-                'state', {_enum("CASE_STATE_", "state")},
-                'level', {_enum("INTAKE_LEVEL_", "level")},
-                'channel', {_enum("CASE_CHANNEL_", "channel")},
-                'first_ask', NULLIF(m.first_ask, ''),
-                'handler', NULLIF(m.handler, ''),
-                'window', NULLIF(m."window", ''),
-                'department', NULLIF(m.department, ''),
-                'village', NULLIF(m.village, ''),
-                'due_at', {_rfc3339("m.due_at")},
-                'version', m.version::text
-            ),
-            'previous_due_at', {_rfc3339("m.old_due")},
-            'due_at', {_rfc3339("m.due_at")},
-            'warn_at', {_rfc3339("m.warn_at")},
-            'provisional', CASE WHEN m.provisional THEN true END
-        )) ORDER BY m.id)),
-        CAST(:headers AS jsonb), :now
-    FROM numbered AS m
+    RETURNING k.case_id AS id
+), moved AS (
+    SELECT v.id, NULLIF(v.old_due, '-infinity') AS old_due,
+        (row_number() OVER (ORDER BY v.id) - 1) / :per_event AS chunk
+    FROM rederived AS v JOIN written AS w ON w.id = v.id
+    WHERE v.due <> v.old_due
+), recorded AS (
+    INSERT INTO intake.moved_deadline (tenant_id, case_ids, previous_due_at, headers)
+    SELECT :tenant, array_agg(m.id ORDER BY m.id), array_agg(m.old_due ORDER BY m.id), CAST(:headers AS jsonb)
+    FROM moved AS m
     GROUP BY m.chunk
 )
-SELECT v.id FROM rederived AS v WHERE NOT EXISTS (SELECT FROM moved AS m WHERE m.id = v.id)
-"""
-)
+SELECT v.id FROM rederived AS v WHERE NOT EXISTS (SELECT FROM written AS w WHERE w.id = v.id)
+""")
 
 
 # --- helpers ---------------------------------------------------------------------------------

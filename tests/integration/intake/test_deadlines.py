@@ -36,7 +36,7 @@ from libs.common.runtime import Runtime
 from services.intake.adapters import case_repository, tables
 from services.intake.domain import clock
 from services.intake.domain.catalogue import as_data, catalogue_item
-from services.intake.service_layer import cases, deadlines
+from services.intake.service_layer import cases, deadlines, moved_deadlines
 from services.intake.service_layer.calendar import tenant_calendar
 from tests.integration.intake.test_calendar_projection import deliver, envelope, imported_2026, override
 from tests.integration.intake.test_case_store import COMPLETE, ITEM
@@ -111,7 +111,8 @@ def row_of(runtime: Runtime, tenant: str, case_id: str) -> sa.RowMapping:
 
 def events(runtime: Runtime, tenant: str, event_type: str, case_id: str | None = None) -> list[dict]:
     """The payloads of `event_type` in the outbox; for RECOMPUTED, the per-case entries of the
-    batched CaseDeadlinesRecomputed events."""
+    batched CaseDeadlinesRecomputed events (the moved deadlines waiting are published first)."""
+    publish_moved(runtime)
     outbox = tables_for("intake").outbox
     query = sa.select(outbox.c.payload).where(outbox.c.event_type == event_type).order_by(outbox.c.id)
     with db.transaction(runtime.sessions, tenant) as s:
@@ -119,6 +120,14 @@ def events(runtime: Runtime, tenant: str, event_type: str, case_id: str | None =
     if event_type == RECOMPUTED:
         payloads = [case for payload in payloads for case in payload["cases"]]
     return [p for p in payloads if case_id is None or p["case"]["case_id"] == case_id]
+
+
+def publish_moved(runtime: Runtime) -> int:
+    """What intake's relay process does: every moved deadline waiting made its event."""
+    published = 0
+    while more := moved_deadlines.publish_pending(runtime.sessions, runtime.ops_sessions):
+        published += more
+    return published
 
 
 def steps(runtime: Runtime, tenant: str, case_id: str) -> list[tuple[str, str]]:
@@ -337,6 +346,10 @@ def test_moved_deadlines_are_published_a_batch_an_event(
         published_before = s.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
 
     deliver(runtime, envelope(override(county.code, holiday, False, 1), county.a))
+    with db.transaction(runtime.sessions, county.a) as s:  # waiting: one row an event to be
+        waiting = s.execute(sa.select(tables.moved_deadline.c.case_ids).order_by(tables.moved_deadline.c.id))
+        assert [len(ids) for ids in waiting.scalars()] == [2, 2, 1]
+    publish_moved(runtime)
 
     with db.transaction(runtime.sessions, county.a) as s:
         rows = s.execute(

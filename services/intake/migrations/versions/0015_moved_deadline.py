@@ -1,0 +1,57 @@
+"""intake: moved_deadline — the re-derivation's moved deadlines, waiting to be published.
+
+A calendar change re-derives every open deadline of a township in the calendar change's own
+transaction (service_layer/deadlines.py). Building the CaseDeadlinesRecomputed events there — a
+third of a million case summaries as JSON — took longer than the UPDATE of the clocks itself. So
+the transaction now records only which cases moved, and from which deadline: one row for each
+future event (up to RECOMPUTED_PER_EVENT case ids and their previous due_at, and the trace
+context), committed with the clocks. intake's relay process turns each row into its event and
+deletes it in one transaction (service_layer/moved_deadlines.py): every moved deadline is told
+once, a little later, with the case as it is then.
+
+`case_clock` gets fillfactor 70: every transition and every re-derivation writes a new version of
+a clock row; with room on its page the new version stays there (a calendar change that moved
+348 k deadlines: 10.5 s → 8.8 s for the UPDATE), and the sweep's colour mark, which no index
+holds, is a HOT update. Pages written before keep their fill until rewritten.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-11-22
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from libs.common import db
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+S = "intake"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "moved_deadline",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("id", sa.BigInteger, sa.Identity(), nullable=False),
+        sa.Column("case_ids", ARRAY(sa.Uuid(as_uuid=False)), nullable=False),
+        sa.Column("previous_due_at", ARRAY(sa.DateTime(timezone=True)), nullable=False),
+        sa.Column("headers", JSONB, nullable=False, server_default="{}"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        sa.CheckConstraint(
+            "cardinality(case_ids) = cardinality(previous_due_at)", name="moved_deadline_pairs"
+        ),
+        schema=S,
+    )
+    db.enable_rls(op.get_bind(), S, "moved_deadline")
+    op.execute(f'ALTER TABLE "{S}".case_clock SET (fillfactor = 70)')
+
+
+def downgrade() -> None:
+    op.execute(f'ALTER TABLE "{S}".case_clock RESET (fillfactor)')
+    op.drop_table("moved_deadline", schema=S)
