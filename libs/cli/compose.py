@@ -264,7 +264,7 @@ def moved_deadlines(runtime: Runtime, stop: threading.Event) -> None:
     moved_deadlines.py), until `stop`."""
     from services.intake.service_layer.moved_deadlines import publish_loop
 
-    publish_loop(runtime.sessions, runtime.ops_sessions, stop, runtime.settings.relay_idle_seconds)
+    publish_loop(runtime.sessions, runtime.ops_sessions, stop)
 
 
 def notify_dispatcher(runtime: Runtime, stop: threading.Event) -> None:

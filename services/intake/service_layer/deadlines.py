@@ -461,11 +461,7 @@ def _rederive_rows(
     previous = session.execute(sa.text("SELECT current_setting('work_mem')")).scalar_one()
     db.set_local(session, "work_mem", WORK_MEM)  # for this statement only: restored below
     try:
-        params = {
-            "tenant": tenant,
-            "per_event": RECOMPUTED_PER_EVENT,
-            "headers": json.dumps(inject_traceparent()),
-        }
+        params = {"tenant": tenant, "headers": json.dumps(inject_traceparent())}
         stale = sorted(str(i) for i in session.execute(_REDERIVE, params).scalars())
     finally:
         db.set_local(session, "work_mem", previous)
@@ -481,7 +477,7 @@ def _rederive_rows(
 _STAGE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS rederived (id uuid NOT NULL, version bigint NOT NULL, "
     "due timestamptz NOT NULL, warn timestamptz NOT NULL, prov boolean NOT NULL, "
-    "old_due timestamptz NOT NULL) ON COMMIT DELETE ROWS"
+    "old_due timestamptz NOT NULL, event integer NOT NULL) ON COMMIT DELETE ROWS"
 )
 _WRITE_FIELDS = (
     ("id", "V16", 16),
@@ -490,6 +486,7 @@ _WRITE_FIELDS = (
     ("warn", ">i8", 8),
     ("prov", "?", 1),
     ("old_due", ">i8", 8),
+    ("event", ">i4", 4),  # a moved deadline: which of the re-derivation's events tells it; else -1
 )
 _WRITE_ROW = _record(*_WRITE_FIELDS)
 
@@ -514,6 +511,8 @@ def _write(
     out["due"], out["warn"] = _micros(due[idx]), _micros(warn[idx])
     out["prov"] = provisional[idx]
     out["old_due"] = rows.due_raw[idx]
+    moved = due[idx] != rows.due[idx]
+    out["event"] = np.where(moved, (np.cumsum(moved) - 1) // RECOMPUTED_PER_EVENT, -1)
     session.execute(sa.text(_STAGE))
     session.execute(sa.text("TRUNCATE rederived"))
     with _connection(session).cursor().copy("COPY rederived FROM STDIN (FORMAT BINARY)") as copy:
@@ -525,8 +524,9 @@ def _write(
 
 # The staged clocks written back in one statement — only over a clock still stored at the
 # version read (READ COMMITTED re-checks it on a row changed meanwhile) — which also records the
-# cases whose deadline moved, RECOMPUTED_PER_EVENT to a `moved_deadline` row (one future
-# CaseDeadlinesRecomputed: moved_deadlines.py publishes it), and answers the ids it did not write.
+# written cases whose deadline moved, one `moved_deadline` row for each event they were staged
+# for (a CaseDeadlinesRecomputed to come: moved_deadlines.py publishes it), and answers the ids it
+# did not write.
 _REDERIVE = sa.text("""
 WITH written AS (
     UPDATE intake.case_clock AS k
@@ -535,16 +535,12 @@ WITH written AS (
     WHERE k.tenant_id = :tenant AND k.case_id = v.id AND k.version = v.version
       AND k.clock_state IN ('running', 'paused')
     RETURNING k.case_id AS id
-), moved AS (
-    SELECT v.id, NULLIF(v.old_due, '-infinity') AS old_due,
-        (row_number() OVER (ORDER BY v.id) - 1) / :per_event AS chunk
-    FROM rederived AS v JOIN written AS w ON w.id = v.id
-    WHERE v.due <> v.old_due
 ), recorded AS (
     INSERT INTO intake.moved_deadline (tenant_id, case_ids, previous_due_at, headers)
-    SELECT :tenant, array_agg(m.id ORDER BY m.id), array_agg(m.old_due ORDER BY m.id), CAST(:headers AS jsonb)
-    FROM moved AS m
-    GROUP BY m.chunk
+    SELECT :tenant, array_agg(v.id), array_agg(NULLIF(v.old_due, '-infinity')), CAST(:headers AS jsonb)
+    FROM rederived AS v JOIN written AS w ON w.id = v.id
+    WHERE v.event >= 0
+    GROUP BY v.event
 )
 SELECT v.id FROM rederived AS v WHERE NOT EXISTS (SELECT FROM written AS w WHERE w.id = v.id)
 """)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SOURCE = "intake"
 EVENT_TYPE = "case_deadlines_recomputed"
 LISTED = 20  # rows (events) listed per pass
+IDLE_SECONDS = 1.0  # between looks when none wait: calendar changes are rare, a second is nothing
 
 moved = tables.moved_deadline
 t = tables.case_with_clock
@@ -145,7 +146,7 @@ def publish_loop(
     sessions: sessionmaker[Session],
     ops_sessions: sessionmaker[Session],
     stop: threading.Event,
-    idle_seconds: float = 0.2,
+    idle_seconds: float = IDLE_SECONDS,
 ) -> None:
     """Publish waiting rows until `stop`; wait `idle_seconds` whenever none wait (or the database
     is away: the rows stay, to be published once it is back)."""
