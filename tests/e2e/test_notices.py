@@ -3,13 +3,14 @@ the bus and notify's consumer, an acceptance notice readable over HTTP (the appl
 as a PDF (the case number and verification code in its text); the notifications of the case show
 its print, SMS and e-mail deliveries (addresses masked); an assignment reaches the handler's
 inbox; another township's staff see nothing; no personal data of the applicant travels in clear
-on the bus (intake's outbox holds it sealed only)."""
+on the bus (intake's outbox holds it sealed only); a day off before the deadline moves it, and
+intake's relay process brings the moved deadline to notify's open-case projection."""
 
 from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -172,6 +173,32 @@ def exercise_notices(
     assert any("applicant_sealed" in d for d in data)
     for value in APPLICANT.values():
         assert not any(value in d for d in data), value
+
+    # a day off before the deadline moves it: intake re-derives it in the calendar change's
+    # transaction, its relay process publishes the moved deadline, notify's projection takes it
+    def due_of() -> datetime:
+        clock = httpx.get(case_url, headers=window, timeout=10).json()["clock"]
+        return datetime.fromisoformat(clock["due_at"])
+
+    due = due_of()
+    day = due.astimezone(ZoneInfo(COUNTY_TZ)).date() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    r = httpx.put(f"{base}/v1/townships/{TENANT}/calendar/days/{day.isoformat()}",
+                  json={"kind": "off", "reason": "测试：临时调休"}, headers=admin)  # fmt: skip
+    assert r.status_code == 200, r.text
+    moved = eventually(due_of, lambda now_due: now_due > due, "the deadline moved by the day off")
+    open_case = "SELECT due_at FROM notify.open_case WHERE case_id = :id"
+    engine = sa.create_engine(database_url)
+    try:
+
+        def projected() -> datetime | None:
+            with engine.connect() as conn:
+                return conn.execute(sa.text(open_case), {"id": case["id"]}).scalar()
+
+        eventually(projected, lambda at: at == moved, "the moved deadline in notify's open-case projection")
+    finally:
+        engine.dispose()
 
 
 def test_notices_all_in_one(processes: Processes, fresh_db: str) -> None:
