@@ -4,7 +4,9 @@ with cases written as each revision had them:
 - 0012 back-fills the segments of an open clock from its history, as the clock's replay rules
   (`clock.arrays_of` over `cases.history_intents`) derive them;
 - 0014 moves every clock column of every case into `case_clock` (with the case's version), and
-  its downgrade moves them back."""
+  its downgrade moves them back;
+- 0015 adds the record of moved deadlines (row-level security forced) and room on the clock's
+  pages (fillfactor 70), and its downgrade takes both back."""
 
 from __future__ import annotations
 
@@ -175,3 +177,22 @@ def test_0014_moves_every_clock_into_case_clock_and_back(owner: Connection) -> N
 
     to(owner, "0013", down=True)
     assert {c: clock_of(owner, '"case"', "id", c) for c in (paused, running)} == before
+
+
+def test_0015_adds_the_moved_deadline_record_and_room_on_the_clock_pages_and_takes_them_back(
+    owner: Connection,
+) -> None:
+    def state() -> tuple[object, object]:
+        forced = "SELECT relforcerowsecurity FROM pg_class WHERE oid = to_regclass('intake.moved_deadline')"
+        table = owner.execute(sa.text(forced)).scalar()
+        options = owner.execute(
+            sa.text("SELECT reloptions FROM pg_class WHERE oid = 'intake.case_clock'::regclass")
+        ).scalar()
+        return table, options
+
+    to(owner, "0014")
+    assert state() == (None, None)
+    to(owner, "0015")
+    assert state() == (True, ["fillfactor=70"])  # row-level security forced, like every tenant table
+    to(owner, "0014", down=True)
+    assert state() == (None, None)
