@@ -16,6 +16,7 @@ protobuf messages cost minutes of CPU. No applicant: these events are for staff.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -133,6 +134,7 @@ def _enum(prefix: str, word: str | None) -> str | None:
     return f"{prefix}{word.upper()}" if word else None
 
 
+@functools.lru_cache(maxsize=4096)  # deadlines fall on few instants (close of office on a few days)
 def _json_time(at: datetime | None) -> str | None:
     """A Timestamp as protobuf's JSON writes it (None: unset)."""
     if at is None:
