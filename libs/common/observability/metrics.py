@@ -72,6 +72,12 @@ OUTBOX_OLDEST_AGE = _metric(
     ("service",),
 )
 
+# intake's deadlines moved by a calendar change, recorded, their events not yet made
+MOVED_DEADLINES_WAITING = _metric(
+    Gauge, "bianmin_moved_deadlines_waiting",
+    "Batches of deadlines a calendar change moved (an event each, up to 500 cases) not yet published.", (),
+)
+
 # event consumers
 EVENTS_CONSUMED = _metric(
     Counter, "bianmin_events_consumed",

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.messaging import outbox
+from libs.common.observability.metrics import MOVED_DEADLINES_WAITING
 from libs.common.observability.tracing import span
 from services.intake.adapters import tables
 
@@ -50,16 +51,22 @@ FIELDS = (  # of a case with its clock, for its summary and deadline
 def publish_pending(
     sessions: sessionmaker[Session], ops_sessions: sessionmaker[Session], *, limit: int = LISTED
 ) -> int:
-    """Publish up to `limit` waiting rows, oldest first; returns how many this call published."""
+    """Publish up to `limit` waiting rows, oldest first; returns how many this call published.
+    A row that fails is logged and left for the next pass; the others go on."""
     with db.transaction(ops_sessions, None) as s:  # the ops role lists across townships, by design
-        waiting = s.execute(sa.select(moved.c.tenant_id, moved.c.id).order_by(moved.c.id).limit(limit)).all()
-    return sum(publish_one(sessions, tenant, row_id) for tenant, row_id in waiting)
-
-
-def waiting(ops_sessions: sessionmaker[Session]) -> int:
-    """Rows not yet published, in every township (each one event)."""
-    with db.transaction(ops_sessions, None) as s:
-        return int(s.execute(sa.select(sa.func.count()).select_from(moved)).scalar_one())
+        listed = s.execute(
+            sa.select(moved.c.tenant_id, moved.c.id, sa.func.count().over()).order_by(moved.c.id).limit(limit)
+        ).all()
+    MOVED_DEADLINES_WAITING.set(listed[0][2] if listed else 0)
+    published = 0
+    for tenant, row_id, _ in listed:
+        try:
+            published += publish_one(sessions, tenant, row_id)
+        except Exception:  # noqa: BLE001 - one row's failure must not hold the others back
+            log.exception(
+                "publishing moved deadlines of %s (row %d) failed; left for the next pass", tenant, row_id
+            )
+    return published
 
 
 def publish_one(sessions: sessionmaker[Session], tenant: str, row_id: int) -> bool:
@@ -155,8 +162,8 @@ def publish_loop(
     while not stop.is_set():
         try:
             published = publish_pending(sessions, ops_sessions)
-        except Exception:  # noqa: BLE001 - a failed pass loses nothing; the next one retries
-            log.exception("publishing moved deadlines failed; retrying")
+        except Exception:  # noqa: BLE001 - the database may be away: nothing is lost, next pass
+            log.exception("listing moved deadlines failed; retrying")
             published = 0
         if not published:
             stop.wait(idle_seconds)

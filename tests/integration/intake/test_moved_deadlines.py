@@ -6,7 +6,8 @@ makes each recorded row ONE event and deletes it in the same transaction — a r
 nothing more, a row another publisher holds is skipped, two publishers at once publish each row
 once; the event tells each case as it is when published (a case closed since is left out, a case
 moved on since carries its new version and deadline); the trace of the calendar change goes on in
-the event; the waiting rows are the township's own."""
+the event; the waiting rows are the township's own; a row that fails holds back no other, and a
+gauge tells how many wait."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from libs.common import db
 from libs.common.messaging import tables_for
+from libs.common.observability.metrics import MOVED_DEADLINES_WAITING
 from libs.common.observability.tracing import inject_traceparent, span
 from libs.common.runtime import Runtime
 from services.intake.adapters import tables
@@ -177,9 +179,29 @@ def test_waiting_rows_are_the_townships_own(runtime: Runtime, county: County) ->
     assert waiting_rows(runtime, county.b) == []
     (row,) = waiting_rows(runtime, county.a)
     assert publish_row(runtime, county.b, row.id) is False  # another township cannot take it
-    assert moved_deadlines.waiting(runtime.ops_sessions) >= 1
     assert publish_row(runtime, county.a, row.id) is True
 
 
 def _json(at) -> str:  # type: ignore[no-untyped-def]
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_failing_row_holds_back_no_other_and_the_gauge_tells_how_many_wait(
+    runtime: Runtime, county: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 1)
+    holiday_moving(runtime, county, 2)
+    first, second = waiting_rows(runtime, county.a)
+    publish_one = moved_deadlines.publish_one
+
+    def failing(sessions: object, tenant: str, row_id: int) -> bool:
+        if row_id == first.id:
+            raise RuntimeError("the database said no")
+        return publish_one(runtime.sessions, tenant, row_id)
+
+    monkeypatch.setattr(moved_deadlines, "publish_one", failing)
+    with db.transaction(runtime.ops_sessions, None) as s:
+        waiting = s.execute(sa.select(sa.func.count()).select_from(moved)).scalar_one()
+    moved_deadlines.publish_pending(runtime.sessions, runtime.ops_sessions, limit=waiting)
+    assert MOVED_DEADLINES_WAITING._value.get() == waiting  # as listed, before this pass
+    assert [r.id for r in waiting_rows(runtime, county.a)] == [first.id]  # the second went on
