@@ -9,11 +9,6 @@ context), committed with the clocks. intake's relay process turns each row into 
 deletes it in one transaction (service_layer/moved_deadlines.py): every moved deadline is told
 once, a little later, with the case as it is then.
 
-`case_clock` gets fillfactor 70: every transition and every re-derivation writes a new version of
-a clock row; with room on its page the new version stays there (a calendar change that moved
-348 k deadlines: 10.5 s → 8.8 s for the UPDATE), and the sweep's colour mark, which no index
-holds, is a HOT update. Pages written before keep their fill until rewritten.
-
 Revision ID: 0015
 Revises: 0014
 Create Date: 2026-11-22
@@ -49,9 +44,7 @@ def upgrade() -> None:
         schema=S,
     )
     db.enable_rls(op.get_bind(), S, "moved_deadline")
-    op.execute(f'ALTER TABLE "{S}".case_clock SET (fillfactor = 70)')
 
 
 def downgrade() -> None:
-    op.execute(f'ALTER TABLE "{S}".case_clock RESET (fillfactor)')
     op.drop_table("moved_deadline", schema=S)
