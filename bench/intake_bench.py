@@ -815,6 +815,7 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
                 f"CREATE TABLE bench_due AS SELECT case_id, due_at FROM intake.case_clock WHERE {OPEN_CLOCK}"
             )
             conn.commit()
+        _settle(p)
         end_to_end = _calendar_change(p, first)
         with p.connect() as conn:
             moved = _one(
@@ -871,6 +872,20 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
             direct, f"deadlines.rederive called directly ({second} off; {changed:,} changed)", moved=changed
         ),
     ]
+
+
+def _settle(p: Platform, window: float = 60) -> None:
+    """Let the platform finish what the lifecycles set off (every outbox published, hence every
+    event consumed in process) and vacuum, so the calendar change is measured on its own."""
+    pending = " + ".join(
+        f"(SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL)"
+        for schema in ("gateway", "intake", "proxy", "appraisal", "notify")
+    )
+    deadline = time.monotonic() + window
+    with p.connect(autocommit=True) as conn:
+        while int(_one(conn, f"SELECT {pending}")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    _vacuum(p)
 
 
 def _vacuum(p: Platform) -> None:
