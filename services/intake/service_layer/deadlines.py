@@ -78,8 +78,8 @@ log = logging.getLogger(__name__)
 SOURCE = "intake"
 BATCH = 5000  # outbox rows per INSERT (the sweep)
 RECOMPUTED_PER_EVENT = 500  # moved deadlines per CaseDeadlinesRecomputed (about 300 KB of JSON)
-# the re-derivation's one statement sorts, hashes and groups every moved case in memory (with the
-# server's default 4 MB a third of a million moved deadlines spilled to disk: +25 % time)
+# the re-derivation's one statement hashes and groups every moved case in memory (with the
+# server's default 4 MB, sorting a third of a million moved deadlines spilled to disk: +25 % time)
 WORK_MEM = "256MB"
 NEAR = timedelta(days=2)  # a deadline this close may be "due today" in any time zone
 

@@ -24,11 +24,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from bianmin.intake.v1 import events_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.messaging import outbox
+from libs.common.messaging.envelope import event_type_of
 from libs.common.observability.metrics import MOVED_DEADLINES_WAITING
 from libs.common.observability.tracing import span
 from services.intake.adapters import tables
@@ -36,7 +38,7 @@ from services.intake.adapters import tables
 log = logging.getLogger(__name__)
 
 SOURCE = "intake"
-EVENT_TYPE = "case_deadlines_recomputed"
+EVENT_TYPE = event_type_of(events_pb2.CaseDeadlinesRecomputed)  # the JSON below is its data
 LISTED = 20  # rows (events) listed per pass
 IDLE_SECONDS = 1.0  # between looks when none wait: calendar changes are rare, a second is nothing
 
