@@ -127,14 +127,15 @@ def create(
     cmd: cases.ReceiveCase,
 ) -> CaseView:
     """Receive a case with the caller as its first-ask person; an empty `kind` is the item's:
-    immediate (promised 0 days), joint (two or more departments) or promised."""
+    immediate (promised 0 days), joint (two or more departments) or promised. One transaction:
+    the case and the caller's view of it."""
     with db.transaction(sessions, _township(tenant)) as s:
         scope = _known(s, tenant)
         who = require_role(principal, *CREATOR_ROLES)
         if not cmd.kind:
             cmd = replace(cmd, kind=_kind_of_item(s, cmd.item_code))
-    case = cases.receive(sessions, scope, who.username, replace(cmd, first_ask=who.username))
-    return _one(sessions, who, scope, case.id)
+        case = cases.receive_in(s, scope, who.username, replace(cmd, first_ask=who.username))
+        return _one_in(s, who, case.id)
 
 
 def act(
@@ -146,18 +147,19 @@ def act(
     action: str,
     **args: Any,
 ) -> CaseView:
-    """Take an action (the generic `cases.act`); `expected_version` 0 = no version check."""
+    """Take an action (the generic `cases.act`); `expected_version` 0 = no version check. The
+    answer is the case as it is now, even if it has just left the caller's sight (a resume), read
+    in the action's transaction."""
     if expected_version and not _department_only(principal):
         # the usual call: the township is checked only when something fails (an unknown one is
-        # not_found whatever else is wrong, as below): one transaction fewer per action
+        # not_found whatever else is wrong, as below): one transaction per action
         scope = _township(tenant)
         try:
             who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
-            cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
+            return _act_in(sessions, who, scope, case_id, expected_version, action, **args)
         except Exception:
             _check(sessions, tenant)
             raise
-        return _one(sessions, who, scope, case_id, visible=False)
     scope = _check(sessions, tenant)
     if _department_only(principal):
         who = require_role(principal, COUNTY_DEPARTMENT)
@@ -171,9 +173,21 @@ def act(
         who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
     if not expected_version:
         expected_version = cases.get(sessions, scope, case_id).version
-    cases.act(sessions, scope, case_id, expected_version, action, who.username, **args)
-    # the case as it is now, even if it has just left the caller's sight (a resume)
-    return _one(sessions, who, scope, case_id, visible=False)
+    return _act_in(sessions, who, scope, case_id, expected_version, action, **args)
+
+
+def _act_in(
+    sessions: sessionmaker[Session],
+    who: Principal,
+    tenant: str,
+    case_id: str,
+    expected_version: int,
+    action: str,
+    **args: Any,
+) -> CaseView:
+    with db.transaction(sessions, tenant) as s:
+        cases.act_in(s, case_id, expected_version, action, who.username, **args)
+        return _one_in(s, who, case_id, visible=False)
 
 
 def get(

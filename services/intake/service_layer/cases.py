@@ -101,31 +101,44 @@ def receive(
     tz: ZoneInfo = DEFAULT_TZ,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Case:
-    """Receive a case for an item of the township's catalogue (its materials are copied)."""
-    at = now()
+    """Receive a case for an item of the township's catalogue (its materials are copied), in a
+    transaction of its own (`receive_in`: in the caller's, scoped to `tenant`)."""
     with db.transaction(sessions, require_tenant(tenant)) as s:
-        item = _item(s, cmd.item_code)
-        case = Case.receive(
-            id=str(uuid.uuid4()),
-            number=_next_number(s, tenant, at.astimezone(tz).strftime("%Y%m%d")),
-            tenant=tenant,
-            item=item,
-            kind=cmd.kind,
-            level=cmd.level,
-            channel=cmd.channel,
-            applicant=cmd.applicant,
-            materials=cmd.materials,
-            actor=actor,
-            at=at,
-            first_ask=cmd.first_ask,
-            accept_if_complete=cmd.accept_if_complete,
-            village=cmd.village,
-        )
-        if case.village is not None:
-            _require_village(s, case.village)
-        change = clock_change(s, case, 0, None)
-        repo.add(s, case, clocks=change.events)
-        write_clock(s, case, change)
+        return receive_in(s, tenant, actor, cmd, tz=tz, now=now)
+
+
+def receive_in(
+    s: Session,
+    tenant: str,
+    actor: str,
+    cmd: ReceiveCase,
+    *,
+    tz: ZoneInfo = DEFAULT_TZ,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Case:
+    at = now()
+    item = _item(s, cmd.item_code)
+    case = Case.receive(
+        id=str(uuid.uuid4()),
+        number=_next_number(s, tenant, at.astimezone(tz).strftime("%Y%m%d")),
+        tenant=tenant,
+        item=item,
+        kind=cmd.kind,
+        level=cmd.level,
+        channel=cmd.channel,
+        applicant=cmd.applicant,
+        materials=cmd.materials,
+        actor=actor,
+        at=at,
+        first_ask=cmd.first_ask,
+        accept_if_complete=cmd.accept_if_complete,
+        village=cmd.village,
+    )
+    if case.village is not None:
+        _require_village(s, case.village)
+    change = clock_change(s, case, 0, None)
+    repo.add(s, case, clocks=change.events)
+    write_clock(s, case, change)
     return case
 
 
@@ -141,25 +154,39 @@ def act(
     **args: Any,
 ) -> Case:
     """Take `action` (a name of the domain's state machine, e.g. "accept", "return",
-    "submit_materials") on the case at `expected_version`, with the action's own arguments."""
+    "submit_materials") on the case at `expected_version`, with the action's own arguments; in a
+    transaction of its own (`act_in`: in the caller's, scoped to the case's township)."""
+    with db.transaction(sessions, require_tenant(tenant)) as s:
+        return act_in(s, case_id, expected_version, action, actor, now=now, **args)
+
+
+def act_in(
+    s: Session,
+    case_id: str,
+    expected_version: int,
+    action: str,
+    actor: str,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    **args: Any,
+) -> Case:
     method = _method(action)
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise ValidationFailed("expected_version must be a whole number")
-    with db.transaction(sessions, require_tenant(tenant)) as s:
-        case = repo.get(s, case_id)
-        case.check_version(expected_version)
-        if action == "assign" and isinstance(args.get("handler"), str):
-            args = {**where_handled(s, case, args["handler"]), **args}
-        at = now()
-        try:
-            inspect.signature(method).bind(case, actor, at, **args)
-        except TypeError as exc:  # wrong or missing arguments for this action
-            raise ValidationFailed(f"{action}: {exc}") from None
-        method(case, actor, at, **args)
-        # the clock first: its facts travel in the events the save records
-        change = clock_change(s, case, expected_version, repo.due_at(s, case.id))
-        repo.save(s, case, expected_version, clocks=change.events)
-        write_clock(s, case, change)
+    case = repo.get(s, case_id)
+    case.check_version(expected_version)
+    if action == "assign" and isinstance(args.get("handler"), str):
+        args = {**where_handled(s, case, args["handler"]), **args}
+    at = now()
+    try:
+        inspect.signature(method).bind(case, actor, at, **args)
+    except TypeError as exc:  # wrong or missing arguments for this action
+        raise ValidationFailed(f"{action}: {exc}") from None
+    method(case, actor, at, **args)
+    # the clock first: its facts travel in the events the save records
+    change = clock_change(s, case, expected_version, repo.due_at(s, case.id))
+    repo.save(s, case, expected_version, clocks=change.events)
+    write_clock(s, case, change)
     return case
 
 
