@@ -1,13 +1,9 @@
 """The gateway's HTTP API (API.md): one FastAPI app assembled from the routers. Built by
 `create_app` from a `Gateway` context; connects nothing at import time."""
 
-import time
-import uuid
-
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from libs.common.settings import Settings
 from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
@@ -78,15 +74,6 @@ def create_app(gw: Gateway) -> FastAPI:
             max_age=600,
         )
 
-    @app.middleware("http")
-    async def _request_id_and_metrics(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        response.headers["X-Request-Id"] = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-        edge.security_headers(request.url.path, response.headers, settings)
-        return response
+    app.add_middleware(edge.RequestMiddleware, settings=settings)
 
     return app

@@ -25,6 +25,7 @@ import math
 import re
 import threading
 import time
+import uuid
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -33,6 +34,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.common.errors import BianminError, RateLimited
+from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from libs.common.settings import Settings
 from services.gateway.entrypoints.http.problems import problem
 
@@ -263,6 +265,37 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
         return await then()
 
     return receive
+
+
+class RequestMiddleware:
+    """The outermost: every answer carries the request id (the caller's `X-Request-Id`, else a
+    new one) and the security headers, and is counted in the HTTP metrics by route template.
+    Plain ASGI (not `@app.middleware`), which would run each request in a task of its own."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        status = [500]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-Id"] = request_id
+                security_headers(scope["path"], headers, self.settings)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+        route = getattr(scope.get("route"), "path", "unmatched")
+        HTTP_REQUESTS.labels(scope["method"], route, str(status[0])).inc()
+        HTTP_LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
 def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> None:
