@@ -288,9 +288,15 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     server, grpc_port = grpc_server(runtime, SERVICES, "127.0.0.1", 0, verifier)
     server.start()
     # every service answers on the in-process gRPC server: the gateway's calls are real gRPC
-    settings.grpc_targets = ",".join(f"{name}=127.0.0.1:{grpc_port}" for name in SERVICES)
-
+    targets = {name: f"127.0.0.1:{grpc_port}" for name in SERVICES}
     background = Background()
+    child = None
+    if settings.run_intake_process:
+        child = ApiChild("intake", {"BIANMIN_DATABASE_URL": url, "BIANMIN_DATA_DIR": str(settings.data_dir)})
+        targets["intake"] = child.start()
+        background.start("intake-api", child.supervise)
+    settings.grpc_targets = ",".join(f"{name}={target}" for name, target in targets.items())
+
     workers: list[subprocess.Popen] = []
     for name in SERVICES:
         background.start(f"relay-{name}", relay_loop, settings, runtime, name)
@@ -315,8 +321,87 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
             worker.terminate()
         for worker in workers:
             worker.wait(15)
+        if child is not None:
+            child.stop()
         server.stop(grace=5).wait()
         print("Bianmin stopped.", flush=True)
+
+
+@dataclass
+class ApiChild:
+    """One service's gRPC API as a child process of `bianmin run` (`bianmin serve <service>
+    api`): the case path gets an interpreter lock of its own instead of sharing the gateway's
+    (in one process their threads spent a third of the CPU handing the lock to each other).
+    Started before the gateway serves, started again if it dies, stopped with the parent. Its
+    own /metrics are off: the parent's serve the gateway's count of every call."""
+
+    service: str
+    env: dict[str, str]
+    port: int = 0
+    proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> str:
+        """Spawn it and wait until its health check says SERVING; its `host:port`."""
+        import socket
+
+        if not self.port:
+            with socket.socket() as sock:  # a free port, kept across restarts
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+        target = f"127.0.0.1:{self.port}"
+        self.proc = spawn(
+            self.service,
+            "api",
+            **self.env,
+            BIANMIN_GRPC_HOST="127.0.0.1",
+            BIANMIN_GRPC_PORT=str(self.port),
+            BIANMIN_METRICS_PORT="0",
+        )
+        deadline = time.monotonic() + timeout
+        while not self._serving(target):
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.service}'s API process exited with {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"{self.service}'s API process did not answer in {timeout:.0f} s")
+            time.sleep(0.2)
+        return target
+
+    def _serving(self, target: str) -> bool:
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        name = service_def(self.service).grpc_service_names[0]
+        with grpc.insecure_channel(target) as channel:
+            try:
+                reply = health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(service=name), timeout=1
+                )
+            except grpc.RpcError:
+                return False
+        return reply.status == health_pb2.HealthCheckResponse.SERVING
+
+    def supervise(self, stop: threading.Event) -> None:
+        """Start it again whenever it fails (calls meanwhile answer unavailable) until `stop`. A
+        clean exit is a stop asked for (Ctrl-C reaches the whole process group): not restarted."""
+        while not stop.wait(1.0):
+            code = self.proc.poll() if self.proc is not None else None
+            if code not in (None, 0):
+                log.error("%s's API process exited with %s; starting it again", self.service, code)
+                try:
+                    self.start()
+                except SystemExit as exc:
+                    log.error("%s", exc)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # a graceful stop: calls in flight finish
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def spawn(service: str, role: str, **env: str) -> subprocess.Popen:

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         " (empty: 127.0.0.1 on grpc_port+offset, or in-process in all-in-one)",
     )
     metrics_port: int = Field(0, description="Prometheus /metrics port of a process; 0 = off")
+    run_intake_process: bool = Field(
+        True,
+        description="bianmin run: intake's gRPC API in a child process of its own (false: all in one)",
+    )
 
     # the gateway's HTTP edge (limits are per gateway replica: token buckets in process memory)
     http_rate_per_second: float = Field(20.0, description="requests per second per client IP and per user")

@@ -29,6 +29,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children(pid: int, *argv: str) -> list[int]:
+    """The child processes of `pid` whose command line holds `argv` in a row (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        words = [w.decode() for w in cmdline]
+        if ppid == pid and any(words[i : i + len(argv)] == list(argv) for i in range(len(words))):
+            found.append(int(stat.parent.name))
+    return found
+
+
 class Processes:
     """Starts `bianmin` subprocesses with a shared environment; stops them all at the end."""
 

@@ -7,10 +7,14 @@ staff who do not handle the case (and for the county admin); another township's 
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 import httpx
 import pytest
 
-from tests.e2e.conftest import Processes, free_port, login, wait_http, wait_projections
+from tests.e2e.conftest import Processes, children, eventually, free_port, login, wait_http, wait_projections
 
 pytestmark = pytest.mark.e2e
 
@@ -171,6 +175,34 @@ def test_cases_all_in_one(processes: Processes) -> None:
     exercise_cases(base, processes)
     exercise_case_details(base, processes)
     assert processes.stop(proc) == 0, processes.log_tail()
+
+
+def test_all_in_one_intake_api_child_is_started_again(processes: Processes) -> None:
+    """`bianmin run` serves intake's gRPC API from a child process (BIANMIN_RUN_INTAKE_PROCESS);
+    killed, it is started again and the case path answers as before; stopping the platform
+    stops it too."""
+    port = free_port()
+    proc = processes.start("run", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz", processes)
+    (child,) = children(proc.pid, "serve", "intake", "api")
+    admin = login(base)
+    township = {"code": "napo", "name": "那坡镇", "villages": []}
+    assert httpx.post(f"{base}/v1/townships", json=township, headers=admin).status_code == 201
+    wait_projections(base, admin, TENANT)  # intake's answer comes from the child
+
+    os.kill(child, signal.SIGKILL)
+    again = eventually(
+        lambda: children(proc.pid, "serve", "intake", "api"),
+        lambda found: len(found) == 1 and found[0] != child,
+        "a new intake API process",
+    )
+    cases = f"{base}/v1/townships/{TENANT}/cases"
+    eventually(
+        lambda: httpx.get(cases, headers=admin).status_code, lambda code: code == 200, "cases listed again"
+    )
+    assert processes.stop(proc) == 0, processes.log_tail()
+    assert not Path(f"/proc/{again[0]}").exists()  # stopped (and reaped) with the platform
 
 
 def exercise_case_details(base: str, procs: Processes) -> None:

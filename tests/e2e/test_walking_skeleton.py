@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, Processes, free_port, login, wait_http, wait_projections
+from tests.e2e.conftest import ADMIN, Processes, children, free_port, login, wait_http, wait_projections
 
 pytestmark = pytest.mark.e2e
 
@@ -39,10 +39,12 @@ def exercise_skeleton(base: str) -> None:
 
 
 def test_all_in_one(processes: Processes) -> None:
+    """In ONE process (every other all-in-one test serves intake's API from a child process)."""
     port = free_port()
-    proc = processes.start("run", "--port", str(port))
+    proc = processes.start("run", "--port", str(port), BIANMIN_RUN_INTAKE_PROCESS="false")
     base = f"http://127.0.0.1:{port}"
     wait_http(f"{base}/healthz", processes)
+    assert children(proc.pid, "serve") == []
     exercise_skeleton(base)
     assert processes.stop(proc) == 0, processes.log_tail()
 
