@@ -95,6 +95,14 @@ def bootstrap(settings: Settings, runtime: Runtime) -> str | None:
 # --- gRPC ------------------------------------------------------------------------------------
 
 
+def api_pool_size() -> int:
+    """Database connections an API process keeps: one per call its gRPC server handles at once
+    (fewer, and the pool's overflow connections were opened and closed under load)."""
+    from libs.common.grpc.server import MAX_WORKERS
+
+    return MAX_WORKERS
+
+
 def grpc_server(runtime: Runtime, names: Iterable[str], host: str, port: int, verifier):  # type: ignore[no-untyped-def]
     from libs.common.grpc.server import build_server
 
@@ -282,7 +290,7 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     url = database_url(settings)
     migrate(settings, url)
     issuer, verifier = keys(settings, sign=True)
-    runtime = Runtime.connect(settings, url)
+    runtime = Runtime.connect(settings, url, pool_size=api_pool_size())
     password = bootstrap(settings, runtime)
 
     server, grpc_port = grpc_server(runtime, SERVICES, "127.0.0.1", 0, verifier)
@@ -419,7 +427,7 @@ def serve_api(settings: Settings, service: str) -> None:
     observe(settings, service)
     url = database_url(settings)
     issuer, verifier = keys(settings, sign=service == "gateway")
-    runtime = Runtime.connect(settings, url)
+    runtime = Runtime.connect(settings, url, pool_size=api_pool_size())
     server, port = grpc_server(runtime, [service], settings.grpc_host, settings.grpc_port, verifier)
     log.info("%s gRPC API on %s:%s", service, settings.grpc_host, port)
     if service != "gateway":

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 AddFn = Callable[[Any, grpc.Server], None]
 
+# calls a server handles at once; its process keeps as many database connections (`api_pool_size`)
+MAX_WORKERS = 16
+
 SERVER_OPTIONS: tuple[tuple[str, Any], ...] = (
     # accept the clients' 30 s keepalive pings (client.CHANNEL_OPTIONS), also between calls
     ("grpc.keepalive_permit_without_calls", 1),
@@ -60,7 +63,7 @@ def build_server(
     verifier: TokenVerifier,
     host: str,
     port: int,
-    max_workers: int = 16,
+    max_workers: int = MAX_WORKERS,
     options: Sequence[tuple[str, Any]] = (),
     public_services: Iterable[str] = PUBLIC_SERVICES,
 ) -> tuple[grpc.Server, int]:
