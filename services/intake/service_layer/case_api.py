@@ -512,15 +512,22 @@ def _seen_by(case: Case, who: Principal) -> Case:
 def _clock(lookups: _Lookups, case: Case, row: Any, now: Now = _utcnow) -> ClockView:
     state = row["clock_state"] or clock.NOT_STARTED
     colour = clock.GREEN
-    if state != clock.NOT_STARTED:
+    if state == clock.PAUSED:  # judged by the budget used so far: the clock's history decides
         calendar = lookups.calendar(case.tenant)
         days = lookups.promised_days(case)
         derived = clock.derive(cases.history_intents(case.history), calendar, days)
-        if state == clock.PAUSED:
-            colour = clock.colour(derived, calendar, now())
-        elif row["due_at"] is not None and row["warn_at"] is not None:
-            stored = replace(derived, state=state, due_at=row["due_at"], warn_at=row["warn_at"])
-            colour = clock.colour(stored, calendar, now())
+        colour = clock.colour(derived, calendar, now())
+    elif state != clock.NOT_STARTED and row["due_at"] is not None and row["warn_at"] is not None:
+        # running or stopped: the stored deadline, as the colour filter reads it
+        stored = clock.Clock(
+            state=state,
+            promised_days=lookups.promised_days(case),
+            started_at=row["started_at"],
+            stopped_at=row["stopped_at"],
+            due_at=row["due_at"],
+            warn_at=row["warn_at"],
+        )
+        colour = clock.colour(stored, lookups.calendar(case.tenant), now())
     return ClockView(
         state=state,
         started_at=row["started_at"],
