@@ -218,6 +218,26 @@ def test_requests_beyond_the_rate_of_a_user_are_429_from_any_ip(
     assert_problem(elsewhere.get("/v1/me"), 401, "unauthenticated")  # that IP itself may go on
 
 
+def test_a_token_is_verified_once_per_request_and_a_bad_one_keeps_its_answer(
+    edge_client: Callable[..., TestClient], make_user: Callable[..., str]
+) -> None:
+    """The per-user rate limit and the route's caller share one verification of the token."""
+    c = edge_client()
+    headers = login(c, make_user(["county_admin"]))
+    verifier = c.app.state.gateway.verifier
+    calls: list[str] = []
+    verify = verifier.verify
+    verifier.verify = lambda token: calls.append(token) or verify(token)
+    try:
+        assert c.get("/v1/me", headers=headers).status_code == 200
+        assert len(calls) == 1
+        tampered = {"Authorization": headers["Authorization"][:-2] + "xx"}
+        assert_problem(c.get("/v1/me", headers=tampered), 401, "unauthenticated")
+        assert len(calls) == 2
+    finally:
+        verifier.verify = verify
+
+
 def test_login_has_its_own_stricter_limits(
     edge_client: Callable[..., TestClient], make_user: Callable[..., str]
 ) -> None:

@@ -15,6 +15,7 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal, validate_tenant
 from services.gateway.adapters.service_clients import ServiceClients
 from services.gateway.domain.directory import require_visible
+from services.gateway.entrypoints.http.edge import verified
 from services.gateway.service_layer import audit, directory
 
 
@@ -44,7 +45,7 @@ def caller(request: Request, authorization: Annotated[str | None, Header()] = No
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthenticated("a bearer token is required")
     token = authorization.split(" ", 1)[1].strip()
-    return Caller(gateway(request).verifier.verify(token), token)
+    return Caller(verified(request.scope, token), token)
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

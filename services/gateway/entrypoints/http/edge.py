@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from libs.common.errors import BianminError, RateLimited
 from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from libs.common.settings import Settings
+from libs.common.tenancy import Principal
 from services.gateway.entrypoints.http.problems import problem
 
 LOGIN_PATH = "/v1/auth/token"
@@ -43,7 +44,7 @@ UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 DOCS_PATHS = ("/docs", "/redoc")  # and /docs/oauth2-redirect
 CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
-_USERNAME = "bianmin.username"  # where `authenticated_username` caches its answer in the scope
+_VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
 
 
 class TokenBuckets:
@@ -104,20 +105,29 @@ def client_ip(scope: Scope) -> str:
 
 
 def authenticated_username(scope: Scope) -> str | None:
-    """The username of a valid bearer token on the request, else None (the route answers 401).
-    Verified once per request and cached in the scope."""
-    if _USERNAME in scope:
-        return scope[_USERNAME]
-    username = None
+    """The username of a valid bearer token on the request, else None (the route answers 401)."""
     authorization = Headers(scope=scope).get("authorization", "")
-    if authorization.lower().startswith("bearer "):
+    if not authorization.lower().startswith("bearer "):
+        return None
+    try:
+        return verified(scope, authorization.split(" ", 1)[1].strip()).username
+    except BianminError:
+        return None
+
+
+def verified(scope: Scope, token: str) -> Principal:
+    """The principal of `token`, or the error verifying it: verified once per request (the rate
+    limit and the route's caller both need it), kept in the scope."""
+    kept: tuple[str, Principal | BianminError] | None = scope.get(_VERIFIED)
+    if kept is None or kept[0] != token:
         try:
-            principal = scope["app"].state.gateway.verifier.verify(authorization.split(" ", 1)[1].strip())
-            username = principal.username
-        except BianminError:
-            username = None
-    scope[_USERNAME] = username
-    return username
+            kept = (token, scope["app"].state.gateway.verifier.verify(token))
+        except BianminError as exc:
+            kept = (token, exc)
+        scope[_VERIFIED] = kept
+    if isinstance(kept[1], BianminError):
+        raise kept[1]
+    return kept[1]
 
 
 def throttle_login(request: Request, username: str) -> None:
