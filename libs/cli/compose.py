@@ -340,7 +340,7 @@ class ApiChild:
     """One service's gRPC API as a child process of `bianmin run` (`bianmin serve <service>
     api`): the case path gets an interpreter lock of its own instead of sharing the gateway's
     (in one process their threads spent a third of the CPU handing the lock to each other).
-    Started before the gateway serves, started again if it dies, stopped with the parent. Its
+    Started before the gateway serves, started again if it fails, stopped with the parent. Its
     own /metrics are off: the parent's serve the gateway's count of every call."""
 
     service: str

@@ -1,4 +1,5 @@
-"""The edge of the gateway: rate limits, the request-size limit and the security headers.
+"""The edge of the gateway: rate limits, the request-size limit, the security headers and the
+request id with the HTTP metrics.
 
 Everything here is plain ASGI middleware installed by `create_app` from `Settings`
 (`BIANMIN_HTTP_*`); the answers are problems like every other error (problems.py).
@@ -17,6 +18,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
 - **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
   `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
   (which load their own scripts and styles), and HSTS only when `http_hsts` says we are behind TLS.
+- **Request id and metrics** (`RequestMiddleware`, the outermost): `X-Request-Id` on every answer
+  (the caller's, else a new one) and `bianmin_http_*` by route template.
 """
 
 from __future__ import annotations
