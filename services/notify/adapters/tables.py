@@ -96,6 +96,9 @@ open_case = db.tenant_table(
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("version", sa.BigInteger, nullable=False),
+    # when the event that last wrote the row happened (migration 0009): of two events of the same
+    # version (moved deadlines), the older never overwrites the newer
+    sa.Column("as_of", sa.DateTime(timezone=True)),
     sa.PrimaryKeyConstraint("tenant_id", "case_id"),
 )
 

@@ -208,7 +208,7 @@ def subscriptions() -> list[Subscription]:
 def _project_open_case(session: Session, envelope: Envelope, message: Any) -> None:
     """Upsert the case as of this event; an older version never overwrites a newer one."""
     recomputed = envelope.event_type == "case_deadline_recomputed"
-    _upsert_open_cases(session, [_open_case(envelope.tenant_id, message)], same_version=recomputed)
+    _upsert_open_cases(session, [_open_case(envelope, message)], same_version=recomputed)
 
 
 def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
@@ -216,11 +216,11 @@ def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
     projection takes them all in one statement. No notice: a moved deadline obliges none."""
     batch = message_of(envelope.data, events_pb2.CaseDeadlinesRecomputed)
     if batch.cases:
-        rows = [_open_case(envelope.tenant_id, moved) for moved in batch.cases]
+        rows = [_open_case(envelope, moved) for moved in batch.cases]
         _upsert_open_cases(session, rows, same_version=True)
 
 
-def _open_case(tenant: str, message: Any) -> dict[str, Any]:
+def _open_case(envelope: Envelope, message: Any) -> dict[str, Any]:
     """The open_case row of a case event's case, with the newest deadline the event knows."""
     c = message.case
     due = _ts(c, "due_at")
@@ -230,7 +230,7 @@ def _open_case(tenant: str, message: Any) -> dict[str, Any]:
     if due is None and "clock" in fields and message.HasField("clock"):  # accepted, resumed
         due = _ts(message.clock, "due_at")
     return {
-        "tenant_id": tenant,
+        "tenant_id": envelope.tenant_id,
         "case_id": c.case_id,
         "number": c.number,
         "item_name": c.item_name or c.item_code,
@@ -238,15 +238,20 @@ def _open_case(tenant: str, message: Any) -> dict[str, Any]:
         "state": _word(case_pb2.CaseState, "CASE_STATE_", c.state) or "received",
         "due_at": due,
         "version": c.version,
+        "as_of": envelope.occurred_at,
     }
 
 
 def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_version: bool = False) -> None:
     """An older version never overwrites a newer one. A re-derived deadline comes with the
-    version the case already had (re-derivation is no transition): `same_version` lets it in."""
+    version the case already had (re-derivation is no transition): `same_version` lets it in,
+    unless the row was written by a later event (two moves of one deadline arriving out of order)."""
     o = tables.open_case
     stmt = insert(o)
-    newer = o.c.version <= stmt.excluded.version if same_version else o.c.version < stmt.excluded.version
+    newer = o.c.version < stmt.excluded.version
+    if same_version:
+        later = sa.or_(o.c.as_of.is_(None), o.c.as_of <= stmt.excluded.as_of)
+        newer = sa.or_(newer, sa.and_(o.c.version == stmt.excluded.version, later))
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=[o.c.tenant_id, o.c.case_id],
@@ -257,6 +262,7 @@ def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_ver
                 "state": stmt.excluded.state,
                 "due_at": sa.func.coalesce(stmt.excluded.due_at, o.c.due_at),
                 "version": stmt.excluded.version,
+                "as_of": stmt.excluded.as_of,
             },
             where=newer,
         ),

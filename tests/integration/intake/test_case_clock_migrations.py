@@ -11,19 +11,16 @@ with cases written as each revision had them:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import Connection
 
-from libs.common import db, embedded_pg, migrations
 from services.intake.domain import clock
 from services.intake.domain.case import HistoryEntry
 from services.intake.service_layer import cases
+from tests.integration.conftest import migrate_to, with_schema
 
 pytestmark = pytest.mark.integration
 
@@ -48,24 +45,13 @@ CLOCK_COLUMNS = (
 
 
 @pytest.fixture()
-def owner(pg_server_url: str) -> Iterator[Connection]:
-    """A connection as the owner (the server URL's user) to a fresh database with no schema."""
-    name = f"bianmin_mig_{uuid.uuid4().hex[:10]}"
-    engine = db.make_engine(embedded_pg.ensure_database(pg_server_url, name), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text('CREATE SCHEMA "intake"'))
-            conn.commit()
-            yield conn
-    finally:
-        engine.dispose()
-        with psycopg.connect(pg_server_url, autocommit=True) as server:
-            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def owner(fresh_owner: Connection) -> Connection:
+    """A connection as the owner to a fresh database with only the intake schema."""
+    return with_schema(fresh_owner, "intake")
 
 
 def to(conn: Connection, revision: str, *, down: bool = False) -> None:
-    (command.downgrade if down else command.upgrade)(migrations.alembic_config("intake", conn), revision)
-    conn.commit()
+    migrate_to(conn, "intake", revision, down=down)
 
 
 def expected_segments() -> tuple[datetime, int, int, list[tuple[datetime, datetime | None]]]:

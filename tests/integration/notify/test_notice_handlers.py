@@ -431,6 +431,31 @@ def test_recomputed_deadlines_reach_the_open_case_projection(rt: Runtime, tenant
     assert len(rows(rt, tenant, tables.notice)) == notices_before
 
 
+def test_two_moves_of_one_deadline_out_of_order_keep_the_later(rt: Runtime, tenant: str) -> None:
+    """Two calendar changes in quick succession move one deadline twice at the same case version;
+    delivered out of order (a retry between), the later move stays, and a newer version still wins."""
+    accepted = events_pb2.CaseAccepted(case=summary(version=2))
+    accepted.clock.due_at.FromDatetime(NOW + timedelta(days=4))
+    assert deliver(rt, envelope(tenant, accepted)) == "processed"
+
+    def moved(days: int) -> Message:
+        batch = events_pb2.CaseDeadlinesRecomputed()
+        case = batch.cases.add(case=summary(version=2))
+        case.due_at.FromDatetime(NOW + timedelta(days=days))
+        return batch
+
+    first, second = moved(5), moved(6)
+    assert deliver(rt, envelope(tenant, second, at=NOW + timedelta(minutes=2))) == "processed"
+    assert deliver(rt, envelope(tenant, first, at=NOW + timedelta(minutes=1))) == "processed"
+    [case] = rows(rt, tenant, tables.open_case)
+    assert (case.version, case.due_at, case.as_of) == (2, NOW + timedelta(days=6), NOW + timedelta(minutes=2))
+
+    assigned = events_pb2.CaseAssigned(case=summary(version=3, handler="li", state=5), handler="li")
+    assert deliver(rt, envelope(tenant, assigned, at=NOW + timedelta(minutes=1))) == "processed"
+    [case] = rows(rt, tenant, tables.open_case)
+    assert (case.version, case.handler, case.due_at) == (3, "li", NOW + timedelta(days=6))
+
+
 def test_a_contact_no_key_opens_fails_the_event_and_writes_nothing(rt: Runtime, tenant: str) -> None:
     message = events_pb2.CaseAccepted(case=summary(version=2))
     message.case.applicant_sealed = Sealer([Sealer.generate_key()]).seal(CONTACT)
