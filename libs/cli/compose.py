@@ -340,8 +340,9 @@ class ApiChild:
     """One service's gRPC API as a child process of `bianmin run` (`bianmin serve <service>
     api`): the case path gets an interpreter lock of its own instead of sharing the gateway's
     (in one process their threads spent a third of the CPU handing the lock to each other).
-    Started before the gateway serves, started again if it fails, stopped with the parent. Its
-    own /metrics are off: the parent's serve the gateway's count of every call."""
+    Started before the gateway serves, started again if it fails, stopped with the parent; it
+    stops by itself when the parent is killed (`BIANMIN_PARENT_PID`). Its own /metrics are off:
+    the parent's serve the gateway's count of every call."""
 
     service: str
     env: dict[str, str]
@@ -350,6 +351,7 @@ class ApiChild:
 
     def start(self, timeout: float = 90) -> str:
         """Spawn it and wait until its health check says SERVING; its `host:port`."""
+        import os
         import socket
 
         if not self.port:
@@ -364,6 +366,7 @@ class ApiChild:
             BIANMIN_GRPC_HOST="127.0.0.1",
             BIANMIN_GRPC_PORT=str(self.port),
             BIANMIN_METRICS_PORT="0",
+            BIANMIN_PARENT_PID=str(os.getpid()),
         )
         deadline = time.monotonic() + timeout
         while not self._serving(target):
@@ -412,6 +415,18 @@ class ApiChild:
             self.proc.wait()
 
 
+def stop_when_orphaned(parent: int, stop: threading.Event, every: float = 1.0) -> None:
+    """Set `stop` once `parent` is no longer this process's parent: a child of `bianmin run`
+    whose parent was killed without a chance to stop it must not go on holding its port and its
+    database connections."""
+    import os
+
+    while not stop.wait(every):
+        if os.getppid() != parent:
+            log.error("the parent process %d is gone: stopping", parent)
+            stop.set()
+
+
 def spawn(service: str, role: str, **env: str) -> subprocess.Popen:
     """A child process of the distributed kind (`bianmin serve service role`)."""
     import os
@@ -431,7 +446,12 @@ def serve_api(settings: Settings, service: str) -> None:
     server, port = grpc_server(runtime, [service], settings.grpc_host, settings.grpc_port, verifier)
     log.info("%s gRPC API on %s:%s", service, settings.grpc_host, port)
     if service != "gateway":
-        serve_forever(server)
+        stop = threading.Event()
+        if settings.parent_pid:
+            threading.Thread(
+                target=stop_when_orphaned, args=(settings.parent_pid, stop), name="parent", daemon=True
+            ).start()
+        serve_forever(server, stop_event=stop)
         return
     server.start()
     try:

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         True,
         description="bianmin run: intake's gRPC API in a child process of its own (false: all in one)",
     )
+    parent_pid: int = Field(
+        0, description="set by bianmin run for its intake API child: it stops when that parent is gone"
+    )
 
     # the gateway's HTTP edge (limits are per gateway replica: token buckets in process memory)
     http_rate_per_second: float = Field(20.0, description="requests per second per client IP and per user")

@@ -205,6 +205,26 @@ def test_all_in_one_intake_api_child_is_started_again(processes: Processes) -> N
     assert not Path(f"/proc/{again[0]}").exists()  # stopped (and reaped) with the platform
 
 
+def test_all_in_one_intake_api_child_stops_when_the_platform_is_killed(processes: Processes) -> None:
+    """Killed without a chance to stop its child (SIGKILL), the platform leaves no intake API
+    process behind holding its port and its database connections."""
+    port = free_port()
+    proc = processes.start("run", "--port", str(port))
+    wait_http(f"http://127.0.0.1:{port}/healthz", processes)
+    (child,) = children(proc.pid, "serve", "intake", "api")
+    proc.kill()
+    proc.wait(10)
+    eventually(lambda: _state(child), lambda state: state == "Z", "the orphaned intake API gone", timeout=30)
+
+
+def _state(pid: int) -> str:
+    """A process's state letter; Z also when it is gone (exited, reaped or not by its new parent)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 def exercise_case_details(base: str, procs: Processes) -> None:
     """After `exercise_cases` (the township, its users and the item exist): the applicant's
     e-mail and village, the colour filter, and a county department that sees and returns only
