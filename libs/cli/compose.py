@@ -299,7 +299,7 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     targets = {name: f"127.0.0.1:{grpc_port}" for name in SERVICES}
     background = Background()
     child = None
-    if settings.run_intake_process:
+    if settings.run_intake_process:  # the calls go to the child; the servicer here keeps the case gauges
         child = ApiChild("intake", {"BIANMIN_DATABASE_URL": url, "BIANMIN_DATA_DIR": str(settings.data_dir)})
         targets["intake"] = child.start()
         background.start("intake-api", child.supervise)
