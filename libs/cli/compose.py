@@ -380,17 +380,11 @@ class ApiChild:
 
     def _serving(self, target: str) -> bool:
         import grpc
-        from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-        name = service_def(self.service).grpc_service_names[0]
+        from libs.common.grpc.client import serving
+
         with grpc.insecure_channel(target) as channel:
-            try:
-                reply = health_pb2_grpc.HealthStub(channel).Check(
-                    health_pb2.HealthCheckRequest(service=name), timeout=1
-                )
-            except grpc.RpcError:
-                return False
-        return reply.status == health_pb2.HealthCheckResponse.SERVING
+            return serving(channel, service_def(self.service).grpc_service_names[0], timeout=1)
 
     def supervise(self, stop: threading.Event) -> None:
         """Start it again whenever it fails (calls meanwhile answer unavailable) until `stop`. A

@@ -14,6 +14,8 @@ wanted, belongs to the mesh) with:
   * OpenTelemetry's client interceptor: a CLIENT span per call and `traceparent` in the
     metadata (skipped when `GrpcInstrumentorClient` already instruments every channel).
 
+`serving(channel, name)` asks the standard health service whether `name` is SERVING.
+
 `status_to_error(rpc_error)` turns a failed call back into the domain error the service raised
 (through `x-error-code`), so the gateway answers a service's NOT_FOUND as `NotFound`.
 """
@@ -252,3 +254,17 @@ def _call(error: object, name: str) -> Any:
         return method()
     except Exception:  # a half-initialised error object
         return None
+
+
+def serving(channel: grpc.Channel, service_name: str, timeout: float = 2) -> bool:
+    """Does the server behind `channel` report `service_name` SERVING (`grpc.health.v1`)? False
+    too when it cannot be reached in `timeout` seconds."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    try:
+        reply = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=service_name), timeout=timeout
+        )
+    except grpc.RpcError:
+        return False
+    return reply.status == health_pb2.HealthCheckResponse.SERVING

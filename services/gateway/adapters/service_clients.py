@@ -6,10 +6,9 @@ import functools
 import importlib
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from libs.common.errors import NotFound
-from libs.common.grpc.client import status_to_error
+from libs.common.grpc.client import serving, status_to_error
 from libs.common.tenancy import tenant_scope
 
 
@@ -62,10 +61,5 @@ class ServiceClients:
         return self._stub("notify")
 
     def healthy(self, service: str) -> bool:
-        stub = health_pb2_grpc.HealthStub(self.channels.channel(service))
         name = f"bianmin.{service}.v1.{service.capitalize()}Service"
-        try:
-            reply = stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=2)
-        except grpc.RpcError:
-            return False
-        return reply.status == health_pb2.HealthCheckResponse.SERVING
+        return serving(self.channels.channel(service), name)
