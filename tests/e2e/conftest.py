@@ -29,18 +29,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, …); None when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def children(pid: int, *argv: str) -> list[int]:
     """The child processes of `pid` whose command line holds `argv` in a row (from /proc)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for entry in Path("/proc").glob("[0-9]*"):
+        stat = proc_stat(int(entry.name))
         try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except (OSError, ValueError, IndexError):
+            words = [w.decode() for w in (entry / "cmdline").read_bytes().split(b"\0")]
+        except OSError:
             continue  # gone meanwhile
-        words = [w.decode() for w in cmdline]
-        if ppid == pid and any(words[i : i + len(argv)] == list(argv) for i in range(len(words))):
-            found.append(int(stat.parent.name))
+        holds = any(words[i : i + len(argv)] == list(argv) for i in range(len(words)))
+        if stat and int(stat[1]) == pid and holds:
+            found.append(int(entry.name))
     return found
 
 

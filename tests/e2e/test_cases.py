@@ -14,7 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Processes, children, eventually, free_port, login, wait_http, wait_projections
+from tests.e2e.conftest import (
+    Processes,
+    children,
+    eventually,
+    free_port,
+    login,
+    proc_stat,
+    wait_http,
+    wait_projections,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -219,10 +228,8 @@ def test_all_in_one_intake_api_child_stops_when_the_platform_is_killed(processes
 
 def _state(pid: int) -> str:
     """A process's state letter; Z also when it is gone (exited, reaped or not by its new parent)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "Z"
+    stat = proc_stat(pid)
+    return stat[0] if stat else "Z"
 
 
 def exercise_case_details(base: str, procs: Processes) -> None:
