@@ -298,18 +298,24 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     # every service answers on the in-process gRPC server: the gateway's calls are real gRPC
     targets = {name: f"127.0.0.1:{grpc_port}" for name in SERVICES}
     background = Background()
-    child = None
+    env = {"BIANMIN_DATABASE_URL": url, "BIANMIN_DATA_DIR": str(settings.data_dir)}
+    kids: list[Child] = []
     if settings.run_intake_process:  # the calls go to the child; the servicer here keeps the case gauges
-        child = ApiChild("intake", {"BIANMIN_DATABASE_URL": url, "BIANMIN_DATA_DIR": str(settings.data_dir)})
-        targets["intake"] = child.start()
-        background.start("intake-api", child.supervise)
+        api = ApiChild("intake", "api", env)
+        api.start()
+        targets["intake"] = api.target
+        kids.append(api)
     settings.grpc_targets = ",".join(f"{name}={target}" for name, target in targets.items())
 
-    workers: list[subprocess.Popen] = []
     for name in SERVICES:
         background.start(f"relay-{name}", relay_loop, settings, runtime, name)
     if settings.amqp_url:  # consumers are nameko workers: they need their own (eventlet) processes
-        workers = [spawn(name, "worker", BIANMIN_DATABASE_URL=url) for name in DOMAIN_SERVICES]
+        for name in DOMAIN_SERVICES:
+            worker = Child(name, "worker", env)
+            worker.start()
+            kids.append(worker)
+    for kid in kids:
+        background.start(f"{kid.service}-{kid.role}", kid.supervise)
     background.start("jobs", periodic_jobs, runtime, 30.0)
     background.start("notify-dispatcher", notify_dispatcher, runtime)
     background.start("intake-moved-deadlines", moved_deadlines, runtime)
@@ -324,101 +330,111 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     try:
         run_http(gateway_app(settings, runtime, issuer, verifier), host, port)
     finally:
-        background.shutdown()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(15)
-        if child is not None:
-            child.stop()
+        background.shutdown()  # no child is started again from here on
+        stop_all(kids)
         server.stop(grace=5).wait()
         print("Bianmin stopped.", flush=True)
 
 
 @dataclass
-class ApiChild:
-    """One service's gRPC API as a child process of `bianmin run` (`bianmin serve <service>
-    api`): the case path gets an interpreter lock of its own instead of sharing the gateway's
-    (in one process their threads spent a third of the CPU handing the lock to each other).
-    Started before the gateway serves, started again if it fails, stopped with the parent; it
-    stops by itself when the parent is killed (`BIANMIN_PARENT_PID`). Its own /metrics are off:
-    the parent's serve the gateway's count of every call."""
+class Child:
+    """A child process of `bianmin run` (`bianmin serve <service> <role>`): started again when it
+    fails, stopped with the parent, and stopping by itself when the parent is killed
+    (`BIANMIN_PARENT_PID`, libs.common.orphan). Its own /metrics are off (they would all want the
+    parent's `BIANMIN_METRICS_PORT`)."""
 
     service: str
+    role: str
     env: dict[str, str]
-    port: int = 0
     proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> str:
-        """Spawn it and wait until its health check says SERVING; its `host:port`."""
+    def start(self) -> None:
+        self.proc = self._spawn()
+
+    def _spawn(self, **env: str) -> subprocess.Popen:
         import os
-        import socket
 
-        if not self.port:
-            with socket.socket() as sock:  # a free port, kept across restarts
-                sock.bind(("127.0.0.1", 0))
-                self.port = sock.getsockname()[1]
-        target = f"127.0.0.1:{self.port}"
-        self.proc = spawn(
-            self.service,
-            "api",
-            **self.env,
-            BIANMIN_GRPC_HOST="127.0.0.1",
-            BIANMIN_GRPC_PORT=str(self.port),
-            BIANMIN_METRICS_PORT="0",
-            BIANMIN_PARENT_PID=str(os.getpid()),
+        parent = str(os.getpid())
+        return spawn(
+            self.service, self.role, **self.env, **env, BIANMIN_METRICS_PORT="0", BIANMIN_PARENT_PID=parent
         )
-        deadline = time.monotonic() + timeout
-        while not self._serving(target):
-            if self.proc.poll() is not None:
-                raise SystemExit(f"{self.service}'s API process exited with {self.proc.returncode}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"{self.service}'s API process did not answer in {timeout:.0f} s")
-            time.sleep(0.2)
-        return target
-
-    def _serving(self, target: str) -> bool:
-        import grpc
-
-        from libs.common.grpc.client import serving
-
-        with grpc.insecure_channel(target) as channel:
-            return serving(channel, service_def(self.service).grpc_service_names[0], timeout=1)
 
     def supervise(self, stop: threading.Event) -> None:
-        """Start it again whenever it fails (calls meanwhile answer unavailable) until `stop`. A
-        clean exit is a stop asked for (Ctrl-C reaches the whole process group): not restarted."""
+        """Start it again whenever it fails until `stop`. A clean exit is a stop asked for
+        (Ctrl-C reaches the whole process group): not restarted."""
         while not stop.wait(1.0):
             code = self.proc.poll() if self.proc is not None else None
             if code not in (None, 0):
-                log.error("%s's API process exited with %s; starting it again", self.service, code)
+                log.error("%s's %s process exited with %s; starting it again", self.service, self.role, code)
                 try:
                     self.start()
                 except SystemExit as exc:
                     log.error("%s", exc)
 
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+    def terminate(self) -> None:
+        """Ask it to stop (a graceful stop: work in flight finishes)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+
+    def wait(self, timeout: float = 15) -> None:
+        """Until it has stopped; killed after `timeout` seconds."""
+        if self.proc is None:
             return
-        self.proc.terminate()  # a graceful stop: calls in flight finish
         try:
-            self.proc.wait(15)
+            self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
 
 
-def stop_when_orphaned(parent: int, stop: threading.Event, every: float = 1.0) -> None:
-    """Set `stop` once `parent` is no longer this process's parent: a child of `bianmin run`
-    whose parent was killed without a chance to stop it must not go on holding its port and its
-    database connections."""
-    import os
+def stop_all(kids: Iterable[Child]) -> None:
+    """Stop every child, all asked at once."""
+    kids = list(kids)
+    for kid in kids:
+        kid.terminate()
+    for kid in kids:
+        kid.wait()
 
-    while not stop.wait(every):
-        if os.getppid() != parent:
-            log.error("the parent process %d is gone: stopping", parent)
-            stop.set()
+
+@dataclass
+class ApiChild(Child):
+    """A service's gRPC API as a child process (intake's, unless `BIANMIN_RUN_INTAKE_PROCESS` is
+    false): the case path gets an interpreter lock of its own instead of sharing the gateway's (in
+    one process their threads spent a third of the CPU handing the lock to each other). Started
+    before the gateway serves, on a free local port kept across restarts (`target`); calls meanwhile
+    answer unavailable (the parent's /metrics have the gateway's count of every call)."""
+
+    port: int = 0
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90) -> None:
+        """Spawn it and wait until its health check says SERVING."""
+        import socket
+
+        if not self.port:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+        self.proc = self._spawn(BIANMIN_GRPC_HOST="127.0.0.1", BIANMIN_GRPC_PORT=str(self.port))
+        deadline = time.monotonic() + timeout
+        while not self._serving():
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{self.service}'s API process exited with {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                stop_all([self])
+                raise SystemExit(f"{self.service}'s API process did not answer in {timeout:.0f} s")
+            time.sleep(0.2)
+
+    def _serving(self) -> bool:
+        import grpc
+
+        from libs.common.grpc.client import serving
+
+        with grpc.insecure_channel(self.target) as channel:
+            return serving(channel, service_def(self.service).grpc_service_names[0], timeout=1)
 
 
 def spawn(service: str, role: str, **env: str) -> subprocess.Popen:
@@ -441,7 +457,9 @@ def serve_api(settings: Settings, service: str) -> None:
     log.info("%s gRPC API on %s:%s", service, settings.grpc_host, port)
     if service != "gateway":
         stop = threading.Event()
-        if settings.parent_pid:
+        if settings.parent_pid:  # a child of `bianmin run`
+            from libs.common.orphan import stop_when_orphaned
+
             threading.Thread(
                 target=stop_when_orphaned, args=(settings.parent_pid, stop), name="parent", daemon=True
             ).start()

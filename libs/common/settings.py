@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         description="bianmin run: intake's gRPC API in a child process of its own (false: all in one)",
     )
     parent_pid: int = Field(
-        0, description="set by bianmin run for its intake API child: it stops when that parent is gone"
+        0, description="set by bianmin run for its children (intake API, workers): they stop when it is gone"
     )
 
     # the gateway's HTTP edge (limits are per gateway replica: token buckets in process memory)

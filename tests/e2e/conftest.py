@@ -37,6 +37,12 @@ def proc_stat(pid: int) -> list[str] | None:
         return None
 
 
+def gone(pid: int) -> bool:
+    """The process has exited: a zombie (not yet reaped by its new parent) or no more."""
+    stat = proc_stat(pid)
+    return stat is None or stat[0] == "Z"
+
+
 def children(pid: int, *argv: str) -> list[int]:
     """The child processes of `pid` whose command line holds `argv` in a row (from /proc)."""
     found = []

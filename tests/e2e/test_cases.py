@@ -19,8 +19,8 @@ from tests.e2e.conftest import (
     children,
     eventually,
     free_port,
+    gone,
     login,
-    proc_stat,
     wait_http,
     wait_projections,
 )
@@ -223,13 +223,7 @@ def test_all_in_one_intake_api_child_stops_when_the_platform_is_killed(processes
     (child,) = children(proc.pid, "serve", "intake", "api")
     proc.kill()
     proc.wait(10)
-    eventually(lambda: _state(child), lambda state: state == "Z", "the orphaned intake API gone", timeout=30)
-
-
-def _state(pid: int) -> str:
-    """A process's state letter; Z also when it is gone (exited, reaped or not by its new parent)."""
-    stat = proc_stat(pid)
-    return stat[0] if stat else "Z"
+    eventually(lambda: gone(child), bool, "the orphaned intake API gone", timeout=30)
 
 
 def exercise_case_details(base: str, procs: Processes) -> None:

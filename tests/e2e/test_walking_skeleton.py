@@ -1,13 +1,26 @@
-"""The walking skeleton, end to end, in both modes: a county admin logs in, onboards a township,
+"""The walking skeleton, end to end, in every mode: a county admin logs in, onboards a township,
 and the `township_onboarded` event reaches intake, proxy, appraisal and notify, each of which
 records its projection (checked through the gateway, which asks each service over gRPC)."""
 
 from __future__ import annotations
 
+import os
+import signal
+
 import httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN, Processes, children, free_port, login, wait_http, wait_projections
+from tests.e2e.conftest import (
+    ADMIN,
+    Processes,
+    children,
+    eventually,
+    free_port,
+    gone,
+    login,
+    wait_http,
+    wait_projections,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +60,39 @@ def test_all_in_one(processes: Processes) -> None:
     assert children(proc.pid, "serve") == []
     exercise_skeleton(base)
     assert processes.stop(proc) == 0, processes.log_tail()
+
+
+def test_all_in_one_on_rabbitmq(processes: Processes, amqp_url: str) -> None:
+    """`bianmin run` with BIANMIN_AMQP_URL: the events go through RabbitMQ to a nameko worker
+    process per service. A worker that dies is started again (the onboarding reaches notify through
+    the new one); killed, the platform leaves none of its children behind."""
+    port = free_port()
+    proc = processes.start("run", "--port", str(port), BIANMIN_AMQP_URL=amqp_url)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz", processes)
+    services = ("intake", "proxy", "appraisal", "notify")
+    workers = {s: children(proc.pid, "serve", s, "worker") for s in services}
+    assert all(len(pids) == 1 for pids in workers.values()), workers
+
+    os.kill(workers["notify"][0], signal.SIGKILL)
+    eventually(
+        lambda: children(proc.pid, "serve", "notify", "worker"),
+        lambda found: len(found) == 1 and found != workers["notify"],
+        "a new notify worker",
+    )
+    exercise_skeleton(base)
+
+    kids = children(proc.pid, "serve")
+    assert len(kids) == 5, kids  # the four workers and intake's API
+    proc.kill()
+    proc.wait(10)
+    try:
+        for pid in kids:
+            eventually(lambda: gone(pid), bool, f"the orphaned child {pid} gone", timeout=30)  # noqa: B023
+    finally:  # none left running for the tests after this one
+        for pid in kids:
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_distributed(processes: Processes, amqp_url: str) -> None:

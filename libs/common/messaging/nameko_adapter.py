@@ -333,6 +333,14 @@ def _prepare_psycopg() -> None:
         waiting.wait = waiting.wait_selector
 
 
+def _stop_when_orphaned(parent: int, runner: Any) -> None:
+    """A greenlet: `threading` is eventlet's since monkey_patch, so the watch sleeps green."""
+    from libs.common.orphan import stop_when_orphaned
+
+    stop_when_orphaned(parent, threading.Event())
+    runner.stop()
+
+
 def run_worker(
     service_name: str,
     subscriptions: Sequence[Subscription],
@@ -377,6 +385,8 @@ def run_worker(
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    if settings.parent_pid:  # a child of `bianmin run`: stop with it
+        eventlet.spawn_n(_stop_when_orphaned, settings.parent_pid, runner)
     runner.start()
     log.info("%s: consuming %s", service_name, ", ".join(s.queue_name for s in subscriptions))
     runnlet = eventlet.spawn(runner.wait)

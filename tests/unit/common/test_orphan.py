@@ -1,11 +1,11 @@
-"""`bianmin run`'s intake API child stops by itself when its parent is gone (compose.stop_when_orphaned)."""
+"""A child of `bianmin run` stops by itself when its parent is gone (libs.common.orphan)."""
 
 from __future__ import annotations
 
 import os
 import threading
 
-from libs.cli.compose import stop_when_orphaned
+from libs.common.orphan import stop_when_orphaned
 
 
 def test_a_child_whose_parent_is_gone_is_told_to_stop() -> None:
