@@ -299,9 +299,10 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     targets = {name: f"127.0.0.1:{grpc_port}" for name in SERVICES}
     background = Background()
     env = {"BIANMIN_DATABASE_URL": url, "BIANMIN_DATA_DIR": str(settings.data_dir)}
+    metrics = settings.metrics_port  # the children's /metrics on the ports after the parent's, if on
     kids: list[Child] = []
     if settings.run_intake_process:  # the calls go to the child; the servicer here keeps the case gauges
-        api = ApiChild("intake", "api", env)
+        api = ApiChild("intake", "api", env, metrics_port=metrics and metrics + 1)
         api.start()
         targets["intake"] = api.target
         kids.append(api)
@@ -310,8 +311,8 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     for name in SERVICES:
         background.start(f"relay-{name}", relay_loop, settings, runtime, name)
     if settings.amqp_url:  # consumers are nameko workers: they need their own (eventlet) processes
-        for name in DOMAIN_SERVICES:
-            worker = Child(name, "worker", env)
+        for k, name in enumerate(DOMAIN_SERVICES, start=2):
+            worker = Child(name, "worker", env, metrics_port=metrics and metrics + k)
             worker.start()
             kids.append(worker)
     for kid in kids:
@@ -340,12 +341,12 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
 class Child:
     """A child process of `bianmin run` (`bianmin serve <service> <role>`): started again when it
     fails, stopped with the parent, and stopping by itself when the parent is killed
-    (`BIANMIN_PARENT_PID`, libs.common.orphan). Its own /metrics are off (they would all want the
-    parent's `BIANMIN_METRICS_PORT`)."""
+    (`BIANMIN_PARENT_PID`, libs.common.orphan). Its /metrics on `metrics_port` (0: off)."""
 
     service: str
     role: str
     env: dict[str, str]
+    metrics_port: int = 0
     proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -354,9 +355,13 @@ class Child:
     def _spawn(self, **env: str) -> subprocess.Popen:
         import os
 
-        parent = str(os.getpid())
         return spawn(
-            self.service, self.role, **self.env, **env, BIANMIN_METRICS_PORT="0", BIANMIN_PARENT_PID=parent
+            self.service,
+            self.role,
+            **self.env,
+            **env,
+            BIANMIN_METRICS_PORT=str(self.metrics_port),
+            BIANMIN_PARENT_PID=str(os.getpid()),
         )
 
     def supervise(self, stop: threading.Event) -> None:
@@ -402,7 +407,7 @@ class ApiChild(Child):
     false): the case path gets an interpreter lock of its own instead of sharing the gateway's (in
     one process their threads spent a third of the CPU handing the lock to each other). Started
     before the gateway serves, on a free local port kept across restarts (`target`); calls meanwhile
-    answer unavailable (the parent's /metrics have the gateway's count of every call)."""
+    answer unavailable."""
 
     port: int = 0
 

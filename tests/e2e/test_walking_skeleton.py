@@ -65,9 +65,12 @@ def test_all_in_one(processes: Processes) -> None:
 def test_all_in_one_on_rabbitmq(processes: Processes, amqp_url: str) -> None:
     """`bianmin run` with BIANMIN_AMQP_URL: the events go through RabbitMQ to a nameko worker
     process per service. A worker that dies is started again (the onboarding reaches notify through
-    the new one); killed, the platform leaves none of its children behind."""
-    port = free_port()
-    proc = processes.start("run", "--port", str(port), BIANMIN_AMQP_URL=amqp_url)
+    the new one); every child has its /metrics on the ports after the platform's; killed, the
+    platform leaves none of its children behind."""
+    port, metrics = free_port(), free_port()
+    proc = processes.start(
+        "run", "--port", str(port), BIANMIN_AMQP_URL=amqp_url, BIANMIN_METRICS_PORT=str(metrics)
+    )
     base = f"http://127.0.0.1:{port}"
     wait_http(f"{base}/healthz", processes)
     services = ("intake", "proxy", "appraisal", "notify")
@@ -81,6 +84,16 @@ def test_all_in_one_on_rabbitmq(processes: Processes, amqp_url: str) -> None:
         "a new notify worker",
     )
     exercise_skeleton(base)
+
+    def scraped(offset: int) -> str:
+        return httpx.get(f"http://127.0.0.1:{metrics + offset}/metrics", timeout=5).text
+
+    assert 'bianmin_http_requests_total{method="POST",route="/v1/townships",status="201"}' in scraped(0)
+    asked = 'grpc_code="OK",grpc_method="GetTenant",grpc_service="bianmin.intake.v1.IntakeService"'
+    assert f"grpc_server_handled_total{{{asked}}}" in scraped(1)  # the gateway asked intake's API child
+    for k, service in enumerate(services, start=2):  # each worker consumed the onboarding
+        consumed = f'consumer="{service}.handle_township_onboarded",outcome="processed"'
+        assert f"bianmin_events_consumed_total{{{consumed}}} 1.0" in scraped(k)
 
     kids = children(proc.pid, "serve")
     assert len(kids) == 5, kids  # the four workers and intake's API
