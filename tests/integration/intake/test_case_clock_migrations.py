@@ -6,7 +6,7 @@ with cases written as each revision had them:
 - 0014 moves every clock column of every case into `case_clock` (with the case's version), and
   its downgrade moves them back;
 - 0015 adds the record of moved deadlines (row-level security forced), and its downgrade takes
-  it back."""
+  it back — refused while a moved deadline waits to be told."""
 
 from __future__ import annotations
 
@@ -174,5 +174,22 @@ def test_0015_adds_the_moved_deadline_record_and_takes_it_back(owner: Connection
     assert forced() is None
     to(owner, "0015")
     assert forced() is True  # row-level security forced, like every tenant table
+
+    owner.execute(
+        sa.text(
+            "INSERT INTO intake.moved_deadline (tenant_id, case_ids, previous_due_at)"
+            " VALUES (:t, ARRAY[CAST(:id AS uuid)], ARRAY[CAST(:due AS timestamptz)])"
+        ),
+        {"t": TENANT, "id": str(uuid.uuid4()), "due": T0},
+    )
+    owner.commit()
+    with pytest.raises(RuntimeError, match="1 record.* of moved deadlines still wait"):
+        to(owner, "0014", down=True)
+    owner.rollback()
+    assert forced() is True  # nothing changed: still 0015, the row still there
+    assert owner.execute(sa.text("SELECT count(*) FROM intake.moved_deadline")).scalar() == 1
+
+    owner.execute(sa.text("DELETE FROM intake.moved_deadline"))  # told (what the relay does)
+    owner.commit()
     to(owner, "0014", down=True)
     assert forced() is None

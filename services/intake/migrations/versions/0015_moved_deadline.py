@@ -47,4 +47,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Refused while a moved deadline waits: each row is events not yet told, and dropping it
+    would leave notify's open cases on their old deadlines."""
+    bind = op.get_bind()
+    # the owner is held to row-level security too (FORCE): lifted, it counts every township's rows
+    bind.execute(sa.text(f'ALTER TABLE "{S}".moved_deadline NO FORCE ROW LEVEL SECURITY'))
+    waiting = bind.execute(sa.text(f'SELECT count(*) FROM "{S}".moved_deadline')).scalar()
+    if waiting:
+        raise RuntimeError(
+            f"{waiting} record(s) of moved deadlines still wait to be published as events: run intake's"
+            " relay (`bianmin run` or `bianmin serve intake relay`) until intake.moved_deadline is empty,"
+            " then downgrade"
+        )
     op.drop_table("moved_deadline", schema=S)
