@@ -13,8 +13,9 @@ township and the tenant's office hours (its settings projection, else the county
 defaults) into a `WorkCalendar`, cached by the three levels' versions.
 
 One mechanism for every service, like libs.common.directory_projection: `calendar_tables` on the
-service's MetaData, `create_tables` for its migration, a `CalendarProjection` over those tables
-whose handlers are subscribed in its entrypoints. `compose` is the pure step the gateway shares.
+service's MetaData, `create_tables` and `allow_county_reads` for its migrations, a
+`CalendarProjection` over those tables whose handlers are subscribed in its entrypoints.
+`compose` is the pure step the gateway shares.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from libs.common import db
+from libs.common import db, directory_projection
 from libs.common.calendar import DEFAULT_HOURS, DEFAULT_TZ, NationalYear, WorkCalendar, effective_days
 from libs.common.errors import ValidationFailed
 from libs.common.messaging.envelope import Envelope, county_scope
@@ -135,6 +136,23 @@ def create_tables(conn: sa.Connection, schema: str) -> None:
         db.enable_rls(conn, schema, table.name)
 
 
+# what a township's transaction reads of its county to compile its calendar
+COUNTY_READ_TABLES = ("calendar_day", "calendar_year", "calendar_version", directory_projection.SETTINGS)
+
+
+def allow_county_reads(conn: sa.Connection, schema: str) -> None:
+    """For a service's migration, after `create_tables` and the settings projection: a township's
+    transaction reads the county's calendar rows and settings (`db.enable_county_reads`), so
+    `tenant_calendar` needs no switch of scope."""
+    for table in COUNTY_READ_TABLES:
+        db.enable_county_reads(conn, schema, table)
+
+
+def forbid_county_reads(conn: sa.Connection, schema: str) -> None:
+    for table in COUNTY_READ_TABLES:
+        db.disable_county_reads(conn, schema, table)
+
+
 def drop_tables(conn: sa.Connection, schema: str) -> None:
     for name in ("calendar_version", "calendar_year", "calendar_day"):
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{schema}"."{name}"'))
@@ -153,6 +171,7 @@ class CalendarProjection:
 
     def __init__(self, tables: CalendarTables, settings: sa.Table, *, default_tz: str = DEFAULT_TZ) -> None:
         self.tables, self.settings, self.default_tz = tables, settings, default_tz
+        self._key_parts_of = _key_parts_statement(tables.version, settings)
         # one cache per database engine, so two databases in one process never share entries
         self._caches: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple, WorkCalendar]] = (
             weakref.WeakKeyDictionary()
@@ -265,9 +284,9 @@ class CalendarProjection:
         default_tz: str | None = None,
     ) -> WorkCalendar:
         """The township's compiled calendar over whole years (default: last year to two years
-        ahead). County rows are read by switching the scope to `<county>.*` inside the same
-        transaction and back to what it was (as catalogue.copy_template does). The time zone is
-        the township's, else the county's, else `default_tz` (else the projection's default)."""
+        ahead). The county's rows are readable from the township's scope (`allow_county_reads`).
+        The time zone is the township's, else the county's, else `default_tz` (else the
+        projection's default)."""
         this_year = datetime.now(UTC).year
         first = this_year - 1 if first_year is None else first_year
         last = this_year + 2 if last_year is None else last_year
@@ -276,35 +295,32 @@ class CalendarProjection:
         scope = county_scope(county_of(tenant))
 
         # versions before rows: rows read afterwards are at least as new as their cache key. One
-        # statement per scope (versions, settings; first the scope in force): this runs for every
-        # case view and clock, so round trips count
-        own_versions, (own_hours, own_tz), previous = self._key_parts(session, tenant)
-        own_version = own_versions.get(TOWNSHIP, 0)
-        db.set_scope(session, scope)
-        try:
-            versions, (county_hours, county_tz), _ = self._key_parts(session, scope)
-            hours = own_hours or county_hours or DEFAULT_HOURS
-            tz = own_tz or county_tz or default_tz or self.default_tz
-            key = (
-                tenant,
-                first,
-                last,
-                hours,
-                tz,
-                versions.get(NATIONAL, 0),
-                versions.get(COUNTY, 0),
-                own_version,
-            )
-            cache = self._cache_of(session)
-            with self._lock:
-                if key in cache:
-                    cache.move_to_end(key)
-                    return cache[key]
-            published = self._published(session, scope, first, last)
-            national = self._days(session, scope, NATIONAL, first, last)
-            county = self._days(session, scope, COUNTY, first, last)
-        finally:
-            db.set_scope(session, previous or "")
+        # statement for both levels' versions and settings: this runs for every case view and
+        # clock, so round trips count
+        row = session.execute(self._key_parts_of, {"tenant": tenant, "county": scope}).one()
+        own, county_versions = _versions(row.own_versions), _versions(row.county_versions)
+        own_hours, own_tz = _settings(row.own_settings)
+        county_hours, county_tz = _settings(row.county_settings)
+        hours = own_hours or county_hours or DEFAULT_HOURS
+        tz = own_tz or county_tz or default_tz or self.default_tz
+        key = (
+            tenant,
+            first,
+            last,
+            hours,
+            tz,
+            county_versions.get(NATIONAL, 0),
+            county_versions.get(COUNTY, 0),
+            own.get(TOWNSHIP, 0),
+        )
+        cache = self._cache_of(session)
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        published = self._published(session, scope, first, last)
+        national = self._days(session, scope, NATIONAL, first, last)
+        county = self._days(session, scope, COUNTY, first, last)
         township = self._days(session, tenant, TOWNSHIP, first, last)
         calendar = compose(first, last, national, published, county, township, hours=hours, tz=tz)
         with self._lock:
@@ -317,29 +333,6 @@ class CalendarProjection:
         engine = session.connection().engine
         with self._lock:
             return self._caches.setdefault(engine, OrderedDict())
-
-    def _key_parts(
-        self, session: Session, tenant: str
-    ) -> tuple[dict[str, int], tuple[Hours | None, str | None], str | None]:
-        """`_versions` and `_settings_of` of `tenant`, and the scope in force, in one statement."""
-        v, st = self.tables.version, self.settings
-        versions = (
-            sa.select(sa.func.json_object_agg(v.c.level, v.c.version))
-            .where(v.c.tenant_id == tenant)
-            .scalar_subquery()
-        )
-        settings = (
-            sa.select(sa.func.json_build_array(st.c.office_hours, st.c.timezone))
-            .where(st.c.tenant_id == tenant)
-            .limit(1)
-            .scalar_subquery()
-        )
-        scope = sa.func.current_setting(db.TENANT_SETTING, True)
-        found, kept, previous = session.execute(sa.select(versions, settings, scope)).one()
-        parts: tuple[Hours | None, str | None] = (None, None)
-        if kept is not None:
-            parts = (parse_hours(kept[0]), kept[1] or None)
-        return {level: int(n) for level, n in (found or {}).items()}, parts, previous
 
     def _days(self, session: Session, tenant: str, level: str, first: int, last: int) -> dict[date, bool]:
         d = self.tables.day
@@ -361,6 +354,35 @@ class CalendarProjection:
         return {int(year): bool(p) for year, p in rows}
 
 
+def _key_parts_statement(v: sa.Table, st: sa.Table) -> sa.Select:
+    """The versions of the calendar levels and the office hours and time zone of a township
+    (`:tenant`) and of its county scope (`:county`). Built once: it runs for every case view and
+    clock, and building a statement and its cache key costs more than PostgreSQL's answer."""
+
+    def versions(of: str) -> Any:
+        kept = sa.select(sa.func.json_object_agg(v.c.level, v.c.version))
+        return kept.where(v.c.tenant_id == sa.bindparam(of))
+
+    def settings(of: str) -> Any:
+        kept = sa.select(sa.func.json_build_array(st.c.office_hours, st.c.timezone))
+        return kept.where(st.c.tenant_id == sa.bindparam(of)).limit(1)
+
+    return sa.select(
+        versions("tenant").scalar_subquery().label("own_versions"),
+        versions("county").scalar_subquery().label("county_versions"),
+        settings("tenant").scalar_subquery().label("own_settings"),
+        settings("county").scalar_subquery().label("county_settings"),
+    )
+
+
+def _versions(found: Mapping[str, Any] | None) -> dict[str, int]:
+    return {level: int(n) for level, n in (found or {}).items()}
+
+
+def _settings(kept: list[Any] | None) -> tuple[Hours | None, str | None]:
+    return (parse_hours(kept[0]), kept[1] or None) if kept is not None else (None, None)
+
+
 def parse_hours(value: Iterable[Any] | None) -> Hours | None:
     """Office hours as projected from `SettingsChanged`: [{"start": "09:00", "end": "12:00"}, …]
     (or pairs); None when there are none."""
@@ -369,4 +391,3 @@ def parse_hours(value: Iterable[Any] | None) -> Hours | None:
         start, end = (item.get("start", ""), item.get("end", "")) if isinstance(item, dict) else item
         pairs.append((time.fromisoformat(str(start)), time.fromisoformat(str(end))))
     return tuple(pairs) or None
-

@@ -90,9 +90,12 @@ def transaction(
         yield session
 
 
+_SET_LOCAL = text("SELECT set_config(:k, :v, true)")  # built once: every transaction runs it
+
+
 def set_local(session: Session, key: str, value: str) -> None:
     """A setting for the rest of the transaction only (`set_config(…, true)`, never `SET`)."""
-    session.execute(text("SELECT set_config(:k, :v, true)"), {"k": key, "v": value})
+    session.execute(_SET_LOCAL, {"k": key, "v": value})
 
 
 def set_scope(session: Session, tenant: str) -> None:
@@ -124,6 +127,20 @@ def enable_rls(conn: Connection, schema: str, table: str) -> None:
             f"WITH CHECK (tenant_id = current_setting('{TENANT_SETTING}', true))"
         )
     )
+
+
+def enable_county_reads(conn: Connection, schema: str, table: str) -> None:
+    """A second, permissive policy, for reading only: a township's transaction also reads its
+    county's rows (tenant `<county>.*`: what the county decides for all its townships, such as
+    its calendar and office hours); every write is still held to `tenant_isolation`."""
+    qualified = f'"{schema}"."{table}"'
+    county = f"split_part(current_setting('{TENANT_SETTING}', true), '.', 1) || '.*'"
+    conn.execute(text(f"DROP POLICY IF EXISTS county_rows ON {qualified}"))
+    conn.execute(text(f"CREATE POLICY county_rows ON {qualified} FOR SELECT USING (tenant_id = {county})"))
+
+
+def disable_county_reads(conn: Connection, schema: str, table: str) -> None:
+    conn.execute(text(f'DROP POLICY IF EXISTS county_rows ON "{schema}"."{table}"'))
 
 
 def enable_own_rows(conn: Connection, schema: str, table: str, column: str = "username") -> None:

@@ -58,3 +58,40 @@ def test_one_tenant_reads_nothing_of_another(runtime: Runtime) -> None:
             assert "row-level security" in str(exc)
     with db.transaction(runtime.sessions, None) as s:  # no tenant: sees nothing at all
         assert s.execute(sa.text("SELECT count(*) FROM intake.tenant")).scalar() == 0
+
+
+def test_a_township_reads_its_countys_calendar_and_settings_and_writes_none_of_them(runtime: Runtime) -> None:
+    """`county_rows` (calendar_projection.allow_county_reads): the county's rows are read from a
+    township's scope — no other county's, no other township's — and never written from it."""
+    put = sa.text(
+        "INSERT INTO intake.calendar_version (tenant_id, level, version) VALUES (:t, 'county', 1)"
+    )
+    for scope in ("tianyang.*", "tianyang.cr_a", "tianyang.cr_b", "other.*"):
+        with db.transaction(runtime.sessions, scope) as s:
+            s.execute(put, {"t": scope})
+    for schema in ("intake", "notify"):  # the two services that compile a township's calendar
+        policies = sa.text(
+            "SELECT tablename FROM pg_policies WHERE schemaname = :s AND policyname = 'county_rows'"
+            " AND cmd = 'SELECT'"
+        )
+        with db.transaction(runtime.ops_sessions, None) as s:
+            found = set(s.execute(policies, {"s": schema}).scalars())
+        assert found == {"calendar_day", "calendar_year", "calendar_version", "settings"}, schema
+
+    with db.transaction(runtime.sessions, "tianyang.cr_a") as s:
+        seen = s.execute(sa.text("SELECT tenant_id FROM intake.calendar_version")).scalars().all()
+        assert sorted(seen) == ["tianyang.*", "tianyang.cr_a"]
+        for write in (
+            "UPDATE intake.calendar_version SET version = 2 WHERE tenant_id = 'tianyang.*'",
+            "DELETE FROM intake.calendar_version WHERE tenant_id = 'tianyang.*'",
+        ):
+            assert s.execute(sa.text(write)).rowcount == 0  # invisible to writes
+        try:
+            with s.begin_nested():
+                s.execute(put, {"t": "tianyang.*"})
+            raise AssertionError("a county row was written from a township")
+        except sa.exc.ProgrammingError as exc:
+            assert "row-level security" in str(exc)
+    with db.transaction(runtime.sessions, "tianyang.*") as s:  # the county itself: its own rows only
+        seen = s.execute(sa.text("SELECT tenant_id, version FROM intake.calendar_version")).all()
+        assert [tuple(r) for r in seen] == [("tianyang.*", 1)]
