@@ -223,10 +223,12 @@ def on_calendar_changed(envelope: Envelope, session: Session) -> None:
     log.info("calendar change in %s: %d open case(s) re-derived", scope, changed)
 
 
-def hours_of(session: Session) -> tuple[Any, Any] | None:
-    """The office hours and time zone of the session's scope, as projected (None: none yet)."""
+def hours_of(session: Session, tenant: str) -> tuple[Any, Any] | None:
+    """The office hours and time zone of `tenant` (a township or a county scope), as projected
+    (None: none yet). By tenant, not by the scope alone: a township's scope also reads the
+    county's settings (`county_rows`)."""
     s = tables.settings
-    row = session.execute(sa.select(s.c.office_hours, s.c.timezone)).first()
+    row = session.execute(sa.select(s.c.office_hours, s.c.timezone).where(s.c.tenant_id == tenant)).first()
     return None if row is None else (row.office_hours, row.timezone)
 
 

@@ -64,7 +64,7 @@ _settings_changed = directory.settings_changed(tables.settings)
 
 def on_settings_changed(envelope: Envelope, session: Session) -> None:
     """Office hours and the time zone are part of the calendar: the open cases follow them."""
-    before = deadlines.hours_of(session)
+    before = deadlines.hours_of(session, envelope.tenant_id)
     _settings_changed(envelope, session)
-    if deadlines.hours_of(session) != before:
+    if deadlines.hours_of(session, envelope.tenant_id) != before:
         deadlines.on_calendar_changed(envelope, session)

@@ -96,6 +96,25 @@ def _ts(message: Any, name: str) -> datetime | None:
 # --- the township's context ------------------------------------------------------------------
 
 
+def _township_statement() -> sa.Select:
+    """The township's name, time zone and other settings in one statement (each NULL when not
+    projected yet); built once, as it runs for every event that obliges a notice."""
+    tenant = sa.bindparam("tenant", type_=sa.Text)
+    te, st = tables.tenant, tables.settings
+
+    def of(table: sa.Table, column: Any) -> Any:
+        return sa.select(column).where(table.c.tenant_id == tenant).limit(1).scalar_subquery()
+
+    return sa.select(
+        of(te, te.c.name).label("name"),
+        of(st, st.c.timezone).label("timezone"),
+        of(st, st.c.other).label("other"),
+    )
+
+
+_TOWNSHIP = _township_statement()
+
+
 @dataclass(frozen=True)
 class Township:
     """What notify knows of the event's township: its name, time zone and notice locale."""
@@ -107,14 +126,12 @@ class Township:
 
     @classmethod
     def load(cls, session: Session, tenant: str) -> Township:
-        name = session.execute(sa.select(tables.tenant.c.name)).scalar()
-        row = session.execute(sa.select(tables.settings.c.timezone, tables.settings.c.other)).first()
-        other = (row.other if row is not None else None) or {}
+        row = session.execute(_TOWNSHIP, {"tenant": tenant}).one()
         return cls(
             tenant=tenant,
-            name=name or tenant.split(".", 1)[-1],
-            tz=ZoneInfo((row.timezone if row is not None else None) or DEFAULT_TZ),
-            locale=n.locale_or_default(other.get("locale")),
+            name=row.name or tenant.split(".", 1)[-1],
+            tz=ZoneInfo(row.timezone or DEFAULT_TZ),
+            locale=n.locale_or_default((row.other or {}).get("locale")),
         )
 
     def date(self, at: datetime) -> str:

@@ -169,8 +169,9 @@ def render_notice(
 def _tz(sessions: sessionmaker[Session], tenant: str | None) -> Any:
     from zoneinfo import ZoneInfo
 
-    with db.transaction(sessions, tenant) as s:
-        zone = s.execute(sa.select(tables.settings.c.timezone)).scalar()
+    st = tables.settings
+    with db.transaction(sessions, tenant) as s:  # the township's own row (its scope reads the county's too)
+        zone = s.execute(sa.select(st.c.timezone).where(st.c.tenant_id == tenant)).scalar()
     return ZoneInfo(zone or "Asia/Shanghai")
 
 

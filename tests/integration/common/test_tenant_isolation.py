@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from libs.common import db
@@ -63,10 +65,9 @@ def test_one_tenant_reads_nothing_of_another(runtime: Runtime) -> None:
 def test_a_township_reads_its_countys_calendar_and_settings_and_writes_none_of_them(runtime: Runtime) -> None:
     """`county_rows` (calendar_projection.allow_county_reads): the county's rows are read from a
     township's scope — no other county's, no other township's — and never written from it."""
-    put = sa.text(
-        "INSERT INTO intake.calendar_version (tenant_id, level, version) VALUES (:t, 'county', 1)"
-    )
-    for scope in ("tianyang.*", "tianyang.cr_a", "tianyang.cr_b", "other.*"):
+    county, other = (f"cr{uuid.uuid4().hex[:8]}" for _ in range(2))  # rows no other test sees
+    put = sa.text("INSERT INTO intake.calendar_version (tenant_id, level, version) VALUES (:t, 'county', 1)")
+    for scope in (f"{county}.*", f"{county}.a", f"{county}.b", f"{other}.*"):
         with db.transaction(runtime.sessions, scope) as s:
             s.execute(put, {"t": scope})
     for schema in ("intake", "notify"):  # the two services that compile a township's calendar
@@ -78,20 +79,20 @@ def test_a_township_reads_its_countys_calendar_and_settings_and_writes_none_of_t
             found = set(s.execute(policies, {"s": schema}).scalars())
         assert found == {"calendar_day", "calendar_year", "calendar_version", "settings"}, schema
 
-    with db.transaction(runtime.sessions, "tianyang.cr_a") as s:
+    with db.transaction(runtime.sessions, f"{county}.a") as s:
         seen = s.execute(sa.text("SELECT tenant_id FROM intake.calendar_version")).scalars().all()
-        assert sorted(seen) == ["tianyang.*", "tianyang.cr_a"]
+        assert sorted(seen) == [f"{county}.*", f"{county}.a"]
         for write in (
-            "UPDATE intake.calendar_version SET version = 2 WHERE tenant_id = 'tianyang.*'",
-            "DELETE FROM intake.calendar_version WHERE tenant_id = 'tianyang.*'",
+            "UPDATE intake.calendar_version SET version = 2 WHERE tenant_id = :t",
+            "DELETE FROM intake.calendar_version WHERE tenant_id = :t",
         ):
-            assert s.execute(sa.text(write)).rowcount == 0  # invisible to writes
+            assert s.execute(sa.text(write), {"t": f"{county}.*"}).rowcount == 0  # invisible to writes
         try:
             with s.begin_nested():
-                s.execute(put, {"t": "tianyang.*"})
+                s.execute(put, {"t": f"{county}.*"})
             raise AssertionError("a county row was written from a township")
         except sa.exc.ProgrammingError as exc:
             assert "row-level security" in str(exc)
-    with db.transaction(runtime.sessions, "tianyang.*") as s:  # the county itself: its own rows only
+    with db.transaction(runtime.sessions, f"{county}.*") as s:  # the county itself: its own rows only
         seen = s.execute(sa.text("SELECT tenant_id, version FROM intake.calendar_version")).all()
-        assert [tuple(r) for r in seen] == [("tianyang.*", 1)]
+        assert [tuple(r) for r in seen] == [(f"{county}.*", 1)]

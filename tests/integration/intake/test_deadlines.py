@@ -455,6 +455,33 @@ def test_new_office_hours_move_the_deadlines_of_that_township(runtime: Runtime, 
     assert len(events(runtime, county.a, RECOMPUTED, a_case)) == 1
 
 
+def test_a_townships_own_hours_are_compared_not_its_countys(runtime: Runtime, county: County) -> None:
+    """A township's scope also reads its county's settings (`county_rows`): with the county's
+    projected too, a township's new hours are still told from its old ones by its own row."""
+    start = _future_monday()
+    a_case = accept(runtime, county.a, start)
+    a_due = row_of(runtime, county.a, a_case)["due_at"]
+    defaults = settings_pb2.TenantSettings(  # the county's: the default hours, nothing moves
+        office_hours=[
+            settings_pb2.OfficeHours(start="09:00", end="12:00"),
+            settings_pb2.OfficeHours(start="14:00", end="17:30"),
+        ],
+        time_zone="Asia/Shanghai",
+    )
+    deliver(runtime, envelope(gateway_events.SettingsChanged(settings=defaults), county_scope(county.code)))
+    deliver(runtime, envelope(gateway_events.SettingsChanged(settings=defaults), county.a))
+    assert row_of(runtime, county.a, a_case)["due_at"] == a_due
+    later = settings_pb2.TenantSettings(
+        office_hours=[
+            settings_pb2.OfficeHours(start="09:00", end="12:00"),
+            settings_pb2.OfficeHours(start="14:00", end="18:00"),
+        ],
+        time_zone="Asia/Shanghai",
+    )
+    deliver(runtime, envelope(gateway_events.SettingsChanged(settings=later), county.a))
+    assert row_of(runtime, county.a, a_case)["due_at"] == a_due + timedelta(minutes=30)
+
+
 def test_a_case_changed_between_read_and_write_is_derived_again_under_its_lock(
     runtime: Runtime, county: County
 ) -> None:

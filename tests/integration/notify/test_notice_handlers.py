@@ -361,24 +361,28 @@ def test_the_townships_locale_and_the_countys_templates(
     rt: Runtime, tenant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`BIANMIN_NOTICE_TEMPLATE_DIR/<locale>/<kind>.j2` wins; the township's settings pick the
-    locale; a kind without a template in that locale is written in zh-CN (and says so)."""
+    locale (not its county's, which its scope reads too); a kind without a template in that
+    locale is written in zh-CN (and says so)."""
     (tmp_path / "en").mkdir()
     (tmp_path / "en" / "acceptance.j2").write_text(
         "Notice of acceptance\n{{ case_number }} {{ verification_code }}"
     )
     monkeypatch.setenv("BIANMIN_NOTICE_TEMPLATE_DIR", str(tmp_path))
     case_events._override_dir.cache_clear()
+    county = f"{tenant.split('.', 1)[0]}.*"
     try:
-        with db.transaction(rt.sessions, tenant) as s:
-            s.execute(
-                sa.insert(tables.settings).values(tenant_id=tenant, other={"locale": "en"}, updated_at=NOW)
-            )
+        for scope, locale in ((county, "zh-CN"), (tenant, "en")):  # the county's row first
+            with db.transaction(rt.sessions, scope) as s:
+                settings = {"tenant_id": scope, "other": {"locale": locale}, "updated_at": NOW}
+                s.execute(sa.insert(tables.settings).values(**settings))
         accepted = events_pb2.CaseAccepted(case=summary(version=2))
         refused = events_pb2.CaseRefused(case=summary(version=2), reason="不属于受理范围")
         assert deliver(rt, envelope(tenant, accepted)) == "processed"
         assert deliver(rt, envelope(tenant, refused)) == "processed"
     finally:
         case_events._override_dir.cache_clear()
+        with db.transaction(rt.sessions, county) as s:  # the county's row would reach other tests
+            s.execute(sa.delete(tables.settings).where(tables.settings.c.tenant_id == county))
     by_kind = {r.kind: r for r in rows(rt, tenant, tables.notice)}
     acceptance = by_kind["acceptance"]
     assert acceptance.locale == "en"
