@@ -15,7 +15,7 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal, validate_tenant
 from services.gateway.adapters.service_clients import ServiceClients
 from services.gateway.domain.directory import require_visible
-from services.gateway.entrypoints.http.edge import verified
+from services.gateway.entrypoints.http.edge import bearer_token, verified
 from services.gateway.service_layer import audit, directory
 
 
@@ -42,9 +42,9 @@ def sessions(request: Request) -> sessionmaker[Session]:
 
 
 def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    if not authorization or not authorization.lower().startswith("bearer "):
+    token = bearer_token(authorization)
+    if token is None:
         raise Unauthenticated("a bearer token is required")
-    token = authorization.split(" ", 1)[1].strip()
     return Caller(verified(request.scope, token), token)
 
 

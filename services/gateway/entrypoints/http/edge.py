@@ -107,13 +107,20 @@ def client_ip(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, else None."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        return None
+    return authorization.split(" ", 1)[1].strip()
+
+
 def authenticated_username(scope: Scope) -> str | None:
     """The username of a valid bearer token on the request, else None (the route answers 401)."""
-    authorization = Headers(scope=scope).get("authorization", "")
-    if not authorization.lower().startswith("bearer "):
+    token = bearer_token(Headers(scope=scope).get("authorization"))
+    if token is None:
         return None
     try:
-        return verified(scope, authorization.split(" ", 1)[1].strip()).username
+        return verified(scope, token).username
     except BianminError:
         return None
 
