@@ -259,7 +259,7 @@ def _open_case(envelope: Envelope, message: Any) -> dict[str, Any]:
     }
 
 
-def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_version: bool = False) -> None:
+def _upsert_statement(*, same_version: bool) -> sa.Insert:
     """An older version never overwrites a newer one. A re-derived deadline comes with the
     version the case already had (re-derivation is no transition): `same_version` lets it in,
     unless the row was written by a later event (two moves of one deadline arriving out of order)."""
@@ -269,22 +269,32 @@ def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_ver
     if same_version:
         later = sa.or_(o.c.as_of.is_(None), o.c.as_of <= stmt.excluded.as_of)
         newer = sa.or_(newer, sa.and_(o.c.version == stmt.excluded.version, later))
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[o.c.tenant_id, o.c.case_id],
-            set_={
-                "number": stmt.excluded.number,
-                "item_name": stmt.excluded.item_name,
-                "handler": stmt.excluded.handler,
-                "state": stmt.excluded.state,
-                "due_at": sa.func.coalesce(stmt.excluded.due_at, o.c.due_at),
-                "version": stmt.excluded.version,
-                "as_of": stmt.excluded.as_of,
-            },
-            where=newer,
-        ),
-        rows,
+    return stmt.on_conflict_do_update(
+        index_elements=[o.c.tenant_id, o.c.case_id],
+        set_={
+            "number": stmt.excluded.number,
+            "item_name": stmt.excluded.item_name,
+            "handler": stmt.excluded.handler,
+            "state": stmt.excluded.state,
+            "due_at": sa.func.coalesce(stmt.excluded.due_at, o.c.due_at),
+            "version": stmt.excluded.version,
+            "as_of": stmt.excluded.as_of,
+        },
+        where=newer,
     )
+
+
+# Built once: every case event runs them, and building a statement costs more than running it.
+_UPSERT_OPEN_CASES = {same: _upsert_statement(same_version=same) for same in (False, True)}
+_NOTICE = (
+    insert(tables.notice).on_conflict_do_nothing(constraint="notice_once").returning(tables.notice.c.id)
+)
+_NOTIFICATION = insert(tables.notification).on_conflict_do_nothing(constraint="notification_once")
+_INBOX_ITEM = insert(tables.inbox_item).on_conflict_do_nothing(constraint="inbox_item_once")
+
+
+def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_version: bool = False) -> None:
+    session.execute(_UPSERT_OPEN_CASES[same_version], rows)
 
 
 # --- notices ---------------------------------------------------------------------------------
@@ -373,24 +383,21 @@ def _notice(
     )
     phone, email = contact.get("phone", ""), contact.get("email", "")
     recipient = pii.mask_phone(phone) or pii.mask_email(email) or ""
-    t = tables.notice
     notice_id = session.execute(
-        insert(t)
-        .values(
-            id=uuid.uuid4(),
-            tenant_id=envelope.tenant_id,
-            case_id=c.case_id,
-            case_number=c.number,
-            kind=kind,
-            locale=locale,
-            text=text,
-            recipient=recipient,
-            verification_code=code,
-            source_event_id=envelope.event_id,
-            created_at=envelope.occurred_at,
-        )
-        .on_conflict_do_nothing(constraint="notice_once")
-        .returning(t.c.id)
+        _NOTICE,
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": envelope.tenant_id,
+            "case_id": c.case_id,
+            "case_number": c.number,
+            "kind": kind,
+            "locale": locale,
+            "text": text,
+            "recipient": recipient,
+            "verification_code": code,
+            "source_event_id": envelope.event_id,
+            "created_at": envelope.occurred_at,
+        },
     ).scalar()
     if notice_id is None:  # this event's notice is on file already: nothing more to do
         return
@@ -433,23 +440,30 @@ def _notice(
 
 
 def _notifications(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The rows in one statement: each names every column it may set (one shape for all), a
+    delivered one with its send and delivery time."""
     now = datetime.now(UTC)
     # the consumer's span is current here: the dispatcher's later send continues this trace
     trace_context = inject_traceparent() or None
-    for row in rows:
-        delivered = row["status"] == "delivered"
-        values = {
-            "id": uuid.uuid4(),
-            "address_sealed": None,
-            "urgent": False,
-            "trace_context": trace_context,
-            **row,
-        }
-        if delivered:
-            values.update(sent_at=now, delivered_at=now)
-        session.execute(
-            insert(tables.notification).values(values).on_conflict_do_nothing(constraint="notification_once")
-        )
+    session.execute(
+        _NOTIFICATION,
+        [
+            {
+                "id": uuid.uuid4(),
+                "address_sealed": None,
+                "notice_id": None,
+                "urgent": False,
+                "trace_context": trace_context,
+                **row,
+                **(
+                    {"sent_at": now, "delivered_at": now}
+                    if row["status"] == "delivered"
+                    else {"sent_at": None, "delivered_at": None}
+                ),
+            }
+            for row in rows
+        ],
+    )
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -469,19 +483,18 @@ def _staff_message(
 ) -> None:
     """An inbox item and its `inbox` notification (delivered), and an urgent SMS when asked."""
     session.execute(
-        insert(tables.inbox_item)
-        .values(
-            id=uuid.uuid4(),
-            tenant_id=envelope.tenant_id,
-            username=username,
-            topic=topic,
-            title=title,
-            text=text,
-            case_id=case_id,
-            created_at=envelope.occurred_at,
-            source_event_id=envelope.event_id,
-        )
-        .on_conflict_do_nothing(constraint="inbox_item_once")
+        _INBOX_ITEM,
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": envelope.tenant_id,
+            "username": username,
+            "topic": topic,
+            "title": title,
+            "text": text,
+            "case_id": case_id,
+            "created_at": envelope.occurred_at,
+            "source_event_id": envelope.event_id,
+        },
     )
     base = {
         "tenant_id": envelope.tenant_id,
