@@ -3,8 +3,10 @@ the change it reports (ARCHITECTURE.md §6). Commit both or neither; the relay p
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
@@ -43,17 +45,23 @@ def record(
         data=payload,
         headers=inject_traceparent(),
     )
-    outbox = tables_for(schema or source).outbox
     session.execute(
-        outbox.insert().values(
-            tenant_id=envelope.tenant_id,
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-            source=envelope.source,
-            schema_version=envelope.schema_version,
-            payload=envelope.data,
-            headers=envelope.headers,
-            created_at=envelope.occurred_at,
-        )
+        _insert(schema or source),
+        {
+            "tenant_id": envelope.tenant_id,
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "source": envelope.source,
+            "schema_version": envelope.schema_version,
+            "payload": envelope.data,
+            "headers": envelope.headers,
+            "created_at": envelope.occurred_at,
+        },
     )
     return envelope
+
+
+@functools.cache
+def _insert(schema: str) -> sa.Insert:
+    """The outbox INSERT of `schema`, built once (every event runs it)."""
+    return tables_for(schema).outbox.insert()

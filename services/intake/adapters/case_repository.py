@@ -40,6 +40,27 @@ t = tables.case
 case_clocks = tables.case_clock  # not started until cases.write_clock stores it
 h = tables.case_history
 
+# Built once: a lifecycle runs each of them several times, and SQLAlchemy builds (coerces, keys)
+# a statement with literal values anew on every call. Bound names differ from the columns'.
+_INSERT_CASE = t.insert()
+_INSERT_CLOCK = case_clocks.insert()
+_INSERT_HISTORY = h.insert()
+_CASE = sa.select(t).where(t.c.id == sa.bindparam("the_id"))
+_CASE_FOR_UPDATE = _CASE.with_for_update()
+_HISTORY = sa.select(h).where(h.c.case_id == sa.bindparam("the_case")).order_by(h.c.seq)
+_UPDATE_CASE = (
+    t.update()
+    .where(t.c.id == sa.bindparam("the_id"), t.c.version == sa.bindparam("expected_version"))
+    .returning(t.c.id)
+)
+_DUE_AT = sa.select(case_clocks.c.due_at).where(case_clocks.c.case_id == sa.bindparam("the_case"))
+_ENTRY_HASH = sa.select(h.c.hash).where(
+    h.c.case_id == sa.bindparam("the_case"), h.c.seq == sa.bindparam("the_seq")
+)
+_ITEM_NAME = sa.select(tables.catalogue_item.c.name).where(
+    tables.catalogue_item.c.code == sa.bindparam("the_code")
+)
+
 
 # --- the chain -------------------------------------------------------------------------------
 
@@ -125,16 +146,17 @@ def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> N
     now = datetime.now(UTC)
     rows, head = _chain(session, case, 0)
     session.execute(
-        t.insert().values(
-            tenant_id=case.tenant,
-            id=case.id,
+        _INSERT_CASE,
+        {
+            "tenant_id": case.tenant,
+            "id": case.id,
             **_row_values(case),
-            history_head=head,
-            created_at=now,
-            updated_at=now,
-        )
+            "history_head": head,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    session.execute(case_clocks.insert().values(tenant_id=case.tenant, case_id=case.id, version=case.version))
+    session.execute(_INSERT_CLOCK, {"tenant_id": case.tenant, "case_id": case.id, "version": case.version})
     _insert_history(session, rows)
     _record_events(session, case, 0, clocks)
 
@@ -142,11 +164,11 @@ def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> N
 def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
     """The case rebuilt from its row and history (no pending events); NotFound when the caller's
     tenant has no such case."""
-    query = sa.select(t).where(t.c.id == _uuid(case_id))
-    row = session.execute(query.with_for_update() if for_update else query).mappings().first()
+    query = _CASE_FOR_UPDATE if for_update else _CASE
+    row = session.execute(query, {"the_id": _uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
-    history = session.execute(sa.select(h).where(h.c.case_id == row["id"]).order_by(h.c.seq)).mappings()
+    history = session.execute(_HISTORY, {"the_case": row["id"]}).mappings()
     return from_row(row, history)
 
 
@@ -160,10 +182,14 @@ def save(session: Session, case: Case, expected_version: int, *, clocks: Sequenc
     # the row first: a concurrent writer holding it makes this wait, then find no row at
     # `expected_version` (READ COMMITTED re-checks the WHERE on the newest row version)
     updated = session.execute(
-        t.update()
-        .where(t.c.id == case.id, t.c.version == expected_version)
-        .values(**_row_values(case), history_head=head, updated_at=datetime.now(UTC))
-        .returning(t.c.id)
+        _UPDATE_CASE,
+        {
+            **_row_values(case),
+            "history_head": head,
+            "updated_at": datetime.now(UTC),
+            "the_id": case.id,
+            "expected_version": expected_version,
+        },
     ).first()
     if updated is None:
         raise VersionConflict(
@@ -175,9 +201,7 @@ def save(session: Session, case: Case, expected_version: int, *, clocks: Sequenc
 
 def due_at(session: Session, case_id: str) -> datetime | None:
     """The case's stored deadline in force (None: not started, paused, or no such case)."""
-    return session.execute(
-        sa.select(case_clocks.c.due_at).where(case_clocks.c.case_id == _uuid(case_id))
-    ).scalar()  # type: ignore[no-any-return]
+    return session.execute(_DUE_AT, {"the_case": _uuid(case_id)}).scalar()  # type: ignore[no-any-return]
 
 
 def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
@@ -284,9 +308,7 @@ def _chain(session: Session, case: Case, since: int) -> tuple[list[dict[str, Any
     """The rows of history entries since+1 … version, chained on entry `since`; and the newest
     hash."""
     if since:
-        prev = session.execute(
-            sa.select(h.c.hash).where(h.c.case_id == case.id, h.c.seq == since)
-        ).scalar_one_or_none()
+        prev = session.execute(_ENTRY_HASH, {"the_case": case.id, "the_seq": since}).scalar_one_or_none()
         if prev is None:
             raise VersionConflict(f"case {case.number} has no history entry {since}", expected=since)
     else:
@@ -316,7 +338,7 @@ def _chain(session: Session, case: Case, since: int) -> tuple[list[dict[str, Any
 
 def _insert_history(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(h.insert(), rows)
+        session.execute(_INSERT_HISTORY, rows)
 
 
 def _record_events(session: Session, case: Case, since: int, clocks: Sequence[EventClock] = ()) -> None:
@@ -332,8 +354,8 @@ def _record_events(session: Session, case: Case, since: int, clocks: Sequence[Ev
     a = case.applicant
     contact = {"name": a.name, "phone": a.phone, "email": getattr(a, "email", None) or ""}
     sealed = sealer.seal(contact) if sealer is not None and case.events else ""
-    item = tables.catalogue_item  # its name for the notices (受理通知书 names the matter)
-    item_name = session.execute(sa.select(item.c.name).where(item.c.code == case.item_code)).scalar() or ""
+    # the item's name for the notices (受理通知书 names the matter)
+    item_name = session.execute(_ITEM_NAME, {"the_code": case.item_code}).scalar() or ""
     for i, event in enumerate(case.events):
         version = since + i + 1
         entry = case.history[version - 1]
