@@ -42,12 +42,13 @@ h = tables.case_history
 
 # Built once: a lifecycle runs each of them several times, and SQLAlchemy builds (coerces, keys)
 # a statement with literal values anew on every call. Bound names differ from the columns'.
+# HISTORY_OF_CASE (`the_case`) serves the views too.
 _INSERT_CASE = t.insert()
 _INSERT_CLOCK = case_clocks.insert()
 _INSERT_HISTORY = h.insert()
 _CASE = sa.select(t).where(t.c.id == sa.bindparam("the_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
-_HISTORY = sa.select(h).where(h.c.case_id == sa.bindparam("the_case")).order_by(h.c.seq)
+HISTORY_OF_CASE = sa.select(h).where(h.c.case_id == sa.bindparam("the_case")).order_by(h.c.seq)
 _UPDATE_CASE = (
     t.update()
     .where(t.c.id == sa.bindparam("the_id"), t.c.version == sa.bindparam("expected_version"))
@@ -168,7 +169,7 @@ def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
     row = session.execute(query, {"the_id": _uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
-    history = session.execute(_HISTORY, {"the_case": row["id"]}).mappings()
+    history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings()
     return from_row(row, history)
 
 

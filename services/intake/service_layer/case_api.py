@@ -62,6 +62,7 @@ MAX_TENANTS = 500  # townships one county-scope listing may name
 
 t = tables.case_with_clock  # a case with its clock
 h = tables.case_history
+_CASE_WITH_CLOCK = sa.select(t).where(t.c.id == sa.bindparam("the_id"))  # built once: every call reads one
 Now = Callable[[], datetime]
 
 
@@ -404,13 +405,13 @@ def _one(
 
 def _one_in(s: Session, who: Principal, case_id: str, *, visible: bool = True) -> CaseView:
     """`_one` in the caller's transaction."""
-    query = sa.select(t).where(t.c.id == repo._uuid(case_id))
+    query = _CASE_WITH_CLOCK
     if visible and _department_only(who):
         query = query.where(_escalated_to(who))
-    row = s.execute(query).mappings().first()
+    row = s.execute(query, {"the_id": repo._uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
-    entries = s.execute(sa.select(h).where(h.c.case_id == row["id"]).order_by(h.c.seq)).mappings().all()
+    entries = s.execute(repo.HISTORY_OF_CASE, {"the_case": row["id"]}).mappings().all()
     return _view(s, who, row, entries)
 
 
@@ -426,11 +427,8 @@ class _Lookups:
     def item(self, code: str) -> tuple[str, int]:
         """The item's name and promised working days ("" and 0 for an item gone since)."""
         if code not in self.items:
-            item = tables.catalogue_item
-            row = self.s.execute(
-                sa.select(item.c.name, item.c.promised_days).where(item.c.code == code)
-            ).first()
-            self.items[code] = ("", 0) if row is None else (row.name or "", int(row.promised_days or 0))
+            row = cases.item_row(self.s, code)
+            self.items[code] = ("", 0) if row is None else (row["name"] or "", int(row["promised_days"] or 0))
         return self.items[code]
 
     def promised_days(self, case: Case) -> int:
@@ -540,8 +538,7 @@ def _clock(lookups: _Lookups, case: Case, row: Any, now: Now = _utcnow) -> Clock
 
 
 def _kind_of_item(s: Session, code: str) -> str:
-    item = tables.catalogue_item
-    row = s.execute(sa.select(item).where(item.c.code == code)).mappings().first()
+    row = cases.item_row(s, code)
     if row is None:
         return "promised"  # receive refuses the unknown item
     if not row["promised_days"]:

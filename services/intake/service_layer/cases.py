@@ -282,25 +282,18 @@ def where_handled(s: Session, case: Case, handler: str) -> dict[str, str | None]
     """The window and department of a case handled by `handler`, from the directory projection:
     the handler's window (else the window whose post they hold) and its department, else the
     handler's department, else the item's first department (None where nothing is known)."""
-    staff, window, item = tables.staff, tables.window, tables.catalogue_item
-    person = s.execute(
-        sa.select(staff.c.window, staff.c.department).where(staff.c.username == handler)
-    ).first()
+    person = s.execute(_STAFF_PLACE, {"the_user": handler}).first()
     code = person.window if person is not None else None
     if not code:  # no window of their own: the window whose A (else B) post they hold
-        code = s.execute(
-            sa.select(window.c.code)
-            .where(sa.or_(window.c.post_a == handler, window.c.post_b == handler))
-            .order_by((window.c.post_a == handler).desc(), window.c.code)
-            .limit(1)
-        ).scalar()
+        code = s.execute(_POST_WINDOW, {"the_user": handler}).scalar()
     department = None
     if code:
-        department = s.execute(sa.select(window.c.department).where(window.c.code == code)).scalar()
+        department = s.execute(_WINDOW_DEPARTMENT, {"the_code": code}).scalar()
     if not department and person is not None:
         department = person.department
     if not department:
-        departments = s.execute(sa.select(item.c.departments).where(item.c.code == case.item_code)).scalar()
+        item = item_row(s, case.item_code)
+        departments = item["departments"] if item is not None else None
         department = departments[0] if departments else None
     return {"window": code or None, "department": department or None}
 
@@ -309,9 +302,13 @@ def promised_days(s: Session, case: Case) -> int:
     """The item's promised working days (0 for an immediate case or an item gone since)."""
     if case.kind == "immediate":
         return 0
-    item = tables.catalogue_item
-    days = s.execute(sa.select(item.c.promised_days).where(item.c.code == case.item_code)).scalar()
-    return int(days or 0)
+    item = item_row(s, case.item_code)
+    return int(item["promised_days"] or 0) if item is not None else 0
+
+
+def item_row(s: Session, code: str) -> sa.RowMapping | None:
+    """The township's catalogue item `code` (None: not in its catalogue)."""
+    return s.execute(_ITEM, {"the_code": code}).mappings().first()
 
 
 @dataclass(frozen=True)
@@ -387,31 +384,27 @@ def write_clock(s: Session, case: Case, change: ClockChange) -> None:
     """Store a clock change in the case's `case_clock` row, marked with the case's version: a
     stop keeps the deadline and ends a pause still open; otherwise the derived clock with its
     segments."""
-    row = case_clocks.update().where(case_clocks.c.tenant_id == case.tenant, case_clocks.c.case_id == case.id)
+    row = {"the_tenant": case.tenant, "the_case": case.id, "version": case.version}
     if change.stop_at is not None:  # the deadline stays as it stood; a pause still open ends here
-        stop_at = change.stop_at
-        until = sa.func.array_replace(
-            case_clocks.c.clock_paused_until, None, sa.cast(stop_at, case_clocks.c.stopped_at.type)
-        )
         s.execute(
-            row.values(
-                version=case.version, clock_state=clock.STOPPED, stopped_at=stop_at, clock_paused_until=until
-            )
+            _STOP_CLOCK,
+            {**row, "clock_state": clock.STOPPED, "stopped_at": change.stop_at, "the_stop": change.stop_at},
         )
         return
     derived = change.derived
     if derived is None:
         return
     s.execute(
-        row.values(
-            version=case.version,
-            clock_state=derived.state,
-            started_at=derived.started_at,
-            due_at=derived.due_at,
-            warn_at=derived.warn_at,
-            provisional=derived.provisional,
+        _CLOCK_ROW,
+        {
+            **row,
+            "clock_state": derived.state,
+            "started_at": derived.started_at,
+            "due_at": derived.due_at,
+            "warn_at": derived.warn_at,
+            "provisional": derived.provisional,
             **clock_segments(derived),
-        )
+        },
     )
 
 
@@ -440,13 +433,12 @@ def _method(action: str) -> Callable[..., None]:
 
 def _require_village(s: Session, code: str) -> None:
     """A case's village is one of the township's (intake's projection of the directory)."""
-    if s.execute(sa.select(tables.village.c.code).where(tables.village.c.code == code)).first() is None:
+    if s.execute(_VILLAGE, {"the_code": code}).first() is None:
         raise ValidationFailed(f"the township has no village {code!r}", field="village")
 
 
 def _item(s: Session, code: str) -> Any:
-    item = tables.catalogue_item
-    row = s.execute(sa.select(item).where(item.c.code == code)).mappings().first()
+    row = item_row(s, code)
     if row is None:
         raise ValidationFailed(f"item_code {code!r} is not in the township's catalogue")
     return catalogue_item(dict(row))
@@ -454,11 +446,42 @@ def _item(s: Session, code: str) -> Any:
 
 def _next_number(s: Session, tenant: str, day: str) -> str:
     """`<township code>-<yyyymmdd>-<seq>`: the seq counts the township's cases of that day."""
-    n = tables.case_number
-    seq = s.execute(
-        insert(n)
-        .values(tenant_id=tenant, day=day, last=1)
-        .on_conflict_do_update(index_elements=[n.c.tenant_id, n.c.day], set_={"last": n.c.last + 1})
-        .returning(n.c.last)
-    ).scalar_one()
+    seq = s.execute(_NEXT_NUMBER, {"tenant_id": tenant, "day": day}).scalar_one()
     return f"{tenant.rsplit('.', 1)[-1]}-{day}-{seq:04d}"
+
+
+# --- statements --------------------------------------------------------------------------------
+# Built once: a lifecycle runs each of them, and SQLAlchemy builds (coerces, keys) a statement
+# with literal values anew on every call. Bound names differ from the columns'.
+
+_staff, _window, _item_table, _number = tables.staff, tables.window, tables.catalogue_item, tables.case_number
+_ITEM = sa.select(_item_table).where(_item_table.c.code == sa.bindparam("the_code"))
+_VILLAGE = sa.select(tables.village.c.code).where(tables.village.c.code == sa.bindparam("the_code"))
+_user: sa.BindParameter[str] = sa.bindparam("the_user")
+_STAFF_PLACE = sa.select(_staff.c.window, _staff.c.department).where(_staff.c.username == _user)
+_POST_WINDOW = (
+    sa.select(_window.c.code)
+    .where(sa.or_(_window.c.post_a == _user, _window.c.post_b == _user))
+    .order_by((_window.c.post_a == _user).desc(), _window.c.code)
+    .limit(1)
+)
+_WINDOW_DEPARTMENT = sa.select(_window.c.department).where(_window.c.code == sa.bindparam("the_code"))
+_NEXT_NUMBER = (
+    insert(_number)
+    .values(last=1)
+    .on_conflict_do_update(
+        index_elements=[_number.c.tenant_id, _number.c.day], set_={"last": _number.c.last + 1}
+    )
+    .returning(_number.c.last)
+)
+# the clock row, its other columns from the parameters; a stop also ends a pause still open
+_CLOCK_ROW = case_clocks.update().where(
+    case_clocks.c.tenant_id == sa.bindparam("the_tenant"), case_clocks.c.case_id == sa.bindparam("the_case")
+)
+_STOP_CLOCK = _CLOCK_ROW.values(
+    clock_paused_until=sa.func.array_replace(
+        case_clocks.c.clock_paused_until,
+        None,
+        sa.cast(sa.bindparam("the_stop"), case_clocks.c.stopped_at.type),
+    )
+)

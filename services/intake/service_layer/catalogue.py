@@ -480,7 +480,6 @@ def _lock_county(s: Session, county: str, *, shared: bool) -> None:
     s.execute(sa.text(f"SELECT {fn}(hashtext(:k))"), {"k": f"intake.catalogue.{county}"})
 
 
-
 def _item(row: sa.RowMapping) -> CatalogueItem:
     return catalogue_item(dict(row))
 
