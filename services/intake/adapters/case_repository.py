@@ -58,9 +58,7 @@ _DUE_AT = sa.select(case_clocks.c.due_at).where(case_clocks.c.case_id == sa.bind
 _ENTRY_HASH = sa.select(h.c.hash).where(
     h.c.case_id == sa.bindparam("the_case"), h.c.seq == sa.bindparam("the_seq")
 )
-_ITEM_NAME = sa.select(tables.catalogue_item.c.name).where(
-    tables.catalogue_item.c.code == sa.bindparam("the_code")
-)
+_ITEM = sa.select(tables.catalogue_item).where(tables.catalogue_item.c.code == sa.bindparam("the_code"))
 
 
 # --- the chain -------------------------------------------------------------------------------
@@ -198,6 +196,20 @@ def save(session: Session, case: Case, expected_version: int, *, clocks: Sequenc
         )
     _insert_history(session, rows)
     _record_events(session, case, expected_version, clocks)
+
+
+def catalogue_item(session: Session, tenant: str, code: str) -> sa.RowMapping | None:
+    """The township's catalogue item `code` (None: not in its catalogue), read once per
+    transaction: a case's creation or action needs it for its kind, deadline, department, events
+    and view, and none of them changes it (catalogue edits are transactions of their own)."""
+    transaction = session.get_transaction()
+    held = session.info.get("catalogue_items")
+    if held is None or held[0] is not transaction:  # a session may outlive a transaction
+        held = session.info["catalogue_items"] = (transaction, {})
+    items: dict[tuple[str, str], sa.RowMapping | None] = held[1]
+    if (tenant, code) not in items:
+        items[tenant, code] = session.execute(_ITEM, {"the_code": code}).mappings().first()
+    return items[tenant, code]
 
 
 def due_at(session: Session, case_id: str) -> datetime | None:
@@ -356,7 +368,8 @@ def _record_events(session: Session, case: Case, since: int, clocks: Sequence[Ev
     contact = {"name": a.name, "phone": a.phone, "email": getattr(a, "email", None) or ""}
     sealed = sealer.seal(contact) if sealer is not None and case.events else ""
     # the item's name for the notices (受理通知书 names the matter)
-    item_name = session.execute(_ITEM_NAME, {"the_code": case.item_code}).scalar() or ""
+    item = catalogue_item(session, case.tenant, case.item_code)
+    item_name = (item["name"] if item is not None else "") or ""
     for i, event in enumerate(case.events):
         version = since + i + 1
         entry = case.history[version - 1]

@@ -134,9 +134,9 @@ def create(
         scope = _known(s, tenant)
         who = require_role(principal, *CREATOR_ROLES)
         if not cmd.kind:
-            cmd = replace(cmd, kind=_kind_of_item(s, cmd.item_code))
+            cmd = replace(cmd, kind=_kind_of_item(s, scope, cmd.item_code))
         case = cases.receive_in(s, scope, who.username, replace(cmd, first_ask=who.username))
-        return _one_in(s, who, case.id)
+        return _written_view(s, who, case)  # a creator's role reads the township: no filter
 
 
 def act(
@@ -187,8 +187,8 @@ def _act_in(
     **args: Any,
 ) -> CaseView:
     with db.transaction(sessions, tenant) as s:
-        cases.act_in(s, case_id, expected_version, action, who.username, **args)
-        return _one_in(s, who, case_id, visible=False)
+        case = cases.act_in(s, case_id, expected_version, action, who.username, **args)
+        return _written_view(s, who, case)
 
 
 def get(
@@ -415,25 +415,31 @@ def _one_in(s: Session, who: Principal, case_id: str, *, visible: bool = True) -
     return _view(s, who, row, entries)
 
 
+def _written_view(s: Session, who: Principal, case: Case) -> CaseView:
+    """The case just saved in this transaction, as `who` sees it: the case in hand (its history
+    is what was just written), with its clock and times read back."""
+    row = s.execute(_CASE_WITH_CLOCK, {"the_id": case.id}).mappings().one()
+    # as a read finds it: the domain's clock intents are in the stored clock now
+    return _view_of(s, who, replace(case, clock_intents=[]), row)
+
+
 class _Lookups:
-    """What the views built in one transaction share, read once: the items' names and promised
-    days, the township's calendar (a page of cases is not one catalogue and calendar read per row)."""
+    """What the views built in one transaction share, read once: the township's calendar (a page
+    of cases is not one calendar read per row; the catalogue items are read once per transaction
+    by `repo.catalogue_item`)."""
 
     def __init__(self, s: Session) -> None:
         self.s = s
-        self.items: dict[str, tuple[str, int]] = {}
         self.calendars: dict[str, WorkCalendar] = {}
 
-    def item(self, code: str) -> tuple[str, int]:
+    def item(self, tenant: str, code: str) -> tuple[str, int]:
         """The item's name and promised working days ("" and 0 for an item gone since)."""
-        if code not in self.items:
-            row = cases.item_row(self.s, code)
-            self.items[code] = ("", 0) if row is None else (row["name"] or "", int(row["promised_days"] or 0))
-        return self.items[code]
+        row = repo.catalogue_item(self.s, tenant, code)
+        return ("", 0) if row is None else (row["name"] or "", int(row["promised_days"] or 0))
 
     def promised_days(self, case: Case) -> int:
         """As cases.promised_days: 0 for an immediate case."""
-        return 0 if case.kind == "immediate" else self.item(case.item_code)[1]
+        return 0 if case.kind == "immediate" else self.item(case.tenant, case.item_code)[1]
 
     def calendar(self, tenant: str) -> WorkCalendar:
         if tenant not in self.calendars:
@@ -444,8 +450,14 @@ class _Lookups:
 def _view(
     s: Session, who: Principal, row: Any, entries: Any, now: Now = _utcnow, lookups: _Lookups | None = None
 ) -> CaseView:
+    return _view_of(s, who, repo.from_row(row, entries), row, now, lookups)
+
+
+def _view_of(
+    s: Session, who: Principal, case: Case, row: Any, now: Now = _utcnow, lookups: _Lookups | None = None
+) -> CaseView:
+    """The view of `case`, its clock and times from `row` (its case_with_clock row)."""
     lookups = lookups or _Lookups(s)
-    case = repo.from_row(row, entries)
     seen = _seen_by(case, who)
     if seen is case:  # shown in full: audited in the same transaction as the read (DOMAIN.md §11)
         pii_audit.record(
@@ -460,7 +472,7 @@ def _view(
         case=seen,
         masked=seen is not case,
         clock=_clock(lookups, case, row, now),
-        item_name=lookups.item(case.item_code)[0],
+        item_name=lookups.item(case.tenant, case.item_code)[0],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         escalation=_escalation(case),
@@ -537,8 +549,8 @@ def _clock(lookups: _Lookups, case: Case, row: Any, now: Now = _utcnow) -> Clock
     )
 
 
-def _kind_of_item(s: Session, code: str) -> str:
-    row = cases.item_row(s, code)
+def _kind_of_item(s: Session, tenant: str, code: str) -> str:
+    row = repo.catalogue_item(s, tenant, code)
     if row is None:
         return "promised"  # receive refuses the unknown item
     if not row["promised_days"]:

@@ -117,7 +117,7 @@ def receive_in(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Case:
     at = now()
-    item = _item(s, cmd.item_code)
+    item = _item(s, tenant, cmd.item_code)
     case = Case.receive(
         id=str(uuid.uuid4()),
         number=_next_number(s, tenant, at.astimezone(tz).strftime("%Y%m%d")),
@@ -292,7 +292,7 @@ def where_handled(s: Session, case: Case, handler: str) -> dict[str, str | None]
     if not department and person is not None:
         department = person.department
     if not department:
-        item = item_row(s, case.item_code)
+        item = repo.catalogue_item(s, case.tenant, case.item_code)
         departments = item["departments"] if item is not None else None
         department = departments[0] if departments else None
     return {"window": code or None, "department": department or None}
@@ -302,13 +302,8 @@ def promised_days(s: Session, case: Case) -> int:
     """The item's promised working days (0 for an immediate case or an item gone since)."""
     if case.kind == "immediate":
         return 0
-    item = item_row(s, case.item_code)
+    item = repo.catalogue_item(s, case.tenant, case.item_code)
     return int(item["promised_days"] or 0) if item is not None else 0
-
-
-def item_row(s: Session, code: str) -> sa.RowMapping | None:
-    """The township's catalogue item `code` (None: not in its catalogue)."""
-    return s.execute(_ITEM, {"the_code": code}).mappings().first()
 
 
 @dataclass(frozen=True)
@@ -437,8 +432,8 @@ def _require_village(s: Session, code: str) -> None:
         raise ValidationFailed(f"the township has no village {code!r}", field="village")
 
 
-def _item(s: Session, code: str) -> Any:
-    row = item_row(s, code)
+def _item(s: Session, tenant: str, code: str) -> Any:
+    row = repo.catalogue_item(s, tenant, code)
     if row is None:
         raise ValidationFailed(f"item_code {code!r} is not in the township's catalogue")
     return catalogue_item(dict(row))
@@ -454,8 +449,7 @@ def _next_number(s: Session, tenant: str, day: str) -> str:
 # Built once: a lifecycle runs each of them, and SQLAlchemy builds (coerces, keys) a statement
 # with literal values anew on every call. Bound names differ from the columns'.
 
-_staff, _window, _item_table, _number = tables.staff, tables.window, tables.catalogue_item, tables.case_number
-_ITEM = sa.select(_item_table).where(_item_table.c.code == sa.bindparam("the_code"))
+_staff, _window, _number = tables.staff, tables.window, tables.case_number
 _VILLAGE = sa.select(tables.village.c.code).where(tables.village.c.code == sa.bindparam("the_code"))
 _user: sa.BindParameter[str] = sa.bindparam("the_user")
 _STAFF_PLACE = sa.select(_staff.c.window, _staff.c.department).where(_staff.c.username == _user)

@@ -9,9 +9,12 @@ from dataclasses import replace
 
 import pytest
 
+from libs.common import db
 from libs.common.errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal
+from services.intake.adapters import case_repository as repo
+from services.intake.adapters import tables
 from services.intake.service_layer import case_api, cases
 from tests.integration.intake.test_case_details import onboard
 from tests.integration.intake.test_case_store import COMPLETE
@@ -68,3 +71,53 @@ def test_a_known_township_answers_with_the_real_error_and_acts(runtime: Runtime,
     seen = case_api.get(runtime.sessions, staff, known, case.id)
     assert (seen.case.state, seen.item_name) == ("accepted", accepted.item_name)
     assert seen.item_name  # the item's name, from the one catalogue read
+
+
+@pytest.mark.parametrize(
+    "applicant",
+    [
+        COMPLETE.applicant,
+        replace(COMPLETE.applicant, email="zhang@example.cn", address="那坡镇那坡村12号"),
+    ],
+    ids=["phone only", "with e-mail and address"],
+)
+def test_each_answer_is_the_case_as_a_read_finds_it(runtime: Runtime, known: str, applicant: object) -> None:
+    """Create and the actions answer with the case in hand, not read back (README: what a lifecycle
+    costs): the answer must be what a read of the case gives right after, field by field, for the
+    handler (in full) and for a reader who sees it masked."""
+    staff, reader = _principal(known), Principal("r1", frozenset({"window_staff"}), frozenset({known}), "c")
+    cmd = replace(RECEIVED, applicant=applicant)  # type: ignore[arg-type]
+    answer = case_api.create(runtime.sessions, staff, known, cmd)
+    assert answer == case_api.get(runtime.sessions, staff, known, answer.case.id)
+    steps = [
+        ("accept", {}),
+        ("assign", {"handler": "w1"}),
+        ("escalate", {"to_level": "county", "reason": "需县级审批", "department": "civil"}),
+        ("resume", {}),
+        ("extend", {"working_days": 3, "reason": "需实地核查"}),
+        ("complete", {"outcome": "approved"}),
+    ]
+    for action, args in steps:
+        answer = case_api.act(
+            runtime.sessions, staff, known, answer.case.id, answer.case.version, action, **args
+        )
+        assert answer == case_api.get(runtime.sessions, staff, known, answer.case.id), action
+        assert not answer.masked and answer.case.applicant == applicant
+    seen = case_api.get(runtime.sessions, reader, known, answer.case.id)
+    assert seen.masked and seen.case.applicant != applicant and seen.case.history == answer.case.history
+
+
+def test_the_catalogue_item_is_read_once_a_transaction(runtime: Runtime, known: str) -> None:
+    """A case's creation or action reads its catalogue item once (repo.catalogue_item), and never
+    keeps it past the transaction: a session that runs another one reads the item again."""
+    item = tables.catalogue_item
+    with runtime.sessions() as s:
+        with s.begin():
+            db.set_local(s, db.TENANT_SETTING, known)
+            first = repo.catalogue_item(s, known, RECEIVED.item_code)
+            assert first is not None and repo.catalogue_item(s, known, RECEIVED.item_code) is first
+            s.execute(item.update().where(item.c.code == RECEIVED.item_code).values(name="改名"))
+        with s.begin():
+            db.set_local(s, db.TENANT_SETTING, known)
+            again = repo.catalogue_item(s, known, RECEIVED.item_code)
+            assert again is not None and again["name"] == "改名" != first["name"]
