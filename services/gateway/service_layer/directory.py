@@ -98,8 +98,12 @@ def reactivate_township(sessions: sessionmaker[Session], principal: Principal, t
 
 def is_suspended(sessions: sessionmaker[Session], tenant: str) -> bool:
     with db.transaction(sessions, None) as s:
-        status = s.execute(sa.select(tables.township.c.status).where(tables.township.c.id == tenant)).scalar()
+        status = s.execute(_STATUS, {"the_id": tenant}).scalar()
     return status == "suspended"
+
+
+# built once: every write request through the gateway asks it
+_STATUS = sa.select(tables.township.c.status).where(tables.township.c.id == sa.bindparam("the_id"))
 
 
 def _change_status(

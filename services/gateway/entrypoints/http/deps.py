@@ -33,15 +33,24 @@ class Caller:
     token: str
 
 
-def gateway(request: Request) -> Gateway:
+# FastAPI runs a plain `def` dependency in its thread pool, a hand-over that costs more than
+# these take: they only read the app's state or the token the rate limit has verified already
+# (edge.verified, on the event loop too), so they are `async`. What does I/O stays plain.
+
+
+async def gateway(request: Request) -> Gateway:
     return request.app.state.gateway
 
 
-def sessions(request: Request) -> sessionmaker[Session]:
+async def sessions(request: Request) -> sessionmaker[Session]:
+    return _sessions(request)
+
+
+def _sessions(request: Request) -> sessionmaker[Session]:
     return request.app.state.gateway.runtime.sessions
 
 
-def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+async def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
     token = bearer_token(authorization)
     if token is None:
         raise Unauthenticated("a bearer token is required")
@@ -56,9 +65,9 @@ def visible_tenant(request: Request, tenant: str, c: Annotated[Caller, Depends(c
     A county role reaching into a township through its county scope leaves an audit entry."""
     require_visible(c.principal, validate_tenant(tenant))
     if audit.is_cross_township(c.principal, tenant):
-        audit.record(sessions(request), c.principal, tenant, request.method, request.url.path)
+        audit.record(_sessions(request), c.principal, tenant, request.method, request.url.path)
     writes = request.method not in READS and not request.url.path.endswith("/reactivate")
-    if writes and directory.is_suspended(sessions(request), tenant):
+    if writes and directory.is_suspended(_sessions(request), tenant):
         raise InvalidTransition(f"township {tenant} is suspended: nothing can change in it")
     return tenant
 

@@ -93,7 +93,7 @@ def decode_token(token: str, path: str, mac_key: bytes) -> Any:
     return data["k"]
 
 
-def page_params(
+async def page_params(  # async: CPU only, no thread-pool hand-over (see deps.py)
     request: Request,
     page_size: Annotated[int, Query(ge=1, le=MAX_SIZE, description="items per page, 1-200")] = DEFAULT_SIZE,
     page_token: Annotated[
