@@ -10,9 +10,9 @@ BYPASSRLS because they work across tenants by design."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event, text
@@ -96,6 +96,26 @@ _SET_LOCAL = text("SELECT set_config(:k, :v, true)")  # built once: every transa
 def set_local(session: Session, key: str, value: str) -> None:
     """A setting for the rest of the transaction only (`set_config(…, true)`, never `SET`)."""
     session.execute(_SET_LOCAL, {"k": key, "v": value})
+
+
+T = TypeVar("T")
+
+
+def once_per_transaction(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` once in the session's current transaction, kept under `key` until it ends (a
+    session may outlive one): for what a transaction reads several times and does not change
+    itself. Put what the read depends on, such as the tenant, in `key`."""
+    transaction = session.get_transaction()
+    held = session.info.get(_ONCE)
+    if held is None or held[0] is not transaction:
+        held = session.info[_ONCE] = (transaction, {})
+    values: dict[Hashable, Any] = held[1]
+    if key not in values:
+        values[key] = read()
+    return values[key]  # type: ignore[no-any-return]
+
+
+_ONCE = "bianmin.once_per_transaction"
 
 
 def set_scope(session: Session, tenant: str) -> None:

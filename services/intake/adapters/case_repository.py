@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from libs.common import sealing
+from libs.common import db, sealing
 from libs.common.errors import NotFound, VersionConflict
 from libs.common.messaging import outbox
 from services.intake.adapters import tables
@@ -48,13 +48,19 @@ _INSERT_CLOCK = case_clocks.insert()
 _INSERT_HISTORY = h.insert()
 _CASE = sa.select(t).where(t.c.id == sa.bindparam("the_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
+_CASE_TO_ACT = (  # with its stored deadline (a case stored before its clock row has none)
+    sa.select(t, case_clocks.c.due_at)
+    .outerjoin(
+        case_clocks, sa.and_(case_clocks.c.tenant_id == t.c.tenant_id, case_clocks.c.case_id == t.c.id)
+    )
+    .where(t.c.id == sa.bindparam("the_id"))
+)
 HISTORY_OF_CASE = sa.select(h).where(h.c.case_id == sa.bindparam("the_case")).order_by(h.c.seq)
 _UPDATE_CASE = (
     t.update()
     .where(t.c.id == sa.bindparam("the_id"), t.c.version == sa.bindparam("expected_version"))
     .returning(t.c.id)
 )
-_DUE_AT = sa.select(case_clocks.c.due_at).where(case_clocks.c.case_id == sa.bindparam("the_case"))
 _ENTRY_HASH = sa.select(h.c.hash).where(
     h.c.case_id == sa.bindparam("the_case"), h.c.seq == sa.bindparam("the_seq")
 )
@@ -171,13 +177,43 @@ def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
     return from_row(row, history)
 
 
-def save(session: Session, case: Case, expected_version: int, *, clocks: Sequence[EventClock] = ()) -> None:
+@dataclass(frozen=True)
+class ToAct:
+    """A case read for an action, with what the action needs beside it from the same reads: the
+    hash of its newest history entry (the save chains on it) and its stored deadline in force
+    (None: not started, or paused)."""
+
+    case: Case
+    head: str
+    due_at: datetime | None
+
+
+def get_to_act(session: Session, case_id: str) -> ToAct:
+    """As `get`, for an action: one read of the row with its deadline, one of its history."""
+    row = session.execute(_CASE_TO_ACT, {"the_id": _uuid(case_id)}).mappings().first()
+    if row is None:
+        raise NotFound(f"no case {case_id!r}")
+    history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings().all()
+    case = from_row(row, history)
+    head = history[-1]["hash"] if history else genesis_hash(case.tenant, case.id)
+    return ToAct(case, head, row["due_at"])
+
+
+def save(
+    session: Session,
+    case: Case,
+    expected_version: int,
+    *,
+    clocks: Sequence[EventClock] = (),
+    head: str | None = None,
+) -> None:
     """Store the case's changes since `expected_version`: the row (only if still at that
     version, else VersionConflict), the new history entries and the pending events (`clocks`:
-    the clock facts of each, see `_record_events`)."""
+    the clock facts of each, see `_record_events`). `head`: the hash of entry
+    `expected_version` when the caller read it with the case (`ToAct.head`), else it is read."""
     if case.version == expected_version:
         return
-    rows, head = _chain(session, case, expected_version)
+    rows, head = _chain(session, case, expected_version, head)
     # the row first: a concurrent writer holding it makes this wait, then find no row at
     # `expected_version` (READ COMMITTED re-checks the WHERE on the newest row version)
     updated = session.execute(
@@ -202,19 +238,11 @@ def catalogue_item(session: Session, tenant: str, code: str) -> sa.RowMapping | 
     """The township's catalogue item `code` (None: not in its catalogue), read once per
     transaction: a case's creation or action needs it for its kind, deadline, department, events
     and view, and none of them changes it (catalogue edits are transactions of their own)."""
-    transaction = session.get_transaction()
-    held = session.info.get("catalogue_items")
-    if held is None or held[0] is not transaction:  # a session may outlive a transaction
-        held = session.info["catalogue_items"] = (transaction, {})
-    items: dict[tuple[str, str], sa.RowMapping | None] = held[1]
-    if (tenant, code) not in items:
-        items[tenant, code] = session.execute(_ITEM, {"the_code": code}).mappings().first()
-    return items[tenant, code]
-
-
-def due_at(session: Session, case_id: str) -> datetime | None:
-    """The case's stored deadline in force (None: not started, paused, or no such case)."""
-    return session.execute(_DUE_AT, {"the_case": _uuid(case_id)}).scalar()  # type: ignore[no-any-return]
+    return db.once_per_transaction(
+        session,
+        ("catalogue_item", tenant, code),
+        lambda: session.execute(_ITEM, {"the_code": code}).mappings().first(),
+    )
 
 
 def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
@@ -317,15 +345,17 @@ def _row_values(case: Case) -> dict[str, Any]:
     }
 
 
-def _chain(session: Session, case: Case, since: int) -> tuple[list[dict[str, Any]], str]:
-    """The rows of history entries since+1 … version, chained on entry `since`; and the newest
-    hash."""
-    if since:
+def _chain(
+    session: Session, case: Case, since: int, prev: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """The rows of history entries since+1 … version, chained on entry `since` (whose hash is
+    `prev` when the caller has it); and the newest hash."""
+    if prev is None and not since:
+        prev = genesis_hash(case.tenant, case.id)
+    elif prev is None:
         prev = session.execute(_ENTRY_HASH, {"the_case": case.id, "the_seq": since}).scalar_one_or_none()
         if prev is None:
             raise VersionConflict(f"case {case.number} has no history entry {since}", expected=since)
-    else:
-        prev = genesis_hash(case.tenant, case.id)
     rows = []
     for seq, entry in enumerate(case.history[since:], start=since + 1):
         digest = entry_hash(prev, case.tenant, case.id, seq, entry)

@@ -31,7 +31,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.calendar import WorkCalendar
 from libs.common.errors import Forbidden, NotFound, ValidationFailed
 from libs.common.pii import mask_address, mask_email, mask_id_number, mask_name, mask_phone
 from libs.common.tenancy import Principal, require_role, validate_tenant
@@ -40,7 +39,6 @@ from services.intake.adapters import tables
 from services.intake.domain import clock
 from services.intake.domain.case import ESCALATED, STATES, Applicant, Case
 from services.intake.service_layer import cases, pii_audit
-from services.intake.service_layer.calendar import tenant_calendar
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
 ACTOR_ROLES = ("window_staff", "township_admin")
@@ -344,8 +342,7 @@ def _views(s: Session, who: Principal, rows: Any, now: Now) -> builtins.list[Cas
         query_history = sa.select(h).where(h.c.case_id.in_(ids)).order_by(h.c.case_id, h.c.seq)
         for e in s.execute(query_history).mappings():
             history[str(e["case_id"])].append(e)
-    lookups = _Lookups(s)
-    return [_view(s, who, r, history[str(r["id"])], now, lookups) for r in rows]
+    return [_view(s, who, r, history[str(r["id"])], now) for r in rows]
 
 
 def _paged(views: builtins.list[CaseView], size: int) -> Page:
@@ -423,41 +420,12 @@ def _written_view(s: Session, who: Principal, case: Case) -> CaseView:
     return _view_of(s, who, replace(case, clock_intents=[]), row)
 
 
-class _Lookups:
-    """What the views built in one transaction share, read once: the township's calendar (a page
-    of cases is not one calendar read per row; the catalogue items are read once per transaction
-    by `repo.catalogue_item`)."""
-
-    def __init__(self, s: Session) -> None:
-        self.s = s
-        self.calendars: dict[str, WorkCalendar] = {}
-
-    def item(self, tenant: str, code: str) -> tuple[str, int]:
-        """The item's name and promised working days ("" and 0 for an item gone since)."""
-        row = repo.catalogue_item(self.s, tenant, code)
-        return ("", 0) if row is None else (row["name"] or "", int(row["promised_days"] or 0))
-
-    def promised_days(self, case: Case) -> int:
-        """As cases.promised_days: 0 for an immediate case."""
-        return 0 if case.kind == "immediate" else self.item(case.tenant, case.item_code)[1]
-
-    def calendar(self, tenant: str) -> WorkCalendar:
-        if tenant not in self.calendars:
-            self.calendars[tenant] = tenant_calendar(self.s, tenant)
-        return self.calendars[tenant]
+def _view(s: Session, who: Principal, row: Any, entries: Any, now: Now = _utcnow) -> CaseView:
+    return _view_of(s, who, repo.from_row(row, entries), row, now)
 
 
-def _view(
-    s: Session, who: Principal, row: Any, entries: Any, now: Now = _utcnow, lookups: _Lookups | None = None
-) -> CaseView:
-    return _view_of(s, who, repo.from_row(row, entries), row, now, lookups)
-
-
-def _view_of(
-    s: Session, who: Principal, case: Case, row: Any, now: Now = _utcnow, lookups: _Lookups | None = None
-) -> CaseView:
+def _view_of(s: Session, who: Principal, case: Case, row: Any, now: Now = _utcnow) -> CaseView:
     """The view of `case`, its clock and times from `row` (its case_with_clock row)."""
-    lookups = lookups or _Lookups(s)
     seen = _seen_by(case, who)
     if seen is case:  # shown in full: audited in the same transaction as the read (DOMAIN.md §11)
         pii_audit.record(
@@ -471,8 +439,8 @@ def _view_of(
     return CaseView(
         case=seen,
         masked=seen is not case,
-        clock=_clock(lookups, case, row, now),
-        item_name=lookups.item(case.tenant, case.item_code)[0],
+        clock=_clock(s, case, row, now),
+        item_name=_item_name(s, case),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         escalation=_escalation(case),
@@ -519,25 +487,32 @@ def _seen_by(case: Case, who: Principal) -> Case:
     return replace(case, applicant=masked)
 
 
-def _clock(lookups: _Lookups, case: Case, row: Any, now: Now = _utcnow) -> ClockView:
+def _item_name(s: Session, case: Case) -> str:
+    item = repo.catalogue_item(s, case.tenant, case.item_code)  # "" for an item gone since
+    return (item["name"] if item is not None else "") or ""
+
+
+def _clock(s: Session, case: Case, row: Any, now: Now = _utcnow) -> ClockView:
+    """The clock as stored, with its colour now (the calendar and promised days are read once
+    per transaction: a page of cases is not one read per row)."""
     state = row["clock_state"] or clock.NOT_STARTED
     colour = clock.GREEN
     if state == clock.PAUSED:  # judged by the budget used so far: the clock's history decides
-        calendar = lookups.calendar(case.tenant)
-        days = lookups.promised_days(case)
+        calendar = cases.township_calendar(s, case.tenant)
+        days = cases.promised_days(s, case)
         derived = clock.derive(cases.history_intents(case.history), calendar, days)
         colour = clock.colour(derived, calendar, now())
     elif state != clock.NOT_STARTED and row["due_at"] is not None and row["warn_at"] is not None:
         # running or stopped: the stored deadline, as the colour filter reads it
         stored = clock.Clock(
             state=state,
-            promised_days=lookups.promised_days(case),
+            promised_days=cases.promised_days(s, case),
             started_at=row["started_at"],
             stopped_at=row["stopped_at"],
             due_at=row["due_at"],
             warn_at=row["warn_at"],
         )
-        colour = clock.colour(stored, lookups.calendar(case.tenant), now())
+        colour = clock.colour(stored, cases.township_calendar(s, case.tenant), now())
     return ClockView(
         state=state,
         started_at=row["started_at"],

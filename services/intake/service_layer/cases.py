@@ -173,7 +173,8 @@ def act_in(
     method = _method(action)
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise ValidationFailed("expected_version must be a whole number")
-    case = repo.get(s, case_id)
+    read = repo.get_to_act(s, case_id)
+    case = read.case
     case.check_version(expected_version)
     if action == "assign" and isinstance(args.get("handler"), str):
         args = {**where_handled(s, case, args["handler"]), **args}
@@ -184,8 +185,8 @@ def act_in(
         raise ValidationFailed(f"{action}: {exc}") from None
     method(case, actor, at, **args)
     # the clock first: its facts travel in the events the save records
-    change = clock_change(s, case, expected_version, repo.due_at(s, case.id))
-    repo.save(s, case, expected_version, clocks=change.events)
+    change = clock_change(s, case, expected_version, read.due_at)
+    repo.save(s, case, expected_version, clocks=change.events, head=read.head)
     write_clock(s, case, change)
     return case
 
@@ -322,7 +323,13 @@ def clock_change(s: Session, case: Case, since: int, due_before: datetime | None
     clock (`due_before`: the stored deadline in force at version `since`)."""
     if not history_intents(case.history[since:]):
         return ClockChange(tuple(EventClock(due_at=due_before) for _ in case.history[since:]))
-    return derive_clock(case, since, tenant_calendar(s, case.tenant), promised_days(s, case), due_before)
+    return derive_clock(case, since, township_calendar(s, case.tenant), promised_days(s, case), due_before)
+
+
+def township_calendar(s: Session, tenant: str) -> WorkCalendar:
+    """The township's compiled calendar, read once per transaction of a case's creation, action
+    or views: none of them changes the calendar (its handlers read `tenant_calendar` afresh)."""
+    return db.once_per_transaction(s, ("calendar", tenant), lambda: tenant_calendar(s, tenant))
 
 
 def derive_clock(
