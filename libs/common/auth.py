@@ -302,14 +302,34 @@ class TokenVerifier:
 
     Every problem raises `Unauthenticated` with a detail that says which check failed."""
 
+    VERIFIED_KEPT = 4096  # tokens whose verification is kept (a token is good for hours)
+
     def __init__(self, keyring: KeyRing, issuer: str, leeway: int = 30) -> None:
         self.keyring, self.issuer, self.leeway = keyring, issuer, leeway
+        # token → (principal, exp, the key that verified it): every request of a session brings
+        # the same token, and checking it (signature, base64, claims) cost more than routing
+        self._verified: dict[str, _Verified] = {}
+        self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
         if not isinstance(token, str) or not token:
             raise Unauthenticated("missing token")
         if len(token) > MAX_TOKEN_BYTES:
             raise Unauthenticated("token too long")
+        kept = self._verified.get(token)
+        if kept is not None:
+            if time.time() > kept.exp + self.leeway:
+                raise Unauthenticated("token expired")
+            if self.keyring.public_key(kept.kid) is kept.key:  # its key still verifies
+                return kept.principal
+        verified = self._verify(token)
+        with self._lock:
+            if len(self._verified) >= self.VERIFIED_KEPT:
+                self._verified.pop(next(iter(self._verified)))  # the oldest
+            self._verified[token] = verified
+        return verified.principal
+
+    def _verify(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -344,7 +364,17 @@ class TokenVerifier:
             raise Unauthenticated("token not valid yet (issued in the future)") from None
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated(f"invalid token: {exc}") from None
-        return _principal(claims)
+        return _Verified(_principal(claims), int(claims["exp"]), kid, key)
+
+
+@dataclass(frozen=True)
+class _Verified:
+    """A token's verification, kept: whom it names, until when, and the key that verified it."""
+
+    principal: Principal
+    exp: int
+    kid: str
+    key: Ed25519PublicKey
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

@@ -287,3 +287,27 @@ def test_a_county_departments_department_travels_in_its_token(ring: KeyRing) -> 
         jwt.encode(odd, key, algorithm="EdDSA", headers={"kid": kid}),
         "malformed",
     )
+
+
+def test_a_kept_verification_ends_with_its_key(folder: Path) -> None:
+    """A verifier keeps what it verified (every request of a session brings the same token), but
+    never past the key: once the key is removed and the ring re-read, the token is refused."""
+    old = KeyRing.generate(folder)
+    ring = KeyRing.load(folder)
+    token, _ = TokenIssuer(ring, ISSUER, ttl_seconds=600).issue(ALICE)
+    verifier = TokenVerifier(ring, ISSUER)
+    assert verifier.verify(token) == ALICE and verifier.verify(token) == ALICE  # the second: kept
+    KeyRing.generate(folder)
+    (folder / f"{old}.pem").unlink()
+    (folder / f"{old}.pub.pem").unlink()
+    ring.reload()
+    _reject(verifier, token, "unknown key")
+
+
+def test_kept_verifications_are_bounded(ring: KeyRing, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TokenVerifier, "VERIFIED_KEPT", 3)
+    issuer, verifier = TokenIssuer(ring, ISSUER, ttl_seconds=60), TokenVerifier(ring, ISSUER)
+    tokens = [issuer.issue(ALICE)[0] for _ in range(5)]
+    for token in tokens + tokens:
+        assert verifier.verify(token) == ALICE
+    assert len(verifier._verified) == 3
