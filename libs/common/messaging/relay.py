@@ -96,26 +96,36 @@ class OutboxRelay:
         self.max_backoff_seconds = max_backoff_seconds
         self.last_error: str | None = None
         self._gauges_at = -GAUGE_SECONDS  # monotonic time of the last gauge update
+        # built once: a busy relay runs them many times a second
+        outbox = self.outbox
+        unpublished = sa.and_(outbox.c.published_at.is_(None), outbox.c.source == source)
+        self._claim = (
+            sa.select(outbox)
+            .where(unpublished)
+            .order_by(outbox.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._mark_published = (
+            outbox.update()
+            .where(outbox.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.BigInteger))))
+            .values(published_at=sa.func.now(), attempts=outbox.c.attempts + 1, last_error=None)
+        )
+        self._backlog = sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(unpublished)
 
     def relay_once(self) -> int:
         """Publish up to `batch_size` unpublished rows; return how many were published."""
-        outbox = self.outbox
         published = 0
         self.last_error = None
         with self.sessions() as session, session.begin():
-            rows = session.execute(
-                sa.select(outbox)
-                .where(outbox.c.published_at.is_(None), outbox.c.source == self.source)
-                .order_by(outbox.c.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = session.execute(self._claim).all()
             if rows:
                 published = self._publish_rows(session, rows)
-            # the gauges in the same transaction; while a backlog drains in full batches, at most
-            # once a GAUGE_SECONDS (counting thousands of rows every pass cost a third of the rate)
+            # the gauges in the same transaction, at most once a GAUGE_SECONDS: counting the
+            # backlog every pass cost a third of the rate while it drained, and a busy relay
+            # passes many times a second
             now = time.monotonic()
-            if len(rows) < self.batch_size or now - self._gauges_at >= GAUGE_SECONDS:
+            if now - self._gauges_at >= GAUGE_SECONDS:
                 self._gauges_at = now
                 self._set_gauges(session)
         if published:
@@ -155,12 +165,7 @@ class OutboxRelay:
         elif outcome.error is None:
             outcome = BatchOutcome(confirmed, RuntimeError("the publisher did not confirm every event"))
         if confirmed:
-            session.execute(
-                outbox.update()
-                .where(outbox.c.id == sa.any_(sa.bindparam("ids", [r.id for r in rows[:confirmed]],
-                                                            type_=ARRAY(sa.BigInteger))))
-                .values(published_at=sa.func.now(), attempts=outbox.c.attempts + 1, last_error=None)
-            )  # fmt: skip
+            session.execute(self._mark_published, {"ids": [r.id for r in rows[:confirmed]]})
         if outcome.error is not None:
             error, row = outcome.error, rows[confirmed]
             self.last_error = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
@@ -189,12 +194,7 @@ class OutboxRelay:
             return self._set_gauges(session)
 
     def _set_gauges(self, session: Session) -> tuple[int, float]:
-        outbox = self.outbox
-        count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
-                outbox.c.published_at.is_(None), outbox.c.source == self.source
-            )
-        ).one()
+        count, oldest = session.execute(self._backlog).one()
         age = max(0.0, (datetime.now(UTC) - oldest).total_seconds()) if oldest is not None else 0.0
         OUTBOX_BACKLOG.labels(service=self.source).set(count)
         OUTBOX_OLDEST_AGE.labels(service=self.source).set(age)
