@@ -60,7 +60,14 @@ MAX_TENANTS = 500  # townships one county-scope listing may name
 
 t = tables.case_with_clock  # a case with its clock
 h = tables.case_history
-_CASE_WITH_CLOCK = sa.select(t).where(t.c.id == sa.bindparam("the_id"))  # built once: every call reads one
+# built once: every call reads one
+_CASE_WITH_CLOCK = sa.select(t).where(t.c.id == sa.bindparam("the_id"))
+# what a view takes from the row beside the case, its times and clock: after a write the case is
+# in hand, and its forty-odd columns (JSON among them) are not fetched and parsed again
+_TIMES_AND_CLOCK = sa.select(
+    t.c.created_at, t.c.updated_at, t.c.clock_state, t.c.started_at, t.c.stopped_at, t.c.due_at, t.c.warn_at,
+    t.c.provisional,
+).where(t.c.id == sa.bindparam("the_id"))  # fmt: skip
 Now = Callable[[], datetime]
 
 
@@ -415,7 +422,7 @@ def _one_in(s: Session, who: Principal, case_id: str, *, visible: bool = True) -
 def _written_view(s: Session, who: Principal, case: Case) -> CaseView:
     """The case just saved in this transaction, as `who` sees it: the case in hand (its history
     is what was just written), with its clock and times read back."""
-    row = s.execute(_CASE_WITH_CLOCK, {"the_id": case.id}).mappings().one()
+    row = s.execute(_TIMES_AND_CLOCK, {"the_id": case.id}).mappings().one()
     # as a read finds it: the domain's clock intents are in the stored clock now
     return _view_of(s, who, replace(case, clock_intents=[]), row)
 

@@ -105,7 +105,7 @@ def record_many(
                  "subject_id": str(subject_id), "fields": ordered}
             )  # fmt: skip
     if rows:
-        session.execute(sa.insert(t), rows)
+        session.execute(_INSERT, rows)
     return len(rows)
 
 
@@ -169,3 +169,6 @@ def _decode_token(token: str) -> tuple[datetime, int]:
     if after.tzinfo is None:
         raise invalid
     return after, int(last_id)
+
+
+_INSERT = sa.insert(t)  # built once: every case shown in full writes a row
