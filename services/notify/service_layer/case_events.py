@@ -286,9 +286,7 @@ def _upsert_statement(*, same_version: bool) -> sa.Insert:
 
 # Built once: every case event runs them, and building a statement costs more than running it.
 _UPSERT_OPEN_CASES = {same: _upsert_statement(same_version=same) for same in (False, True)}
-_NOTICE = (
-    insert(tables.notice).on_conflict_do_nothing(constraint="notice_once").returning(tables.notice.c.id)
-)
+_NOTICE = insert(tables.notice).on_conflict_do_nothing(constraint="notice_once").returning(tables.notice.c.id)
 _NOTIFICATION = insert(tables.notification).on_conflict_do_nothing(constraint="notification_once")
 _INBOX_ITEM = insert(tables.inbox_item).on_conflict_do_nothing(constraint="inbox_item_once")
 
