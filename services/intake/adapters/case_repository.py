@@ -184,7 +184,7 @@ class ToAct:
     (None: not started, or paused)."""
 
     case: Case
-    head: str
+    head: str | None  # None: its history does not end at its version (the save reads and refuses)
     due_at: datetime | None
 
 
@@ -194,9 +194,8 @@ def get_to_act(session: Session, case_id: str) -> ToAct:
     if row is None:
         raise NotFound(f"no case {case_id!r}")
     history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings().all()
-    case = from_row(row, history)
-    head = history[-1]["hash"] if history else genesis_hash(case.tenant, case.id)
-    return ToAct(case, head, row["due_at"])
+    head = history[-1]["hash"] if history and history[-1]["seq"] == row["version"] else None
+    return ToAct(from_row(row, history), head, row["due_at"])
 
 
 def save(
@@ -213,14 +212,14 @@ def save(
     `expected_version` when the caller read it with the case (`ToAct.head`), else it is read."""
     if case.version == expected_version:
         return
-    rows, head = _chain(session, case, expected_version, head)
+    rows, new_head = _chain(session, case, expected_version, head)
     # the row first: a concurrent writer holding it makes this wait, then find no row at
     # `expected_version` (READ COMMITTED re-checks the WHERE on the newest row version)
     updated = session.execute(
         _UPDATE_CASE,
         {
             **_row_values(case),
-            "history_head": head,
+            "history_head": new_head,
             "updated_at": datetime.now(UTC),
             "the_id": case.id,
             "expected_version": expected_version,

@@ -319,6 +319,20 @@ def test_verify_finds_an_edited_and_a_removed_entry(
     assert {p.seq for p in problems_of(runtime, cut.id)} == {None}  # the tail was cut off
 
 
+def test_an_action_on_a_cut_off_history_is_refused(
+    runtime: Runtime, tenant: str, owner: sessionmaker[Session]
+) -> None:
+    """An action chains its entries on the one at the case's version, taken from the history it
+    read: with that entry gone, nothing is chained on another one — the action is refused and
+    nothing is written."""
+    h = tables.case_history
+    cut = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
+    tamper(owner, tenant, sa.delete(h).where(h.c.case_id == cut.id, h.c.seq == 2))
+    with pytest.raises(VersionConflict, match="no history entry 2"):
+        cases.act(runtime.sessions, tenant, cut.id, 2, "assign", "desk1", handler="h1")
+    assert len(history_rows(runtime, tenant, cut.id)) == 1
+
+
 def test_another_township_sees_nothing(runtime: Runtime, tenant: str) -> None:
     case = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
     other = tenant.replace(".napo", ".other")
