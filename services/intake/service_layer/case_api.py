@@ -21,7 +21,8 @@ colour depends on its history, so those rows are judged on the built view, which
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -135,8 +136,7 @@ def create(
     """Receive a case with the caller as its first-ask person; an empty `kind` is the item's:
     immediate (promised 0 days), joint (two or more departments) or promised. One transaction:
     the case and the caller's view of it."""
-    with db.transaction(sessions, _township(tenant)) as s:
-        scope = _known(s, tenant)
+    with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
         who = require_role(principal, *CREATOR_ROLES)
         if not cmd.kind:
             cmd = replace(cmd, kind=_kind_of_item(s, scope, cmd.item_code))
@@ -156,16 +156,10 @@ def act(
     """Take an action (the generic `cases.act`); `expected_version` 0 = no version check. The
     answer is the case as it is now, even if it has just left the caller's sight (a resume), read
     in the action's transaction."""
-    if expected_version and not _department_only(principal):
-        # the usual call: the township is checked only when something fails (an unknown one is
-        # not_found whatever else is wrong, as below): one transaction per action
-        scope = _township(tenant)
-        try:
+    if expected_version and not _department_only(principal):  # the usual call: one transaction
+        with _checked_on_failure(sessions, tenant) as scope:
             who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
             return _act_in(sessions, who, scope, case_id, expected_version, action, **args)
-        except Exception:
-            _check(sessions, tenant)
-            raise
     scope = _check(sessions, tenant)
     if _department_only(principal):
         who = require_role(principal, COUNTY_DEPARTMENT)
@@ -199,8 +193,7 @@ def _act_in(
 def get(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, case_id: str
 ) -> CaseView:
-    with db.transaction(sessions, _township(tenant)) as s:
-        _known(s, tenant)
+    with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
         who = require_role(principal, *READER_ROLES, COUNTY_DEPARTMENT)
         return _one_in(s, who, case_id)
 
@@ -366,8 +359,14 @@ def _paged(views: builtins.list[CaseView], size: int) -> Page:
 
 def _check(sessions: sessionmaker[Session], tenant: str | None) -> str:
     """The township, known here (else not_found for everyone, before any role check)."""
-    with db.transaction(sessions, _township(tenant)) as s:
-        return _known(s, tenant)
+    scope = _township(tenant)
+    with db.transaction(sessions, scope) as s:
+        if s.execute(_KNOWN).first() is None:
+            raise NotFound(f"township {tenant} is not known here (yet)")
+    return scope
+
+
+_KNOWN = sa.select(tables.tenant.c.tenant_id)  # the scope's own row (row-level security)
 
 
 def _township(tenant: str | None) -> str:
@@ -376,11 +375,16 @@ def _township(tenant: str | None) -> str:
     return tenant
 
 
-def _known(s: Session, tenant: str | None) -> str:
-    """`_check` inside the caller's transaction (scoped to `tenant`): saves one per call."""
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
-    return _township(tenant)
+@contextmanager
+def _checked_on_failure(sessions: sessionmaker[Session], tenant: str | None) -> Iterator[str]:
+    """The township of a call that checks it only when the call fails: an unknown township is
+    then not_found whatever else went wrong, and a call that succeeds reads it not at all (a
+    case of the township exists only once it is known)."""
+    try:
+        yield _township(tenant)
+    except Exception:
+        _check(sessions, tenant)
+        raise
 
 
 def _department_only(principal: Principal | None) -> bool:
