@@ -47,7 +47,6 @@ _INSERT_CASE = t.insert()
 _INSERT_CLOCK = case_clocks.insert()
 _INSERT_HISTORY = h.insert()
 _CASE = sa.select(t).where(t.c.id == sa.bindparam("the_id"))
-_CASE_FOR_UPDATE = _CASE.with_for_update()
 _CASE_TO_ACT = (  # with its stored deadline (a case stored before its clock row has none)
     sa.select(t, case_clocks.c.due_at)
     .outerjoin(
@@ -166,11 +165,10 @@ def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> N
     _record_events(session, case, 0, clocks)
 
 
-def get(session: Session, case_id: str, *, for_update: bool = False) -> Case:
+def get(session: Session, case_id: str) -> Case:
     """The case rebuilt from its row and history (no pending events); NotFound when the caller's
     tenant has no such case."""
-    query = _CASE_FOR_UPDATE if for_update else _CASE
-    row = session.execute(query, {"the_id": _uuid(case_id)}).mappings().first()
+    row = session.execute(_CASE, {"the_id": _uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
     history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings()

@@ -377,11 +377,6 @@ def derive_clock(
     return ClockChange(tuple(facts), stop_at, derived)
 
 
-def store_clock(s: Session, case: Case, since: int) -> None:
-    """Store the clock after the transitions since version `since` (in the save's transaction)."""
-    write_clock(s, case, clock_change(s, case, since, None))
-
-
 def write_clock(s: Session, case: Case, change: ClockChange) -> None:
     """Store a clock change in the case's `case_clock` row, marked with the case's version: a
     stop keeps the deadline and ends a pause still open; otherwise the derived clock with its

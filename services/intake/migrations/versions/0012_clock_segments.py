@@ -9,7 +9,7 @@ no per-case Python: services/intake/service_layer/deadlines.py). With `started_a
 - `clock_paused_from` / `clock_paused_until`: the pause intervals after the start, oldest first
   (an element of `clock_paused_until` NULL: that pause is still open).
 
-Written in the same transaction as every transition that moves the clock (cases.store_clock).
+Written in the same transaction as every transition that moves the clock (cases.write_clock).
 Back-filled here for the open clocks (running or paused) from their histories, with the clock's
 replay rules (services/intake/domain/clock.py `_replay`; tests/integration/intake/
 test_clock_segments.py checks this statement against them): the start is the first acceptance,
