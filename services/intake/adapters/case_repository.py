@@ -242,6 +242,12 @@ def catalogue_item(session: Session, tenant: str, code: str) -> sa.RowMapping | 
     )
 
 
+def catalogue_item_name(session: Session, tenant: str, code: str) -> str:
+    """The item's name for a notice or a view ("" for an item gone since)."""
+    item = catalogue_item(session, tenant, code)
+    return (item["name"] if item is not None else "") or ""
+
+
 def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
     return Case(
         id=str(row["id"]),
@@ -395,8 +401,7 @@ def _record_events(session: Session, case: Case, since: int, clocks: Sequence[Ev
     contact = {"name": a.name, "phone": a.phone, "email": getattr(a, "email", None) or ""}
     sealed = sealer.seal(contact) if sealer is not None and case.events else ""
     # the item's name for the notices (受理通知书 names the matter)
-    item = catalogue_item(session, case.tenant, case.item_code)
-    item_name = (item["name"] if item is not None else "") or ""
+    item_name = catalogue_item_name(session, case.tenant, case.item_code)
     for i, event in enumerate(case.events):
         version = since + i + 1
         entry = case.history[version - 1]

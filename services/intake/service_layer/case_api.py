@@ -451,7 +451,7 @@ def _view_of(s: Session, who: Principal, case: Case, row: Any, now: Now = _utcno
         case=seen,
         masked=seen is not case,
         clock=_clock(s, case, row, now),
-        item_name=_item_name(s, case),
+        item_name=repo.catalogue_item_name(s, case.tenant, case.item_code),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         escalation=_escalation(case),
@@ -496,11 +496,6 @@ def _seen_by(case: Case, who: Principal) -> Case:
         email=mask_email(a.email) if a.email else None,
     )
     return replace(case, applicant=masked)
-
-
-def _item_name(s: Session, case: Case) -> str:
-    item = repo.catalogue_item(s, case.tenant, case.item_code)  # "" for an item gone since
-    return (item["name"] if item is not None else "") or ""
 
 
 def _clock(s: Session, case: Case, row: Any, now: Now = _utcnow) -> ClockView:

@@ -43,10 +43,6 @@ async def gateway(request: Request) -> Gateway:
 
 
 async def sessions(request: Request) -> sessionmaker[Session]:
-    return _sessions(request)
-
-
-def _sessions(request: Request) -> sessionmaker[Session]:
     return request.app.state.gateway.runtime.sessions
 
 
@@ -60,14 +56,19 @@ async def caller(request: Request, authorization: Annotated[str | None, Header()
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def visible_tenant(request: Request, tenant: str, c: Annotated[Caller, Depends(caller)]) -> str:
+def visible_tenant(
+    request: Request,
+    tenant: str,
+    c: Annotated[Caller, Depends(caller)],
+    db_sessions: Annotated[sessionmaker[Session], Depends(sessions)],
+) -> str:
     """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`).
     A county role reaching into a township through its county scope leaves an audit entry."""
     require_visible(c.principal, validate_tenant(tenant))
     if audit.is_cross_township(c.principal, tenant):
-        audit.record(_sessions(request), c.principal, tenant, request.method, request.url.path)
+        audit.record(db_sessions, c.principal, tenant, request.method, request.url.path)
     writes = request.method not in READS and not request.url.path.endswith("/reactivate")
-    if writes and directory.is_suspended(_sessions(request), tenant):
+    if writes and directory.is_suspended(db_sessions, tenant):
         raise InvalidTransition(f"township {tenant} is suspended: nothing can change in it")
     return tenant
 
