@@ -168,7 +168,7 @@ def add(session: Session, case: Case, *, clocks: Sequence[EventClock] = ()) -> N
 def get(session: Session, case_id: str) -> Case:
     """The case rebuilt from its row and history (no pending events); NotFound when the caller's
     tenant has no such case."""
-    row = session.execute(_CASE, {"the_id": _uuid(case_id)}).mappings().first()
+    row = session.execute(_CASE, {"the_id": case_uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
     history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings()
@@ -188,7 +188,7 @@ class ToAct:
 
 def get_to_act(session: Session, case_id: str) -> ToAct:
     """As `get`, for an action: one read of the row with its deadline, one of its history."""
-    row = session.execute(_CASE_TO_ACT, {"the_id": _uuid(case_id)}).mappings().first()
+    row = session.execute(_CASE_TO_ACT, {"the_id": case_uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
     history = session.execute(HISTORY_OF_CASE, {"the_case": row["id"]}).mappings().all()
@@ -283,7 +283,8 @@ def from_row(row: Any, history_rows: Iterable[Any]) -> Case:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _uuid(case_id: str) -> str:
+def case_uuid(case_id: str) -> str:
+    """A case id in its one stored form; not_found for what cannot be one (no case has it)."""
     try:
         return str(uuid.UUID(str(case_id)))
     except ValueError:

@@ -40,6 +40,7 @@ from services.intake.adapters import tables
 from services.intake.domain import clock
 from services.intake.domain.case import ESCALATED, STATES, Applicant, Case
 from services.intake.service_layer import cases, pii_audit
+from services.intake.service_layer.townships import require_known
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
 ACTOR_ROLES = ("window_staff", "township_admin")
@@ -361,12 +362,8 @@ def _check(sessions: sessionmaker[Session], tenant: str | None) -> str:
     """The township, known here (else not_found for everyone, before any role check)."""
     scope = _township(tenant)
     with db.transaction(sessions, scope) as s:
-        if s.execute(_KNOWN).first() is None:
-            raise NotFound(f"township {tenant} is not known here (yet)")
+        require_known(s, tenant)
     return scope
-
-
-_KNOWN = sa.select(tables.tenant.c.tenant_id)  # the scope's own row (row-level security)
 
 
 def _township(tenant: str | None) -> str:
@@ -416,7 +413,7 @@ def _one_in(s: Session, who: Principal, case_id: str, *, visible: bool = True) -
     query = _CASE_WITH_CLOCK
     if visible and _department_only(who):
         query = query.where(_escalated_to(who))
-    row = s.execute(query, {"the_id": repo._uuid(case_id)}).mappings().first()
+    row = s.execute(query, {"the_id": repo.case_uuid(case_id)}).mappings().first()
     if row is None:
         raise NotFound(f"no case {case_id!r}")
     entries = s.execute(repo.HISTORY_OF_CASE, {"the_case": row["id"]}).mappings().all()

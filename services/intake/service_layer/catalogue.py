@@ -36,6 +36,7 @@ from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import item_to_pb
 from services.intake.adapters.county_townships import townships_of
 from services.intake.domain.catalogue import CatalogueItem, ServiceGuide, as_data, catalogue_item
+from services.intake.service_layer.townships import require_known
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ def list_items(
     if level:
         query = query.where(t.c.level == level)
     with db.transaction(sessions, require_tenant(tenant)) as s:
-        _require_known(s, tenant)
+        require_known(s, tenant)
         return _page(s, query, page_size, page_token)
 
 
@@ -422,7 +423,7 @@ def list_guides(
     sessions: sessionmaker[Session], tenant: str | None, page_size: int = 0, page_token: str = ""
 ) -> tuple[list[ServiceGuide], str]:
     with db.transaction(sessions, require_tenant(tenant)) as s:
-        _require_known(s, tenant)
+        require_known(s, tenant)
         page = _page(s, sa.select(t), page_size, page_token)
         return [p.item.guide(p.windows) for p in page.items], page.next_page_token
 
@@ -435,11 +436,6 @@ def _county_scope(principal: Principal) -> str:
     if not principal.county:
         raise Forbidden("the caller acts for no county")
     return county_scope(validate_code(principal.county, "county"))
-
-
-def _require_known(s: Session, tenant: str | None) -> None:
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
 
 
 def _row(s: Session, code: str, *, for_update: bool = False) -> sa.RowMapping:

@@ -20,12 +20,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import IdempotencyConflict, NotFound, ValidationFailed
+from libs.common.errors import IdempotencyConflict, ValidationFailed
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal, require_role, require_tenant
 from services.intake.adapters import tables
 from services.intake.adapters.inquiry_proto import registered_event
 from services.intake.domain.inquiry import Inquiry, RegisteredInquiry, as_data, day_range, inquiry
+from services.intake.service_layer.townships import require_known
 
 REGISTRAR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
 READER_ROLES = (
@@ -58,7 +59,7 @@ def register(
     scope = require_tenant(tenant)
     now = datetime.now(UTC)
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)  # first: a township that does not exist is not_found for all
+        require_known(s, scope)  # first: a township that does not exist is not_found for all
         principal = require_role(principal, *REGISTRAR_ROLES)
         if entry.item_code and not _item_exists(s, entry.item_code):
             raise ValidationFailed(f"item_code {entry.item_code!r} is not in the township's catalogue")
@@ -123,7 +124,7 @@ def list_inquiries(
         after_at, after_id = _decode_token(page_token)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     with db.transaction(sessions, require_tenant(tenant)) as s:
-        _require_known(s, tenant)
+        require_known(s, tenant)
         principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
     items = [_stored(r) for r in rows[:size]]
@@ -132,11 +133,6 @@ def list_inquiries(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require_known(s: Session, tenant: str | None) -> None:
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
 
 
 def _item_exists(s: Session, code: str) -> bool:

@@ -61,6 +61,7 @@ from services.intake.domain.petition import (
 )
 from services.intake.service_layer import pii_audit
 from services.intake.service_layer.calendar import tenant_calendar
+from services.intake.service_layer.townships import require_known
 
 OFFICER = "petition_officer"
 OFFICE = "township_admin"  # the management office (管理办公室)
@@ -95,7 +96,7 @@ def register(
     scope = require_tenant(tenant)
     now = datetime.now(UTC)
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, scope)
         principal = require_role(principal, *REGISTER_ROLES[new.kind])
         if idempotency_key:
             existing = _by_key(s, principal.username, idempotency_key)
@@ -128,7 +129,7 @@ def get(
 ) -> Petition:
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, scope)
         principal = require_role(principal, *READER_ROLES)
         petition = _load(s, petition_id)
         full = _full(principal, scope)
@@ -174,7 +175,7 @@ def list_petitions(
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, scope)
         principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
         items = [_stored(r) for r in rows[:size]]
@@ -268,7 +269,7 @@ def _act(
     if expected_version < 0:
         raise ValidationFailed("expected_version must be ≥ 0")
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, scope)
         who = require_role(principal, *roles)
         current = _load(s, petition_id, lock=True)
         if expected_version and expected_version != current.version:
@@ -306,11 +307,6 @@ def _audit(s: Session, tenant: str, reader: Principal, shown: list[Petition]) ->
 def _full(principal: Principal, tenant: str) -> bool:
     """The township's own petition officer (not a county-scoped role) sees the identity."""
     return principal.has_role(OFFICER) and tenant in principal.tenants
-
-
-def _require_known(s: Session, tenant: str) -> None:
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
 
 
 def _require_subject(s: Session, subject: Subject) -> None:
