@@ -40,6 +40,7 @@ proto: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy libs services
 	$(BIN)/lint-imports
 	npx --yes @bufbuild/buf@1.75.0 lint proto

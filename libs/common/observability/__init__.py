@@ -1,4 +1,5 @@
-"""Logs, metrics and traces of every Bianmin process (ARCHITECTURE.md §7).
+"""Logs, metrics and traces of every Bianmin process (ARCHITECTURE.md §7); a process starts them
+from its composition root::
 
     configure_logging(settings.log_level, settings.log_json, service="intake")
     start_metrics_server(settings.metrics_port)

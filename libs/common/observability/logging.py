@@ -23,7 +23,13 @@ __all__ = ["ContextFilter", "JsonFormatter", "PiiFilter", "TextFormatter", "conf
 
 # attributes every LogRecord has; anything else on a record came from `extra=`
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {
-    "message", "asctime", "service", "tenant", "trace_id", "span_id", "_bianmin_masked",
+    "message",
+    "asctime",
+    "service",
+    "tenant",
+    "trace_id",
+    "span_id",
+    "_bianmin_masked",
 }
 _MARK = "_bianmin_handler"
 

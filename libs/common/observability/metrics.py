@@ -52,59 +52,89 @@ def _metric(cls: type, name: str, documentation: str, labels: tuple[str, ...], *
 
 # gRPC servers (the names of go-grpc-prometheus / py-grpc-prometheus, so stock dashboards work)
 GRPC_SERVER_HANDLED = _metric(
-    Counter, "grpc_server_handled", "RPCs completed on the server, by method and status code.",
+    Counter,
+    "grpc_server_handled",
+    "RPCs completed on the server, by method and status code.",
     ("grpc_service", "grpc_method", "grpc_code"),
 )
 GRPC_SERVER_LATENCY = _metric(
-    Histogram, "grpc_server_handling_seconds", "Time the server took to handle an RPC.",
-    ("grpc_service", "grpc_method"), buckets=LATENCY_BUCKETS,
+    Histogram,
+    "grpc_server_handling_seconds",
+    "Time the server took to handle an RPC.",
+    ("grpc_service", "grpc_method"),
+    buckets=LATENCY_BUCKETS,
 )
 
 # transactional outbox and its relay
 OUTBOX_PUBLISHED = _metric(
-    Counter, "bianmin_outbox_published", "Outbox rows the relay published to the bus.", ("service",),
+    Counter,
+    "bianmin_outbox_published",
+    "Outbox rows the relay published to the bus.",
+    ("service",),
 )
 OUTBOX_BACKLOG = _metric(
-    Gauge, "bianmin_outbox_backlog", "Outbox rows not yet published.", ("service",),
+    Gauge,
+    "bianmin_outbox_backlog",
+    "Outbox rows not yet published.",
+    ("service",),
 )
 OUTBOX_OLDEST_AGE = _metric(
-    Gauge, "bianmin_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row (0 if none).",
+    Gauge,
+    "bianmin_outbox_oldest_age_seconds",
+    "Age of the oldest unpublished outbox row (0 if none).",
     ("service",),
 )
 
 # intake's deadlines moved by a calendar change, recorded, their events not yet made
 MOVED_DEADLINES_WAITING = _metric(
-    Gauge, "bianmin_moved_deadlines_waiting",
-    "Batches of deadlines a calendar change moved (an event each, up to 500 cases) not yet published.", (),
+    Gauge,
+    "bianmin_moved_deadlines_waiting",
+    "Batches of deadlines a calendar change moved (an event each, up to 500 cases) not yet published.",
+    (),
 )
 
 # event consumers
 EVENTS_CONSUMED = _metric(
-    Counter, "bianmin_events_consumed",
+    Counter,
+    "bianmin_events_consumed",
     "Events handled by a consumer, by outcome: processed | duplicate | failed | dead_lettered.",
     ("consumer", "outcome"),
 )
 DEAD_LETTERS = _metric(
-    Gauge, "bianmin_dead_letters", "Events waiting in the dead-letter store.", ("service",),
+    Gauge,
+    "bianmin_dead_letters",
+    "Events waiting in the dead-letter store.",
+    ("service",),
 )
 CONSUMER_LAG = _metric(
-    Histogram, "bianmin_event_lag_seconds", "Time from an event's occurrence to its consumption.",
-    ("consumer",), buckets=LAG_BUCKETS,
+    Histogram,
+    "bianmin_event_lag_seconds",
+    "Time from an event's occurrence to its consumption.",
+    ("consumer",),
+    buckets=LAG_BUCKETS,
 )
 
 # the HTTP gateway (route = the route template, never the raw path)
 HTTP_REQUESTS = _metric(
-    Counter, "bianmin_http_requests", "HTTP requests served by the gateway.", ("method", "route", "status"),
+    Counter,
+    "bianmin_http_requests",
+    "HTTP requests served by the gateway.",
+    ("method", "route", "status"),
 )
 HTTP_LATENCY = _metric(
-    Histogram, "bianmin_http_request_seconds", "Time the gateway took to serve a request.",
-    ("method", "route"), buckets=LATENCY_BUCKETS,
+    Histogram,
+    "bianmin_http_request_seconds",
+    "Time the gateway took to serve a request.",
+    ("method", "route"),
+    buckets=LATENCY_BUCKETS,
 )
 
 # working-day calendar: 1 while a year's calendar is provisional (holidays not yet published)
 CALENDAR_PROVISIONAL = _metric(
-    Gauge, "bianmin_calendar_provisional_year",
-    "1 if the county's working-day calendar for the year is provisional, else 0.", ("county", "year"),
+    Gauge,
+    "bianmin_calendar_provisional_year",
+    "1 if the county's working-day calendar for the year is provisional, else 0.",
+    ("county", "year"),
 )
 
 

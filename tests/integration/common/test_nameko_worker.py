@@ -226,8 +226,14 @@ def test_a_burst_is_handled_in_batches_each_event_once_and_every_message_acked(
                 if chunk == 3 and i == 7:
                     data["fail_file"] = str(poison_file)
                 written.append(
-                    record(s, source=source, message_or_type="case_accepted", data=data, tenant_id=tenant,
-                           schema=SCHEMA)  # fmt: skip
+                    record(
+                        s,
+                        source=source,
+                        message_or_type="case_accepted",
+                        data=data,
+                        tenant_id=tenant,
+                        schema=SCHEMA,
+                    )  # fmt: skip
                 )
     poison = written[3 * 50 + 7]
     with AmqpPublisher(amqp_url, subs) as publisher:

@@ -94,8 +94,17 @@ def test_personal_data_is_masked(log_stream):
     except ValueError:
         log.exception("failed for %s", "13600002222")
     text = log_stream.getvalue()
-    for secret in ("13812345678", "张三丰", "450102199001011234", "45010219900101123X", "13912345678", "李四",
-                   "5551234", "13700001111", "13600002222"):
+    for secret in (
+        "13812345678",
+        "张三丰",
+        "450102199001011234",
+        "45010219900101123X",
+        "13912345678",
+        "李四",
+        "5551234",
+        "13700001111",
+        "13600002222",
+    ):
         assert secret not in text
     first, second, third, fourth = _lines(log_stream)
     assert first["message"] == (
@@ -145,8 +154,9 @@ def test_metrics_server_serves_counters():
     assert start_metrics_server(-1) == port  # one server per process
 
     OUTBOX_PUBLISHED.labels(service="intake").inc(3)
-    GRPC_SERVER_HANDLED.labels(grpc_service="bmfw.intake.v1.IntakeService", grpc_method="Register",
-                               grpc_code="OK").inc()
+    GRPC_SERVER_HANDLED.labels(
+        grpc_service="bmfw.intake.v1.IntakeService", grpc_method="Register", grpc_code="OK"
+    ).inc()
     EVENTS_CONSUMED.labels(consumer="notify.case_events", outcome="processed").inc()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
         body = resp.read().decode()
@@ -156,9 +166,14 @@ def test_metrics_server_serves_counters():
     assert 'grpc_server_handled_total{grpc_code="OK",grpc_method="Register"' in body
     assert 'bianmin_events_consumed_total{consumer="notify.case_events",outcome="processed"}' in body
     for name in (
-        "grpc_server_handling_seconds", "bianmin_outbox_backlog", "bianmin_outbox_oldest_age_seconds",
-        "bianmin_dead_letters", "bianmin_event_lag_seconds", "bianmin_http_requests_total",
-        "bianmin_http_request_seconds", "bianmin_calendar_provisional_year",
+        "grpc_server_handling_seconds",
+        "bianmin_outbox_backlog",
+        "bianmin_outbox_oldest_age_seconds",
+        "bianmin_dead_letters",
+        "bianmin_event_lag_seconds",
+        "bianmin_http_requests_total",
+        "bianmin_http_request_seconds",
+        "bianmin_calendar_provisional_year",
     ):
         assert f"# TYPE {name.removesuffix('_total')}" in body
 
@@ -207,8 +222,12 @@ def test_configure_tracing_with_endpoint():
 
 
 def test_traceparent_round_trip(provider):
-    with span("intake.events case_registered publish", kind=SpanKind.PRODUCER, tracer_provider=provider,
-              attributes={"messaging.system": "rabbitmq", "skip": None}) as producer:
+    with span(
+        "intake.events case_registered publish",
+        kind=SpanKind.PRODUCER,
+        tracer_provider=provider,
+        attributes={"messaging.system": "rabbitmq", "skip": None},
+    ) as producer:
         headers = inject_traceparent()
     pctx = producer.get_span_context()
     version, trace_id, span_id, flags = headers["traceparent"].split("-")
@@ -218,8 +237,12 @@ def test_traceparent_round_trip(provider):
     # the consumer sees the headers as bytes in AMQP, with any case
     amqp_headers = {"TraceParent": headers["traceparent"].encode()}
     assert extract_context(amqp_headers) is not None
-    with span("intake.events case_registered process", kind="consumer", parent_headers=amqp_headers,
-              tracer_provider=provider) as consumer:
+    with span(
+        "intake.events case_registered process",
+        kind="consumer",
+        parent_headers=amqp_headers,
+        tracer_provider=provider,
+    ) as consumer:
         cctx = consumer.get_span_context()
         assert current_trace_ids() == (f"{cctx.trace_id:032x}", f"{cctx.span_id:016x}")
 

@@ -24,8 +24,14 @@ FUNCS = [mask_name, mask_phone, mask_id_number, mask_address, mask_text]
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("张三丰", "张**"), ("李四", "李*"), ("欧阳娜娜", "欧***"), ("John Smith", "J*** *****"),
-     ("  王五 ", "王*"), ("张", "*")],
+    [
+        ("张三丰", "张**"),
+        ("李四", "李*"),
+        ("欧阳娜娜", "欧***"),
+        ("John Smith", "J*** *****"),
+        ("  王五 ", "王*"),
+        ("张", "*"),
+    ],
 )
 def test_mask_name(value, masked):
     assert mask_name(value) == masked
@@ -72,8 +78,10 @@ def test_mask_id_number(value, masked):
 @pytest.mark.parametrize(
     ("value", "masked"),
     [
-        ("广西壮族自治区南宁市青秀区新竹街道民族大道100号3栋2单元501",
-         "广西壮族自治区南宁市青秀区新竹街道****"),
+        (
+            "广西壮族自治区南宁市青秀区新竹街道民族大道100号3栋2单元501",
+            "广西壮族自治区南宁市青秀区新竹街道****",
+        ),
         ("广州市天河区珠江新城华夏路10号", "广州市天河区****"),
         ("示范县城关镇幸福村3组", "示范县城关镇****"),
         ("南宁市幸福小区5栋", "南宁市****"),
@@ -110,8 +118,13 @@ def test_mask_mapping_recursive():
     data = {
         "case_no": "A-1",
         "item": {"code": "hj01", "name": "户籍证明"},
-        "applicant": {"name": "张三丰", "phone": "13812345678", "idNumber": "450102199001011234",
-                      "address": "示范县城关镇幸福村3组", "age": 35},
+        "applicant": {
+            "name": "张三丰",
+            "phone": "13812345678",
+            "idNumber": "450102199001011234",
+            "address": "示范县城关镇幸福村3组",
+            "age": 35,
+        },
         "contact": "13912345678",
         "citizen_name": "李四",
         "history": [{"applicant": "王五", "note": "身份证450102199001011234"}],
@@ -121,8 +134,13 @@ def test_mask_mapping_recursive():
     assert masked == {
         "case_no": "A-1",
         "item": {"code": "hj01", "name": "户籍证明"},
-        "applicant": {"name": "张**", "phone": "138****5678", "idNumber": "4501**********1234",
-                      "address": "示范县城关镇****", "age": 35},
+        "applicant": {
+            "name": "张**",
+            "phone": "138****5678",
+            "idNumber": "4501**********1234",
+            "address": "示范县城关镇****",
+            "age": 35,
+        },
         "contact": "139****5678",
         "citizen_name": "李*",
         "history": [{"applicant": "王*", "note": "身份证4501**********1234"}],
@@ -153,22 +171,39 @@ def _digits(s: str) -> str:
 def test_phone_never_fully_shown(phone, prefix, sep):
     spaced = f"{phone[:3]}{sep}{phone[3:7]}{sep}{phone[7:]}"
     in_mapping = mask_mapping({"applicant": {"phone": phone}})["applicant"]["phone"]
-    for masked in (mask_phone(prefix + spaced), mask_text(f"电话{prefix}{spaced}。"),
-                   mask_value("phone", phone), in_mapping):
+    for masked in (
+        mask_phone(prefix + spaced),
+        mask_text(f"电话{prefix}{spaced}。"),
+        mask_value("phone", phone),
+        in_mapping,
+    ):
         assert phone not in _digits(masked)
         assert masked.count("*") >= 4
 
 
 @given(id_numbers)
 def test_id_number_never_fully_shown(id_number):
-    for masked in (mask_id_number(id_number), mask_text(f"id={id_number};"),
-                   mask_value("id_number", id_number), mask_mapping({"id_card": id_number})["id_card"]):
+    for masked in (
+        mask_id_number(id_number),
+        mask_text(f"id={id_number};"),
+        mask_value("id_number", id_number),
+        mask_mapping({"id_card": id_number})["id_card"],
+    ):
         assert id_number not in _digits(masked)
         assert masked.count("*") >= 7
 
 
-@given(st.one_of(st.text(), st.integers(), st.floats(), st.binary(), st.none(),
-                 st.lists(st.text()), st.dictionaries(st.text(), st.text())))
+@given(
+    st.one_of(
+        st.text(),
+        st.integers(),
+        st.floats(),
+        st.binary(),
+        st.none(),
+        st.lists(st.text()),
+        st.dictionaries(st.text(), st.text()),
+    )
+)
 def test_never_raises(value):
     for func in FUNCS:
         func(value)
