@@ -90,6 +90,16 @@ def transaction(
         yield session
 
 
+def read_alone(sessions: sessionmaker[Session], statement: sa.Executable, params: dict[str, Any]) -> Any:
+    """The first column of the first row of one read that needs no transaction around it: run
+    in autocommit, one round trip where a transaction takes three (BEGIN, the read, COMMIT). It
+    sees what `transaction(sessions, None)` sees: no tenant scope is set (every scope is
+    transaction-local), so no township's rows."""
+    engine = sessions.kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(statement, params).scalar()
+
+
 _SET_LOCAL = text("SELECT set_config(:k, :v, true)")  # built once: every transaction runs it
 
 

@@ -97,9 +97,7 @@ def reactivate_township(sessions: sessionmaker[Session], principal: Principal, t
 
 
 def is_suspended(sessions: sessionmaker[Session], tenant: str) -> bool:
-    with db.transaction(sessions, None) as s:
-        status = s.execute(_STATUS, {"the_id": tenant}).scalar()
-    return status == "suspended"
+    return db.read_alone(sessions, _STATUS, {"the_id": tenant}) == "suspended"
 
 
 # built once: every write request through the gateway asks it

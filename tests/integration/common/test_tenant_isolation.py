@@ -96,3 +96,26 @@ def test_a_township_reads_its_countys_calendar_and_settings_and_writes_none_of_t
     with db.transaction(runtime.sessions, f"{county}.*") as s:  # the county itself: its own rows only
         seen = s.execute(sa.text("SELECT tenant_id, version FROM intake.calendar_version")).all()
         assert [tuple(r) for r in seen] == [(f"{county}.*", 1)]
+
+
+def test_a_read_alone_is_its_own_transaction_and_sees_no_township(runtime: Runtime) -> None:
+    """`db.read_alone` (the gateway's suspension check on every write): one statement with no
+    BEGIN before it, and no township's scope left over from the connection's last transaction."""
+    tenant = "tianyang.alone_a"
+    with db.transaction(runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO intake.tenant (tenant_id, county, code, name, onboarded_at) "
+                "VALUES (:t, 'tianyang', 'alone_a', 'A', now())"
+            ),
+            {"t": tenant},
+        )
+    # PostgreSQL: the two are equal "during the first command of a transaction" only
+    own = sa.text("SELECT transaction_timestamp() = statement_timestamp()")
+    assert db.read_alone(runtime.sessions, own, {}) is True
+    with db.transaction(runtime.sessions, None) as s:  # as against a transaction's read: BEGIN came first
+        assert s.execute(own).scalar() is False
+    with db.transaction(runtime.sessions, tenant) as s:  # the same pooled connection, scoped last
+        assert s.execute(sa.text("SELECT count(*) FROM intake.tenant")).scalar() == 1
+    count = sa.text("SELECT count(*) FROM intake.tenant WHERE tenant_id = :t")
+    assert db.read_alone(runtime.sessions, count, {"t": tenant}) == 0

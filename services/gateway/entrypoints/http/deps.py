@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from libs.common.auth import TokenIssuer, TokenVerifier
 from libs.common.errors import InvalidTransition, Unauthenticated
@@ -56,21 +57,36 @@ async def caller(request: Request, authorization: Annotated[str | None, Header()
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def visible_tenant(
+async def visible_tenant(
     request: Request,
     tenant: str,
     c: Annotated[Caller, Depends(caller)],
     db_sessions: Annotated[sessionmaker[Session], Depends(sessions)],
 ) -> str:
     """The `{tenant}` path parameter, valid and visible to the caller (else `not_found`).
-    A county role reaching into a township through its county scope leaves an audit entry."""
+    A county role reaching into a township through its county scope leaves an audit entry; a
+    write to a suspended township is refused. Only those two touch the database, off the event
+    loop: a township's own staff reading their township costs no thread hand-over."""
     require_visible(c.principal, validate_tenant(tenant))
-    if audit.is_cross_township(c.principal, tenant):
-        audit.record(db_sessions, c.principal, tenant, request.method, request.url.path)
+    crossing = audit.is_cross_township(c.principal, tenant)
     writes = request.method not in READS and not request.url.path.endswith("/reactivate")
+    if crossing or writes:
+        await run_in_threadpool(_guard, db_sessions, c.principal, tenant, request, crossing, writes)
+    return tenant
+
+
+def _guard(
+    db_sessions: sessionmaker[Session],
+    principal: Principal,
+    tenant: str,
+    request: Request,
+    crossing: bool,
+    writes: bool,
+) -> None:
+    if crossing:
+        audit.record(db_sessions, principal, tenant, request.method, request.url.path)
     if writes and directory.is_suspended(db_sessions, tenant):
         raise InvalidTransition(f"township {tenant} is suspended: nothing can change in it")
-    return tenant
 
 
 GatewayDep = Annotated[Gateway, Depends(gateway)]
