@@ -33,7 +33,7 @@ from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from libs.common import pii, sealing
+from libs.common import db, pii, sealing
 from libs.common.messaging import Envelope, Subscription, message_of
 from libs.common.observability.tracing import inject_traceparent
 from libs.common.settings import Settings
@@ -126,6 +126,13 @@ class Township:
 
     @classmethod
     def load(cls, session: Session, tenant: str) -> Township:
+        """Read once per transaction: a batch of one township's events shares one reading."""
+        return db.once_per_transaction(
+            session, ("notify.township", tenant), lambda: cls._read(session, tenant)
+        )
+
+    @classmethod
+    def _read(cls, session: Session, tenant: str) -> Township:
         row = session.execute(_TOWNSHIP, {"tenant": tenant}).one()
         return cls(
             tenant=tenant,

@@ -253,6 +253,44 @@ def test_in_process_bus_delivers_to_the_same_handler_once(dbs) -> None:
     assert len(effects(dbs, township.event_id)) == 1 and len(effects(dbs, county.event_id)) == 1
 
 
+def test_in_process_bus_takes_a_relay_pass_as_one_batch(dbs) -> None:
+    """As a nameko worker takes a batch of its queue: each subscription handles its events of the
+    pass in one transaction per township (the effects share their transaction id), in order; a
+    poison event rolls its township's batch back and is recorded alone while the rest commit."""
+    source, service = unique("src"), unique("svc")
+    poison: set[str] = set()
+    sub = Subscription(
+        source, "township_onboarded", service, recording_handler(service, lambda e: e.event_id in poison),
+        schema=SCHEMA,
+    )  # fmt: skip
+    relay = OutboxRelay(source, dbs.relay, InProcessBus([sub], lambda name: dbs.runtime), schema=SCHEMA)
+    napo = [write(dbs, source, NAPO, f"napo{i}") for i in range(3)]
+    baixin = [write(dbs, source, BAIXIN, f"baixin{i}") for i in range(4)]
+    poison.add(baixin[1].event_id)
+    assert relay.relay_once() == 7
+
+    def transactions(envelopes: list[Envelope]) -> set[str]:
+        with dbs.admin.begin() as s:
+            return set(
+                s.execute(
+                    sa.select(sa.cast(sa.literal_column("xmin"), sa.Text)).where(
+                        TABLES.inbox.c.consumer == sub.consumer,
+                        TABLES.inbox.c.event_id.in_([e.event_id for e in envelopes]),
+                    )
+                ).scalars()
+            )
+
+    assert len(transactions(napo)) == 1  # the township's three events: one transaction
+    done = [e for e in baixin if e.event_id not in poison]
+    assert {e.event_id for e in effects(dbs, tenant=BAIXIN)} == {e.event_id for e in done}
+    assert len(transactions(done)) == 3  # after the rollback, each on its own
+    assert transactions([baixin[1]]) == set()  # not in the inbox: recorded as failed, to retry
+    (failed,) = rows(dbs, TABLES.failed_event, TABLES.failed_event.c.event_id == baixin[1].event_id)
+    assert failed.consumer == sub.consumer and "failed on purpose" in failed.last_error
+    ids = [r.event_id for r in sorted(effects(dbs, tenant=NAPO), key=lambda r: r.id)]
+    assert ids == [e.event_id for e in napo]  # in the outbox's order
+
+
 def test_relay_loop_runs_until_stopped(dbs) -> None:
     source = unique("src")
     service = unique("svc")

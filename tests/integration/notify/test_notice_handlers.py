@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 
 from libs.common import db, sealing
 from libs.common.errors import Forbidden, NotFound, Unauthenticated
-from libs.common.messaging import Envelope, consume, data_of, event_type_of
+from libs.common.messaging import Envelope, consume, consume_batch, data_of, event_type_of
 from libs.common.runtime import Runtime
 from libs.common.sealing import Sealer
 from libs.common.settings import Settings
@@ -526,3 +526,31 @@ def test_townships_are_kept_apart_and_reads_check_roles(rt: Runtime) -> None:
         assert mine in {r.tenant_id for r in own} and {r.username for r in own} == {"wang"}
         with pytest.raises(sa.exc.ProgrammingError):  # nor can an item be handed to someone else
             s.execute(sa.update(items).where(items.c.username == "wang").values(username="li"))
+
+
+def test_a_batch_of_one_townships_events_reads_the_township_once(
+    rt: Runtime, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relay's batch in one transaction (`consume_batch`, as nameko workers and the in-process
+    bus take it): each event its notice, the township's name and time zone read once for all."""
+    reads: list[str] = []
+    read = case_events.Township._read
+    monkeypatch.setattr(
+        case_events.Township, "_read", classmethod(lambda cls, s, t: reads.append(t) or read(s, t))
+    )
+    accepted = [
+        envelope(tenant, events_pb2.CaseAccepted(case=summary(version=2), actor="desk")),
+        envelope(tenant, events_pb2.CaseAccepted(case=summary(version=2), actor="desk")),
+    ]
+    accepted[1].data["case"]["caseId"] = other = str(uuid.uuid4())
+    sub = {(s.source, s.event_type): s for s in notify_service.subscriptions()}[("intake", "case_accepted")]
+    assert consume_batch(accepted, sub, rt.sessions, max_attempts=1) == ["processed", "processed"]
+    assert reads == [tenant]
+    notices_of = {r.case_id: r for r in rows(rt, tenant, tables.notice)}
+    assert set(notices_of) == {CASE_ID, other}
+    assert all("那坡镇" in n.text for n in notices_of.values())
+    # the next transaction reads it afresh
+    later = envelope(tenant, events_pb2.CaseAccepted(case=summary(version=2), actor="desk"))
+    later.data["case"]["caseId"] = str(uuid.uuid4())
+    assert consume_batch([later], sub, rt.sessions, max_attempts=1) == ["processed"]
+    assert reads == [tenant, tenant]
