@@ -14,7 +14,13 @@ wanted, belongs to the mesh) with:
   * OpenTelemetry's client interceptor: a CLIENT span per call and `traceparent` in the
     metadata (skipped when `GrpcInstrumentorClient` already instruments every channel).
 
-`serving(channel, name)` asks the standard health service whether `name` is SERVING.
+`make_aio_channel(target)` is the same channel for asyncio (`grpc.aio`), with the same options
+and the same two interceptors: an `async` caller (the gateway's endpoints) awaits its calls on
+the event loop instead of handing each to a thread. `ChannelFactory.aio_channel` keeps one per
+service and event loop.
+
+`serving(channel, name)` (and `aio_serving`) asks the standard health service whether `name` is
+SERVING.
 
 `status_to_error(rpc_error)` turns a failed call back into the domain error the service raised
 (through `x-error-code`), so the gateway answers a service's NOT_FOUND as `NotFound`.
@@ -22,6 +28,7 @@ wanted, belongs to the mesh) with:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -31,6 +38,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import grpc
+from grpc import aio
 
 from libs.common.auth import current_token
 from libs.common.errors import BianminError
@@ -82,6 +90,21 @@ class _CallDetails(
     pass
 
 
+def _in_context(details: Any, default_timeout: float | None) -> tuple[tuple[Any, ...], float | None]:
+    """A call's metadata with the ambient token and tenant added (unless the call set them),
+    and its timeout or the default one."""
+    metadata = list(details.metadata or ())
+    present = {key for key, _ in metadata}
+    token = current_token.get()
+    if token and AUTHORIZATION_KEY not in present:
+        metadata.append((AUTHORIZATION_KEY, f"Bearer {token}"))
+    tenant = current_tenant()
+    if tenant and TENANT_KEY not in present:
+        metadata.append((TENANT_KEY, tenant))
+    timeout = details.timeout if details.timeout is not None else default_timeout
+    return tuple(metadata), timeout
+
+
 class ContextClientInterceptor(
     grpc.UnaryUnaryClientInterceptor,
     grpc.UnaryStreamClientInterceptor,
@@ -94,19 +117,11 @@ class ContextClientInterceptor(
         self.default_timeout = default_timeout
 
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
-        metadata = list(details.metadata or ())
-        present = {key for key, _ in metadata}
-        token = current_token.get()
-        if token and AUTHORIZATION_KEY not in present:
-            metadata.append((AUTHORIZATION_KEY, f"Bearer {token}"))
-        tenant = current_tenant()
-        if tenant and TENANT_KEY not in present:
-            metadata.append((TENANT_KEY, tenant))
-        timeout = details.timeout if details.timeout is not None else self.default_timeout
+        metadata, timeout = _in_context(details, self.default_timeout)
         return _CallDetails(
             details.method,
             timeout,
-            tuple(metadata),
+            metadata,
             details.credentials,
             getattr(details, "wait_for_ready", None),
             getattr(details, "compression", None),
@@ -155,13 +170,56 @@ def make_channel(
     """An intercepted channel to `target` (`host:port`); see the module docstring.
 
     `options` add to (or override) the defaults; `interceptors` run inside the Bianmin one."""
+    merged = _options(retry_policy, options)
+    channel = _traced(grpc.insecure_channel(target, options=list(merged.items())))
+    return grpc.intercept_channel(channel, ContextClientInterceptor(default_timeout), *interceptors)
+
+
+class AioContextClientInterceptor(aio.UnaryUnaryClientInterceptor):
+    """`ContextClientInterceptor` for an asyncio channel (unary calls: all the gateway makes)."""
+
+    def __init__(self, default_timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        self.default_timeout = default_timeout
+
+    async def intercept_unary_unary(
+        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
+    ) -> Any:
+        metadata, timeout = _in_context(client_call_details, self.default_timeout)
+        details = aio.ClientCallDetails(
+            client_call_details.method,
+            timeout,
+            aio.Metadata(*metadata),
+            client_call_details.credentials,
+            client_call_details.wait_for_ready,
+        )
+        return await continuation(details, request)
+
+
+def make_aio_channel(
+    target: str,
+    *,
+    default_timeout: float | None = DEFAULT_TIMEOUT,
+    retry_policy: Mapping[str, Any] | None = RETRY_POLICY,
+    options: Sequence[tuple[str, Any]] = (),
+) -> aio.Channel:
+    """`make_channel` for asyncio; make it, use it and close it on one event loop."""
+    from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, aio_client_interceptors
+
+    interceptors: list[Any] = [AioContextClientInterceptor(default_timeout)]
+    if not GrpcAioInstrumentorClient().is_instrumented_by_opentelemetry:
+        interceptors += aio_client_interceptors()
+    return aio.insecure_channel(
+        target, options=list(_options(retry_policy, options).items()), interceptors=interceptors
+    )
+
+
+def _options(retry_policy: Mapping[str, Any] | None, options: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     merged = dict(CHANNEL_OPTIONS)
     merged["grpc.service_config"] = service_config(retry_policy)
     if not retry_policy:
         merged["grpc.enable_retries"] = 0
     merged.update(dict(options))
-    channel = _traced(grpc.insecure_channel(target, options=list(merged.items())))
-    return grpc.intercept_channel(channel, ContextClientInterceptor(default_timeout), *interceptors)
+    return merged
 
 
 class ChannelFactory:
@@ -179,6 +237,7 @@ class ChannelFactory:
         self._default_timeout = default_timeout
         self._options = tuple(options)
         self._channels: dict[str, grpc.Channel] = {}
+        self._aio_channels: dict[tuple[asyncio.AbstractEventLoop, str], aio.Channel] = {}
         self._lock = threading.Lock()
 
     def target(self, service: str) -> str:
@@ -198,6 +257,24 @@ class ChannelFactory:
                 )
                 self._channels[service] = channel
             return channel
+
+    def aio_channel(self, service: str) -> aio.Channel:
+        """The asyncio channel to `service` of the running event loop (an asyncio channel works
+        only on the loop it was made on); `aclose()` on that loop closes them."""
+        key = (asyncio.get_running_loop(), service)
+        channel = self._aio_channels.get(key)  # one loop: only its own thread makes its channels
+        if channel is None:
+            channel = self._aio_channels[key] = make_aio_channel(
+                self.target(service), default_timeout=self._default_timeout, options=self._options
+            )
+        return channel
+
+    async def aclose(self) -> None:
+        """Close the running event loop's asyncio channels."""
+        loop = asyncio.get_running_loop()
+        mine = [key for key in self._aio_channels if key[0] is loop]
+        for key in mine:
+            await self._aio_channels.pop(key).close()
 
     def close(self) -> None:
         with self._lock:
@@ -254,6 +331,19 @@ def _call(error: object, name: str) -> Any:
         return method()
     except Exception:  # a half-initialised error object
         return None
+
+
+async def aio_serving(channel: aio.Channel, service_name: str, timeout: float = 2) -> bool:
+    """`serving` on an asyncio channel."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    try:
+        reply = await health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=service_name), timeout=timeout
+        )
+    except grpc.RpcError:
+        return False
+    return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
 def serving(channel: grpc.Channel, service_name: str, timeout: float = 2) -> bool:

@@ -5,6 +5,7 @@ The "business" service is a generic handler with raw-bytes (de)serializers: JSON
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -31,7 +32,13 @@ from libs.common.errors import (
     Unauthenticated,
     Unavailable,
 )
-from libs.common.grpc.client import domain_errors, make_channel, status_to_error
+from libs.common.grpc.client import (
+    ChannelFactory,
+    aio_serving,
+    domain_errors,
+    make_channel,
+    status_to_error,
+)
 from libs.common.grpc.server import build_server, health_servicer, serve_forever, stop_server
 from libs.common.tenancy import Principal, current_principal, current_tenant, tenant_scope
 
@@ -439,6 +446,47 @@ def test_unavailable_target_maps_to_unavailable(issuer: TokenIssuer) -> None:
         ch.close()
     assert err.code() is grpc.StatusCode.UNAVAILABLE
     assert status_to_error(err).code == "unavailable"
+
+
+# --- the asyncio channel (the gateway's endpoints await their calls) ----------------------------
+
+
+def test_aio_channel_carries_the_context_and_maps_errors(target: str, issuer: TokenIssuer) -> None:
+    """`ChannelFactory.aio_channel`: the same token, tenant, default deadline, retries and errors
+    as the thread-blocking channel, one channel per service and event loop, closed by `aclose`."""
+    factory = ChannelFactory({"probe": target}, default_timeout=0.5)
+    token = token_for(issuer, ALICE)
+
+    async def calls(flaky_key: bytes) -> None:
+        channel = factory.aio_channel("probe")
+        assert factory.aio_channel("probe") is channel  # kept for this loop
+
+        def method(name: str) -> Any:
+            return channel.unary_unary(f"/{SERVICE}/{name}")
+
+        with acting_as(token), tenant_scope("demo.napo"):
+            seen = json.loads(await method("Whoami")(b""))
+            assert seen["user"] == "alice" and seen["tenant"] == "demo.napo"
+            assert 0 < seen["time_remaining"] <= 0.6  # the factory's default deadline
+            explicit = await method("Whoami")(b"", metadata=(("x-tenant-id", "demo.napo"),), timeout=5)
+            assert 1 < json.loads(explicit)["time_remaining"] <= 5.5  # the call's own deadline wins
+            assert await method("Flaky")(flaky_key) == b"3"  # UNAVAILABLE twice, retried
+            with pytest.raises(grpc.RpcError) as failed:
+                await method("Fail")(b"not_found")
+            assert isinstance(status_to_error(failed.value), NotFound)
+            with pytest.raises(grpc.RpcError) as slow:
+                await method("Slow")(b"2")
+            assert slow.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+        with pytest.raises(grpc.RpcError) as anonymous:
+            await method("Whoami")(b"")
+        assert anonymous.value.code() is grpc.StatusCode.UNAUTHENTICATED
+        assert await aio_serving(channel, SERVICE)
+        await factory.aclose()
+        assert factory.aio_channel("probe") is not channel  # closed and forgotten: a new one
+        await factory.aclose()
+
+    asyncio.run(calls(b"aio-1"))
+    asyncio.run(calls(b"aio-2"))  # another event loop: channels of its own
 
 
 def test_traceparent_continues_the_callers_trace(key_dir: Path) -> None:

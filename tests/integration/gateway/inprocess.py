@@ -51,6 +51,9 @@ class IntakeServices(DictServices):
     def appraisal(self):  # type: ignore[no-untyped-def]
         return self._clients.appraisal()
 
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
 
 @contextmanager
 def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI]:

@@ -30,13 +30,16 @@ class DictServices:
     known: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in PROJECTING_SERVICES})
     failing: dict[str, BianminError] = field(default_factory=dict)
 
-    def healthy(self, service: str) -> bool:
+    async def healthy(self, service: str) -> bool:
         return self.health[service]
 
-    def knows_tenant(self, service: str, tenant: str) -> bool:
+    async def knows_tenant(self, service: str, tenant: str) -> bool:
         if service in self.failing:
             raise self.failing[service]
         return tenant in self.known[service]
+
+    async def aclose(self) -> None:
+        """Nothing to close: no channels."""
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:

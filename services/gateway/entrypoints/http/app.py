@@ -1,6 +1,9 @@
 """The gateway's HTTP API (API.md): one FastAPI app assembled from the routers. Built by
 `create_app` from a `Gateway` context; connects nothing at import time."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -45,10 +48,17 @@ __all__ = ["Caller", "Gateway", "create_app"]
 
 
 def create_app(gw: Gateway) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if gw.services is not None:  # an app made only for its OpenAPI document has none
+            await gw.services.aclose()  # their channels live on this event loop
+
     app = FastAPI(
         title="Bianmin gateway",
         version="1",
         description="The single entrance of Bianmin (便民). Errors are application/problem+json.",
+        lifespan=lifespan,
     )
     app.state.gateway = gw
     problems.install(app)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from libs.common.auth import TokenIssuer, TokenVerifier
 from libs.common.errors import InvalidTransition, Unauthenticated

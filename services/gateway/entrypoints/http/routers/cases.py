@@ -24,6 +24,7 @@ from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
 from bianmin.intake.v1 import case_pb2, catalogue_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from libs.common.tenancy import require_role
@@ -141,7 +142,7 @@ class PressIn(BaseModel):
 
 
 @router.post("/v1/townships/{tenant}/cases", status_code=201)
-def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
     """Receive a case (收件) with the caller as its first-ask person (intake_desk, window_staff,
     township_admin, proxy_agent of the township). With `accept: true` it is accepted at once
     when complete, else moved to supplement_requested (the one-time notice)."""
@@ -162,12 +163,12 @@ def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, respons
         accept=body.accept,
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().CreateCase(request)
+        reply = await gw.services.intake().CreateCase(request)
     return _answer(reply.case, gw, response)
 
 
 @router.get("/v1/townships/{tenant}/cases")
-def cases(
+async def cases(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -192,7 +193,7 @@ def cases(
         to_date=to.isoformat() if to else "",
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ListCases(request)
+        reply = await gw.services.intake().ListCases(request)
     tz = county_tz(gw)
     return {
         "items": [case_json(x, tz) for x in reply.cases],
@@ -201,7 +202,7 @@ def cases(
 
 
 @router.get("/v1/county/escalated-cases")
-def escalated_cases(
+async def escalated_cases(
     c: Authed,
     gw: GatewayDep,
     page: PageParams,
@@ -213,7 +214,7 @@ def escalated_cases(
     recorded in that township's audit trail."""
     require_role(c.principal, "county_department")  # intake checks again; here: before the reads
     sessions = gw.runtime.sessions
-    townships = [t["id"] for t in directory.list_townships(sessions, c.principal)]
+    townships = [t["id"] for t in await run_in_threadpool(directory.list_townships, sessions, c.principal)]
     if not townships:
         return {"items": [], "next_page_token": ""}
     listing = pb.ListCasesRequest(
@@ -223,10 +224,12 @@ def escalated_cases(
         tenant_ids=townships,
     )
     with calling(c.token, None):
-        reply = gw.services.intake().ListCases(listing)
+        reply = await gw.services.intake().ListCases(listing)
     for tenant in sorted({x.tenant_id for x in reply.cases}):
         if audit.is_cross_township(c.principal, tenant):
-            audit.record(sessions, c.principal, tenant, request.method, request.url.path)
+            await run_in_threadpool(
+                audit.record, sessions, c.principal, tenant, request.method, request.url.path
+            )
     tz = county_tz(gw)
     return {
         "items": [case_json(x, tz) for x in reply.cases],
@@ -235,19 +238,19 @@ def escalated_cases(
 
 
 @router.get(CASE)
-def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
     """One case with its clock and history (applicant masked unless the caller handles it)."""
     with calling(c.token, tenant):
-        reply = gw.services.intake().GetCase(pb.GetCaseRequest(case_id=case_id, include_history=True))
+        reply = await gw.services.intake().GetCase(pb.GetCaseRequest(case_id=case_id, include_history=True))
     return _answer(reply.case, gw, response)
 
 
 # --- the actions: one route each (its own body), all through the one generic intake action ---
 
 
-def _act(rpc: str, request: Any, tenant: str, c: Any, gw: GatewayDep, response: Response) -> dict:
+async def _act(rpc: str, request: Any, tenant: str, c: Any, gw: GatewayDep, response: Response) -> dict:
     with calling(c.token, tenant):
-        reply = getattr(gw.services.intake(), rpc)(request)
+        reply = await getattr(gw.services.intake(), rpc)(request)
     return _answer(reply.case, gw, response)
 
 
@@ -259,7 +262,7 @@ def _route(
     fields: Callable[[Any], dict],
     doc: str,
 ) -> None:
-    def endpoint(
+    async def endpoint(
         *,
         tenant: Tenant,
         case_id: str,
@@ -270,7 +273,7 @@ def _route(
         if_match: IfMatch = None,
     ) -> dict:
         request = request_type(case_id=case_id, expected_version=if_match_version(if_match), **fields(body))
-        return _act(rpc, request, tenant, c, gw, response)
+        return await _act(rpc, request, tenant, c, gw, response)
 
     # the action's own body (a closure variable); an action without fields needs no body at all
     if body_type is Empty:

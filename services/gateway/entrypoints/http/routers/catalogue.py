@@ -88,7 +88,7 @@ PageSize = Annotated[int, Query(ge=0, le=200)]
 
 
 @router.post("/v1/catalog/items", status_code=201)
-def create_template_item(
+async def create_template_item(
     body: CatalogueItemIn,
     c: Authed,
     gw: GatewayDep,
@@ -100,12 +100,12 @@ def create_template_item(
         item=_item_pb(body), idempotency_key=idempotency_key or ""
     )
     with calling(c.token, None):
-        reply = gw.services.intake().CreateCatalogueTemplateItem(request)
+        reply = await gw.services.intake().CreateCatalogueTemplateItem(request)
     return _item_json(reply.item, county_tz(gw))
 
 
 @router.put("/v1/catalog/items/{code}")
-def update_template_item(
+async def update_template_item(
     code: str,
     body: CatalogueItemIn,
     c: Authed,
@@ -122,16 +122,16 @@ def update_template_item(
         item=_item_pb(body), expected_version=if_match_version(if_match)
     )
     with calling(c.token, None):
-        reply = gw.services.intake().UpdateCatalogueTemplateItem(request)
+        reply = await gw.services.intake().UpdateCatalogueTemplateItem(request)
     response.headers["ETag"] = f'"{reply.item.version}"'
     return _item_json(reply.item, county_tz(gw))
 
 
 @router.get("/v1/catalog/items")
-def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
+async def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     request = pb.ListCatalogueTemplateItemsRequest(page_size=page_size, page_token=page_token)
     with calling(c.token, None):
-        reply = gw.services.intake().ListCatalogueTemplateItems(request)
+        reply = await gw.services.intake().ListCatalogueTemplateItems(request)
     return {
         "items": [_item_json(i, county_tz(gw)) for i in reply.items],
         "next_page_token": reply.next_page_token,
@@ -142,7 +142,7 @@ def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_toke
 
 
 @router.get("/v1/townships/{tenant}/catalog/items")
-def township_items(
+async def township_items(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -158,7 +158,7 @@ def township_items(
         level=_number("level", level or ""),
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ListCatalogueItems(request)
+        reply = await gw.services.intake().ListCatalogueItems(request)
     return {
         "items": [_item_json(i, county_tz(gw)) for i in reply.items],
         "next_page_token": reply.next_page_token,
@@ -166,15 +166,15 @@ def township_items(
 
 
 @router.get("/v1/townships/{tenant}/catalog/items/{code}")
-def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
     with calling(c.token, tenant):
-        reply = gw.services.intake().GetCatalogueItem(pb.GetCatalogueItemRequest(code=code))
+        reply = await gw.services.intake().GetCatalogueItem(pb.GetCatalogueItemRequest(code=code))
     response.headers["ETag"] = f'"{reply.item.version}"'
     return _item_json(reply.item, county_tz(gw))
 
 
 @router.patch("/v1/townships/{tenant}/catalog/items/{code}")
-def override_item(
+async def override_item(
     tenant: Tenant,
     code: str,
     body: CatalogueItemPatch,
@@ -189,7 +189,7 @@ def override_item(
         code=code, promised_days=body.promised_days, expected_version=if_match_version(if_match)
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().UpdateCatalogueItem(request)
+        reply = await gw.services.intake().UpdateCatalogueItem(request)
     response.headers["ETag"] = f'"{reply.item.version}"'
     return _item_json(reply.item, county_tz(gw))
 
@@ -198,19 +198,19 @@ def override_item(
 
 
 @router.get("/v1/public/townships/{tenant}/guides", tags=["public"])
-def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
+async def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     tenant = public_tenant(tenant)
     request = pb.ListServiceGuidesRequest(page_size=page_size, page_token=page_token)
     with calling(public_token(gw, tenant), tenant):
-        reply = gw.services.intake().ListServiceGuides(request)
+        reply = await gw.services.intake().ListServiceGuides(request)
     return {"items": [_guide_json(g) for g in reply.guides], "next_page_token": reply.next_page_token}
 
 
 @router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"])
-def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
+async def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
     tenant = public_tenant(tenant)
     with calling(public_token(gw, tenant), tenant):
-        reply = gw.services.intake().GetServiceGuide(pb.GetServiceGuideRequest(item_code=code))
+        reply = await gw.services.intake().GetServiceGuide(pb.GetServiceGuideRequest(item_code=code))
     return _guide_json(reply.guide)
 
 

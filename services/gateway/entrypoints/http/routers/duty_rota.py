@@ -51,7 +51,7 @@ class DutyDays(BaseModel):
 
 
 @router.put(ROTA + "/{month}", response_model=Rota)
-def put_duty_rota(tenant: Tenant, month: MonthPath, body: RotaIn, c: Authed, gw: GatewayDep) -> dict:
+async def put_duty_rota(tenant: Tenant, month: MonthPath, body: RotaIn, c: Authed, gw: GatewayDep) -> dict:
     """Publish (or correct) a month's rota (township_admin, county_admin): replaces every day of
     the month; the month must not be past and every leader an active staff member of the
     township. Appraisal publishes `duty_rota_published` with the whole month."""
@@ -59,12 +59,12 @@ def put_duty_rota(tenant: Tenant, month: MonthPath, body: RotaIn, c: Authed, gw:
         month=month, days=[attendance_pb2.DutyDay(date=d.date, username=d.username) for d in body.days]
     )
     with calling(c.token, tenant):
-        reply = gw.services.appraisal().PutDutyRota(request)
+        reply = await gw.services.appraisal().PutDutyRota(request)
     return {"month": month, "days": _days(reply.days)}
 
 
 @router.get(ROTA, response_model=DutyDays)
-def duty_days(
+async def duty_days(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -74,7 +74,9 @@ def duty_days(
     """The leaders on duty from `from` to `to` (inclusive): the township's staff, the county admin
     and the county supervisor."""
     with calling(c.token, tenant):
-        reply = gw.services.appraisal().ListDutyDays(pb.ListDutyDaysRequest(from_date=first, to_date=last))
+        reply = await gw.services.appraisal().ListDutyDays(
+            pb.ListDutyDaysRequest(from_date=first, to_date=last)
+        )
     return {"days": _days(reply.days)}
 
 

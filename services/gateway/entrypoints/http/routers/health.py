@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 
 from libs.common import db
 from services.gateway.entrypoints.http.deps import GatewayDep
@@ -16,16 +17,19 @@ def healthz() -> dict:
 
 
 @router.get("/readyz")
-def readyz(gw: GatewayDep, response: Response) -> dict:
-    checks: dict[str, str] = {}
-    try:
-        with db.transaction(gw.runtime.sessions, None) as s:
-            s.execute(sa.text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not ready
-        checks["database"] = "unavailable"
+async def readyz(gw: GatewayDep, response: Response) -> dict:
+    checks = {"database": "ok" if await run_in_threadpool(_database_answers, gw) else "unavailable"}
     for service in CHECKED_SERVICES:
-        checks[service] = "ok" if gw.services.healthy(service) else "unavailable"
+        checks[service] = "ok" if await gw.services.healthy(service) else "unavailable"
     ready = all(v == "ok" for v in checks.values())
     response.status_code = 200 if ready else 503
     return {"status": "ready" if ready else "not_ready", "checks": checks}
+
+
+def _database_answers(gw: GatewayDep) -> bool:
+    try:
+        with db.transaction(gw.runtime.sessions, None) as s:
+            s.execute(sa.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False
+    return True

@@ -44,7 +44,7 @@ class InquiryIn(BaseModel):
 
 
 @router.post("/v1/townships/{tenant}/inquiries", status_code=201)
-def register_inquiry(
+async def register_inquiry(
     tenant: Tenant,
     body: InquiryIn,
     c: Authed,
@@ -67,12 +67,12 @@ def register_inquiry(
         idempotency_key=idempotency_key or "",
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().RegisterInquiry(request)
+        reply = await gw.services.intake().RegisterInquiry(request)
     return _inquiry_json(reply.inquiry, county_tz(gw))
 
 
 @router.get("/v1/townships/{tenant}/inquiries")
-def inquiries(
+async def inquiries(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -89,7 +89,7 @@ def inquiries(
         to_date=to.isoformat() if to else "",
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ListInquiries(request)
+        reply = await gw.services.intake().ListInquiries(request)
     tz = county_tz(gw)
     return {
         "items": [_inquiry_json(i, tz) for i in reply.inquiries],

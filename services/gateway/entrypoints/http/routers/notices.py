@@ -79,12 +79,12 @@ def _page_token(page: Any) -> str:
 
 
 @router.get(NOTICES)
-def notices(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, page: PageParams) -> dict:
+async def notices(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, page: PageParams) -> dict:
     """The written notices of a case, newest first (acceptance, one-time supplement, refusal, …),
     each with the delivery that reaches the applicant (sms, else e-mail, else print)."""
     request = pb.ListNoticesRequest(case_id=case_id, page_size=page.size, page_token=_page_token(page))
     with calling(c.token, tenant):
-        reply = gw.services.notify().ListNotices(request)
+        reply = await gw.services.notify().ListNotices(request)
     return {
         "items": [notice_json(x, county_tz(gw)) for x in reply.notices],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
@@ -95,7 +95,7 @@ def notices(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, page: PageP
     NOTICES + "/{notice_id}",
     responses={200: {"content": {PDF: {}}, "description": "the notice (JSON), or its PDF"}},
 )
-def notice(
+async def notice(
     tenant: Tenant,
     case_id: str,
     notice_id: str,
@@ -107,11 +107,11 @@ def notice(
     number, verification code, text, date)."""
     stub = gw.services.notify()
     with calling(c.token, tenant):
-        found = stub.GetNotice(pb.GetNoticeRequest(notice_id=notice_id)).notice
+        found = (await stub.GetNotice(pb.GetNoticeRequest(notice_id=notice_id))).notice
         if found.case_id != case_id:
             raise NotFound(f"no notice {notice_id} on case {case_id}")
         if accept and PDF in accept.lower():
-            rendered = stub.RenderNotice(pb.RenderNoticeRequest(notice_id=notice_id))
+            rendered = await stub.RenderNotice(pb.RenderNoticeRequest(notice_id=notice_id))
             return Response(
                 content=rendered.pdf,
                 media_type=PDF,
@@ -121,7 +121,7 @@ def notice(
 
 
 @router.get("/v1/townships/{tenant}/notifications")
-def notifications(
+async def notifications(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -140,7 +140,7 @@ def notifications(
         status=enum_number(npb.DeliveryStatus, "DELIVERY_STATUS_", status or ""),  # type: ignore[arg-type]
     )
     with calling(c.token, tenant):
-        reply = gw.services.notify().ListNotifications(request)
+        reply = await gw.services.notify().ListNotifications(request)
     return {
         "items": [notification_json(x, county_tz(gw)) for x in reply.notifications],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
@@ -148,12 +148,12 @@ def notifications(
 
 
 @router.get("/v1/me/inbox")
-def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool = False) -> dict:
+async def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool = False) -> dict:
     """The caller's own inbox (assignments, clock warnings, presses, collective petitions),
     newest first, and how many items are unread."""
     request = pb.ListInboxRequest(page_size=page.size, page_token=_page_token(page), unread_only=unread_only)
     with calling(c.token, None):
-        reply = gw.services.notify().ListInbox(request)
+        reply = await gw.services.notify().ListInbox(request)
     return {
         "items": [inbox_item_json(x, county_tz(gw)) for x in reply.items],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
@@ -162,9 +162,9 @@ def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool = False
 
 
 @router.post("/v1/me/inbox/{item_id}/read")
-def read_inbox_item(item_id: str, c: Authed, gw: GatewayDep) -> dict:
+async def read_inbox_item(item_id: str, c: Authed, gw: GatewayDep) -> dict:
     """Mark one of the caller's own inbox items read (again: the first time stays); another
     user's item, or none, is not_found."""
     with calling(c.token, None):
-        reply = gw.services.notify().MarkInboxItemRead(pb.MarkInboxItemReadRequest(item_id=item_id))
+        reply = await gw.services.notify().MarkInboxItemRead(pb.MarkInboxItemReadRequest(item_id=item_id))
     return inbox_item_json(reply.item, county_tz(gw))

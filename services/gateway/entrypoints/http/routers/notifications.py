@@ -44,7 +44,7 @@ def dead_letter_json(d: npb.DeadLetter, tz: ZoneInfo) -> dict[str, Any]:
 
 
 @router.get(DEAD_LETTERS)
-def dead_letters(
+async def dead_letters(
     c: Authed,
     gw: GatewayDep,
     page: PageParams,
@@ -60,7 +60,7 @@ def dead_letters(
         include_replayed=include_replayed,
     )
     with calling(c.token, None):
-        reply = gw.services.notify().ListDeadLetters(request)
+        reply = await gw.services.notify().ListDeadLetters(request)
     tz = county_tz(gw)
     return {
         "items": [dead_letter_json(d, tz) for d in reply.dead_letters],
@@ -69,7 +69,7 @@ def dead_letters(
 
 
 @router.post(f"{DEAD_LETTERS}/{{dead_letter_id}}/replay")
-def replay_dead_letter(
+async def replay_dead_letter(
     dead_letter_id: Annotated[
         str, Path(max_length=100, description="'notification:<uuid>' or 'event:<number>'")
     ],
@@ -79,7 +79,7 @@ def replay_dead_letter(
     """Replay a dead letter (ops, county_admin): a notification goes back to `queued` with its
     attempts reset (the dispatcher sends it again), an event is consumed again now."""
     with calling(c.token, None):
-        reply = gw.services.notify().ReplayDeadLetter(
+        reply = await gw.services.notify().ReplayDeadLetter(
             pb.ReplayDeadLetterRequest(dead_letter_id=dead_letter_id)
         )
     return dead_letter_json(reply.dead_letter, county_tz(gw))

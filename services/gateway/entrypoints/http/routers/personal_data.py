@@ -23,7 +23,7 @@ DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 
 
 @router.get(ACCESSES)
-def personal_data_accesses(
+async def personal_data_accesses(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -45,7 +45,7 @@ def personal_data_accesses(
         to_date=to.isoformat() if to else "",
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ListPersonalDataAccesses(request)
+        reply = await gw.services.intake().ListPersonalDataAccesses(request)
     tz = county_tz(gw)
     return {
         "items": [_access_json(a, tz) for a in reply.accesses],

@@ -90,7 +90,7 @@ class DecideIn(BaseModel):
 
 
 @router.post(PETITIONS, status_code=201)
-def register_petition(
+async def register_petition(
     tenant: Tenant,
     body: PetitionIn,
     c: Authed,
@@ -124,12 +124,12 @@ def register_petition(
             )
         )
     with calling(c.token, tenant):
-        reply = gw.services.intake().RegisterPetition(request)
+        reply = await gw.services.intake().RegisterPetition(request)
     return _answer(reply.petition, gw, response)
 
 
 @router.get(PETITIONS)
-def petitions(
+async def petitions(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -150,7 +150,7 @@ def petitions(
         to_date=to.isoformat() if to else "",
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ListPetitions(request)
+        reply = await gw.services.intake().ListPetitions(request)
     tz = county_tz(gw)
     return {
         "items": [petition_json(x, tz) for x in reply.petitions],
@@ -159,15 +159,17 @@ def petitions(
 
 
 @router.get(PETITION)
-def get_petition(tenant: Tenant, petition_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def get_petition(
+    tenant: Tenant, petition_id: str, c: Authed, gw: GatewayDep, response: Response
+) -> dict:
     """One petition or complaint."""
     with calling(c.token, tenant):
-        reply = gw.services.intake().GetPetition(pb.GetPetitionRequest(petition_id=petition_id))
+        reply = await gw.services.intake().GetPetition(pb.GetPetitionRequest(petition_id=petition_id))
     return _answer(reply.petition, gw, response)
 
 
 @router.post(f"{PETITION}/answer")
-def answer_petition(
+async def answer_petition(
     tenant: Tenant,
     petition_id: str,
     body: AnswerIn,
@@ -182,12 +184,12 @@ def answer_petition(
         petition_id=petition_id, answer=body.answer, expected_version=if_match_version(if_match)
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().AnswerPetition(request)
+        reply = await gw.services.intake().AnswerPetition(request)
     return _answer(reply.petition, gw, response)
 
 
 @router.post(f"{PETITION}/forward")
-def forward_complaint(
+async def forward_complaint(
     tenant: Tenant,
     petition_id: str,
     body: ForwardIn,
@@ -205,12 +207,12 @@ def forward_complaint(
         expected_version=if_match_version(if_match),
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().ForwardComplaint(request)
+        reply = await gw.services.intake().ForwardComplaint(request)
     return _answer(reply.petition, gw, response)
 
 
 @router.post(f"{PETITION}/decide")
-def decide_complaint(
+async def decide_complaint(
     tenant: Tenant,
     petition_id: str,
     body: DecideIn,
@@ -228,7 +230,7 @@ def decide_complaint(
         expected_version=if_match_version(if_match),
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().DecideComplaint(request)
+        reply = await gw.services.intake().DecideComplaint(request)
     return _answer(reply.petition, gw, response)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from bianmin.intake.v1 import case_pb2, stats_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 
 from libs.common.errors import NotFound
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
@@ -25,7 +26,7 @@ RATES = ("completion_rate", "on_time_rate", "immediate_share", "early_completion
 
 
 @router.get("/v1/townships/{tenant}/stats")
-def case_stats(
+async def case_stats(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
@@ -46,23 +47,23 @@ def case_stats(
         from_date=from_.isoformat(), to_date=to.isoformat(), item_code=item_code or ""
     )
     with calling(c.token, tenant):
-        reply = gw.services.intake().GetCaseStats(request)
+        reply = await gw.services.intake().GetCaseStats(request)
     return stats_json(reply.stats)
 
 
 @router.get("/v1/public/townships/{tenant}/board", tags=["public"])
-def board(tenant: str, gw: GatewayDep, page: PageParams) -> dict:
+async def board(tenant: str, gw: GatewayDep, page: PageParams) -> dict:
     """The township's completed cases, latest first (no token): item, case number, completion
     date, outcome, on time or not; the applicant as surname and two stars at most (张**), never
     a phone, ID number or address. A suspended or unknown township answers `not_found`."""
     tenant = public_tenant(tenant)
-    if directory.is_suspended(gw.runtime.sessions, tenant):
+    if await run_in_threadpool(directory.is_suspended, gw.runtime.sessions, tenant):
         raise NotFound("no such township")
     request = pb.ListBoardEntriesRequest(
         page_size=page.size, page_token=str(page.after) if page.after is not None else ""
     )
     with calling(public_token(gw, tenant), tenant):
-        reply = gw.services.intake().ListBoardEntries(request)
+        reply = await gw.services.intake().ListBoardEntries(request)
     return {
         "items": [board_json(e) for e in reply.entries],
         "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from libs.common.auth import acting_as
@@ -46,10 +47,10 @@ def townships(c: Authed, sessions: Sessions, page: PageParams) -> dict:
 
 
 @router.get("/v1/townships/{tenant}")
-def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
-    view = directory.get_township(gw.runtime.sessions, c.principal, tenant)
+async def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
+    view = await run_in_threadpool(directory.get_township, gw.runtime.sessions, c.principal, tenant)
     with acting_as(c.token):
-        view["services"] = {s: _probe(gw, s, tenant) for s in PROJECTING_SERVICES}
+        view["services"] = {s: await _probe(gw, s, tenant) for s in PROJECTING_SERVICES}
     return view
 
 
@@ -59,10 +60,10 @@ def suspend(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
     return directory.suspend_township(sessions, principal, tenant)
 
 
-def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
+async def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
     """'ready' once the service has recorded the township, 'pending' before."""
     try:
-        return "ready" if gw.services.knows_tenant(service, tenant) else "pending"
+        return "ready" if await gw.services.knows_tenant(service, tenant) else "pending"
     except BianminError:
         return "unavailable"
 
