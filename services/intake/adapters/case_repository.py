@@ -63,7 +63,15 @@ _UPDATE_CASE = (
 _ENTRY_HASH = sa.select(h.c.hash).where(
     h.c.case_id == sa.bindparam("the_case"), h.c.seq == sa.bindparam("the_seq")
 )
-_ITEM = sa.select(tables.catalogue_item).where(tables.catalogue_item.c.code == sa.bindparam("the_code"))
+# what a case reads of its item: the domain item's fields, not the row's bookkeeping (every
+# column read costs, and a case reads its item in every call)
+_ITEM_FIELDS = (
+    "code", "name", "category", "level", "kind", "statutory_days", "promised_days", "materials",
+    "proxyable", "in_person", "privacy_sensitive", "departments", "fee_fen", "procedure", "legal_basis",
+)  # fmt: skip
+_ITEM = sa.select(*(tables.catalogue_item.c[name] for name in _ITEM_FIELDS)).where(
+    tables.catalogue_item.c.code == sa.bindparam("the_code")
+)
 
 
 # --- the chain -------------------------------------------------------------------------------
