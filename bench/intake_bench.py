@@ -965,9 +965,11 @@ def _calendar_change(p: Platform, day: str) -> float:
 def _drain_outbox(p: Platform, window: float = 30) -> tuple[int, int, float]:
     """Watch intake's relay process make the moved deadlines their events and publish them (the
     in-process bus consumes as it publishes) for at most `window` seconds: (events waiting at
-    first, published, seconds). A `moved_deadline` row is one event still to be made."""
+    first, published, seconds). A `moved_deadline` row is one event still to be made. Only these
+    events are counted: the deadline sweep may add its colour events meanwhile."""
     pending = (
-        "SELECT (SELECT count(*) FROM intake.outbox WHERE published_at IS NULL)"
+        "SELECT (SELECT count(*) FROM intake.outbox WHERE published_at IS NULL"
+        " AND event_type = 'case_deadlines_recomputed')"
         " + (SELECT count(*) FROM intake.moved_deadline)"
     )
     began = time.perf_counter()
