@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.entrypoints.http.routers.townships import PROJECTING_SERVICES
@@ -139,3 +142,26 @@ def test_every_response_carries_a_request_id_and_nosniff(client: TestClient) -> 
 def test_a_given_request_id_is_echoed(client: TestClient) -> None:
     r = client.get("/healthz", headers={"X-Request-Id": "req-42"})
     assert r.headers["X-Request-Id"] == "req-42"
+
+
+def test_readyz_asks_the_services_at_once(
+    client: TestClient, services: DictServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each service's answer waits until every service has been asked: asked one after another,
+    the first would wait in vain (and a service that does not answer would hold up the rest)."""
+    asked: set[str] = set()
+    everyone = asyncio.Event()
+
+    async def healthy(service: str) -> bool:
+        asked.add(service)
+        if asked == set(PROJECTING_SERVICES):
+            everyone.set()
+        try:
+            await asyncio.wait_for(everyone.wait(), timeout=5)
+        except TimeoutError:
+            return False
+        return True
+
+    monkeypatch.setattr(services, "healthy", healthy)
+    r = client.get("/readyz")
+    assert (r.status_code, r.json()["status"]) == (200, "ready"), r.json()

@@ -1,5 +1,6 @@
 """Townships, the tenants: onboard, list, get, suspend (API.md *Directory*)."""
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
@@ -49,8 +50,9 @@ def townships(c: Authed, sessions: Sessions, page: PageParams) -> dict:
 @router.get("/v1/townships/{tenant}")
 async def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
     view = await run_in_threadpool(directory.get_township, gw.runtime.sessions, c.principal, tenant)
-    with acting_as(c.token):
-        view["services"] = {s: await _probe(gw, s, tenant) for s in PROJECTING_SERVICES}
+    with acting_as(c.token):  # the services asked at once (each probe copies this context)
+        states = await asyncio.gather(*(_probe(gw, s, tenant) for s in PROJECTING_SERVICES))
+    view["services"] = dict(zip(PROJECTING_SERVICES, states, strict=True))
     return view
 
 
