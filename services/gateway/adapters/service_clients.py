@@ -1,8 +1,8 @@
 """The gateway's view of the other services over gRPC (stubs and health).
 
 Every call is awaited on the event loop (`grpc.aio` channels, `ChannelFactory.aio_channel`): an
-endpoint that only calls a service needs no thread of FastAPI's pool, whose hand-over cost a
-quarter of the gateway's CPU per request. So an endpoint that calls a service is `async`, and
+endpoint that only calls a service needs no thread of FastAPI's pool, whose hand-over cost about
+a fifth of the gateway's CPU per request. So an endpoint that calls a service is `async`, and
 runs what blocks (the gateway's own database) with `run_in_threadpool`."""
 
 from __future__ import annotations

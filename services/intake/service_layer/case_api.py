@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libs.common import db
 from libs.common.errors import Forbidden, NotFound, ValidationFailed
 from libs.common.pii import mask_address, mask_email, mask_id_number, mask_name, mask_phone
-from libs.common.tenancy import Principal, require_role, validate_tenant
+from libs.common.tenancy import Principal, require_role, require_tenant, validate_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
@@ -360,16 +360,10 @@ def _paged(views: builtins.list[CaseView], size: int) -> Page:
 
 def _check(sessions: sessionmaker[Session], tenant: str | None) -> str:
     """The township, known here (else not_found for everyone, before any role check)."""
-    scope = _township(tenant)
+    scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         require_known(s, tenant)
     return scope
-
-
-def _township(tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    return tenant
 
 
 @contextmanager
@@ -378,7 +372,7 @@ def _checked_on_failure(sessions: sessionmaker[Session], tenant: str | None) -> 
     then not_found whatever else went wrong, and a call that succeeds reads it not at all (a
     case of the township exists only once it is known)."""
     try:
-        yield _township(tenant)
+        yield require_tenant(tenant)
     except Exception:
         _check(sessions, tenant)
         raise
