@@ -53,6 +53,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import psutil
 import psycopg
 import sqlalchemy as sa
 
@@ -776,6 +777,7 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
 
     load = os.getloadavg()[0]
     xacts = _transactions(p)
+    meter = _CpuMeter.of(p)
     began = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
     for t in threads:
@@ -783,6 +785,7 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
+    cpu = meter.spent()
     time.sleep(1)  # the statistics collector's delay
     xacts = _transactions(p) - xacts
     if failures:  # reported as a failed row, the first cause on stderr
@@ -817,7 +820,95 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
     for name in ("create", "accept", "assign", "complete", "get"):
         own = [d for op, d in calls if op == name]
         rows.append(_row(f"  p95 {name} (seconds column)", len(own), _p95(own), rate=False))
+    return rows + _cpu_rows(cpu, total)
+
+
+def _cpu_rows(cpu: dict[str, float], lifecycles: int) -> list[dict]:
+    """The CPU a lifecycle cost each part of the platform, and the rate this machine's cores
+    could give at that cost with no wait at all (CPU seconds per lifecycle in the seconds column):
+    where the time goes, and whether the target fits on these cores at all."""
+    if not lifecycles:
+        return []
+    rows = [
+        _row(f"  CPU per lifecycle: {part} (seconds column)", lifecycles, spent / lifecycles, rate=False)
+        for part, spent in cpu.items()
+    ]
+    per_lifecycle = sum(cpu.values()) / lifecycles
+    cores = len(os.sched_getaffinity(0))
+    rows.append(
+        _row(
+            f"  CPU ceiling: {cores} cores / {per_lifecycle * 1000:.1f} ms of CPU per lifecycle "
+            f"(the target needs ≤ {cores / LIFECYCLE_TARGET * 1000:.1f} ms)",
+            lifecycles,
+            per_lifecycle / cores,  # the seconds column: one lifecycle's share of the machine
+            target=LIFECYCLE_TARGET,
+            ok=cores / per_lifecycle >= LIFECYCLE_TARGET,
+        )
+        | {"per_second": cores / per_lifecycle}
+    )
     return rows
+
+
+@dataclass
+class _CpuMeter:
+    """CPU seconds (user + system) spent since `of` by each part of the platform: `bianmin run`
+    (the gateway, relays, in-process consumers and jobs), each of its children by its command
+    (intake's API process), the PostgreSQL server when it runs on this machine (the postmaster
+    and all its processes, backends gone since included: their time is the postmaster's
+    `children_*`), and this process (the clients)."""
+
+    parts: dict[str, list[psutil.Process]]
+    clients: psutil.Process
+    server: psutil.Process | None
+    start: dict[str, float]
+
+    @classmethod
+    def of(cls, p: Platform) -> _CpuMeter:
+        root = psutil.Process(p.procs[0].pid)
+        parts = {"bianmin run (gateway, relays, consumers)": [root]}
+        for child in root.children(recursive=True):
+            parts[" ".join(child.cmdline()[-2:]) + " process"] = [child]
+        meter = cls(parts, psutil.Process(), _postgres_server(p), {})
+        meter.start = meter._now()
+        return meter
+
+    def spent(self) -> dict[str, float]:
+        now = self._now()
+        return {part: now[part] - self.start[part] for part in now}
+
+    def _now(self) -> dict[str, float]:
+        now = {part: sum(_cpu(proc) for proc in procs) for part, procs in self.parts.items()}
+        if self.server is not None:
+            times = self.server.cpu_times()
+            now["PostgreSQL server (all its processes)"] = (
+                _cpu(self.server)
+                + times.children_user
+                + times.children_system
+                + sum(_cpu(proc) for proc in self.server.children())
+            )
+        now["the bench's clients"] = _cpu(self.clients)
+        return now
+
+
+def _cpu(proc: psutil.Process) -> float:
+    """A process's own CPU seconds; 0 once it is gone."""
+    with contextlib.suppress(psutil.Error):
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+    return 0.0
+
+
+def _postgres_server(p: Platform) -> psutil.Process | None:
+    """The postmaster of the bench's server: the parent of one of its backends, when that backend
+    is a process of this machine (a server elsewhere is not measured)."""
+    with psycopg.connect(_plain(p.database_url), autocommit=True) as conn:
+        backend = int(_one(conn, "SELECT pg_backend_pid()"))
+        address = conn.info.hostaddr or conn.info.host
+    if address not in ("127.0.0.1", "::1", "localhost") and not address.startswith("/"):
+        return None
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(backend).parent()
+    return None
 
 
 def _transactions(p: Platform) -> int:

@@ -6,6 +6,7 @@ positive; no timing is asserted (speed targets live in bench/, not in tests)."""
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -33,6 +34,14 @@ def test_intake_bench_at_a_tiny_scale(pg_server_url: str) -> None:
     assert p95["cases"] == 4 * 5 and 0 < p95["seconds"] < math.inf
     for name in ("create", "accept", "assign", "complete", "get"):
         assert by_op[f"  p95 {name}"]["cases"] == 4 and by_op[f"  p95 {name}"]["seconds"] > 0
+
+    # the CPU each part spent on those lifecycles, and the rate the cores could give at that cost
+    cpu = {op: row["seconds"] for op, row in by_op.items() if op.startswith("  CPU per lifecycle: ")}
+    assert all(cpu[f"  CPU per lifecycle: {part}"] > 0 for part in ("bianmin run", "intake api process")), cpu
+    assert cpu["  CPU per lifecycle: PostgreSQL server"] > 0, cpu  # (the clients' few ms may round to 0)
+    ceiling = next(r for r in rows if r["operation"].startswith("  CPU ceiling"))
+    assert ceiling["per_second"] == pytest.approx(len(os.sched_getaffinity(0)) / sum(cpu.values()))
+    assert ceiling["target"] == intake_bench.LIFECYCLE_TARGET and "ok" in ceiling
 
     baseline = next(r for r in rows if r["operation"].startswith("baseline: UPDATE"))
     # the seeded mix leaves most cases with an open clock; the four lifecycles stopped theirs
