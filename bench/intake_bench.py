@@ -37,7 +37,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +56,7 @@ import psutil
 import psycopg
 import sqlalchemy as sa
 
+from libs.common.ports import free_port
 from services.intake.domain.case import HistoryEntry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,12 +187,6 @@ def _row(operation: str, cases: int, seconds: float, *, rate: bool = True, **ext
 # --- the platform --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _server_url() -> str:
     """A PostgreSQL server we may create a database on (superuser URL); the embedded one keeps
     its data where the tests keep theirs (ignored by git, reused while it runs)."""
@@ -245,7 +239,7 @@ class Platform:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def start(self) -> None:
-        port = _free_port()
+        port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "BIANMIN_AMQP_URL"},  # the in-process bus

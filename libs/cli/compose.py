@@ -429,12 +429,9 @@ class ApiChild(Child):
 
     def start(self, timeout: float = 90) -> None:
         """Spawn it and wait until its health check says SERVING."""
-        import socket
+        from libs.common.ports import free_port
 
-        if not self.port:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                self.port = sock.getsockname()[1]
+        self.port = self.port or free_port()
         self.proc = self._spawn(BIANMIN_GRPC_HOST="127.0.0.1", BIANMIN_GRPC_PORT=str(self.port))
         deadline = time.monotonic() + timeout
         while not self._serving():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,12 +20,6 @@ from libs.common import embedded_pg
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = ("admin", "e2e-admin-password")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proc_stat(pid: int) -> list[str] | None:

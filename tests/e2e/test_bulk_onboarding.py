@@ -9,7 +9,8 @@ import httpx
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import ADMIN, Processes, free_port, login, wait_http
+from libs.common.ports import free_port
+from tests.e2e.conftest import ADMIN, Processes, login, wait_http
 from tests.e2e.test_cli import bianmin
 
 pytestmark = pytest.mark.e2e

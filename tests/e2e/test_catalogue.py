@@ -8,7 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import Processes, free_port, login, wait_http, wait_projections
+from libs.common.ports import free_port
+from tests.e2e.conftest import Processes, login, wait_http, wait_projections
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,8 @@ import openpyxl
 import pytest
 
 from libs.cli import catalogue_file
-from tests.e2e.conftest import ADMIN, Processes, free_port, login, wait_http, wait_projections
+from libs.common.ports import free_port
+from tests.e2e.conftest import ADMIN, Processes, login, wait_http, wait_projections
 from tests.e2e.test_cli import bianmin
 
 pytestmark = pytest.mark.e2e

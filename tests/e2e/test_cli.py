@@ -13,7 +13,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.e2e.conftest import ADMIN, ROOT, Processes, free_port, login, wait_http
+from libs.common.ports import free_port
+from tests.e2e.conftest import ADMIN, ROOT, Processes, login, wait_http
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,8 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.conftest import Processes, free_port, login, wait_http, wait_projections
+from libs.common.ports import free_port
+from tests.e2e.conftest import Processes, login, wait_http, wait_projections
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,8 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.conftest import Processes, eventually, free_port, login, wait_http
+from libs.common.ports import free_port
+from tests.e2e.conftest import Processes, eventually, login, wait_http
 from tests.support.sms_provider import SmsProviderProcess
 
 pytestmark = pytest.mark.e2e

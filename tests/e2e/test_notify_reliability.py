@@ -41,6 +41,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from libs.common import db, embedded_pg
 from libs.common.messaging import AmqpPublisher, list_dead_letters, replay, tables_for
 from libs.common.messaging.relay import envelope_of_row
+from libs.common.ports import free_port
 from libs.common.runtime import Runtime
 from libs.common.settings import Settings
 from services.intake.adapters import tables as intake_tables
@@ -48,7 +49,7 @@ from services.intake.domain.case import Applicant
 from services.intake.domain.catalogue import as_data, catalogue_item
 from services.intake.service_layer import cases
 from services.notify.entrypoints.service import SERVICE as NOTIFY
-from tests.e2e.conftest import Processes, free_port
+from tests.e2e.conftest import Processes
 from tests.support.private_rabbitmq import PrivateRabbit
 from tests.support.private_rabbitmq import private_rabbit as private_rabbit  # fixture
 

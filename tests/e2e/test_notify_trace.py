@@ -33,7 +33,8 @@ from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 
 from libs.common import embedded_pg
-from tests.e2e.conftest import ADMIN, Processes, free_port, login, wait_http
+from libs.common.ports import free_port
+from tests.e2e.conftest import ADMIN, Processes, login, wait_http
 from tests.support.otlp_receiver import OtlpReceiverProcess
 from tests.support.private_rabbitmq import PrivateRabbit
 from tests.support.private_rabbitmq import private_rabbit as private_rabbit  # fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -21,13 +20,9 @@ from pathlib import Path
 import kombu
 import pytest
 
+from libs.common.ports import free_port
+
 SBIN = Path("/usr/lib/rabbitmq/bin")  # the real scripts: /usr/sbin's wrapper would `su rabbitmq`
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _tool(name: str) -> str:
@@ -44,8 +39,8 @@ class PrivateRabbit:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.node = f"bianmin-test-{uuid.uuid4().hex[:8]}@localhost"
-        self.port = _free_port()
-        self.dist_port = _free_port()
+        self.port = free_port()
+        self.dist_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         base.mkdir(parents=True, exist_ok=True)
         (base / "enabled_plugins").write_text("[].\n")

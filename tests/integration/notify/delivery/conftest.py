@@ -4,7 +4,6 @@ server on loopback."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from libs.common import embedded_pg
+from libs.common.ports import free_port
 from libs.common.runtime import Runtime
 from libs.common.settings import Settings
 from tests.support.sms_provider import SmsProviderProcess
@@ -65,10 +65,7 @@ class Mailbox:
 @pytest.fixture(scope="package")
 def smtp_server() -> Iterator[tuple[Controller, Mailbox]]:
     mailbox = Mailbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd checks its own start on the port it is given)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller, mailbox
@@ -136,13 +133,10 @@ def tls_smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         return AuthResult(success=ok)
 
     mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     controller = Controller(
         mailbox,
         hostname="127.0.0.1",
-        port=port,
+        port=free_port(),
         tls_context=context,
         require_starttls=True,
         auth_required=True,
