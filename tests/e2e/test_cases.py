@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from libs.common.ports import free_port
 from tests.e2e.conftest import (
     Processes,
     children,
     eventually,
-    free_port,
     gone,
     login,
     wait_http,

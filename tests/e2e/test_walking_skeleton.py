@@ -10,12 +10,12 @@ import signal
 import httpx
 import pytest
 
+from libs.common.ports import free_port
 from tests.e2e.conftest import (
     ADMIN,
     Processes,
     children,
     eventually,
-    free_port,
     gone,
     login,
     wait_http,
