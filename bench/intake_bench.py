@@ -860,8 +860,8 @@ class _CpuMeter:
     def of(cls, p: Platform) -> _CpuMeter:
         root = psutil.Process(p.procs[0].pid)
         parts = {"bianmin run (gateway, relays, consumers)": [root]}
-        for child in root.children(recursive=True):
-            parts[" ".join(child.cmdline()[-2:]) + " process"] = [child]
+        for child in root.children(recursive=True):  # "intake api process"
+            parts.setdefault(" ".join(child.cmdline()[-2:]) + " process", []).append(child)
         meter = cls(parts, psutil.Process(), _postgres_server(p), {})
         meter.start = meter._now()
         return meter
