@@ -896,12 +896,13 @@ def _postgres_server(p: Platform) -> psutil.Process | None:
     """The postmaster of the bench's server: the parent of one of its backends, when that backend
     is a process of this machine (a server elsewhere is not measured)."""
     with psycopg.connect(_plain(p.database_url), autocommit=True) as conn:
-        backend = int(_one(conn, "SELECT pg_backend_pid()"))
         address = conn.info.hostaddr or conn.info.host
-    if address not in ("127.0.0.1", "::1", "localhost") and not address.startswith("/"):
-        return None
-    with contextlib.suppress(psutil.Error):
-        return psutil.Process(backend).parent()
+        if address not in ("127.0.0.1", "::1", "localhost") and not address.startswith("/"):
+            return None
+        with contextlib.suppress(psutil.Error):  # asked while connected: the backend ends with it
+            server = psutil.Process(int(_one(conn, "SELECT pg_backend_pid()"))).parent()
+            # a server in a container answers with a process id of its own namespace
+            return server if server is not None and "postgres" in server.name() else None
     return None
 
 
