@@ -10,6 +10,7 @@ the notify bench's event count.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
@@ -62,24 +63,50 @@ def _target(row: dict) -> str:
     return mark.strip()
 
 
-def _flags(args: list[str]) -> list[str]:
-    """`--cases N` etc. become the environment the benches read; the rest are bench names."""
-    names, rest = [], iter(args)
-    for arg in rest:
-        flag, _, value = arg.partition("=")
-        if flag in FLAGS:
-            os.environ[FLAGS[flag]] = value or next(rest, "")
-        else:
-            names.append(arg)
-    return names
+BENCH_NAMES = {module.removeprefix("bench.").removesuffix("_bench"): module for module in BENCHES}
+
+
+def _count(text: str) -> str:
+    """A flag's value must be a whole number above zero: a typo should stop the run, not scale it."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run the benchmarks and print one table, each figure next to a baseline "
+        "measured in the same run. Exit status 1 when a row misses its target.",
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="name",
+        help=f"benchmarks to run, of {', '.join(BENCH_NAMES)} (all when none is named)",
+    )
+    for flag, variable in FLAGS.items():
+        parser.add_argument(flag, type=_count, metavar="N", help=f"sets {variable}")
+    return parser
+
+
+def _selected(args: list[str]) -> list[str]:
+    """The modules to run; `--cases N` etc. become the environment the benches read."""
+    parser = _parser()
+    options = parser.parse_intermixed_args(args)
+    unknown = [name for name in options.names if name not in BENCH_NAMES]
+    if unknown:  # argparse's choices cannot be given to an optional list of names
+        parser.error(f"no benchmark named {', '.join(unknown)}; choose from {', '.join(BENCH_NAMES)}")
+    for flag, variable in FLAGS.items():
+        value = getattr(options, flag.removeprefix("--"))
+        if value is not None:
+            os.environ[variable] = value
+    return [BENCH_NAMES[name] for name in options.names] or BENCHES
 
 
 def main(args: list[str]) -> int:
-    names = _flags(args)
     rows: list[dict] = []
-    for module in BENCHES:
-        if names and not any(name in module for name in names):
-            continue
+    for module in _selected(args):
         rows += importlib.import_module(module).run()
     Console(width=200).print(_table(rows))
     return 0 if all(row.get("ok", True) for row in rows) else 1
