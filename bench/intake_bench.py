@@ -19,7 +19,10 @@ How it runs:
    compiled calendar, vectorised) and its case number. Seeded cases have no outbox events.
 3. Lifecycles: `clients` threads, each with its own HTTP connection, loop create → accept →
    assign → complete → get for `seconds`; lifecycles/s and the p95 of every call.
-   Baseline: single-row INSERT + COMMIT on the same server, the same number of connections.
+   Baselines: single-row INSERT + COMMIT on the same server, the same number of connections;
+   and the bare stack (bench/bare_stack.py): the same clients through FastAPI → gRPC → one
+   INSERT + COMMIT, five calls a lifecycle, with nothing of Bianmin's in them. The CPU each
+   process spent, for both, says how far the platform's own work is above the frameworks' floor.
 4. A township day off is set through the API and timed until intake has committed it (its
    handler re-derives every open deadline in that transaction); the relay's drain rate of the
    resulting events is sampled; the platform is stopped and `deadlines.rederive` is timed on its
@@ -787,10 +790,19 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
     calls = [x for per in latencies for x in per]
     total = sum(done)
     commits = _commit_rate(p, clients, min(10.0, max(1.0, seconds / 6)))
+    bare = _bare_stack(p, clients, min(10.0, max(1.0, seconds / 6)))
     rate = total / elapsed
     p95 = _p95([d for _, d in calls])
     rows = [
         _row(f"PostgreSQL single-row INSERT + COMMIT ({clients} connections)", commits[0], commits[1]),
+        _row(
+            f"bare stack: 5 × (HTTP POST through FastAPI → gRPC → one single-row INSERT + COMMIT "
+            f"through SQLAlchemy), nothing of Bianmin's ({clients} clients; "
+            f"{_ms(bare.cpu, bare.lifecycles)} of CPU per lifecycle)",
+            bare.lifecycles,
+            bare.seconds,
+            cpu_per_lifecycle=sum(bare.cpu.values()) / max(bare.lifecycles, 1),
+        ),
         _row(
             f"lifecycles create→accept→assign→complete→get ({clients} clients; machine load "
             f"{load:.1f} at start; {xacts / max(total, 1):.0f} PostgreSQL transactions per lifecycle)",
@@ -814,10 +826,58 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
     for name in ("create", "accept", "assign", "complete", "get"):
         own = [d for op, d in calls if op == name]
         rows.append(_row(f"  p95 {name} (seconds column)", len(own), _p95(own), rate=False))
-    return rows + _cpu_rows(cpu, total)
+    return rows + _cpu_rows(cpu, total, bare)
 
 
-def _cpu_rows(cpu: dict[str, float], lifecycles: int) -> list[dict]:
+@dataclass
+class _Measured:
+    lifecycles: int
+    seconds: float
+    cpu: dict[str, float]  # CPU seconds by part
+
+
+def _bare_stack(p: Platform, clients: int, seconds: float) -> _Measured:
+    """The frameworks of a case call with nothing of ours (bench/bare_stack.py), on the same
+    database server, with as many kept-alive clients as the lifecycles had: five calls a
+    lifecycle, and the CPU each part spent."""
+    from bench import bare_stack
+
+    with bare_stack.started(p.database_url) as (base, (front, back)):
+        parts = {"FastAPI process": [psutil.Process(front.pid)], "gRPC process": [psutil.Process(back.pid)]}
+        _bare_lifecycles(base, clients, 1.0)  # warmed up, as the platform is by the time it is measured
+        meter = _CpuMeter.started(parts, p.database_url)
+        began = time.perf_counter()
+        done = _bare_lifecycles(base, clients, seconds)
+        return _Measured(done, time.perf_counter() - began, meter.spent())
+
+
+def _bare_lifecycles(base: str, clients: int, seconds: float) -> int:
+    done = [0] * clients
+    stop_at = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        client = _KeptAlive(base, {})
+        try:
+            while time.monotonic() < stop_at:
+                for action in ("create", "accept", "assign", "complete", "get"):
+                    client.call("POST", f"/v1/things/{TENANT}/{k}/{action}", 200, {"note": "bench"})
+                done[k] += 1
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done)
+
+
+def _ms(cpu: dict[str, float], lifecycles: int) -> str:
+    return f"{sum(cpu.values()) / max(lifecycles, 1) * 1000:.1f} ms"
+
+
+def _cpu_rows(cpu: dict[str, float], lifecycles: int, bare: _Measured | None = None) -> list[dict]:
     """The CPU a lifecycle cost each part of the platform, and the rate this machine's cores
     could give at that cost with no wait at all (CPU seconds per lifecycle in the seconds column):
     where the time goes, and whether the target fits on these cores at all."""
@@ -832,7 +892,9 @@ def _cpu_rows(cpu: dict[str, float], lifecycles: int) -> list[dict]:
     rows.append(
         _row(
             f"  CPU ceiling: {cores} cores / {per_lifecycle * 1000:.1f} ms of CPU per lifecycle "
-            f"(the target needs ≤ {cores / LIFECYCLE_TARGET * 1000:.1f} ms)",
+            f"(the target needs ≤ {cores / LIFECYCLE_TARGET * 1000:.1f} ms"
+            + ("" if bare is None else f"; the bare stack spent {_ms(bare.cpu, bare.lifecycles)}")
+            + ")",
             lifecycles,
             per_lifecycle / cores,  # the seconds column: one lifecycle's share of the machine
             target=LIFECYCLE_TARGET,
@@ -862,7 +924,11 @@ class _CpuMeter:
         parts = {"bianmin run (gateway, relays, consumers)": [root]}
         for child in root.children(recursive=True):  # "intake api process"
             parts.setdefault(" ".join(child.cmdline()[-2:]) + " process", []).append(child)
-        meter = cls(parts, psutil.Process(), _postgres_server(p), {})
+        return cls.started(parts, p.database_url)
+
+    @classmethod
+    def started(cls, parts: dict[str, list[psutil.Process]], database_url: str) -> _CpuMeter:
+        meter = cls(parts, psutil.Process(), _postgres_server(database_url), {})
         meter.start = meter._now()
         return meter
 
@@ -892,10 +958,10 @@ def _cpu(proc: psutil.Process) -> float:
     return 0.0
 
 
-def _postgres_server(p: Platform) -> psutil.Process | None:
+def _postgres_server(database_url: str) -> psutil.Process | None:
     """The postmaster of the bench's server: the parent of one of its backends, when that backend
     is a process of this machine (a server elsewhere is not measured)."""
-    with psycopg.connect(_plain(p.database_url), autocommit=True) as conn:
+    with psycopg.connect(_plain(database_url), autocommit=True) as conn:
         address = conn.info.hostaddr or conn.info.host
         if address not in ("127.0.0.1", "::1", "localhost") and not address.startswith("/"):
             return None

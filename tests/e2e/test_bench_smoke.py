@@ -1,7 +1,7 @@
 """`make bench`'s intake benchmark at a tiny scale, so it keeps working: the real platform as a
 process, 200 seeded cases (their history chains verified), a few lifecycles through the HTTP API,
-the commit-rate baseline, a calendar change and the re-derivation. Figures must be present and
-positive; no timing is asserted (speed targets live in bench/, not in tests)."""
+the commit-rate and bare-stack baselines, a calendar change and the re-derivation. Figures must
+be present and positive; no timing is asserted (speed targets live in bench/, not in tests)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ def test_intake_bench_at_a_tiny_scale(pg_server_url: str) -> None:
     ceiling = next(r for r in rows if r["operation"].startswith("  CPU ceiling"))
     assert ceiling["per_second"] == pytest.approx(len(os.sched_getaffinity(0)) / sum(cpu.values()))
     assert ceiling["target"] == intake_bench.LIFECYCLE_TARGET and "ok" in ceiling
+
+    # the bare stack: the same frameworks, five calls a lifecycle, nothing of ours
+    bare = next(r for r in rows if r["operation"].startswith("bare stack: "))
+    assert bare["cases"] > 0 and bare["per_second"] > 0 and bare["cpu_per_lifecycle"] > 0
+    assert f"the bare stack spent {bare['cpu_per_lifecycle'] * 1000:.1f} ms" in ceiling["operation"]
 
     baseline = next(r for r in rows if r["operation"].startswith("baseline: UPDATE"))
     # the seeded mix leaves most cases with an open clock; the four lifecycles stopped theirs
