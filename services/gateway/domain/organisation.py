@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from libs.common.contact import check_phone
 from libs.common.errors import Forbidden, ValidationFailed
 from libs.common.tenancy import Principal, validate_code
 from services.gateway.domain.directory import (
@@ -110,9 +111,6 @@ def assign_posts(a: str, b: str, staff_roles: Mapping[str, Collection[str]]) -> 
 
 # --- staff -------------------------------------------------------------------------------------
 
-# a phone number as people write it: digits with optional +, spaces, dashes and brackets
-_PHONE_RE = re.compile(r"^\+?[\d\s\-()]{7,20}\Z")
-
 
 @dataclass(frozen=True)
 class StaffMember:
@@ -139,8 +137,7 @@ def new_staff(
     an existing window and village of the township when given."""
     validate_code(username, "username")
     name = _require_name(name, "name")
-    if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()) or sum(map(str.isdigit, phone)) < 7:
-        raise ValidationFailed("phone must be a phone number (7-20 digits, '+', '-', spaces)")
+    phone = check_phone(phone)
     if not roles:
         raise ValidationFailed(f"roles must be among {sorted(TOWNSHIP_ROLES)}")
     other = set(roles) - TOWNSHIP_ROLES
@@ -155,7 +152,7 @@ def new_staff(
         validate_code(village, "village code")
         if village not in villages:
             raise ValidationFailed(f"no village {village} in this township")
-    return StaffMember(username, name, phone.strip(), tuple(sorted(roles)), window or "", village or "")
+    return StaffMember(username, name, phone, tuple(sorted(roles)), window or "", village or "")
 
 
 # --- settings ----------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict
 
+from libs.common.contact import check_phone
 from libs.common.errors import InvalidTransition, MaterialsIncomplete, ValidationFailed, VersionConflict
 from libs.common.tenancy import validate_code
 from services.intake.domain.catalogue import MAX_DAYS, CatalogueItem, Material
@@ -376,6 +377,8 @@ class Case:
         _one_of(channel, CHANNELS, "channel")
         _check_actor(actor)
         _check_at(at)
+        # notices go to it; checked here, not in Applicant, which views also build masked (138****5678)
+        check_phone(applicant.phone, "applicant phone")
         codes = _material_codes(materials, item.materials, allow_empty=True)
         case = cls(
             id=id,

@@ -436,6 +436,8 @@ def test_check_version() -> None:
         {"channel": "fax"},
         {"materials": ["passport"]},
         {"at": T0.replace(tzinfo=None)},
+        {"applicant": Applicant(name="张三", phone="123")},  # too short for any number
+        {"applicant": Applicant(name="张三", phone="call me")},
     ],
 )
 def test_receive_validates(overrides: dict[str, object]) -> None:
