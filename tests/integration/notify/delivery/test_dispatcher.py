@@ -420,6 +420,24 @@ def test_two_dispatchers_never_send_the_same_notification_twice(runtime, sms_pro
     clock = Clock()
     pair = [dispatcher(runtime, sms_provider, smtp_server, clock, notify_batch_size=5) for _ in range(2)]
     handled = [0, 0]
+    # The first batch of pair[0] is held until pair[1] has claimed one of its own, so the two
+    # always overlap (left to the scheduler, a slow start of the second thread on a loaded
+    # machine once let the first send everything alone).
+    overlapping = threading.Event()
+    claim, dispatch = pair[1]._claim, pair[0]._dispatch
+
+    def claim_and_tell(*, due_sends: bool) -> list[Any]:
+        rows = claim(due_sends=due_sends)
+        if rows and due_sends:
+            overlapping.set()
+        return rows
+
+    def dispatch_once_overlapping(row: Any) -> None:
+        assert overlapping.wait(30), "the second dispatcher claimed nothing while the first held a batch"
+        dispatch(row)
+
+    pair[1]._claim = claim_and_tell  # type: ignore[method-assign]
+    pair[0]._dispatch = dispatch_once_overlapping  # type: ignore[method-assign]
 
     def work(i: int) -> None:
         while pair[i].run_once():
