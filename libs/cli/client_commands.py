@@ -12,6 +12,9 @@ from typing import Annotated
 import typer
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+Township = Annotated[
+    str | None, typer.Option("--tenant", help="the township (default: yours, when you have one)")
+]
 
 
 def _credentials_file() -> Path:
@@ -44,6 +47,11 @@ def _checked(response):  # type: ignore[no-untyped-def]
         try:
             problem = response.json()
             message = f"{problem.get('code')}: {problem.get('detail')}"
+            # which field and why: "the request is not valid" alone leaves the user guessing
+            message += "".join(
+                f"\n  {'.'.join(map(str, e.get('loc', [])[1:]))}: {e.get('msg')}"
+                for e in problem.get("errors") or []
+            )
         except ValueError:
             message = response.text
         typer.echo(f"error {response.status_code} {message}", err=True)
@@ -51,11 +59,23 @@ def _checked(response):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-def _pages(path: str):  # type: ignore[no-untyped-def]
+def _township(tenant: str | None) -> str:
+    """The township named, else the caller's only one."""
+    if tenant:
+        return tenant
+    mine = _request("GET", "/v1/me").get("tenants") or []
+    if len(mine) != 1 or mine[0].endswith(".*"):  # a county scope reaches every township
+        raise typer.BadParameter(f"name the township with --tenant (yours: {', '.join(mine) or 'none'})")
+    return str(mine[0])
+
+
+def _pages(path: str, **params: str):  # type: ignore[no-untyped-def]
     """Every item of a paged list, following `next_page_token`."""
     token = ""
     while True:
-        page = _request("GET", path, params={"page_size": 200, **({"page_token": token} if token else {})})
+        page = _request(
+            "GET", path, params={**params, "page_size": 200, **({"page_token": token} if token else {})}
+        )
         yield from page["items"]
         token = page.get("next_page_token") or ""
         if not token:
@@ -122,6 +142,36 @@ def register(client: typer.Typer) -> None:
         from libs.cli import onboarding
 
         onboarding.onboard(file, dry_run, _load())
+
+    cases = typer.Typer(help="Cases of a township: list, show.", no_args_is_help=True)
+    client.add_typer(cases, name="cases")
+
+    @cases.command("list")
+    def cases_list(
+        tenant: Township = None,
+        state: Annotated[str | None, typer.Option(help="e.g. accepted, in_progress, completed")] = None,
+        colour: Annotated[str | None, typer.Option(help="green, yellow, red or overdue, as of now")] = None,
+        item: Annotated[str | None, typer.Option(help="an item code of the catalogue")] = None,
+        handler: Annotated[str | None, typer.Option(help="a handler's username")] = None,
+        since: Annotated[str | None, typer.Option("--from", help="received on or after (YYYY-MM-DD)")] = None,
+        until: Annotated[str | None, typer.Option("--to", help="received on or before (YYYY-MM-DD)")] = None,
+    ) -> None:
+        """List a township's cases, one a line: number, state, colour, due, handler, item, id.
+
+        The applicant is not shown (the API masks it for whoever does not handle the case)."""
+        filters = {"state": state, "colour": colour, "item_code": item, "handler": handler}
+        filters |= {"from": since, "to": until}
+        path = f"/v1/townships/{_township(tenant)}/cases"
+        for c in _pages(path, **{k: v for k, v in filters.items() if v is not None}):
+            clock = c.get("clock") or {}
+            fields = (c["number"], c["state"], clock.get("colour"), clock.get("due_at"), c.get("handler"))
+            typer.echo("\t".join(str(f or "-") for f in (*fields, c.get("item_name"), c["id"])))
+
+    @cases.command("show")
+    def cases_show(case_id: str, tenant: Township = None) -> None:
+        """One case as the API answers it: its clock, materials and hash-chained history."""
+        case = _request("GET", f"/v1/townships/{_township(tenant)}/cases/{case_id}")
+        typer.echo(json.dumps(case, ensure_ascii=False, indent=2))
 
     catalog = typer.Typer(help="The service catalogue as Excel: export, import.", no_args_is_help=True)
     client.add_typer(catalog, name="catalog")

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from libs.common.ports import free_port
-from tests.e2e.conftest import ADMIN, ROOT, Processes, login, wait_http
+from tests.e2e.conftest import ADMIN, ROOT, Processes, login, wait_http, wait_projections
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +108,59 @@ def test_client_and_admin_commands(processes: Processes, tmp_path: Path) -> None
     unknown = bianmin("jobs", "no-such-job", env=env)
     assert unknown.returncode != 0 and "retry-failed" in unknown.stderr
     assert httpx.get(f"{base}/v1/me", headers=login(base, *ADMIN)).status_code == 200
+
+
+def test_client_lists_and_shows_a_townships_cases(processes: Processes, tmp_path: Path) -> None:
+    """`bianmin client cases list|show` as window staff use it: their own township by default,
+    the API's filters, a bad filter explained field by field, and the case as the API answers."""
+    port = free_port()
+    processes.start("run", "--port", str(port))
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/healthz", processes)
+    env = {**processes.env, "BIANMIN_CLIENT_CONFIG": str(tmp_path / "client.json"), "BIANMIN_URL": base}
+    assert bianmin("admin", "calendar-import", "--year", "2026", env=env).returncode == 0
+    admin = login(base, *ADMIN)
+    item = {"code": "db_apply", "name": "低保申请", "category": "civil_affairs", "level": "township",
+            "kind": "approval", "statutory_days": 30, "promised_days": 20,
+            "materials": [{"code": "id_card", "name": "身份证", "required": True}]}  # fmt: skip
+    assert httpx.post(f"{base}/v1/catalog/items", json=item, headers=admin).status_code == 201
+    township = {"code": "napo", "name": "那坡镇", "villages": []}
+    assert httpx.post(f"{base}/v1/townships", json=township, headers=admin).status_code == 201
+    wait_projections(base, admin, "tianyang.napo")
+    created = bianmin("admin", "create-user", "li", "--roles", "window_staff", "--tenants", "tianyang.napo",
+                      "--password", "window-pass-1", env=env)  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    staff = login(base, "li", "window-pass-1")
+    cases = f"{base}/v1/townships/tianyang.napo/cases"
+    body = {"item_code": "db_apply", "level": "township", "channel": "walk_in",
+            "applicant": {"name": "张三丰", "phone": "13812345678"}, "materials": ["id_card"]}  # fmt: skip
+    accepted = httpx.post(cases, json={**body, "accept": True}, headers=staff).json()
+    received = httpx.post(cases, json=body, headers=staff).json()
+    logged_in = bianmin("client", "login", "--username", "li", "--password", "window-pass-1", env=env)
+    assert logged_in.returncode == 0, logged_in.stderr
+
+    listed = bianmin("client", "cases", "list", env=env)  # li's only township
+    assert listed.returncode == 0, listed.stderr
+    lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert {line[0] for line in lines} == {accepted["number"], received["number"]}
+    assert all(len(line) == 7 and line[5] == "低保申请" for line in lines)
+    assert "张三丰" not in listed.stdout and "13812345678" not in listed.stdout  # never the applicant
+    only = bianmin("client", "cases", "list", "--state", "accepted", "--tenant", "tianyang.napo", env=env)
+    [line] = only.stdout.splitlines()
+    number, state, colour, due_at, _, _, case_id = line.split("\t")
+    assert (number, state, colour, case_id) == (accepted["number"], "accepted", "green", accepted["id"])
+    assert due_at == accepted["clock"]["due_at"]
+
+    bad = bianmin("client", "cases", "list", "--colour", "purple", env=env)
+    assert bad.returncode == 1 and "validation_error" in bad.stderr, bad.stderr
+    assert "colour: Input should be 'green'" in bad.stderr  # which field, and why
+    shown = bianmin("client", "cases", "show", received["id"], env=env)
+    assert shown.returncode == 0 and json.loads(shown.stdout)["number"] == received["number"]
+    missing = bianmin("client", "cases", "show", "no-such-case", env=env)
+    assert missing.returncode == 1 and "not_found" in missing.stderr
+
+    # the county admin has no township of their own: they must name one
+    assert bianmin("client", "login", "--username", ADMIN[0], "--password", ADMIN[1], env=env).returncode == 0
+    unnamed = bianmin("client", "cases", "list", env=env)
+    assert unnamed.returncode == 2 and "name the township with --tenant" in unnamed.stderr, unnamed.stderr
+    assert "tianyang.*" in unnamed.stderr
