@@ -80,10 +80,8 @@ def started(database_url: str) -> Iterator[tuple[str, list[subprocess.Popen]]]:
     """Both servers as processes on `database_url` (SQLAlchemy form): (the HTTP base, the
     processes: the FastAPI front first)."""
     grpc_port, http_port = free_port(), free_port()
-    procs = [
-        _spawn("grpc", str(grpc_port), database_url),
-        _spawn("http", str(http_port), str(grpc_port)),
-    ][::-1]
+    back = _spawn("grpc", str(grpc_port), database_url)
+    procs = [_spawn("http", str(http_port), str(grpc_port)), back]  # the front first
     base = f"http://127.0.0.1:{http_port}"
     try:
         deadline = time.monotonic() + 60

@@ -47,7 +47,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -743,6 +743,15 @@ def _lifecycle(client: _KeptAlive, latencies: list[tuple[str, float]]) -> str:
     return str(case["id"])
 
 
+def _in_threads(worker: Callable[[int], None], n: int) -> None:
+    """`worker(0)` … `worker(n - 1)`, each in a thread of its own, until all have returned."""
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95)) if values else float("nan")
 
@@ -776,11 +785,7 @@ def lifecycles_rows(p: Platform, seconds: float, clients: int, cap: int | None) 
     xacts = _transactions(p)
     meter = _CpuMeter.of(p)
     began = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(worker, clients)
     elapsed = time.perf_counter() - began
     cpu = meter.spent()
     time.sleep(1)  # the statistics collector's delay
@@ -865,11 +870,7 @@ def _bare_lifecycles(base: str, clients: int, seconds: float) -> int:
         finally:
             client.close()
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(worker, clients)
     return sum(done)
 
 
@@ -994,11 +995,7 @@ def _commit_rate(p: Platform, connections: int, seconds: float) -> tuple[int, fl
                 counts[k] += 1
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _in_threads(worker, connections)
     return sum(counts), time.perf_counter() - began
 
 
