@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     jwt_active_kid: str | None = Field(None, description="kid that signs new tokens; empty = newest key")
     jwt_issuer: str = "bianmin"
     token_ttl_seconds: int = 900
+    session_idle_seconds: int = Field(
+        43_200,
+        description="a session ends when its refresh token goes unused this long (log in again);"
+        " refreshing never keeps a session beyond 7 days from its login",
+    )
 
     # sealed personal data on the bus (libs/common/sealing.py)
     seal_keys: str = Field(

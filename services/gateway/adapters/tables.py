@@ -51,9 +51,43 @@ user_account = sa.Table(
     sa.Column("roles", ARRAY(sa.Text), nullable=False),
     sa.Column("tenants", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("department", sa.Text),  # county_department users only (migration 0006)
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# sessions (migration 0007): failed logins per account and source, the clients that logged in
+# before, and the refresh tokens of each login's chain (secrets are kept as sha-256 digests)
+login_failure = sa.Table(
+    "login_failure",
+    metadata,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("holds", sa.Integer, nullable=False),
+    sa.Column("held_until", sa.DateTime(timezone=True)),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+known_client = sa.Table(
+    "known_client",
+    metadata,
+    sa.Column("token_digest", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, nullable=False, unique=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+refresh_token = sa.Table(
+    "refresh_token",
+    metadata,
+    sa.Column("token_digest", sa.Text, primary_key=True),
+    sa.Column("family", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("session_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("spent_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
 # calendars: scope = 'national', a county code, or a tenant id; overrides walk township → county

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from libs.common import db
 from libs.common.runtime import Runtime
-from services.gateway.service_layer.identity import MAX_FAILED_LOGINS
+from services.gateway.domain.credentials import FAILURES_BEFORE_BACKOFF
 from tests.integration.gateway.support import PASSWORD, assert_problem, login, unique_code
 
 
@@ -55,20 +55,27 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
     assert wrong.json() == unknown.json()
 
 
-def test_lockout_after_repeated_failures(
+def _from(client: TestClient, address: str) -> TestClient:
+    """The same app, called from another address."""
+    return TestClient(client.app, client=(address, 50000))
+
+
+def test_repeated_failures_hold_off_their_source_not_the_owner(
     client: TestClient, make_user: Callable[..., str], runtime: Runtime
 ) -> None:
     username = make_user(["county_admin"])
-    for _ in range(MAX_FAILED_LOGINS):
+    for _ in range(FAILURES_BEFORE_BACKOFF):
         assert_problem(_token(client, username, "wrong password"), 401, "unauthenticated")
-    # locked: even the right password is refused
-    locked = assert_problem(_token(client, username, PASSWORD), 401, "unauthenticated")
-    assert "locked" in locked["detail"]
-    # the lock ends (simulated by moving it into the past) and the right password works again
+    # held off: even the right password is refused from there, with the same answer as a wrong one
+    held = assert_problem(_token(client, username, PASSWORD), 401, "unauthenticated")
+    assert "too many failed logins" in held["detail"]
+    # the owner at another desk is not locked out
+    assert _token(_from(client, "10.20.30.40"), username, PASSWORD).status_code == 200
+    # the hold ends (moved into the past) and the right password works from there again
     with db.transaction(runtime.ops_sessions, None) as s:
         s.execute(
             sa.text(
-                "UPDATE gateway.user_account SET locked_until = now() - interval '1 minute' "
+                "UPDATE gateway.login_failure SET held_until = now() - interval '1 minute' "
                 "WHERE username = :u"
             ),
             {"u": username},
@@ -76,16 +83,93 @@ def test_lockout_after_repeated_failures(
     assert _token(client, username, PASSWORD).status_code == 200
 
 
-def test_fewer_failures_than_the_limit_do_not_lock_and_a_success_resets_the_count(
+def test_a_known_client_passes_a_hold_on_its_own_address(
     client: TestClient, make_user: Callable[..., str]
 ) -> None:
     username = make_user(["county_admin"])
-    for _ in range(MAX_FAILED_LOGINS - 1):
+    first = _token(client, username, PASSWORD).json()
+    known = first["client_token"]
+    assert known
+    for _ in range(FAILURES_BEFORE_BACKOFF):  # someone else, behind the same address
+        assert_problem(_token(client, username, "wrong password"), 401, "unauthenticated")
+    assert_problem(_token(client, username, PASSWORD), 401, "unauthenticated")
+    again = client.post(
+        "/v1/auth/token", json={"username": username, "password": PASSWORD, "client_token": known}
+    )
+    assert again.status_code == 200 and again.json()["client_token"] == known
+    # a client token is one account's: shown with another account it counts for nothing
+    other = make_user(["county_admin"])
+    for _ in range(FAILURES_BEFORE_BACKOFF):
+        _token(client, other, "wrong password")
+    borrowed = client.post(
+        "/v1/auth/token", json={"username": other, "password": PASSWORD, "client_token": known}
+    )
+    assert_problem(borrowed, 401, "unauthenticated")
+
+
+def test_fewer_failures_than_the_limit_do_not_hold_and_a_success_resets_the_count(
+    client: TestClient, make_user: Callable[..., str]
+) -> None:
+    username = make_user(["county_admin"])
+    for _ in range(FAILURES_BEFORE_BACKOFF - 1):
         assert_problem(_token(client, username, "wrong password"), 401, "unauthenticated")
     assert _token(client, username, PASSWORD).status_code == 200
-    for _ in range(MAX_FAILED_LOGINS - 1):  # counting starts again from zero
+    for _ in range(FAILURES_BEFORE_BACKOFF - 1):  # counting starts again from zero
         assert_problem(_token(client, username, "wrong password"), 401, "unauthenticated")
     assert _token(client, username, PASSWORD).status_code == 200
+
+
+def test_a_refresh_token_gives_new_tokens_once(client: TestClient, make_user: Callable[..., str]) -> None:
+    username = make_user(["county_admin"], name="李四")
+    first = _token(client, username, PASSWORD).json()
+    renewed = client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert renewed.status_code == 200, renewed.text
+    body = renewed.json()
+    assert body["refresh_token"] != first["refresh_token"] and body["expires_in"] == 900
+    assert "client_token" not in body or body["client_token"] is None
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["username"] == username
+    # the spent token shown again means it was copied: the whole session ends
+    reused = client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert "log in again" in assert_problem(reused, 401, "unauthenticated")["detail"]
+    ended = client.post("/v1/auth/refresh", json={"refresh_token": body["refresh_token"]})
+    assert "log in again" in assert_problem(ended, 401, "unauthenticated")["detail"]
+
+
+def test_logout_ends_the_session(client: TestClient, make_user: Callable[..., str]) -> None:
+    username = make_user(["county_admin"])
+    tokens = _token(client, username, PASSWORD).json()
+    r = client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 204
+    after = client.post("/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert "ended" in assert_problem(after, 401, "unauthenticated")["detail"]
+    # logging out twice, or with a token that never was, changes nothing and is no error
+    assert client.post("/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code == 204
+    assert client.post("/v1/auth/logout", json={"refresh_token": "never-issued"}).status_code == 204
+    assert_problem(
+        client.post("/v1/auth/refresh", json={"refresh_token": "never-issued"}), 401, "unauthenticated"
+    )
+    assert_problem(client.post("/v1/auth/refresh", json={}), 422, "validation_error")
+
+
+def test_a_session_ends_when_its_refresh_token_lapses_or_its_user_goes(
+    client: TestClient, make_user: Callable[..., str], runtime: Runtime
+) -> None:
+    lapsed, removed = make_user(["county_admin"]), make_user(["county_admin"])
+    tokens = {u: _token(client, u, PASSWORD).json()["refresh_token"] for u in (lapsed, removed)}
+    with db.transaction(runtime.ops_sessions, None) as s:
+        s.execute(
+            sa.text(
+                "UPDATE gateway.refresh_token SET expires_at = now() - interval '1 second' "
+                "WHERE username = :u"
+            ),
+            {"u": lapsed},
+        )
+        s.execute(sa.text("DELETE FROM gateway.user_account WHERE username = :u"), {"u": removed})
+    expired = client.post("/v1/auth/refresh", json={"refresh_token": tokens[lapsed]})
+    assert "expired" in assert_problem(expired, 401, "unauthenticated")["detail"]
+    gone = client.post("/v1/auth/refresh", json={"refresh_token": tokens[removed]})
+    assert "no longer exists" in assert_problem(gone, 401, "unauthenticated")["detail"]
 
 
 def test_me_without_a_token(client: TestClient) -> None:

@@ -431,6 +431,9 @@ def test_creating_staff_makes_an_account_of_the_township_with_a_masked_phone(
         {"window": "w9"},
         {"village": "v9"},
         {"password": "short"},
+        {"password": "12345678"},  # too easy to guess
+        {"password": "        "},
+        {"password": "x" * 257},  # longer than a login takes
         {"phone": "not a phone"},
         {"username": "Zhang San"},
         {"username": "__ADMIN__"},  # exists already

@@ -142,6 +142,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("POST", "/v1/auth/token"): PUBLIC,
+    ("POST", "/v1/auth/refresh"): PUBLIC,  # the refresh token is the credential
+    ("POST", "/v1/auth/logout"): PUBLIC,
     ("GET", "/v1/me"): ANY_USER,
     ("GET", "/v1/townships"): ANY_USER,  # filtered to what the caller may see
     ("POST", "/v1/townships"): COUNTY_ADMIN,
@@ -244,6 +246,11 @@ def _onboard_body(w: World, tenant: str | None) -> Call:
 
 def _token_body(w: World, tenant: str | None) -> Call:
     return Call(json={"username": w.usernames["window_staff"], "password": PASSWORD})
+
+
+def _refresh_body(w: World, tenant: str | None) -> Call:
+    login = identity.log_in(w.runtime.sessions, w.usernames["window_staff"], PASSWORD, address="matrix")
+    return Call(json={"refresh_token": login.refresh_token})
 
 
 _DAYS = (date(2090, 1, 1) + timedelta(n) for n in itertools.count())  # a fresh day per call
@@ -500,6 +507,8 @@ def _duty_rota(w: World, tenant: str | None) -> Call:
 
 REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", "/v1/auth/token"): Request(_token_body),
+    ("POST", "/v1/auth/refresh"): Request(_refresh_body),
+    ("POST", "/v1/auth/logout"): Request(_refresh_body),
     ("POST", "/v1/townships"): Request(_onboard_body, emits=True),
     ("POST", "/v1/townships/{tenant}/suspend"): Request(destructive=True, emits=True),
     ("POST", "/v1/townships/{tenant}/reactivate"): Request(suspended=True, emits=True),

@@ -9,7 +9,7 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   the bucket of its client IP and, when it carries a valid bearer token, from the bucket of its
   user (`http_rate_per_second`, burst `http_burst`). Login (`POST /v1/auth/token`) also spends
   from a stricter per-IP bucket here and a per-username bucket in the route (`throttle_login`),
-  on top of the account lockout of `service_layer/identity.py`. The client IP is the ASGI
+  on top of the back-off per account and source of `domain/credentials.py`. The client IP is the ASGI
   client address: uvicorn replaces it with `X-Forwarded-For` only for trusted proxies
   (`FORWARDED_ALLOW_IPS`). Probes (`/healthz`, `/readyz`) are never limited.
 - **Request size** (`413`, code `validation_error`): a `Content-Length` above
