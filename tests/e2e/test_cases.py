@@ -245,6 +245,8 @@ def exercise_case_details(base: str, procs: Processes) -> None:
     for phone in ("123", "call me"):  # no SMS could reach it
         r = httpx.post(url, json={**body, "applicant": {**body["applicant"], "phone": phone}}, headers=desk)
         assert r.status_code == 422 and "applicant phone must be a phone number" in r.json()["detail"], r.text
+    r = httpx.post(url, json={**body, "applicant": {**body["applicant"], "id_number": "12345"}}, headers=desk)
+    assert r.status_code == 422 and "resident ID number" in r.json()["detail"], r.text
     assert len(httpx.get(url, params={"page_size": 200}, headers=admin).json()["items"]) == before
     created = httpx.post(url, json=body, headers=desk)
     assert created.status_code == 201, created.text

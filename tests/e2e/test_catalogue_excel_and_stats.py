@@ -152,7 +152,7 @@ def exercise_stats_and_board(base: str, admin: dict[str, str], procs: Processes)
     window, ops = login(base, "napo_window", PASSWORD), login(base, "county_ops", PASSWORD)
     cases = f"{base}/v1/townships/{TENANT}/cases"
     case = {"item_code": "hk_move", "level": "township", "channel": "walk_in",
-            "applicant": {"name": "张三丰", "phone": "13812345678", "id_number": "450000199001011234"},
+            "applicant": {"name": "张三丰", "phone": "13812345678", "id_number": "450102199001011231"},
             "materials": ["id_card", "hukou_book"], "accept": True}  # fmt: skip
     created = httpx.post(cases, json=case, headers=window, timeout=10)
     assert created.status_code == 201 and created.json()["state"] == "accepted", created.text
@@ -203,7 +203,7 @@ def exercise_stats_and_board(base: str, admin: dict[str, str], procs: Processes)
         "on_time": True,
     }
     assert abs((datetime.fromisoformat(entry["completed_date"]).date() - today).days) <= 1
-    for secret in ("三丰", "13812345678", "5678", "450000199001011234"):
+    for secret in ("三丰", "13812345678", "5678", "450102199001011231"):
         assert secret not in board.text
 
     assert httpx.post(f"{base}/v1/townships/{TENANT}/suspend", headers=admin, timeout=10).status_code == 200

@@ -62,11 +62,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypedDict
 
-from libs.common.contact import check_phone
+from libs.common.contact import check_phone, check_resident_id
 from libs.common.errors import InvalidTransition, MaterialsIncomplete, ValidationFailed, VersionConflict
 from libs.common.tenancy import validate_code
 from services.intake.domain.catalogue import MAX_DAYS, CatalogueItem, Material
@@ -379,6 +379,10 @@ class Case:
         _check_at(at)
         # notices go to it; checked here, not in Applicant, which views also build masked (138****5678)
         check_phone(applicant.phone, "applicant phone")
+        if applicant.id_number:
+            applicant = replace(
+                applicant, id_number=check_resident_id(applicant.id_number, "applicant id_number")
+            )
         codes = _material_codes(materials, item.materials, allow_empty=True)
         case = cls(
             id=id,

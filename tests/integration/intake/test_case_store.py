@@ -40,7 +40,7 @@ ITEM = {
         {"code": "photo", "name": "照片", "required": False},
     ],
 }
-APPLICANT = Applicant(name="张三", phone="13800000000", id_number="450000199001011234")
+APPLICANT = Applicant(name="张三", phone="13800000000", id_number="450102199001011231")
 COMPLETE = cases.ReceiveCase(
     item_code="dibao_apply",
     kind="promised",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from libs.common.contact import check_phone
+from libs.common.contact import check_phone, check_resident_id
 from libs.common.errors import ValidationFailed
 
 
@@ -31,3 +31,11 @@ def test_phone_numbers_as_people_write_them(written: str, kept: str) -> None:
 def test_what_no_sms_could_reach_is_refused(bad: object) -> None:
     with pytest.raises(ValidationFailed, match="applicant phone must be a phone number"):
         check_phone(bad, "applicant phone")
+
+
+def test_a_resident_id_number_is_checked_to_its_check_digit() -> None:
+    assert check_resident_id("11010519491231002X") == "11010519491231002X"
+    assert check_resident_id("11010519491231002x") == "11010519491231002X"  # the X as printed
+    for bad in ("12345", "110105194912310021", "11010519491331002X", "", None, "1101**********002X"):
+        with pytest.raises(ValidationFailed, match="applicant id_number must be an 18-character"):
+            check_resident_id(bad, "applicant id_number")

@@ -438,6 +438,13 @@ def test_check_version() -> None:
         {"at": T0.replace(tzinfo=None)},
         {"applicant": Applicant(name="张三", phone="123")},  # too short for any number
         {"applicant": Applicant(name="张三", phone="call me")},
+        {"applicant": Applicant(name="张三", phone="13800138000", id_number="12345")},
+        {
+            "applicant": Applicant(name="张三", phone="13800138000", id_number="450102199001011235")
+        },  # check digit
+        {
+            "applicant": Applicant(name="张三", phone="13800138000", id_number="450102199013011234")
+        },  # 13th month
     ],
 )
 def test_receive_validates(overrides: dict[str, object]) -> None:
@@ -459,6 +466,15 @@ def test_receive_validates(overrides: dict[str, object]) -> None:
         Case.receive(**{**kwargs, **overrides})  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed):
         Applicant(name="张三", phone=" ")
+
+
+def test_an_applicants_id_number_is_kept_in_its_standard_form() -> None:
+    applicant = Applicant(name="张三", phone="13800138000", id_number="11010519491231002x")
+    case = Case.receive(
+        id="c-1", number="2025-0001", tenant="demo.napo", item=ITEM, kind="immediate", level="village",
+        channel="proxy", applicant=applicant, materials=[], actor="clerk", at=T0,
+    )  # fmt: skip
+    assert case.applicant.id_number == "11010519491231002X"
 
 
 # --------------------------------------------------------------------------------------------
