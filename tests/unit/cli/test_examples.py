@@ -66,7 +66,7 @@ def test_every_catalogue_example_loads(path: Path) -> None:
     )
     assert (pension["statutory_days"], pension["promised_days"]) == (20, 5)
     assert [m["code"] for m in pension["materials"]] == ["id_card", "hukou", "form"]
-    # the README's first case: a privacy-sensitive item is never proxied, a fee is in yuan
+    # two rules the README names: a privacy-sensitive item is never proxied; a fee is in yuan
     dibao = next(i for i in items if i["code"] == "minzheng_dibao")
     assert dibao["privacy_sensitive"] and not dibao["proxyable"]
     assert next(i for i in items if i["code"] == "huji_sfz_huanling")["fee"] == "20"
