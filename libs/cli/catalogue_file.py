@@ -30,7 +30,15 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
-from services.intake.domain.catalogue import CATEGORIES, KINDS, LEVELS, MAX_DAYS, MAX_NAME, catalogue_item
+from services.intake.domain.catalogue import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    KINDS,
+    LEVELS,
+    MAX_DAYS,
+    MAX_NAME,
+    catalogue_item,
+)
 
 ITEM_COLUMNS = (
     "code",
@@ -81,18 +89,7 @@ COLUMN_ALIASES = {
     "可后补": "supply_later",
 }
 WORDS = {
-    "category": {
-        "民政": "civil_affairs",
-        "计生": "family_planning",
-        "户籍": "household_registration",
-        "林业": "forestry",
-        "国土": "land",
-        "社保": "social_security",
-        "农经": "rural_economy",
-        "党务": "party_affairs",
-        "信访": "petition",
-        "其他": "other",
-    },
+    "category": {name: code for code, name in CATEGORY_NAMES.items()},
     "level": {"村": "village", "村级": "village", "乡镇": "township", "乡级": "township", "县": "county",
               "县级": "county"},
     "kind": {"登记": "registration", "登记类": "registration", "备案": "filing", "备案类": "filing",

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from libs.common.errors import ValidationFailed
-from libs.common.tenancy import validate_code
+from libs.common.tenancy import validate_code, validate_tenant_code
 
 YAML_SUFFIXES = (".yaml", ".yml")
 EXCEL_SUFFIXES = (".xlsx",)
@@ -215,7 +215,8 @@ class _Records:
         if value is None:
             return None
         try:
-            return validate_code(value, f"{what} code")
+            check = validate_tenant_code if what == "township" else validate_code  # it forms the tenant id
+            return check(value, f"{what} code")
         except ValidationFailed as exc:
             self.problem(self._where(row, column), f"bad {what} code {value!r}: {exc.detail}", row)
             return None

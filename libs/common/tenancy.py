@@ -12,21 +12,42 @@ from dataclasses import dataclass, field
 
 from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 
-# `\Z`, not `$`: `$` also matches before a trailing newline ("napo\n" would pass)
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}\Z")
-TENANT_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.([a-z][a-z0-9_]{1,31})\Z")
+# API.md *Codes*. `\Z`, not `$`: `$` also matches before a trailing newline ("napo\n" would pass).
+# County and township codes form the tenant id `<county>.<township>`: lower-case, no `.`.
+TENANT_CODE_PATTERN = r"[a-z0-9][a-z0-9_-]{1,31}"
+TENANT_CODE_RE = re.compile(rf"^{TENANT_CODE_PATTERN}\Z")
+TENANT_RE = re.compile(rf"^({TENANT_CODE_PATTERN})\.({TENANT_CODE_PATTERN})\Z")
+# every other code (village, group, department, window, item, material, rulebook, rule): national
+# item codes (事项编码) are long, upper-case and start with digits, e.g. 11450000MB1234567X4500101001
+CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
+# a username is typed at every login and shown in every history: kept to the strict old rule
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}\Z")
 
 
 def validate_code(code: str, what: str = "code") -> str:
+    """A village, group, department, window, item, material, rulebook or rule code."""
     if not isinstance(code, str) or not CODE_RE.match(code):
-        raise ValidationFailed(
-            f"{what} must be 2-32 lower-case letters, digits or '_', starting with a letter"
-        )
+        raise ValidationFailed(f"{what} must be 1-64 ASCII letters, digits, '-', '_' or '.'")
     return code
 
 
+def validate_tenant_code(code: str, what: str = "township") -> str:
+    """A county or township code (they form the tenant id)."""
+    if not isinstance(code, str) or not TENANT_CODE_RE.match(code):
+        raise ValidationFailed(f"{what} must be 2-32 lower-case ASCII letters, digits, '-' or '_'")
+    return code
+
+
+def validate_username(username: str, what: str = "username") -> str:
+    if not isinstance(username, str) or not USERNAME_RE.match(username):
+        raise ValidationFailed(
+            f"{what} must be 2-32 lower-case letters, digits or '_', starting with a letter"
+        )
+    return username
+
+
 def tenant_id(county: str, township: str) -> str:
-    return f"{validate_code(county, 'county')}.{validate_code(township, 'township')}"
+    return f"{validate_tenant_code(county, 'county')}.{validate_tenant_code(township, 'township')}"
 
 
 def validate_tenant(value: str) -> str:

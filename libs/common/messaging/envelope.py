@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from libs.common.tenancy import TENANT_RE
+from libs.common.tenancy import TENANT_CODE_PATTERN, TENANT_RE
 
-COUNTY_SCOPE_RE = re.compile(r"^([a-z][a-z0-9_]{1,31})\.\*\Z")
+COUNTY_SCOPE_RE = re.compile(rf"^({TENANT_CODE_PATTERN})\.\*\Z")
 EVENT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 SCHEMA_VERSION = 1
 M = TypeVar("M", bound=Message)

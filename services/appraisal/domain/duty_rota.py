@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from libs.common.errors import ValidationFailed
-from libs.common.tenancy import CODE_RE
+from libs.common.tenancy import USERNAME_RE
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\Z")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
@@ -91,7 +91,7 @@ def rota(month: str, days: Iterable[tuple[str, str]], today: date) -> Rota:
             raise ValidationFailed(f"duty day {text} is listed twice")
         if not isinstance(username, str) or not username:
             raise ValidationFailed(f"duty day {text} has no username")
-        if not CODE_RE.match(username):
+        if not USERNAME_RE.match(username):
             raise ValidationFailed(f"the username of duty day {text} is not a username: {username!r}")
         seen[day] = username
     if not seen:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from libs.common.errors import NotFound, ValidationFailed
-from libs.common.tenancy import Principal, tenant_id, validate_code
+from libs.common.tenancy import Principal, tenant_id, validate_code, validate_tenant_code
 
 COUNTY_ROLES = frozenset({"county_admin", "county_supervisor", "county_department", "ops"})
 TOWNSHIP_ROLES = frozenset(
@@ -43,7 +43,7 @@ class Township:
 
 def new_township(county: str, code: str, name: str, villages: list[dict]) -> Township:
     """Validate an onboarding request; unique codes at each level."""
-    validate_code(code, "township code")
+    validate_tenant_code(code, "township code")
     name = _require_name(name, "township name")  # trimmed, like village and group names
     parsed = []
     for v in villages:

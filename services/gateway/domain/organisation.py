@@ -14,7 +14,7 @@ from typing import Any
 
 from libs.common.contact import check_phone
 from libs.common.errors import Forbidden, ValidationFailed
-from libs.common.tenancy import Principal, validate_code
+from libs.common.tenancy import Principal, validate_code, validate_username
 from services.gateway.domain.directory import (
     TOWNSHIP_ROLES,
     Group,
@@ -99,7 +99,7 @@ def assign_posts(a: str, b: str, staff_roles: Mapping[str, Collection[str]]) -> 
 
     `staff_roles`: the township's staff users and their roles, by username."""
     for post, username in (("A", a), ("B", b)):
-        validate_code(username, f"username of post {post}")
+        validate_username(username, f"username of post {post}")
         if username not in staff_roles:
             raise ValidationFailed(f"{username} (post {post}) is not a staff user of this township")
         if WINDOW_STAFF not in staff_roles[username]:
@@ -135,7 +135,7 @@ def new_staff(
 ) -> StaffMember:
     """A township's staff user: township roles only (county roles are granted by the county),
     an existing window and village of the township when given."""
-    validate_code(username, "username")
+    validate_username(username)
     name = _require_name(name, "name")
     phone = check_phone(phone)
     if not roles:

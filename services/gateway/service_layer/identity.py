@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.errors import Unauthenticated, ValidationFailed
-from libs.common.tenancy import Principal, validate_code
+from libs.common.tenancy import Principal, validate_code, validate_tenant_code, validate_username
 from services.gateway.adapters import session_repository as sessions_repo
 from services.gateway.adapters import tables
 from services.gateway.domain import credentials
@@ -33,7 +33,9 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def ensure_county(sessions: sessionmaker[Session], code: str, name: str, timezone: str) -> None:
     with db.transaction(sessions, None) as s:
-        stmt = insert(tables.county).values(code=validate_code(code, "county"), name=name, timezone=timezone)
+        stmt = insert(tables.county).values(
+            code=validate_tenant_code(code, "county"), name=name, timezone=timezone
+        )
         s.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"name": name}))
 
 
@@ -55,7 +57,7 @@ def create_user(
 
     With `session`, the user is written in the caller's transaction (e.g. with the event that
     reports it); otherwise in a transaction of its own."""
-    validate_code(username, "username")
+    validate_username(username)
     unknown = set(roles) - ROLES
     if not roles or unknown:
         raise ValidationFailed(f"roles must be among {sorted(ROLES)}; got {sorted(unknown) or 'none'}")

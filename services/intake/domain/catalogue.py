@@ -14,18 +14,21 @@ from typing import Any
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
 
-CATEGORIES = (
-    "civil_affairs",  # 民政
-    "family_planning",  # 计生
-    "household_registration",  # 户籍
-    "forestry",  # 林业
-    "land",  # 国土
-    "social_security",  # 社保
-    "rural_economy",  # 农经
-    "party_affairs",  # 党务
-    "petition",  # 信访
-    "other",  # 其他
-)
+# the categories of the catalogue (seed 000) and their Chinese names, which the API takes too
+CATEGORY_NAMES = {
+    "civil_affairs": "民政",
+    "family_planning": "计生",
+    "household_registration": "户籍",
+    "forestry": "林业",
+    "land": "国土",
+    "social_security": "社保",
+    "rural_economy": "农经",
+    "party_affairs": "党务",
+    "petition": "信访",
+    "other": "其他",
+}
+CATEGORIES = tuple(CATEGORY_NAMES)
+_CATEGORY_OF_NAME = {name: code for code, name in CATEGORY_NAMES.items()}
 LEVELS = ("village", "township", "county")
 KINDS = ("registration", "filing", "approval")
 MAX_DAYS = 366  # a limit longer than a year is a typo, not a statute
@@ -134,13 +137,20 @@ class CatalogueItem:
         )
 
 
+def category_code(value: object) -> object:
+    """The category's code, given its code or its Chinese name (民政 → civil_affairs)."""
+    if isinstance(value, str):
+        return _CATEGORY_OF_NAME.get(value.strip(), value)
+    return value
+
+
 def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
     """Build an item from plain data (a request, a stored row): names trimmed, lists as tuples."""
     try:
         return CatalogueItem(
             code=data["code"],
             name=_trimmed(data["name"]),
-            category=data["category"],
+            category=category_code(data["category"]),
             level=data["level"],
             kind=data["kind"],
             statutory_days=data["statutory_days"],

@@ -31,7 +31,14 @@ from libs.common.errors import (
     VersionConflict,
 )
 from libs.common.messaging import Envelope, county_scope, outbox
-from libs.common.tenancy import Principal, county_of, require_role, require_tenant, validate_code
+from libs.common.tenancy import (
+    Principal,
+    county_of,
+    require_role,
+    require_tenant,
+    validate_code,
+    validate_tenant_code,
+)
 from services.intake.adapters import tables
 from services.intake.adapters.catalogue_proto import item_to_pb
 from services.intake.adapters.county_townships import townships_of
@@ -435,7 +442,7 @@ def _county_scope(principal: Principal) -> str:
     """The template's scope comes from the caller's token, never from the call's metadata."""
     if not principal.county:
         raise Forbidden("the caller acts for no county")
-    return county_scope(validate_code(principal.county, "county"))
+    return county_scope(validate_tenant_code(principal.county, "county"))
 
 
 def _row(s: Session, code: str, *, for_update: bool = False) -> sa.RowMapping:

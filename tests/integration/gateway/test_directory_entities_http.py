@@ -232,7 +232,7 @@ def test_creating_and_listing_departments(
     "body",
     [
         {"code": "minzheng", "name": "又一个民政办"},  # exists
-        {"code": "Min", "name": "民政办"},
+        {"code": "min zheng", "name": "民政办"},
         {"code": "tudi", "name": ""},
         {"name": "国土所"},
     ],

@@ -164,8 +164,7 @@ def test_every_problem_is_listed_with_its_sheet_row_and_column() -> None:
             "items",
             3,
             "code",
-            "bad item code 'Bad Code': item code must be 2-32 lower-case letters, digits or '_',"
-            " starting with a letter",
+            "bad item code 'Bad Code': item code must be 1-64 ASCII letters, digits, '-', '_' or '.'",
         ),
         Problem("items", 3, "name", "empty cell"),
         Problem("items", 3, "level", "'province' is not one of village, township, county"),

@@ -145,7 +145,7 @@ def test_bad_excel_lists_every_problem_with_its_row(tmp_path: Path) -> None:
                 ["napo", "baiyun", "g01", "第一组又"],  # duplicate
                 ["napo", "nocun", "g01", "第一组"],  # unknown village
                 ["nowhere", "baiyun", "g01", "第一组"],  # unknown township
-                ["napo", "baiyun", "1st", "第一组"],  # bad code
+                ["napo", "baiyun", "1 st", "第一组"],  # bad code
             ],
         },
     )
@@ -160,7 +160,7 @@ def test_bad_excel_lists_every_problem_with_its_row(tmp_path: Path) -> None:
         ("sheet groups, row 3", "duplicate group 'g01'"),
         ("sheet groups, row 4", "unknown village 'nocun' in township 'napo'"),
         ("sheet groups, row 5", "unknown township 'nowhere'"),
-        ("sheet groups, row 6", "bad group code '1st'"),
+        ("sheet groups, row 6", "bad group code '1 st'"),
     ]
     for where, what in expected:
         assert any(p.startswith(f"{where}: ") and what in p for p in problems), (where, what, problems)
@@ -200,7 +200,7 @@ townships:
     villages:
       - {code: baiyun, name: 百云村, groups: [{code: g01, name: 一组}, {code: g01, name: 又一组}]}
       - {code: baiyun, name: 重复村}
-      - {code: BAD, name: ""}
+      - {code: "B D", name: ""}
       - {code: xinxu, name: 新圩村, vilages: []}
   - code: napo
     name: 重复镇
@@ -217,7 +217,7 @@ townships:
         "townships[0].villages[0].groups[1]: duplicate group 'g01' in village 'baiyun' of 'napo' "
         "(first at townships[0].villages[0].groups[0])",
         "townships[0].villages[1]: duplicate village 'baiyun' in 'napo' (first at townships[0].villages[0])",
-        "townships[0].villages[2].code: bad village code 'BAD'",
+        "townships[0].villages[2].code: bad village code 'B D'",
         "townships[0].villages[2].name: missing or empty",
         "townships[0].villages[3].vilages: unknown key",
         "townships[1]: duplicate township 'napo' (first at townships[0])",

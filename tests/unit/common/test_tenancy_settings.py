@@ -15,45 +15,57 @@ from libs.common.tenancy import (
     tenant_scope,
     validate_code,
     validate_tenant,
+    validate_tenant_code,
+    validate_username,
 )
 
 # --- codes and tenant ids --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["ab", "napo", "a1", "na_po_2", "x" * 32])
-def test_validate_code_accepts_lower_case_codes(code: str) -> None:
-    assert validate_code(code) == code
+# API.md *Codes*: county and township codes form the tenant id; every other code fits national ones
+@pytest.mark.parametrize("code", ["ab", "napo", "a1", "1napo", "na_po_2", "na-po", "x" * 32])
+def test_a_township_code_is_lower_case_without_a_dot(code: str) -> None:
+    assert validate_tenant_code(code) == code
 
 
 @pytest.mark.parametrize(
     "code",
-    [
-        "",
-        "a",  # too short
-        "x" * 33,  # too long
-        "1ab",  # must start with a letter
-        "_ab",
-        "Napo",  # upper case
-        "na-po",
-        "na po",
-        "na.po",
-        "纳坡",
-        "ab\n",  # a trailing newline must not slip past `$`
-        None,
-        12,
-    ],
+    ["", "a", "x" * 33, "_ab", "-ab", "Napo", "na.po", "na po", "纳坡", "ab\n", None, 12],
 )
-def test_validate_code_rejects_anything_else(code: object) -> None:
+def test_a_township_code_refuses_anything_else(code: object) -> None:
+    with pytest.raises(ValidationFailed, match="township must be 2-32 lower-case"):
+        validate_tenant_code(code)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["a", "w-forest", "forest-right", "shebao.cxjm_canbao", "HK_1", "11450000MB1234567X4500101001", "x" * 64],
+)
+def test_other_codes_take_national_item_codes(code: str) -> None:
+    assert validate_code(code) == code
+
+
+@pytest.mark.parametrize("code", ["", "x" * 65, "na po", "纳坡", "a/b", "a:b", "ab\n", None, 12])
+def test_other_codes_refuse_anything_else(code: object) -> None:
     with pytest.raises(ValidationFailed):
         validate_code(code)  # type: ignore[arg-type]
 
 
 def test_validate_code_names_what_was_wrong() -> None:
-    with pytest.raises(ValidationFailed, match="village code"):
-        validate_code("Bad", "village code")
+    with pytest.raises(ValidationFailed, match="village code must be 1-64"):
+        validate_code("坡", "village code")
 
 
-@pytest.mark.parametrize("tenant", ["tianyang.napo", "demo.t1", "ab.cd", f"{'a' * 32}.{'b' * 32}"])
+@pytest.mark.parametrize("username", ["", "a", "Li", "li.si", "li-si", "1li", "x" * 33, None])
+def test_a_username_keeps_the_strict_rule(username: object) -> None:
+    with pytest.raises(ValidationFailed, match="username"):
+        validate_username(username)  # type: ignore[arg-type]
+    assert validate_username("li_si2") == "li_si2"
+
+
+@pytest.mark.parametrize(
+    "tenant", ["tianyang.napo", "demo.t1", "ab.cd", "tianyang.na-po", f"{'a' * 32}.{'b' * 32}"]
+)
 def test_validate_tenant_accepts_county_dot_township(tenant: str) -> None:
     assert validate_tenant(tenant) == tenant
 
@@ -68,7 +80,7 @@ def test_validate_tenant_accepts_county_dot_township(tenant: str) -> None:
         "tianyang.*",  # a county scope is not a tenant
         "tianyang.napo.x",
         "Tianyang.napo",
-        "tianyang.na-po",
+        "tianyang.Napo",
         "tianyang.napo\n",
         " tianyang.napo",
         None,

@@ -70,7 +70,7 @@ def test_a_village_with_its_groups_trimmed() -> None:
 @pytest.mark.parametrize(
     ("code", "name", "groups"),
     [
-        ("Bad", "村", []),
+        ("巴力", "村", []),
         ("v1", " ", []),
         ("v1", "村", [{"code": "g1", "name": "一"}, {"code": "g1", "name": "二"}]),
         ("v1", "村", [{"code": "G 1", "name": "一"}]),

@@ -50,6 +50,19 @@ def test_a_valid_item_is_built_with_names_trimmed_and_defaults() -> None:
     assert not item.joint and catalogue_item(data(departments=["police", "civil"])).joint
 
 
+@pytest.mark.parametrize(("given", "code"), [("户籍", "household_registration"), (" 民政 ", "civil_affairs"),
+                                            ("forestry", "forestry")])  # fmt: skip
+def test_a_category_is_given_by_its_code_or_its_chinese_name(given: str, code: str) -> None:
+    assert catalogue_item(data(category=given)).category == code
+    with pytest.raises(ValidationFailed, match="category"):
+        catalogue_item(data(category="公安"))
+
+
+def test_national_item_codes_fit() -> None:
+    assert catalogue_item(data(code="11450000MB1234567X4500101001")).code == "11450000MB1234567X4500101001"
+    assert catalogue_item(data(code="forest-right.cut")).code == "forest-right.cut"
+
+
 def test_round_trip_through_plain_data() -> None:
     item = catalogue_item(data(procedure="受理、审核、办结", legal_basis="户口登记条例"))
     assert catalogue_item(as_data(item)) == item
@@ -74,8 +87,8 @@ def test_zero_days_is_immediate() -> None:
         ("statutory_days", 2.5, "statutory_days"),
         ("statutory_days", True, "statutory_days"),
         ("statutory_days", 400, "statutory_days"),
-        ("code", "HK-1", "item code"),
-        ("code", "x", "item code"),
+        ("code", "HK 1", "item code"),
+        ("code", "x" * 65, "item code"),
         ("code", "hk\n", "item code"),
         ("name", "  ", "item name"),
         ("category", "taxes", "category"),
@@ -83,7 +96,7 @@ def test_zero_days_is_immediate() -> None:
         ("kind", "immediate", "kind"),
         ("fee_fen", -100, "fee"),
         ("departments", ["police", "police"], "departments must be unique"),
-        ("departments", ["Police"], "department code"),
+        ("departments", ["公安"], "department code"),
     ],
 )
 def test_invalid_items_are_refused(field: str, value: Any, message: str) -> None:
