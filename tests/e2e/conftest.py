@@ -19,7 +19,7 @@ import pytest
 from libs.common import embedded_pg
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN = ("admin", "e2e-admin-password")
+ADMIN = ("admin", "e2e-county-password")
 
 
 def proc_stat(pid: int) -> list[str] | None:

@@ -69,7 +69,7 @@ def test_catalogue_excel_then_stats_and_board(processes: Processes, tmp_path: Pa
 
     # a bad workbook: refused whole, every problem with its place, nothing sent
     bad_items = [ITEMS[0], ["hk_move", "户口迁移", "户籍", "township", "approval", 3, 5] + ITEMS[1][7:],
-                 ["BAD", "坏", "other", "moon", "approval", 1, 1]]  # fmt: skip
+                 ["B D", "坏", "other", "moon", "approval", 1, 1]]  # fmt: skip
     bad = xlsx(
         tmp_path / "bad.xlsx", {"items": bad_items, "materials": [*MATERIALS, ["nowhere", "x1", "材料"]]}
     )
@@ -78,7 +78,7 @@ def test_catalogue_excel_then_stats_and_board(processes: Processes, tmp_path: Pa
     assert "5 problems, nothing was sent" in refused.stderr, refused.stderr
     for line in (
         "sheet items, row 2, column 'promised_days': promised_days (5) may not exceed statutory_days (3)",
-        "sheet items, row 3, column 'code': bad item code 'BAD'",
+        "sheet items, row 3, column 'code': bad item code 'B D'",
         "sheet items, row 3, column 'level': 'moon' is not one of village, township, county",
         "sheet materials, row 4, column 'item': unknown item 'db_apply'",  # its item row is not there
         "sheet materials, row 5, column 'item': unknown item 'nowhere'",
@@ -180,6 +180,11 @@ def exercise_stats_and_board(base: str, admin: dict[str, str], procs: Processes)
             "satisfaction_rate": 1.0,
             "overdue_open": 0,
         }
+    # no dates: this month so far, the same figures as the month's first day to today
+    month = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    this_month = httpx.get(stats_url, headers=window, timeout=10)
+    assert this_month.status_code == 200, this_month.text
+    assert this_month.json() == httpx.get(stats_url, params=month, headers=window, timeout=10).json()
     empty = httpx.get(
         stats_url, params={"from": "2025-01-01", "to": "2025-01-31"}, headers=window, timeout=10
     )

@@ -138,8 +138,11 @@ def day_range(from_date: str, to_date: str, tz: ZoneInfo) -> tuple[datetime | No
     start_day, end_day = _date(from_date, "from"), _date(to_date, "to")
     if start_day and end_day and start_day > end_day:
         raise ValidationFailed(f"from ({start_day}) is after to ({end_day})")
-    start = datetime.combine(start_day, time(), tz).astimezone(UTC) if start_day else None
-    end = datetime.combine(end_day + timedelta(days=1), time(), tz).astimezone(UTC) if end_day else None
+    try:
+        start = datetime.combine(start_day, time(), tz).astimezone(UTC) if start_day else None
+        end = datetime.combine(end_day + timedelta(days=1), time(), tz).astimezone(UTC) if end_day else None
+    except OverflowError:  # 0001-01-01 west of UTC, 9999-12-31 plus its day
+        raise ValidationFailed("from and to must be dates a calendar can hold past their day") from None
     return start, end
 
 

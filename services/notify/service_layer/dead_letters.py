@@ -142,6 +142,9 @@ def _event_view(d: bus.DeadLetter) -> DeadLetterView:
     )
 
 
+MAX_BIGINT = 2**63 - 1  # the dead-letter table's bigint ids
+
+
 def parse_id(dead_letter_id: str) -> tuple[str, str]:
     kind, _, key = (dead_letter_id or "").partition(":")
     if kind == NOTIFICATION:
@@ -149,7 +152,7 @@ def parse_id(dead_letter_id: str) -> tuple[str, str]:
             return kind, str(uuid.UUID(key))
         except ValueError:
             pass
-    elif kind == EVENT and key.isdigit():
+    elif kind == EVENT and len(key) <= 19 and key.isascii() and key.isdigit() and int(key) <= MAX_BIGINT:
         return kind, key
     raise ValidationFailed("a dead letter id is 'notification:<uuid>' or 'event:<number>'")
 

@@ -12,12 +12,27 @@ from libs.common.errors import ValidationFailed
 from services.gateway.entrypoints.http.translate import enum_number, enum_word, if_match_version, local_time
 
 
-@pytest.mark.parametrize(("header", "version"), [(None, 0), ("", 0), ('"7"', 7), ('W/"12"', 12), ("3", 3)])
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [(None, 0), ("", 0), ('"7"', 7), ('W/"12"', 12), ("3", 3), ('"9223372036854775807"', 2**63 - 1)],
+)
 def test_if_match_gives_the_expected_version(header: str | None, version: int) -> None:
     assert if_match_version(header) == version
 
 
-@pytest.mark.parametrize("header", ['"0"', '"-1"', '"seven"', '"1.5"'])
+@pytest.mark.parametrize(
+    "header",
+    [
+        '"0"',
+        '"-1"',
+        '"seven"',
+        '"1.5"',
+        '"9223372036854775808"',
+        '"99999999999999999999999"',
+        '"²"',
+        '"' + "9" * 5000 + '"',
+    ],
+)
 def test_a_malformed_if_match_is_a_validation_error(header: str) -> None:
     with pytest.raises(ValidationFailed):
         if_match_version(header)

@@ -87,7 +87,7 @@ def request_hash(body: bytes) -> str:
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         data = b"json:" + canonical.encode()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to walk: hashed as sent
         data = b"raw:" + body
     return hashlib.sha256(data).hexdigest()
 

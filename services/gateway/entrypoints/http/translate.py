@@ -6,15 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
-from typing import Any
+from datetime import UTC, date
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
+
+from fastapi import Query
 
 from libs.common.auth import acting_as
 from libs.common.errors import NotFound, ValidationFailed
 from libs.common.grpc.client import domain_errors
 from libs.common.tenancy import Principal, county_of, tenant_scope, validate_tenant
 from services.gateway.entrypoints.http.deps import Gateway
+
+# the days a list's `from`/`to` may name: wide enough for any record, narrow enough that no day
+# sum behind them leaves the calendar (`to=9999-12-31` was a 500)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+DATE = "YYYY-MM-DD in the county's time zone, inclusive"
+FromDay = Annotated[date | None, Query(alias="from", description=DATE, ge=FIRST_DAY, le=LAST_DAY)]
+ToDay = Annotated[date | None, Query(description=DATE, ge=FIRST_DAY, le=LAST_DAY)]
 
 
 @contextmanager
@@ -29,8 +38,9 @@ def if_match_version(if_match: str | None) -> int:
     if not if_match:
         return 0
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) < 1:
-        raise ValidationFailed('If-Match must be "<version>"')
+    # ASCII digits only ('²' is a digit to str.isdigit), and a version fits the bigint it is stored in
+    if not (len(value) <= 19 and value.isascii() and value.isdigit()) or not 1 <= int(value) < 2**63:
+        raise ValidationFailed('If-Match must be "<version>", a positive whole number')
     return int(value)
 
 

@@ -16,7 +16,6 @@ return a case with `POST …/cases/{id}/resume` in the township's path."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -31,6 +30,8 @@ from libs.common.tenancy import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
+    FromDay,
+    ToDay,
     calling,
     county_tz,
     enum_number,
@@ -59,7 +60,6 @@ State = Literal[
 Colour = Literal["green", "yellow", "red", "overdue"]
 IfMatch = Annotated[str | None, Header(description='"<version>" of the case (optional); stale → 412')]
 Reason = Field(min_length=1, max_length=2000)
-DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 
 
 class ApplicantIn(BaseModel):
@@ -176,8 +176,8 @@ async def cases(
     state: State | None = None,
     item_code: Annotated[str | None, Query(max_length=64)] = None,
     handler: Annotated[str | None, Query(max_length=100)] = None,
-    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
-    to: Annotated[date | None, Query(description=DATE)] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
     colour: Annotated[Colour | None, Query(description="the clock's colour now")] = None,
 ) -> dict:
     """The township's cases, newest received first (applicants masked but the caller's own);

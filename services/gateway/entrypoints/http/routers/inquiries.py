@@ -6,25 +6,24 @@ registered the entry (DOMAIN.md §11)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.intake.v1 import inquiry_pb2 as ipb
 from bianmin.intake.v1 import intake_service_pb2 as pb
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, county_tz
+from services.gateway.entrypoints.http.translate import FromDay, ToDay, calling, county_tz
 
 router = APIRouter(tags=["inquiries"])
 
 Channel = Literal["walk_in", "phone"]
 Result = Literal["answered", "handled", "routed"]
 _PREFIX = "INQUIRY_CHANNEL_"
-DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 
 
 class InquiryIn(BaseModel):
@@ -77,8 +76,8 @@ async def inquiries(
     c: Authed,
     gw: GatewayDep,
     page: PageParams,
-    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
-    to: Annotated[date | None, Query(description=DATE)] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> dict:
     """The register in time order, optionally for a range of dates. Citizen name and contact are
     masked except in the caller's own entries."""

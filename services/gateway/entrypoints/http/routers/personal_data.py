@@ -5,7 +5,7 @@ supervisor (intake decides: services/intake/service_layer/pii_audit.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -14,12 +14,11 @@ from fastapi import APIRouter, Query
 
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, county_tz
+from services.gateway.entrypoints.http.translate import FromDay, ToDay, calling, county_tz
 
 router = APIRouter(tags=["personal data"])
 
 ACCESSES = "/v1/townships/{tenant}/personal-data-access"
-DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 
 
 @router.get(ACCESSES)
@@ -31,8 +30,8 @@ async def personal_data_accesses(
     subject_id: Annotated[
         str | None, Query(max_length=100, description="only the accesses to this case or petition")
     ] = None,
-    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
-    to: Annotated[date | None, Query(description=DATE)] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> dict:
     """Who was shown whose personal record in full, newest first: `{"id","at","actor",
     "subject":"applicant|petitioner","subject_id","fields":[...]}` (township_admin,

@@ -13,19 +13,20 @@ Creates take `Idempotency-Key`; every action takes `If-Match: "<version>"` (opti
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.common.v1 import applicant_pb2
 from bianmin.intake.v1 import intake_service_pb2 as pb
 from bianmin.intake.v1 import petition_pb2 as ppb
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
+    FromDay,
+    ToDay,
     calling,
     county_tz,
     enum_number,
@@ -42,7 +43,6 @@ Kind = Literal["petition", "complaint"]
 State = Literal["registered", "forwarded", "answered", "decided"]
 Ground = Literal["attitude", "quality", "efficiency", "discipline", "other"]
 IfMatch = Annotated[str | None, Header(description='"<version>" of the petition (optional); stale → 412')]
-DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 
 
 class PetitionerIn(BaseModel):
@@ -136,8 +136,8 @@ async def petitions(
     page: PageParams,
     kind: Kind | None = None,
     state: State | None = None,
-    from_: Annotated[date | None, Query(alias="from", description=DATE)] = None,
-    to: Annotated[date | None, Query(description=DATE)] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> dict:
     """Petitions and complaints in registration order (petition_officer, township_admin,
     county_supervisor); the petitioner only for the township's petition officers."""

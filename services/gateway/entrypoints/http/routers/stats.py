@@ -5,7 +5,7 @@ denominator is zero in the period (nothing accepted, completed or rated) is `nul
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Annotated, Any
 
 from bianmin.intake.v1 import case_pb2, stats_pb2
@@ -16,12 +16,18 @@ from fastapi.concurrency import run_in_threadpool
 from libs.common.errors import NotFound
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, public_tenant, public_token
+from services.gateway.entrypoints.http.translate import (
+    FromDay,
+    ToDay,
+    calling,
+    county_tz,
+    public_tenant,
+    public_token,
+)
 from services.gateway.service_layer import directory
 
 router = APIRouter(tags=["stats"])
 
-DATE = "YYYY-MM-DD in the county's time zone, inclusive"
 RATES = ("completion_rate", "on_time_rate", "immediate_share", "early_completion_rate", "satisfaction_rate")
 
 
@@ -30,8 +36,8 @@ async def case_stats(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
-    from_: Annotated[date, Query(alias="from", description=DATE)],
-    to: Annotated[date, Query(description=DATE)],
+    from_: FromDay = None,
+    to: ToDay = None,
     item_code: Annotated[str | None, Query(max_length=64, description="only this item's cases")] = None,
 ) -> dict:
     """The township's figures over the period: cases received, accepted and completed in it;
@@ -42,7 +48,11 @@ async def case_stats(
     deadline's day), 满意率 (satisfaction_rate: of the completed that were rated, the share
     satisfied or basically satisfied); and overdue_open, the open cases past their deadline now.
     Rates are fractions in [0, 1], `null` when nothing is there to divide by. Township staff and
-    the county roles (including ops: counts only, no personal data)."""
+    the county roles (including ops: counts only, no personal data). Without `from` the period
+    starts on the first of `to`'s month, without `to` it ends today: no dates, this month so far."""
+    today = datetime.now(county_tz(gw)).date()
+    to = to or max(from_ or today, today)
+    from_ = from_ or to.replace(day=1)
     request = pb.GetCaseStatsRequest(
         from_date=from_.isoformat(), to_date=to.isoformat(), item_code=item_code or ""
     )
