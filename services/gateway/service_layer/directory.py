@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import InvalidTransition, NotFound, ValidationFailed
+from libs.common.errors import AlreadyExists, InvalidTransition, NotFound, ValidationFailed
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
 from services.gateway.adapters import tables
@@ -38,7 +38,13 @@ def onboard_township(sessions: sessionmaker[Session], principal: Principal, body
             .returning(tables.township.c.id)
         ).first()
         if not created:
-            raise ValidationFailed(f"township {tenant} exists already")
+            existing = s.execute(
+                sa.select(tables.township.c.name).where(tables.township.c.id == tenant)
+            ).scalar_one_or_none()
+            named = (
+                f"named {existing}" if existing == township.name else f"named {existing}, not {township.name}"
+            )
+            raise AlreadyExists(f"township {tenant} exists already, {named}")
         for v in township.villages:
             s.execute(
                 sa.insert(tables.village).values(

@@ -106,7 +106,10 @@ def test_onboarding_a_township_twice_is_refused_without_a_second_event(
     code = unique_code()
     assert _onboard(client, admin, code).status_code == 201
     again = _onboard(client, admin, code, name="又一个")
-    assert_problem(again, 422, "validation_error")
+    detail = assert_problem(again, 409, "already_exists")["detail"]
+    assert "exists already, named 那坡镇, not 又一个" in detail  # says which township has the code
+    same = _onboard(client, admin, code)
+    assert "exists already, named 那坡镇" in assert_problem(same, 409, "already_exists")["detail"]
     assert len(outbox_rows(runtime, f"tianyang.{code}")) == 1
     assert client.get(f"/v1/townships/tianyang.{code}", headers=admin).json()["name"] == "那坡镇"
 
