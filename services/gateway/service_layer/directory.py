@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import AlreadyExists, InvalidTransition, NotFound, ValidationFailed
+from libs.common.errors import AlreadyExists, InvalidTransition, NotFound
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
 from services.gateway.adapters import tables
