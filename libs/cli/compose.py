@@ -41,7 +41,7 @@ def observe(settings: Settings, process: str) -> None:
 
     configure_logging(settings.log_level, json=settings.log_json, service=process)
     configure_tracing(process, settings.otlp_endpoint)
-    start_metrics_server(settings.metrics_port)
+    start_metrics_server(settings.metrics_port, settings.metrics_host or settings.http_host)
 
 
 # --- database --------------------------------------------------------------------------------
@@ -149,15 +149,17 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def run_http(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def run_http(app, host: str, port: int, trusted_proxies: str = "") -> None:  # type: ignore[no-untyped-def]
     """uvicorn in this thread; it handles SIGINT/SIGTERM and returns after a graceful stop."""
     import uvicorn
+
+    from services.gateway.entrypoints.http.server import server_config
 
     # uvicorn re-raises the signal it caught once it has stopped; with these (no-op) handlers in
     # place that re-raise returns here instead of killing the process before our own clean-up
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: None)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server_config(app, host, port, trusted_proxies)).run()
 
 
 # --- bus -------------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     app = gateway_app(settings, runtime, issuer, verifier)
     freeze_startup_heap()
     try:
-        run_http(app, host, port)
+        run_http(app, host, port, settings.trusted_proxies)
     finally:
         background.shutdown()  # no child is started again from here on
         stop_all(kids)
@@ -484,7 +486,7 @@ def serve_api(settings: Settings, service: str) -> None:
     app = gateway_app(settings, runtime, issuer, verifier)
     freeze_startup_heap()
     try:
-        run_http(app, settings.http_host, settings.http_port)
+        run_http(app, settings.http_host, settings.http_port, settings.trusted_proxies)
     finally:
         server.stop(grace=5).wait()
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
         " (empty: 127.0.0.1 on grpc_port+offset, or in-process in all-in-one)",
     )
     metrics_port: int = Field(0, description="Prometheus /metrics port of a process; 0 = off")
+    metrics_host: str = Field("", description="address /metrics binds to; empty = where the HTTP API binds")
     run_intake_process: bool = Field(
         True,
         description="bianmin run: intake's gRPC API in a child process of its own (false: all in one)",
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     )
 
     # the gateway's HTTP edge (limits are per gateway replica: token buckets in process memory)
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated addresses (or '*') of the proxies whose X-Forwarded-For names the"
+        " client; empty = none, the peer's address is the client's",
+    )
     http_rate_per_second: float = Field(20.0, description="requests per second per client IP and per user")
     http_burst: int = Field(100, description="requests a client IP or a user may make at once")
     http_login_ip_per_minute: int = Field(30, description="login attempts per minute per client IP")

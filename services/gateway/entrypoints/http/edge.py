@@ -10,8 +10,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   user (`http_rate_per_second`, burst `http_burst`). Login (`POST /v1/auth/token`) also spends
   from a stricter per-IP bucket here and a per-username bucket in the route (`throttle_login`),
   on top of the back-off per account and source of `domain/credentials.py`. The client IP is the ASGI
-  client address: uvicorn replaces it with `X-Forwarded-For` only for trusted proxies
-  (`FORWARDED_ALLOW_IPS`). Probes (`/healthz`, `/readyz`) are never limited.
+  client address: uvicorn replaces it with `X-Forwarded-For` only when the peer is one of
+  `BIANMIN_TRUSTED_PROXIES` (server.py). Probes (`/healthz`, `/readyz`) are never limited.
 - **Request size** (`413`, code `validation_error`): a `Content-Length` above
   `http_max_body_bytes` is refused before anything is read; a chunked body is counted as it
   streams and refused as soon as it passes the limit.

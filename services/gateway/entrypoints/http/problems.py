@@ -76,8 +76,17 @@ def problem(
 ) -> JSONResponse:
     """The problem response of `code`; `status` overrides the table only where HTTP itself needs
     another status for the same code (413: a body too large is a `validation_error`)."""
+    body = problem_body(code, detail, status=status, **extra)
+    headers = {**({"WWW-Authenticate": "Bearer"} if body["status"] == 401 else {}), **(headers or {})}
+    return JSONResponse(body, status_code=body["status"], media_type=MEDIA_TYPE, headers=headers)
+
+
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem_body(code: str, detail: str, *, status: int | None = None, **extra: object) -> dict:
     status = status or HTTP_STATUS.get(code, 500)
-    body = {
+    return {
         "type": "about:blank",
         "title": TITLES.get(code, "Error"),
         "status": status,
@@ -85,8 +94,6 @@ def problem(
         "detail": detail,
         **extra,
     }
-    headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def _problems_as_problem_json(app: FastAPI) -> None:
