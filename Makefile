@@ -41,7 +41,7 @@ proto: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs services
+	$(BIN)/mypy libs services cli
 	$(BIN)/lint-imports
 	npx --yes @bufbuild/buf@1.75.0 lint proto
 

@@ -270,7 +270,7 @@ class Platform:
     def _spawn(self, *args: str) -> subprocess.Popen:
         with open(self.workdir / f"{'-'.join(args[:2])}.log", "a") as log:  # the child keeps its copy
             return subprocess.Popen(
-                [sys.executable, "-m", "libs.cli.main", *args],
+                [sys.executable, "-m", "cli.main", *args],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

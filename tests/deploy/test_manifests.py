@@ -152,12 +152,16 @@ def test_migration_job_and_cronjobs(rendered, target):
 
 
 @pytest.mark.parametrize("target", ["dev", "prod"])
-def test_every_cronjob_runs_a_job_the_cli_knows(rendered, target):
-    from libs.cli.main import JOBS
+def test_every_cronjob_runs_a_declared_job_and_every_job_has_its_cronjob(rendered, target):
+    from cli import compose
 
+    declared = compose.jobs()
+    scheduled = set()
     for cronjob in by_kind(rendered[target], "CronJob").values():
         args = containers(cronjob)[0]["args"]
-        assert args[0] == "jobs" and args[1] in JOBS, args
+        assert args[0] == "jobs" and args[1] in declared, args
+        scheduled.add(args[1])
+    assert scheduled == set(declared)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -512,6 +516,8 @@ def test_dockerfile_runs_bianmin_as_uid_10001():
     assert re.search(r"pip install \.", text)
     assert re.search(r"^USER 10001(:10001)?$", text, re.M)
     assert 'ENTRYPOINT ["bianmin"]' in text
+    for package in ("libs", "services", "cli"):  # pyproject's packages
+        assert f"COPY {package} ./{package}" in text
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -64,7 +64,7 @@ class Processes:
         name = "-".join(args)
         log = open(self.logs / f"{name}-{len(self.procs)}.log", "w")  # noqa: SIM115 - closed by the process
         proc = subprocess.Popen(
-            [sys.executable, "-m", "libs.cli.main", *args],
+            [sys.executable, "-m", "cli.main", *args],
             cwd=ROOT,
             env={**os.environ, **self.env, **env},
             stdout=log,

@@ -14,7 +14,7 @@ import httpx
 import openpyxl
 import pytest
 
-from libs.cli import catalogue_file
+from cli.client import catalogue_file
 from libs.common.ports import free_port
 from tests.e2e.conftest import ADMIN, Processes, login, wait_http, wait_projections
 from tests.e2e.test_cli import bianmin

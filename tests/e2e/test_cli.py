@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def bianmin(*args: str, env: dict[str, str], input: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "libs.cli.main", *args],
+        [sys.executable, "-m", "cli.main", *args],
         cwd=ROOT,
         env={**os.environ, **env},
         input=input,

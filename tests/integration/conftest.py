@@ -33,7 +33,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def migrated_url(database_url: str, settings: Settings) -> str:
-    from libs.cli import compose
+    from cli import compose
 
     compose.migrate(settings, database_url)
     return database_url

@@ -1,11 +1,13 @@
 """How intake plugs into the composition roots (`bianmin run`, `bianmin serve intake …`)."""
 
+import threading
+
 from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
 from libs.common.messaging import Subscription
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Loop, Runtime, ServiceDef
 from services.intake.entrypoints.grpc_servicer import IntakeServicer
-from services.intake.service_layer import handlers
+from services.intake.service_layer import deadlines, handlers, moved_deadlines
 
 
 def servicers(runtime: Runtime) -> list:
@@ -37,9 +39,34 @@ def subscriptions() -> list[Subscription]:
     ]
 
 
+def sweep_deadlines(runtime: Runtime) -> JobReport:
+    """The deadline colour sweep of every township (service_layer/deadlines.py)."""
+    report = deadlines.sweep_all(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"{report.events} colour change(s) in {report.in_hours} of {report.townships} "
+        f"township(s) in office hours; {report.failed} failed",
+        failed=report.failed > 0,
+    )
+
+
+def publish_moved_deadlines(runtime: Runtime, stop: threading.Event) -> None:
+    """The deadlines a calendar change moved, published until `stop` (service_layer/moved_deadlines.py)."""
+    moved_deadlines.publish_loop(runtime.sessions, runtime.ops_sessions, stop)
+
+
 SERVICE = ServiceDef(
     name="intake",
     grpc_service_names=("bianmin.intake.v1.IntakeService",),
     servicers=servicers,
     subscriptions=subscriptions,
+    jobs=(
+        Job(
+            "sweep-deadlines",
+            "warn once per colour step of open cases",
+            sweep_deadlines,
+            every_seconds=300,  # as the CronJob: every five minutes
+            office_hours_only=True,
+        ),
+    ),
+    loops=(Loop("moved-deadlines", publish_moved_deadlines),),
 )

@@ -3,9 +3,9 @@
 from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 
 from libs.common.messaging import Subscription
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Loop, Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
-from services.notify.service_layer import calendar, case_events, duty_rota, handlers
+from services.notify.service_layer import calendar, case_events, delivery, digests, duty_rota, handlers
 
 
 def servicers(runtime: Runtime) -> list:
@@ -31,9 +31,27 @@ def subscriptions() -> list[Subscription]:
     ]
 
 
+def send_digests(runtime: Runtime) -> JobReport:
+    """The daily inbox digests (service_layer/digests.py; a run adds only those missing today)."""
+    result = digests.send_digests(runtime.ops_sessions, runtime.settings.timezone)
+    return JobReport(
+        f"{result.sent} digest(s) sent, {result.already} already sent today, "
+        f"{result.resting} township(s) on a day off"
+    )
+
+
 SERVICE = ServiceDef(
     name="notify",
     grpc_service_names=("bianmin.notify.v1.NotifyService",),
     servicers=servicers,
     subscriptions=subscriptions,
+    jobs=(
+        Job(
+            "send-digests",
+            "one inbox digest per staff member of the cases due today and the next working day",
+            send_digests,
+            every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 08:00
+        ),
+    ),
+    loops=(Loop("dispatcher", delivery.dispatch_loop),),
 )

@@ -22,7 +22,7 @@ from tests.integration.gateway.support import PASSWORD, DictServices, login, uni
 
 @pytest.fixture(scope="session")
 def gateway_keys(settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from libs.cli import compose
+    from cli import compose
 
     keyed = settings.model_copy(update={"jwt_key_dir": tmp_path_factory.mktemp("gateway-keys")})
     return compose.keys(keyed, sign=True)  # (issuer, verifier), a fresh signing key

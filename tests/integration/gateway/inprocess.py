@@ -59,7 +59,7 @@ class IntakeServices(DictServices):
 def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI]:
     """The gateway app with intake served in process. The rate limits are lifted: these tests
     send hundreds of requests a second from one client (the limits have their own tests)."""
-    from libs.cli import compose
+    from cli import compose
 
     issuer, verifier = gateway_keys
     served = ["intake", "notify", "appraisal"]

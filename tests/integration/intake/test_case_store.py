@@ -357,7 +357,7 @@ def test_the_verify_history_command(
 ) -> None:
     from typer.testing import CliRunner
 
-    from libs.cli.main import app
+    from cli.main import app
 
     monkeypatch.setenv("BIANMIN_DATABASE_URL", migrated_url)
     h = tables.case_history

@@ -263,7 +263,7 @@ def test_the_template_update_rpc(
     from bianmin.intake.v1 import intake_service_pb2 as pb
     from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
-    from libs.cli import compose
+    from cli import compose
     from services.intake.adapters.catalogue_proto import item_to_pb
 
     settings = runtime.settings.model_copy(update={"jwt_key_dir": tmp_path_factory.mktemp("keys")})

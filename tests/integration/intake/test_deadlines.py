@@ -514,9 +514,10 @@ def test_a_case_changed_between_read_and_write_is_derived_again_under_its_lock(
 def test_bianmin_jobs_sweep_deadlines(migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from libs.cli.main import JOBS, app
+    from cli import compose
+    from cli.main import app
 
-    assert "sweep-deadlines" in JOBS
+    assert "sweep-deadlines" in compose.jobs()
     monkeypatch.setenv("BIANMIN_DATABASE_URL", migrated_url)
     result = CliRunner().invoke(app, ["jobs", "sweep-deadlines"])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""The catalogue workbook (libs/cli/catalogue_file.py): items and materials read to the shape of
+"""The catalogue workbook (cli/client/catalogue_file.py): items and materials read to the shape of
 `POST /v1/catalog/items` (Chinese sheet, column and value names, yes/no cells, department lists,
 fees in yuan), a bad workbook refused with ONE error listing every problem with its sheet, row
 and column, an exported workbook read back as it was, and the comparison and keys that make a
@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from libs.cli import catalogue_file
-from libs.cli.catalogue_file import CatalogueFileError, Problem
+from cli.client import catalogue_file
+from cli.client.catalogue_file import CatalogueFileError, Problem
 
 ITEM_HEADER = ["code", "name", "category", "level", "kind", "statutory_days", "promised_days",
                "proxyable", "in_person", "privacy_sensitive", "departments", "fee", "procedure",

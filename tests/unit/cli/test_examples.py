@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from libs.cli import catalogue_file, onboarding_file
+from cli.client import catalogue_file, onboarding_file
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ONBOARDING = sorted((EXAMPLES / "onboarding").iterdir())

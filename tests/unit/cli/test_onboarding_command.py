@@ -11,7 +11,7 @@ import httpx
 import pytest
 import typer
 
-from libs.cli import onboarding, onboarding_file
+from cli.client import onboarding, onboarding_file
 
 CREDS = {"url": "http://gateway.test", "token": "t0ken"}
 YAML = """

@@ -1,4 +1,4 @@
-"""A serving process freezes what starting it made (libs.cli.compose.freeze_startup_heap): the
+"""A serving process freezes what starting it made (cli.compose.freeze_startup_heap): the
 cyclic collector then walks only what requests make, not the modules, app and statements."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from libs.cli.compose import freeze_startup_heap
+from cli.compose import freeze_startup_heap
 
 
 @pytest.fixture

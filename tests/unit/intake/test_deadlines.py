@@ -100,25 +100,9 @@ def test_in_office_hours_uses_the_townships_own_hours_and_days() -> None:
     assert sweep.in_office_hours(late, at(3, 3, 10, 0)) is False
 
 
-def test_the_all_in_one_process_sweeps_every_five_minutes_whatever_else_fails(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from libs.cli import compose
+def test_intake_declares_the_sweep_every_five_minutes_in_office_hours() -> None:
+    """`bianmin run` sweeps as often as the sweep-deadlines CronJob (cli/compose.py runs it)."""
+    from services.intake.entrypoints.service import SERVICE
 
-    calls: list[tuple[str, float]] = []
-    now = [0.0]
-
-    def retry(_runtime: object) -> int:
-        calls.append(("retry", now[0]))
-        raise RuntimeError("the bus is down")  # must not keep the sweep from running
-
-    class Rounds:
-        """`stop.wait(every)` that lets 25 rounds of 30 s pass on a fake clock, then stops."""
-
-        def wait(self, every: float) -> bool:
-            now[0] += every
-            return now[0] > 25 * every
-
-    monkeypatch.setattr(compose, "retry_failed", retry)
-    monkeypatch.setattr(compose, "sweep_deadlines", lambda _runtime: calls.append(("sweep", now[0])))
-    compose.periodic_jobs(None, 30.0, Rounds(), clock=lambda: now[0])  # type: ignore[arg-type]
-    assert len([c for c in calls if c[0] == "retry"]) == 25
-    assert [at for what, at in calls if what == "sweep"] == [30.0, 330.0, 630.0]
+    (job,) = SERVICE.jobs
+    assert (job.name, job.every_seconds, job.office_hours_only) == ("sweep-deadlines", 300, True)

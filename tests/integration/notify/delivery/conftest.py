@@ -22,7 +22,7 @@ from tests.support.sms_provider import SmsProviderProcess
 
 @pytest.fixture(scope="package")
 def delivery_runtime(pg_server_url: str) -> Iterator[Runtime]:
-    from libs.cli import compose
+    from cli import compose
 
     name = f"bianmin_notify_{uuid.uuid4().hex[:10]}"
     url = embedded_pg.ensure_database(pg_server_url, name)

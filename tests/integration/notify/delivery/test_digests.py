@@ -159,9 +159,10 @@ def test_friday_lists_monday_and_a_day_off_sends_nothing(runtime: Runtime) -> No
 def test_bianmin_jobs_send_digests(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from libs.cli.main import JOBS, app
+    from cli import compose
+    from cli.main import app
 
-    assert "send-digests" in JOBS
+    assert "send-digests" in compose.jobs()
     # whatever day the suite runs on, the township works today
     working_day_override(runtime, A, datetime.now(BEIJING).date(), version=99)
     case(runtime, A, "NP-10", "li", datetime.now(UTC) + timedelta(hours=1))

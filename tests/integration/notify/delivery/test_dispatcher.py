@@ -523,8 +523,9 @@ def test_event_dead_letters_are_listed_and_replayed_with_the_notifications(
 def test_the_dispatcher_loop_sends_until_stopped(runtime, sms_provider, smtp_server) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from libs.cli import compose
+    from services.notify.entrypoints.service import SERVICE
 
+    (dispatcher_loop,) = SERVICE.loops  # what `bianmin run` and notify's relay process run
     settings = runtime.settings.model_copy(
         update={
             "sms_url": sms_provider.url,
@@ -535,7 +536,7 @@ def test_the_dispatcher_loop_sends_until_stopped(runtime, sms_provider, smtp_ser
     )
     stop = threading.Event()
     loop = threading.Thread(
-        target=compose.notify_dispatcher, args=(dataclasses.replace(runtime, settings=settings), stop)
+        target=dispatcher_loop.run, args=(dataclasses.replace(runtime, settings=settings), stop)
     )
     loop.start()
     try:
@@ -556,7 +557,7 @@ def test_bianmin_admin_dead_letters_lists_and_replays_notifications(
 ) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from libs.cli.main import app
+    from cli.main import app
 
     nid = queue(runtime, address=None, urgent=True)
     dispatcher(runtime, sms_provider, smtp_server, Clock()).run_once()
@@ -623,7 +624,7 @@ def test_notify_relay_process_runs_the_dispatcher_and_stops_cleanly(runtime, sms
         "BIANMIN_NOTIFY_IDLE_SECONDS": "0.1",
         "BIANMIN_LOG_JSON": "false",
     }
-    process = subprocess.Popen([sys.executable, "-m", "libs.cli.main", "serve", "notify", "relay"], env=env)
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "notify", "relay"], env=env)
     try:
         nid = queue(runtime, urgent=True)
         deadline = time.time() + 30

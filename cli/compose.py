@@ -1,8 +1,9 @@
 """The composition roots: how processes are assembled from the services' definitions.
 
 `all_in_one` hosts everything in one process (what `make run` starts); `serve_api`,
-`serve_worker` and `serve_relay` are the processes of the distributed deployment. Both wire the
-same servicers, the same handler functions and the same outbox relays."""
+`serve_worker` and `serve_relay` are the processes of the distributed deployment, where the
+periodic jobs are `bianmin jobs <name>` CronJobs. Both wire the same servicers, handler functions,
+outbox relays, periodic jobs and loops: a service's are those its `ServiceDef` declares."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from libs.common.settings import SERVICES, Settings
 
 log = logging.getLogger("bianmin")
@@ -31,8 +32,17 @@ def service_def(name: str) -> ServiceDef:
     return importlib.import_module(f"services.{name}.entrypoints.service").SERVICE
 
 
+def service_defs() -> list[ServiceDef]:
+    return [service_def(name) for name in SERVICES]
+
+
 def all_subscriptions() -> list:
-    return [sub for name in SERVICES for sub in service_def(name).subscriptions()]
+    return [sub for definition in service_defs() for sub in definition.subscriptions()]
+
+
+def connect(settings: Settings) -> Runtime:
+    """The runtime of an operator command: this deployment's database, default pools."""
+    return Runtime.connect(settings, database_url(settings))
 
 
 def observe(settings: Settings, process: str) -> None:
@@ -167,7 +177,7 @@ def run_http(app, host: str, port: int, trusted_proxies: str = "") -> None:  # t
 
 @dataclass
 class Background:
-    """Threads of the all-in-one process: relays and periodic jobs, stopped together."""
+    """Threads of the all-in-one process: relays, periodic jobs and loops, stopped together."""
 
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -209,12 +219,15 @@ def relay_loop(settings: Settings, runtime: Runtime, source: str, stop: threadin
     relay.run(stop, idle_seconds=settings.relay_idle_seconds)
 
 
-def retry_failed(runtime: Runtime) -> int:
+# --- jobs and loops --------------------------------------------------------------------------
+
+
+def retry_failed(runtime: Runtime) -> JobReport:
     """Re-deliver failed events whose back-off has passed, for every service."""
     from libs.common.messaging import retry_due
 
     settings, subs = runtime.settings, all_subscriptions()
-    return sum(
+    redelivered = sum(
         retry_due(
             runtime.ops_sessions,
             [s for s in subs if s.service == name],
@@ -225,73 +238,44 @@ def retry_failed(runtime: Runtime) -> int:
         for name in SERVICES
         if any(s.service == name for s in subs)
     )
+    return JobReport(f"{redelivered} event(s) re-delivered")
 
 
-def sweep_deadlines(runtime: Runtime):  # type: ignore[no-untyped-def]
-    """The deadline colour sweep of every township (intake; services/intake/service_layer/deadlines.py)."""
-    from services.intake.service_layer import deadlines
-
-    return deadlines.sweep_all(runtime.sessions, runtime.ops_sessions)
-
-
-SWEEP_EVERY_SECONDS = 300.0  # as the sweep-deadlines CronJob
+# the bus's own job: it serves every service's consumers, so no one service declares it
+RETRY_FAILED = Job(
+    "retry-failed", "re-deliver failed events whose back-off has passed", retry_failed, every_seconds=30
+)
 
 
-def periodic_jobs(
-    runtime: Runtime,
-    every: float,
-    stop: threading.Event,
-    *,
-    sweep_every: float = SWEEP_EVERY_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-) -> None:
-    """The all-in-one process's periodic jobs: retry-failed every round, sweep-deadlines every
-    `sweep_every` seconds (from the first round on)."""
-    last_sweep = float("-inf")
-    while not stop.wait(every):
+def jobs() -> dict[str, Job]:
+    """Every periodic job by name: the bus's and those the services declare."""
+    declared = [RETRY_FAILED, *(job for definition in service_defs() for job in definition.jobs)]
+    by_name = {job.name: job for job in declared}
+    if len(by_name) < len(declared):
+        raise RuntimeError(f"two jobs share a name: {sorted(job.name for job in declared)}")
+    return by_name
+
+
+def repeat(job: Job, runtime: Runtime, stop: threading.Event) -> None:
+    """A round of `job` every `job.every_seconds` until `stop`; a failed round is logged and the
+    next one runs as planned."""
+    while not stop.wait(job.every_seconds):
         try:
-            retry_failed(runtime)
-        except Exception:  # noqa: BLE001 - a failed round is logged and retried next round
-            log.exception("periodic job failed")
-        if clock() - last_sweep >= sweep_every:
-            last_sweep = clock()
-            try:
-                sweep_deadlines(runtime)
-            except Exception:  # noqa: BLE001 - as above
-                log.exception("deadline sweep failed")
-
-
-def send_digests(runtime: Runtime):  # type: ignore[no-untyped-def]
-    """Notify's daily digests (services/notify/service_layer/digests.py; idempotent per day)."""
-    from services.notify.service_layer import digests
-
-    return digests.send_digests(runtime.ops_sessions, runtime.settings.timezone)
-
-
-DIGEST_EVERY_SECONDS = 3600.0  # all-in-one: hourly; a run adds only the digests missing today
-
-
-def digest_loop(runtime: Runtime, stop: threading.Event, every: float = DIGEST_EVERY_SECONDS) -> None:
-    while not stop.wait(every):
-        try:
-            send_digests(runtime)
+            report = job.run(runtime)
         except Exception:  # noqa: BLE001 - logged, tried again next round
-            log.exception("digests failed")
+            log.exception("job %s failed", job.name)
+            continue
+        if report.failed:
+            log.warning("job %s: %s", job.name, report.line)
 
 
-def moved_deadlines(runtime: Runtime, stop: threading.Event) -> None:
-    """intake's publisher of the deadlines a calendar change moved (services/intake/service_layer/
-    moved_deadlines.py), until `stop`."""
-    from services.intake.service_layer.moved_deadlines import publish_loop
-
-    publish_loop(runtime.sessions, runtime.ops_sessions, stop)
-
-
-def notify_dispatcher(runtime: Runtime, stop: threading.Event) -> None:
-    """Notify's notification dispatcher (services/notify/service_layer/delivery.py), until `stop`."""
-    from services.notify.service_layer.delivery import dispatch_loop
-
-    dispatch_loop(runtime, stop)
+def start_jobs_and_loops(background: Background, runtime: Runtime) -> None:
+    """Every periodic job and every service's loops, each in a thread of `background`."""
+    for job in jobs().values():
+        background.start(f"job-{job.name}", repeat, job, runtime)
+    for definition in service_defs():
+        for loop in definition.loops:
+            background.start(f"{definition.name}-{loop.name}", loop.run, runtime)
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -329,10 +313,7 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
             kids.append(worker)
     for kid in kids:
         background.start(f"{kid.service}-{kid.role}", kid.supervise)
-    background.start("jobs", periodic_jobs, runtime, 30.0)
-    background.start("notify-dispatcher", notify_dispatcher, runtime)
-    background.start("intake-moved-deadlines", moved_deadlines, runtime)
-    background.start("digests", digest_loop, runtime)
+    start_jobs_and_loops(background, runtime)
 
     print(f"Bianmin is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     admin = (settings.bootstrap_admin or "admin:").split(":")[0]
@@ -458,7 +439,7 @@ def spawn(service: str, role: str, **env: str) -> subprocess.Popen:
     import os
 
     return subprocess.Popen(
-        [sys.executable, "-m", "libs.cli.main", "serve", service, role], env={**os.environ, **env}
+        [sys.executable, "-m", "cli.main", "serve", service, role], env={**os.environ, **env}
     )
 
 
@@ -495,25 +476,24 @@ def serve_relay(settings: Settings, service: str) -> None:
     if not settings.amqp_url:
         raise SystemExit("the relay publishes to RabbitMQ: set BIANMIN_AMQP_URL")
     observe(settings, f"{service}-relay")
-    runtime = Runtime.connect(settings, database_url(settings))
+    runtime = connect(settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    # a relay process also runs its service's one loop that must not run in every API replica
-    companion = {"notify": notify_dispatcher, "intake": moved_deadlines}.get(service)
-    helper = None
-    if companion is not None:
-        helper = threading.Thread(
-            target=companion, args=(runtime, stop), name=f"{service}-{companion.__name__}"
-        )
-        helper.start()
+    # a relay process also runs its service's loops: like the relay, once per deployment
+    loops = [
+        threading.Thread(target=loop.run, args=(runtime, stop), name=f"{service}-{loop.name}")
+        for loop in service_def(service).loops
+    ]
+    for thread in loops:
+        thread.start()
     freeze_startup_heap()
     try:
         relay_loop(settings, runtime, service, stop)
     finally:
         stop.set()
-        if helper is not None:
-            helper.join(30)
+        for thread in loops:
+            thread.join(30)
 
 
 def serve_worker(settings: Settings, service: str) -> None:

@@ -1,5 +1,5 @@
 """`bianmin client catalog export|import`: the county catalogue template (or a township's copy) to
-an Excel file, and a county template from one (the file's rules are in libs/cli/catalogue_file.py).
+an Excel file, and a county template from one (the file's rules are in cli/client/catalogue_file.py).
 
 Import checks the whole file first (any problem: exit 2, every problem listed, nothing sent);
 then each item is created unless the template has its code already, so a second run creates
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from libs.cli import catalogue_file
-from libs.cli.onboarding import _call, _problem
+from cli.client import catalogue_file
+from cli.client.onboarding import _call, _problem
 
 if TYPE_CHECKING:
     import httpx

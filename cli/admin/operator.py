@@ -1,122 +1,20 @@
-"""The `bianmin` command. Imports are late on purpose: `serve … worker` must set up eventlet and
-psycopg's wait function before anything loads psycopg, and `--help` should not load the world."""
+"""`bianmin admin …`: operator commands on this deployment's database (users, the national
+calendar, case histories, dead letters)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-app = typer.Typer(
-    help="Bianmin (便民): run the platform, operate it, or use it as a client.", no_args_is_help=True
-)
+from cli.admin import settings as _settings
+
 admin = typer.Typer(help="Operator commands.", no_args_is_help=True)
 dead_letters = typer.Typer(
     help="Events a consumer could not process after all retries.", no_args_is_help=True
 )
-client = typer.Typer(help="A client of the HTTP API.", no_args_is_help=True)
-app.add_typer(admin, name="admin")
 admin.add_typer(dead_letters, name="dead-letters")
-app.add_typer(client, name="client")
-
-ROLES = ("api", "worker", "relay")
-
-
-def _settings(**overrides):  # type: ignore[no-untyped-def]
-    from libs.common.settings import Settings
-
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
-@app.command()
-def run(
-    host: Annotated[str | None, typer.Option(help="listen address [BIANMIN_HTTP_HOST]")] = None,
-    port: Annotated[int | None, typer.Option(help="HTTP port [BIANMIN_HTTP_PORT]")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="data directory [BIANMIN_DATA_DIR]")] = None,
-) -> None:
-    """The all-in-one platform: gateway, every service, relays, bus and periodic jobs."""
-    from libs.cli import compose
-
-    settings = _settings(http_host=host, http_port=port, data_dir=data_dir)
-    compose.all_in_one(settings, settings.http_host, settings.http_port)
-
-
-@app.command()
-def serve(service: str, role: str) -> None:
-    """One process of the distributed deployment: SERVICE (gateway|intake|proxy|appraisal|notify)
-    in ROLE (api|worker|relay)."""
-    if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
-    if role == "worker":
-        os.environ["PSYCOPG_WAIT_FUNC"] = "wait_selector"  # before psycopg loads (stack.md §2.4)
-        import eventlet
-
-        eventlet.monkey_patch()
-    from libs.cli import compose
-
-    settings = _settings()
-    compose.service_def(service)
-    {"api": compose.serve_api, "worker": compose.serve_worker, "relay": compose.serve_relay}[role](
-        settings, service
-    )
-
-
-@app.command()
-def migrate() -> None:
-    """Bring every service's schema to the newest migration (as the database owner), then make
-    sure the county, its first admin and a signing key exist (all idempotent)."""
-    from libs.cli import compose
-    from libs.common.runtime import Runtime
-
-    settings = _settings()
-    url = compose.database_url(settings)
-    compose.migrate(settings, url)
-    typer.echo("migrated: " + ", ".join(compose.SERVICES))
-    compose.keys(settings, sign=True)
-    password = compose.bootstrap(settings, Runtime.connect(settings, url))
-    if password:
-        typer.echo(f"created the county admin 'admin' with the password: {password}  (shown once)")
-
-
-JOBS = {
-    "retry-failed": "re-deliver failed events whose back-off has passed",
-    "sweep-deadlines": "warn once per colour step of open cases (in each township's office hours)",
-    "send-digests": "one inbox digest per staff member of the cases due today and the next working day",
-}
-
-
-@app.command()
-def jobs(name: str) -> None:
-    """Run one periodic job once (a Kubernetes CronJob calls this)."""
-    from libs.cli import compose
-    from libs.common.runtime import Runtime
-
-    if name not in JOBS:
-        raise typer.BadParameter(f"unknown job; known: {', '.join(f'{k} ({v})' for k, v in JOBS.items())}")
-    settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
-    if name == "send-digests":
-        result = compose.send_digests(runtime)
-        typer.echo(
-            f"{name}: {result.sent} digest(s) sent, {result.already} already sent today, "
-            f"{result.resting} township(s) on a day off"
-        )
-        return
-    if name == "sweep-deadlines":
-        report = compose.sweep_deadlines(runtime)
-        typer.echo(
-            f"{name}: {report.events} colour change(s) in {report.in_hours} of {report.townships} "
-            f"township(s) in office hours; {report.failed} failed"
-        )
-        if report.failed:
-            raise typer.Exit(1)
-        return
-    typer.echo(f"{name}: {compose.retry_failed(runtime)} event(s) re-delivered")
-
-
-# --- admin -------------------------------------------------------------------------------------
 
 
 @admin.command("create-user")
@@ -131,13 +29,12 @@ def create_user(
     ] = "",
 ) -> None:
     """Create a user of this county."""
-    from libs.cli import compose
+    from cli import compose
     from libs.common.errors import BianminError
-    from libs.common.runtime import Runtime
     from services.gateway.service_layer import identity
 
     settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
+    runtime = compose.connect(settings)
     try:
         identity.create_user(
             runtime.sessions,
@@ -157,12 +54,11 @@ def create_user(
 @admin.command("calendar-import")
 def calendar_import(year: Annotated[int, typer.Option(help="the year to import")]) -> None:
     """Import the national calendar of YEAR (holidays, cross-checked with chinesecalendar)."""
-    from libs.cli import compose
-    from libs.common.runtime import Runtime
+    from cli import compose
     from services.gateway.service_layer import calendars
 
     settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
+    runtime = compose.connect(settings)
     result = calendars.import_national_year(runtime.sessions, year, settings.county_code)
     state = "published" if result["published"] else "PROVISIONAL (not published yet: weekends only)"
     typer.echo(f"{year}: {result['days']} special days, {state}")
@@ -176,12 +72,11 @@ def calendar_import(year: Annotated[int, typer.Option(help="the year to import")
 @admin.command("verify-history")
 def verify_history() -> None:
     """Walk every case's hash-chained history; print OK, or every broken link (exit 1)."""
-    from libs.cli import compose
-    from libs.common.runtime import Runtime
+    from cli import compose
     from services.intake.service_layer import cases
 
     settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
+    runtime = compose.connect(settings)
     problems = cases.verify_history(runtime.ops_sessions)
     for problem in problems:
         typer.echo(f"BROKEN {problem}")
@@ -196,12 +91,11 @@ def dead_letters_list(limit: int = 50) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from libs.cli import compose
+    from cli import compose
     from libs.common.messaging import list_dead_letters
-    from libs.common.runtime import Runtime
 
     settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
+    runtime = compose.connect(settings)
     from services.notify.service_layer import dead_letters as notify_dead_letters
 
     table = Table("service", "id", "consumer", "event", "tenant", "attempts", "last error")
@@ -234,12 +128,11 @@ def dead_letters_list(limit: int = 50) -> None:
 def dead_letters_replay(service: str, dead_letter_id: str) -> None:
     """Deliver a dead letter again (after its cause is fixed): an event's number, or for notify
     also `notification:<uuid>` (back to queued with its attempts reset)."""
-    from libs.cli import compose
+    from cli import compose
     from libs.common.messaging import replay
-    from libs.common.runtime import Runtime
 
     settings = _settings()
-    runtime = Runtime.connect(settings, compose.database_url(settings))
+    runtime = compose.connect(settings)
     if dead_letter_id.startswith("notification:"):
         from libs.common.errors import BianminError
         from services.notify.service_layer import dead_letters as notify_dead_letters
@@ -266,14 +159,3 @@ def dead_letters_replay(service: str, dead_letter_id: str) -> None:
         max_attempts=settings.consumer_max_attempts,
     )
     typer.echo(f"replayed {service} #{dead_letter_id}: {outcome}")
-
-
-# --- client ------------------------------------------------------------------------------------
-
-from libs.cli import client_commands  # noqa: E402  (registers `bianmin client …`)
-
-client_commands.register(client)
-
-
-if __name__ == "__main__":
-    app()

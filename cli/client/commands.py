@@ -1,0 +1,217 @@
+"""`bianmin client …`: a small client of the HTTP API for staff and admins.
+
+The token of `login` is kept in the user's config folder (mode 0600) with the gateway URL."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+client = typer.Typer(help="A client of the HTTP API.", no_args_is_help=True)
+DEFAULT_URL = "http://127.0.0.1:8080"
+Township = Annotated[
+    str | None, typer.Option("--tenant", help="the township (default: yours, when you have one)")
+]
+
+
+def _credentials_file() -> Path:
+    return Path(os.environ.get("BIANMIN_CLIENT_CONFIG") or Path(typer.get_app_dir("bianmin")) / "client.json")
+
+
+def _load() -> dict:
+    path = _credentials_file()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _request(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    import httpx
+
+    creds = _load()
+    if "token" not in creds:
+        raise typer.BadParameter("not logged in: run `bianmin client login` first")
+    response = httpx.request(
+        method,
+        creds["url"] + path,
+        headers={"Authorization": f"Bearer {creds['token']}"},
+        timeout=30,
+        **kwargs,
+    )
+    return _checked(response)
+
+
+def _checked(response):  # type: ignore[no-untyped-def]
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+            message = f"{problem.get('code')}: {problem.get('detail')}"
+            # which field and why: "the request is not valid" alone leaves the user guessing
+            message += "".join(
+                f"\n  {'.'.join(map(str, e.get('loc', [])[1:]))}: {e.get('msg')}"
+                for e in problem.get("errors") or []
+            )
+        except ValueError:
+            message = response.text
+        typer.echo(f"error {response.status_code} {message}", err=True)
+        raise typer.Exit(1)
+    return response.json()
+
+
+def _township(tenant: str | None) -> str:
+    """The township named, else the caller's only one."""
+    if tenant:
+        return tenant
+    mine = _request("GET", "/v1/me").get("tenants") or []
+    if len(mine) != 1 or mine[0].endswith(".*"):  # a county scope reaches every township
+        raise typer.BadParameter(f"name the township with --tenant (yours: {', '.join(mine) or 'none'})")
+    return str(mine[0])
+
+
+def _pages(path: str, **params: str):  # type: ignore[no-untyped-def]
+    """Every item of a paged list, following `next_page_token`."""
+    token = ""
+    while True:
+        page = _request(
+            "GET", path, params={**params, "page_size": 200, **({"page_token": token} if token else {})}
+        )
+        yield from page["items"]
+        token = page.get("next_page_token") or ""
+        if not token:
+            return
+
+
+@client.command()
+def login(
+    username: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    url: Annotated[str, typer.Option(envvar="BIANMIN_URL", help="gateway URL [BIANMIN_URL]")] = DEFAULT_URL,
+) -> None:
+    """Log in and keep the token for the next commands."""
+    import httpx
+
+    reply = _checked(
+        httpx.post(
+            f"{url.rstrip('/')}/v1/auth/token",
+            json={"username": username, "password": password},
+            timeout=30,
+        )
+    )
+    path = _credentials_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"url": url.rstrip("/"), "token": reply["access_token"]}))
+    typer.echo(f"logged in as {username} (token valid {reply['expires_in']} s)")
+
+
+@client.command()
+def me() -> None:
+    """Who am I: username, roles and townships."""
+    typer.echo(json.dumps(_request("GET", "/v1/me"), ensure_ascii=False, indent=2))
+
+
+townships = typer.Typer(help="Townships: list (the default), onboard.", invoke_without_command=True)
+client.add_typer(townships, name="townships")
+
+
+@townships.callback()
+def townships_default(ctx: typer.Context) -> None:
+    """Townships: `list` (also with no subcommand), `onboard` from a file."""
+    if ctx.invoked_subcommand is None:
+        townships_list()
+
+
+@townships.command("list")
+def townships_list() -> None:
+    """List the townships I may see."""
+    for t in _pages("/v1/townships"):
+        typer.echo(f"{t['id']}\t{t['name']}\t{t['status']}")
+
+
+@townships.command("onboard")
+def townships_onboard(
+    file: Annotated[Path, typer.Option("--file", "-f", help="county.xlsx or county.yaml")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check the file and show what would be done")
+    ] = False,
+) -> None:
+    """Onboard townships, their villages and groups, from a YAML or Excel file.
+
+    The whole file is checked first (any problem: exit 2, every problem listed, nothing sent);
+    then each township is created unless it exists, so running again is safe. Exit 1 if any
+    township failed."""
+    from cli.client import onboarding
+
+    onboarding.onboard(file, dry_run, _load())
+
+
+cases = typer.Typer(help="Cases of a township: list, show.", no_args_is_help=True)
+client.add_typer(cases, name="cases")
+
+
+@cases.command("list")
+def cases_list(
+    tenant: Township = None,
+    state: Annotated[str | None, typer.Option(help="e.g. accepted, in_progress, completed")] = None,
+    colour: Annotated[str | None, typer.Option(help="green, yellow, red or overdue, as of now")] = None,
+    item: Annotated[str | None, typer.Option(help="an item code of the catalogue")] = None,
+    handler: Annotated[str | None, typer.Option(help="a handler's username")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="received on or after (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="received on or before (YYYY-MM-DD)")] = None,
+) -> None:
+    """List a township's cases, one a line: number, state, colour, due, handler, item, id.
+
+    The applicant is not shown (the API masks it for whoever does not handle the case)."""
+    filters = {"state": state, "colour": colour, "item_code": item, "handler": handler}
+    filters |= {"from": since, "to": until}
+    path = f"/v1/townships/{_township(tenant)}/cases"
+    for c in _pages(path, **{k: v for k, v in filters.items() if v is not None}):
+        clock = c.get("clock") or {}
+        fields = (c["number"], c["state"], clock.get("colour"), clock.get("due_at"), c.get("handler"))
+        typer.echo("\t".join(str(f or "-") for f in (*fields, c.get("item_name"), c["id"])))
+
+
+@cases.command("show")
+def cases_show(case_id: str, tenant: Township = None) -> None:
+    """One case as the API answers it: its clock, materials and hash-chained history."""
+    case = _request("GET", f"/v1/townships/{_township(tenant)}/cases/{case_id}")
+    typer.echo(json.dumps(case, ensure_ascii=False, indent=2))
+
+
+catalog = typer.Typer(help="The service catalogue as Excel: export, import.", no_args_is_help=True)
+client.add_typer(catalog, name="catalog")
+
+
+@catalog.command("export")
+def catalog_export(
+    file: Annotated[Path, typer.Option("--file", "-f", help="the .xlsx to write")],
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="a township's copy (default: the county template)")
+    ] = None,
+) -> None:
+    """Write the county catalogue template, or a township's copy, to an Excel file.
+
+    Sheets `items` and `materials`; `catalog import` reads the file back."""
+    from cli.client import catalogue
+
+    catalogue.export(file, tenant, _load())
+
+
+@catalog.command("import")
+def catalog_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="catalogue.xlsx (sheets items, materials)")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check the file and show what would be done")
+    ] = False,
+) -> None:
+    """Add the file's items to the county catalogue template (county_admin).
+
+    The whole file is checked first (any problem: exit 2, every problem listed with its sheet,
+    row and column, nothing sent); then each item is created unless its code is in the
+    template, so running again is safe. An existing code with other content is reported
+    (`differs`) and not changed; exit 1 if any item differs or failed."""
+    from cli.client import catalogue
+
+    catalogue.import_(file, dry_run, _load())
