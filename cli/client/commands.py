@@ -1,11 +1,14 @@
 """`bianmin client …`: a small client of the HTTP API for staff and admins.
 
-The token of `login` is kept in the user's config folder (mode 0600) with the gateway URL."""
+The tokens of `login` are kept in the user's config folder (mode 0600) with the gateway URL; the
+access token is renewed with the refresh token as it expires, and when the session has ended
+the command says to log in again."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -27,19 +30,67 @@ def _load() -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _request(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
-    import httpx
+def _save(creds: dict) -> None:
+    path = _credentials_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(creds))
 
+
+LOG_IN_AGAIN = "your session has ended: log in again with `bianmin client login`"
+REFRESH_BEFORE = 60  # seconds left on the access token when it is renewed before a call
+
+
+def _session() -> dict:
+    """The saved credentials with an access token good for the next call: renewed with the
+    refresh token when it is about to expire; a session that cannot be renewed says so."""
     creds = _load()
     if "token" not in creds:
         raise typer.BadParameter("not logged in: run `bianmin client login` first")
-    response = httpx.request(
-        method,
-        creds["url"] + path,
-        headers={"Authorization": f"Bearer {creds['token']}"},
-        timeout=30,
-        **kwargs,
+    if creds.get("refresh_token") and creds.get("expires_at", 0) - time.time() < REFRESH_BEFORE:
+        creds = _refreshed(creds)
+    return creds
+
+
+def _refreshed(creds: dict) -> dict:
+    import httpx
+
+    reply = httpx.post(
+        creds["url"] + "/v1/auth/refresh", json={"refresh_token": creds.get("refresh_token", "")}, timeout=30
     )
+    if reply.status_code == 401 or not creds.get("refresh_token"):
+        typer.echo(LOG_IN_AGAIN, err=True)
+        raise typer.Exit(1)
+    _save(creds := {**creds, **_tokens(_checked(reply))})
+    return creds
+
+
+def _tokens(reply: dict) -> dict:
+    kept = {"token": reply["access_token"], "expires_at": time.time() + reply["expires_in"]}
+    kept["refresh_token"] = reply.get("refresh_token", "")
+    if reply.get("client_token"):
+        kept["client_token"] = reply["client_token"]
+    return kept
+
+
+def _request(method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    import httpx
+
+    creds = _session()
+    for attempt in range(2):
+        response = httpx.request(
+            method,
+            creds["url"] + path,
+            headers={"Authorization": f"Bearer {creds['token']}"},
+            timeout=30,
+            **kwargs,
+        )
+        if response.status_code != 401 or attempt:
+            break
+        creds = _refreshed(creds)  # revoked or expired early: renew once, else log in again
+    if response.status_code == 401:
+        typer.echo(LOG_IN_AGAIN, err=True)
+        raise typer.Exit(1)
     return _checked(response)
 
 
@@ -92,18 +143,32 @@ def login(
     """Log in and keep the token for the next commands."""
     import httpx
 
+    previous = _load()
+    known = previous.get("client_token") if previous.get("username") == username else None
     reply = _checked(
         httpx.post(
             f"{url.rstrip('/')}/v1/auth/token",
-            json={"username": username, "password": password},
+            json={"username": username, "password": password, **({"client_token": known} if known else {})},
             timeout=30,
         )
     )
-    path = _credentials_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(json.dumps({"url": url.rstrip("/"), "token": reply["access_token"]}))
-    typer.echo(f"logged in as {username} (token valid {reply['expires_in']} s)")
+    # the client token stays with the account: at the next login it passes a hold on this address
+    _save({"url": url.rstrip("/"), "username": username, "client_token": known, **_tokens(reply)})
+    typer.echo(f"logged in as {username} (token valid {reply['expires_in']} s, renewed as it expires)")
+
+
+@client.command()
+def logout() -> None:
+    """End the session (its refresh token is revoked) and forget its tokens."""
+    import httpx
+
+    creds = _load()
+    if creds.get("refresh_token"):
+        httpx.post(
+            creds["url"] + "/v1/auth/logout", json={"refresh_token": creds["refresh_token"]}, timeout=30
+        )
+    _save({k: v for k, v in creds.items() if k in ("url", "username", "client_token")})
+    typer.echo("logged out")
 
 
 @client.command()
@@ -144,7 +209,7 @@ def townships_onboard(
     township failed."""
     from cli.client import onboarding
 
-    onboarding.onboard(file, dry_run, _load())
+    onboarding.onboard(file, dry_run, _session())
 
 
 cases = typer.Typer(help="Cases of a township: list, show.", no_args_is_help=True)
@@ -196,7 +261,7 @@ def catalog_export(
     Sheets `items` and `materials`; `catalog import` reads the file back."""
     from cli.client import catalogue
 
-    catalogue.export(file, tenant, _load())
+    catalogue.export(file, tenant, _session())
 
 
 @catalog.command("import")
@@ -214,4 +279,4 @@ def catalog_import(
     (`differs`) and not changed; exit 1 if any item differs or failed."""
     from cli.client import catalogue
 
-    catalogue.import_(file, dry_run, _load())
+    catalogue.import_(file, dry_run, _session())

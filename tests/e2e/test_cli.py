@@ -97,6 +97,22 @@ def test_client_and_admin_commands(processes: Processes, tmp_path: Path) -> None
     assert oct((tmp_path / "client.json").stat().st_mode & 0o777) == "0o600"
     me = bianmin("client", "me", env=env)
     assert me.returncode == 0 and json.loads(me.stdout)["roles"] == ["county_supervisor"]
+    # the access token runs out mid-morning: the next command renews it with the refresh token
+    saved = json.loads((tmp_path / "client.json").read_text())
+    assert saved["refresh_token"] and saved["client_token"]
+    (tmp_path / "client.json").write_text(json.dumps({**saved, "expires_at": 0}))
+    renewed = bianmin("client", "me", env=env)
+    assert renewed.returncode == 0, renewed.stderr
+    assert json.loads((tmp_path / "client.json").read_text())["refresh_token"] != saved["refresh_token"]
+    # a session that has ended (here: its spent refresh token shown again) says to log in again
+    (tmp_path / "client.json").write_text(json.dumps({**saved, "expires_at": 0}))
+    ended = bianmin("client", "me", env=env)
+    assert ended.returncode == 1 and "log in again" in ended.stderr, ended.stderr
+    again = bianmin("client", "login", "--username", "wangfang", "--password", "supervisor-pass", env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads((tmp_path / "client.json").read_text())["client_token"] == saved["client_token"]
+    out = bianmin("client", "logout", env=env)
+    assert out.returncode == 0 and "not logged in" in bianmin("client", "me", env=env).stderr
 
     imported = bianmin("admin", "calendar-import", "--year", "2026", env=env)
     assert imported.returncode == 0 and "2026:" in imported.stdout and "published" in imported.stdout
