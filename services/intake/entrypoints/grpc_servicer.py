@@ -13,7 +13,7 @@ from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 from libs.common import tenant_projection
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
-from services.intake.adapters import tables
+from services.intake.adapters import open_case_metrics, tables
 from services.intake.adapters.case_proto import case_to_pb, word_of
 from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, stored_item_to_pb, word
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
@@ -50,7 +50,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         # the open-case gauges on this process's /metrics, queried at scrape time
-        stats.export_metrics(runtime.ops_sessions, runtime.settings.timezone)
+        open_case_metrics.export_metrics(runtime.ops_sessions, runtime.settings.timezone)
 
     def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
         return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)
