@@ -2,7 +2,7 @@
 CaseSummary of the case as it stood right after that event's transition.
 
 Enum values travel as the domain's lower-case words: "in_progress" ↔ CASE_STATE_IN_PROGRESS.
-The clock fields come from the event's `EventClock` (derived before the save, cases.derive_clock):
+The clock fields come from the event's `EventClock` (derived before the save, case_clock.derive_clock):
 CaseSummary.due_at (the deadline in force right after the event; unset while paused or not
 started), CaseAccepted.clock and CaseResumed.clock, CaseEscalated.notify_by,
 CaseExtended.previous_due_at / due_at, CaseCompleted.overdue / working_days_late / early.

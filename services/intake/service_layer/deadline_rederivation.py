@@ -5,7 +5,7 @@ When intake's calendar projection changes — a township override (that township
 override or a national import (every township of the county), or the office hours / time zone of
 a township (or of the county's defaults) — the due_at, warn_at and provisional flag of every open
 case (clock running or paused) are derived again from the clock segments stored in its
-`case_clock` row (migrations 0012 and 0014, kept by cases.write_clock: start, promised and
+`case_clock` row (migrations 0012 and 0014, kept by case_clock.write_clock: start, promised and
 extension days, pause intervals; no history is read). They are read with one binary COPY straight
 into numpy arrays (cases whose deadline has passed are not even read), derived with the vectorised
 clock (`clock.rederive`: one pass of numpy for all cases), and the changed ones COPYed (binary)

@@ -1,6 +1,6 @@
-"""The clock segments stored with the case's clock (migrations 0012 and 0014, cases.write_clock):
+"""The clock segments stored with the case's clock (migrations 0012 and 0014, case_clock.write_clock):
 after every transition they equal what the case's history derives (`clock.arrays_of` over
-`cases.history_intents`: start, promised and extension days, pause intervals), so the bulk
+`case_clock.history_intents`: start, promised and extension days, pause intervals), so the bulk
 re-derivation that reads only them (deadline_rederivation.rederive) can never drift from the history; an
 open clock without its segments is refused. (Migration 0012's back-fill of the same from the
 histories: test_case_clock_migrations.py.)"""
@@ -17,7 +17,7 @@ from libs.common.messaging import county_scope
 from libs.common.runtime import Runtime
 from services.intake.adapters import case_clock_repository, case_repository, tables
 from services.intake.domain import clock
-from services.intake.service_layer import cases
+from services.intake.service_layer import case_clock
 from tests.integration.intake.test_calendar_projection import deliver, envelope, override
 from tests.integration.intake.test_deadlines import (  # noqa: F401 (the fixture)
     County,
@@ -52,7 +52,7 @@ def stored(runtime: Runtime, tenant: str, case_id: str) -> Segments:
 def from_history(runtime: Runtime, tenant: str, case_id: str) -> Segments:
     with db.transaction(runtime.sessions, tenant) as s:
         history = case_repository.get(s, case_id).history
-    arrays = clock.arrays_of([(cases.history_intents(history), 10)])  # the item promises 10 days
+    arrays = clock.arrays_of([(case_clock.history_intents(history), 10)])  # the item promises 10 days
     pauses = sorted(zip(arrays.pause_start.tolist(), arrays.pause_end.tolist(), strict=True))
     return int(arrays.start[0]), int(arrays.promised_days[0]), int(arrays.extension_days[0]), pauses
 

@@ -38,7 +38,13 @@ from services.intake.adapters import case_clock_repository, case_proto, case_rep
 from services.intake.adapters.county_townships import townships_of
 from services.intake.domain import clock
 from services.intake.domain.catalogue import as_data, catalogue_item
-from services.intake.service_layer import cases, deadline_rederivation, deadline_sweep, moved_deadlines
+from services.intake.service_layer import (
+    case_clock,
+    cases,
+    deadline_rederivation,
+    deadline_sweep,
+    moved_deadlines,
+)
 from services.intake.service_layer.calendar import tenant_calendar
 from tests.integration.intake.test_calendar_projection import deliver, envelope, imported_2026, override
 from tests.integration.intake.test_case_store import COMPLETE, ITEM
@@ -295,7 +301,7 @@ def _expected(runtime: Runtime, tenant: str, case_id: str) -> clock.Clock:
     """The clock `clock.derive` gives the case over the township's calendar as it is now."""
     with db.transaction(runtime.sessions, tenant) as s:
         case = case_repository.get(s, case_id)
-        return clock.derive(cases.history_intents(case.history), tenant_calendar(s, tenant), 10)
+        return clock.derive(case_clock.history_intents(case.history), tenant_calendar(s, tenant), 10)
 
 
 def test_a_holiday_published_while_cases_run_moves_them_in_every_township(
