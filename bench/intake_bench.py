@@ -522,13 +522,13 @@ def _swept_already(p: Platform) -> None:
     county's cases were swept all along. Else the platform's first sweep in office hours would
     tell tens of thousands of colour steps at once, on the same two cores as the measurements."""
     from libs.common import db
-    from services.intake.service_layer import deadlines
+    from services.intake.service_layer import deadline_sweep
 
     engine = db.make_engine(p.database_url, pool_size=1)  # the owner: its own statements below
     try:
         with db.transaction(db.make_sessions(engine), TENANT) as s:
             last = s.execute(sa.text("SELECT coalesce(max(id), 0) FROM intake.outbox")).scalar()
-            deadlines.sweep_in(s, TENANT, datetime.now(UTC))
+            deadline_sweep.sweep_in(s, TENANT, datetime.now(UTC))
             s.execute(sa.text("DELETE FROM intake.outbox WHERE id > :last"), {"last": last})
     finally:
         engine.dispose()
@@ -1010,7 +1010,7 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
     `deadlines.rederive` called directly after a change written straight into intake's projection
     (no handler), so the function alone is timed, writes included."""
     from libs.common import db
-    from services.intake.service_layer import deadlines
+    from services.intake.service_layer import deadline_rederivation
 
     engine = db.make_engine(p.database_url, role="bianmin_app", pool_size=1)
     sessions = db.make_sessions(engine)
@@ -1038,7 +1038,7 @@ def rederive_rows(p: Platform, drain_window: float = 30) -> list[dict]:
         _vacuum(p)  # each measurement starts from a vacuumed table, not the last one's dead rows
         began = time.perf_counter()
         with db.transaction(sessions, TENANT) as s:
-            changed = deadlines.rederive(s, TENANT, datetime.now(UTC))
+            changed = deadline_rederivation.rederive(s, TENANT, datetime.now(UTC))
         direct = time.perf_counter() - began
         _vacuum(p)
         began = time.perf_counter()

@@ -14,7 +14,7 @@ from bianmin.gateway.v1 import calendar_pb2, organisation_pb2, settings_pb2, sta
 from google.protobuf import timestamp_pb2
 
 from libs.common.errors import ValidationFailed
-from services.gateway.service_layer import settings
+from services.gateway.adapters import settings_proto
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200  # as the HTTP lists (API.md *Lists*)
 
@@ -168,7 +168,7 @@ def staff_pb(view: dict, tenant: str) -> staff_pb2.Staff:
 
 
 def settings_pb(view: dict[str, Any]) -> settings_pb2.TenantSettings:
-    return settings.to_pb(view)
+    return settings_proto.settings_pb(view)
 
 
 def calendar_day_pb(view: dict) -> calendar_pb2.CalendarDay:

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from bianmin.gateway.v1 import calendar_pb2, events_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +28,7 @@ from libs.common.errors import NotFound
 from libs.common.messaging import outbox
 from libs.common.messaging.envelope import county_scope
 from libs.common.tenancy import Principal
-from services.gateway.adapters import tables
+from services.gateway.adapters import calendar_proto, tables
 from services.gateway.domain.calendar import (
     check_working_days,
     check_year,
@@ -88,13 +87,7 @@ def import_national_year(sessions: sessionmaker[Session], year: int, county: str
             )
         )
         version = _bump(s, NATIONAL)  # compiled calendars of every tenant are stale now
-        event = events_pb2.NationalCalendarImported(
-            year=year, published=data.published, county=county, version=version
-        )
-        for d, w, r in sorted(days):
-            event.days.add(
-                date=d.isoformat(), working=w, reason=r, source=calendar_pb2.CALENDAR_SOURCE_NATIONAL
-            )
+        event = calendar_proto.national_imported(year, data.published, county, version, sorted(days))
         outbox.record(s, source="gateway", tenant_id=county_scope(county), message_or_type=event)
     return {"year": year, "published": data.published, "days": len(days), "disagreements": disagreements}
 
@@ -103,11 +96,6 @@ def import_national_year(sessions: sessionmaker[Session], year: int, county: str
 
 NATIONAL = "national"
 _CACHE_SIZE = 64
-_SOURCE_ENUM = {
-    "county": calendar_pb2.CALENDAR_SOURCE_COUNTY,
-    "township": calendar_pb2.CALENDAR_SOURCE_TOWNSHIP,
-}
-_KIND_ENUM = {True: calendar_pb2.DAY_KIND_WORK, False: calendar_pb2.DAY_KIND_OFF}
 
 
 @dataclass(frozen=True)
@@ -157,7 +145,7 @@ def set_override(
             s,
             source="gateway",
             tenant_id=event_tenant,
-            message_or_type=_changed_event(county, level, view, now, version, removed=False),
+            message_or_type=calendar_proto.day_changed(county, level, view, now, version, removed=False),
         )
     return view | {"version": version}
 
@@ -188,7 +176,7 @@ def remove_override(
             s,
             source="gateway",
             tenant_id=event_tenant,
-            message_or_type=_changed_event(county, level, view, now, version, removed=True),
+            message_or_type=calendar_proto.day_changed(county, level, view, now, version, removed=True),
         )
 
 
@@ -356,16 +344,3 @@ def _override_view(
         "updated_by": by,
         "updated_at": at.isoformat(),
     }
-
-
-def _changed_event(
-    county: str, level: str, view: dict, at: datetime, version: int, *, removed: bool
-) -> events_pb2.CalendarDayChanged:
-    override = calendar_pb2.CalendarOverride(
-        date=view["date"],
-        kind=_KIND_ENUM[view["kind"] == "work"],
-        reason=view["reason"],
-        source=_SOURCE_ENUM[level],
-    )
-    override.updated_at.FromDatetime(at)
-    return events_pb2.CalendarDayChanged(county=county, day=override, removed=removed, version=version)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from bianmin.gateway.v1 import events_pb2, township_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,8 +12,8 @@ from libs.common import db
 from libs.common.errors import AlreadyExists, InvalidTransition, NotFound
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
-from services.gateway.adapters import tables
-from services.gateway.domain.directory import Township, new_township, require_visible
+from services.gateway.adapters import directory_proto, tables
+from services.gateway.domain.directory import new_township, require_visible
 from services.gateway.service_layer import settings
 
 
@@ -55,7 +54,12 @@ def onboard_township(sessions: sessionmaker[Session], principal: Principal, body
                 )
             )
         settings.insert_defaults(s, tenant, township.county, principal.username)
-        outbox.record(s, source="gateway", message_or_type=_onboarded_event(township, now), tenant_id=tenant)
+        outbox.record(
+            s,
+            source="gateway",
+            message_or_type=directory_proto.township_onboarded(township, now),
+            tenant_id=tenant,
+        )
     return get_township(sessions, principal, tenant)
 
 
@@ -123,13 +127,7 @@ def _change_status(
         if status != from_status:
             raise InvalidTransition(f"township {tenant} is {status} already")
         s.execute(sa.update(tables.township).where(tables.township.c.id == tenant).values(status=to_status))
-        now = datetime.now(UTC)
-        if to_status == "suspended":
-            event = events_pb2.TownshipSuspended(tenant_id=tenant)
-            event.suspended_at.FromDatetime(now)
-        else:
-            event = events_pb2.TownshipReactivated(tenant_id=tenant)
-            event.reactivated_at.FromDatetime(now)
+        event = directory_proto.status_changed(tenant, to_status, datetime.now(UTC))
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return get_township(sessions, principal, tenant)
 
@@ -149,22 +147,3 @@ def _view(row: sa.RowMapping, villages: list[dict]) -> dict:
         "status": row["status"],
         "villages": villages,
     }
-
-
-def _onboarded_event(t: Township, at: datetime) -> events_pb2.TownshipOnboarded:
-    event = events_pb2.TownshipOnboarded(
-        tenant_id=t.tenant_id,
-        county=t.county,
-        code=t.code,
-        name=t.name,
-        villages=[
-            township_pb2.Village(
-                code=v.code,
-                name=v.name,
-                groups=[township_pb2.Group(code=g.code, name=g.name) for g in v.groups],
-            )
-            for v in t.villages
-        ],
-    )
-    event.onboarded_at.FromDatetime(at)
-    return event

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from bianmin.gateway.v1 import events_pb2, organisation_pb2, staff_pb2, township_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,9 +17,8 @@ from libs.common.errors import NotFound, ValidationFailed
 from libs.common.messaging import outbox
 from libs.common.pii import mask_phone
 from libs.common.tenancy import Principal
-from services.gateway.adapters import tables
+from services.gateway.adapters import organisation_proto, tables
 from services.gateway.domain import organisation
-from services.gateway.domain.directory import Village
 from services.gateway.service_layer import identity
 
 # `xmax = 0` on the returned row: it was inserted, not updated by ON CONFLICT (PostgreSQL)
@@ -45,7 +43,7 @@ def save_village(
                 index_elements=["tenant_id", "code"], set_={"name": v.name, "groups": groups}
             ).returning(_INSERTED)
         ).one()
-        event = events_pb2.VillageSaved(tenant_id=tenant, village=_village_pb(v))
+        event = organisation_proto.village_saved(tenant, v)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return {"code": v.code, "name": v.name, "groups": groups}, bool(row.inserted)
 
@@ -76,7 +74,7 @@ def create_department(sessions: sessionmaker[Session], principal: Principal, ten
         ).first()
         if not created:
             raise ValidationFailed(f"department {d.code} exists already")
-        event = events_pb2.DepartmentCreated(department=organisation_pb2.Department(code=d.code, name=d.name))
+        event = organisation_proto.department_created(d.code, d.name)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return {"code": d.code, "name": d.name}
 
@@ -117,7 +115,7 @@ def save_window(
             .one()
         )
         view = _window_view(row)
-        event = events_pb2.WindowSaved(window=_window_pb(view))
+        event = organisation_proto.window_saved(view)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return view, bool(row["inserted"])
 
@@ -189,9 +187,8 @@ def assign_posts(
             .one()
         )
         view = _window_view(row)
-        event = events_pb2.WindowPostsAssigned(window=code, posts=_posts_pb(view["posts"]))
-        if current["post_a"] or current["post_b"]:
-            event.previous.CopyFrom(_posts_pb({"a": current["post_a"], "b": current["post_b"]}))
+        previous = {"a": current["post_a"], "b": current["post_b"]}
+        event = organisation_proto.window_posts_assigned(code, view["posts"], previous)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return view
 
@@ -235,15 +232,7 @@ def create_staff(sessions: sessionmaker[Session], principal: Principal, tenant: 
                 created_by=principal.username,
             )
         )
-        event = events_pb2.StaffSaved(
-            username=member.username,
-            name=member.name,
-            roles=[_role_pb(r) for r in member.roles],
-            window=member.window,
-            village=member.village,
-            active=True,
-            phone=member.phone,
-        )
+        event = organisation_proto.staff_saved(member)
         outbox.record(s, source="gateway", tenant_id=tenant, message_or_type=event)
     return _staff_view(
         {
@@ -343,26 +332,3 @@ def _window_view(r: sa.RowMapping | dict) -> dict:
         "item_codes": list(r["item_codes"]),
         "posts": {"a": r["post_a"], "b": r["post_b"]},
     }
-
-
-def _village_pb(v: Village) -> township_pb2.Village:
-    return township_pb2.Village(
-        code=v.code, name=v.name, groups=[township_pb2.Group(code=g.code, name=g.name) for g in v.groups]
-    )
-
-
-def _posts_pb(posts: dict) -> organisation_pb2.WindowPosts:
-    return organisation_pb2.WindowPosts(a=posts["a"] or "", b=posts["b"] or "")
-
-
-def _window_pb(view: dict) -> organisation_pb2.Window:
-    window = organisation_pb2.Window(
-        code=view["code"], name=view["name"], department=view["department"], item_codes=view["item_codes"]
-    )
-    if view["posts"]["a"] or view["posts"]["b"]:
-        window.posts.CopyFrom(_posts_pb(view["posts"]))
-    return window
-
-
-def _role_pb(role: str) -> staff_pb2.Role.ValueType:
-    return staff_pb2.Role.Value(f"ROLE_{role.upper()}")

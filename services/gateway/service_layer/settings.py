@@ -3,12 +3,10 @@ onboarding, reads, and validated changes that publish `SettingsChanged` in the s
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from bianmin.gateway.v1 import events_pb2, settings_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +14,7 @@ from libs.common import db
 from libs.common.errors import NotFound
 from libs.common.messaging import outbox
 from libs.common.tenancy import Principal
-from services.gateway.adapters import tables
+from services.gateway.adapters import settings_proto, tables
 from services.gateway.domain.organisation import default_settings, patch_settings, require_township_admin
 
 
@@ -42,7 +40,7 @@ def patch(sessions: sessionmaker[Session], principal: Principal, tenant: str, ch
             s,
             source="gateway",
             tenant_id=tenant,
-            message_or_type=events_pb2.SettingsChanged(settings=to_pb(new)),
+            message_or_type=settings_proto.settings_changed(new),
         )
     return new
 
@@ -54,22 +52,6 @@ def insert_defaults(s: Session, tenant: str, county: str, created_by: str) -> No
         sa.insert(tables.tenant_settings).values(
             tenant_id=tenant, updated_by=created_by, **default_settings(time_zone or "Asia/Shanghai")
         )
-    )
-
-
-def to_pb(settings: dict[str, Any]) -> settings_pb2.TenantSettings:
-    return settings_pb2.TenantSettings(
-        office_hours=[settings_pb2.OfficeHours(start=a, end=b) for a, b in settings["office_hours"]],
-        time_zone=settings["time_zone"],
-        trip_days=settings["trip_days"],
-        warn_ratio=settings["warn_ratio"],
-        escalation_notice_days=settings["escalation_notice_days"],
-        appeal_days=settings["appeal_days"],
-        visit_round_days=settings["visit_round_days"],
-        callback_ratio=settings["callback_ratio"],
-        locale=settings["locale"],
-        sign_in_times=settings["sign_in_times"],
-        extra={k: json.dumps(v, ensure_ascii=False) for k, v in settings["extra"].items()},
     )
 
 

@@ -1,4 +1,4 @@
-"""Cases in PostgreSQL: the `case` row (with its `case_clock` row, stored by cases.write_clock), its
+"""Cases in PostgreSQL: the `case` row (with its `case_clock` row, stored by case_clock.write_clock), its
 hash-chained `case_history` and its events in the outbox — all in the caller's transaction
 (ARCHITECTURE.md §6), so they commit together or not.
 
@@ -37,7 +37,7 @@ from services.intake.domain.event_clock import EventClock
 
 SOURCE = "intake"
 t = tables.case
-case_clocks = tables.case_clock  # not started until cases.write_clock stores it
+case_clocks = tables.case_clock  # not started until case_clock.write_clock stores it
 h = tables.case_history
 
 # Built once: a lifecycle runs each of them several times, and SQLAlchemy builds (coerces, keys)

@@ -4,12 +4,15 @@ Enums travel as the API's lower-case words: ITEM_CATEGORY_CIVIL_AFFAIRS ↔ "civ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from bianmin.intake.v1 import catalogue_pb2 as pb
+from bianmin.intake.v1 import events_pb2
+from google.protobuf import json_format
 
-from services.intake.domain.catalogue import CatalogueItem, Material, ServiceGuide, catalogue_item
+from services.intake.domain.catalogue import CatalogueItem, Material, ServiceGuide, StoredItem, catalogue_item
 
 _ENUMS: dict[str, tuple[Any, str]] = {
     "category": (pb.ItemCategory, "ITEM_CATEGORY_"),
@@ -88,6 +91,33 @@ def item_to_pb(
     )
     message.updated_at.FromDatetime(updated_at)
     return message
+
+
+def stored_item_to_pb(stored: StoredItem) -> pb.CatalogueItem:
+    return item_to_pb(
+        stored.item,
+        version=stored.version,
+        updated_at=stored.updated_at,
+        overridden=stored.overridden,
+        windows=stored.windows,
+    )
+
+
+def item_saved(
+    stored: StoredItem, actor: str, clamped_promised_days: int = 0
+) -> events_pb2.CatalogueItemSaved:
+    return events_pb2.CatalogueItemSaved(
+        item=stored_item_to_pb(stored), actor=actor, clamped_promised_days=clamped_promised_days
+    )
+
+
+def template_item_distributed(
+    item: Mapping[str, Any], actor: str
+) -> events_pb2.CatalogueTemplateItemDistributed:
+    """The event handed to each township, from the JSON data of the county's own event."""
+    event = events_pb2.CatalogueTemplateItemDistributed()
+    json_format.ParseDict({"item": item, "actor": actor}, event, ignore_unknown_fields=True)
+    return event
 
 
 def guide_to_pb(guide: ServiceGuide) -> pb.ServiceGuide:

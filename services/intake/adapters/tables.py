@@ -109,7 +109,7 @@ case = db.tenant_table(
     sa.Column("escalated_department", sa.Text),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
 )
-# the case's clock (migration 0014; cases.write_clock, service_layer/deadlines.py), narrow so that
+# the case's clock (migration 0014; case_clock.write_clock, deadline_rederivation.py), narrow so that
 # a calendar change re-derives hundreds of thousands of deadlines quickly: one row a case
 case_clock = db.tenant_table(
     "case_clock",

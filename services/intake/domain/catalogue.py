@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from libs.common.errors import ValidationFailed
@@ -237,3 +238,14 @@ def _unique(codes: list[str], what: str) -> None:
     duplicates = sorted(code for code, n in Counter(codes).items() if n > 1)
     if duplicates:
         raise ValidationFailed(f"{what} must be unique; repeated: {', '.join(duplicates)}")
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as stored for one tenant (or the template), with its bookkeeping."""
+
+    item: CatalogueItem
+    version: int
+    updated_at: datetime
+    overridden: bool  # the township changed the template's promised limit
+    windows: tuple[str, ...] = ()

@@ -58,3 +58,10 @@ def in_office_hours(calendar: WorkCalendar, at: datetime) -> bool:
         return False
     local = at.astimezone(calendar.tz).time()
     return info.working and any(start <= local < end for start, end in info.hours)
+
+
+def aware(at: datetime) -> datetime:
+    """`at`, refused unless timezone-aware (a deadline job judges instants, not wall-clock times)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationFailed("the sweep's instant must be timezone-aware")
+    return at

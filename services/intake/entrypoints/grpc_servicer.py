@@ -13,9 +13,9 @@ from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 from libs.common import tenant_projection
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
-from services.intake.adapters import tables
+from services.intake.adapters import open_case_metrics, tables
 from services.intake.adapters.case_proto import case_to_pb, word_of
-from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, word
+from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, stored_item_to_pb, word
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
 from services.intake.adapters.petition_proto import kind_word, new_from_request, petition_to_pb, state_word
 from services.intake.domain.case import Applicant
@@ -50,7 +50,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         # the open-case gauges on this process's /metrics, queried at scrape time
-        stats.export_metrics(runtime.ops_sessions, runtime.settings.timezone)
+        open_case_metrics.export_metrics(runtime.ops_sessions, runtime.settings.timezone)
 
     def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
         return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)
@@ -63,7 +63,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         stored = catalogue.create_template_item(
             self.runtime.sessions, current_principal(), item_from_pb(request.item), request.idempotency_key
         )
-        return pb.CreateCatalogueTemplateItemResponse(item=catalogue.item_message(stored))
+        return pb.CreateCatalogueTemplateItemResponse(item=stored_item_to_pb(stored))
 
     def UpdateCatalogueTemplateItem(
         self, request: pb.UpdateCatalogueTemplateItemRequest, context: object
@@ -71,7 +71,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         stored = catalogue.update_template_item(
             self.runtime.sessions, current_principal(), item_from_pb(request.item), request.expected_version
         )
-        return pb.UpdateCatalogueTemplateItemResponse(item=catalogue.item_message(stored))
+        return pb.UpdateCatalogueTemplateItemResponse(item=stored_item_to_pb(stored))
 
     def ListCatalogueTemplateItems(
         self, request: pb.ListCatalogueTemplateItemsRequest, context: object
@@ -80,7 +80,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             self.runtime.sessions, current_principal(), request.page_size, request.page_token
         )
         return pb.ListCatalogueTemplateItemsResponse(
-            items=[catalogue.item_message(s) for s in page.items], next_page_token=page.next_page_token
+            items=[stored_item_to_pb(s) for s in page.items], next_page_token=page.next_page_token
         )
 
     def GetCatalogueItem(
@@ -89,7 +89,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         stored = catalogue.get_item(
             self.runtime.sessions, current_principal(), current_tenant(), request.code
         )
-        return pb.GetCatalogueItemResponse(item=catalogue.item_message(stored))
+        return pb.GetCatalogueItemResponse(item=stored_item_to_pb(stored))
 
     def ListCatalogueItems(
         self, request: pb.ListCatalogueItemsRequest, context: object
@@ -104,7 +104,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             level=word("level", request.level),
         )
         return pb.ListCatalogueItemsResponse(
-            items=[catalogue.item_message(s) for s in page.items], next_page_token=page.next_page_token
+            items=[stored_item_to_pb(s) for s in page.items], next_page_token=page.next_page_token
         )
 
     def UpdateCatalogueItem(
@@ -118,7 +118,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             request.promised_days,
             request.expected_version,
         )
-        return pb.UpdateCatalogueItemResponse(item=catalogue.item_message(stored))
+        return pb.UpdateCatalogueItemResponse(item=stored_item_to_pb(stored))
 
     def GetServiceGuide(
         self, request: pb.GetServiceGuideRequest, context: object

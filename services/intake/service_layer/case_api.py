@@ -39,7 +39,7 @@ from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
 from services.intake.domain.case import ESCALATED, STATES, Applicant, Case
-from services.intake.service_layer import cases, pii_audit
+from services.intake.service_layer import case_clock, cases, pii_audit
 from services.intake.service_layer.townships import require_known
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
@@ -495,21 +495,21 @@ def _clock(s: Session, case: Case, row: Any, now: Now = _utcnow) -> ClockView:
     state = row["clock_state"] or clock.NOT_STARTED
     colour = clock.GREEN
     if state == clock.PAUSED:  # judged by the budget used so far: the clock's history decides
-        calendar = cases.township_calendar(s, case.tenant)
-        days = cases.promised_days(s, case)
-        derived = clock.derive(cases.history_intents(case.history), calendar, days)
+        calendar = case_clock.township_calendar(s, case.tenant)
+        days = case_clock.promised_days(s, case)
+        derived = clock.derive(case_clock.history_intents(case.history), calendar, days)
         colour = clock.colour(derived, calendar, now())
     elif state != clock.NOT_STARTED and row["due_at"] is not None and row["warn_at"] is not None:
         # running or stopped: the stored deadline, as the colour filter reads it
         stored = clock.Clock(
             state=state,
-            promised_days=cases.promised_days(s, case),
+            promised_days=case_clock.promised_days(s, case),
             started_at=row["started_at"],
             stopped_at=row["stopped_at"],
             due_at=row["due_at"],
             warn_at=row["warn_at"],
         )
-        colour = clock.colour(stored, cases.township_calendar(s, case.tenant), now())
+        colour = clock.colour(stored, case_clock.township_calendar(s, case.tenant), now())
     return ClockView(
         state=state,
         started_at=row["started_at"],

@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from bianmin.intake.v1 import events_pb2
-from google.protobuf import json_format
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,10 +37,9 @@ from libs.common.tenancy import (
     validate_code,
     validate_tenant_code,
 )
-from services.intake.adapters import tables
-from services.intake.adapters.catalogue_proto import item_to_pb
+from services.intake.adapters import catalogue_proto, tables
 from services.intake.adapters.county_townships import townships_of
-from services.intake.domain.catalogue import CatalogueItem, ServiceGuide, as_data, catalogue_item
+from services.intake.domain.catalogue import CatalogueItem, ServiceGuide, StoredItem, as_data, catalogue_item
 from services.intake.service_layer.townships import require_known
 
 log = logging.getLogger(__name__)
@@ -63,17 +60,6 @@ DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 SYSTEM_ACTOR = "system"
 
 t = tables.catalogue_item
-
-
-@dataclass(frozen=True)
-class StoredItem:
-    """An item as stored for one tenant (or the template), with its bookkeeping."""
-
-    item: CatalogueItem
-    version: int
-    updated_at: datetime
-    overridden: bool  # the township changed the template's promised limit
-    windows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,8 +283,7 @@ def distribute_template_item(session: Session, envelope: Envelope) -> int:
     county, data = envelope.county, envelope.data
     townships = _active_townships(session, county)
     item = data.get("item") or {}
-    event = events_pb2.CatalogueTemplateItemDistributed()
-    json_format.ParseDict({"item": item, "actor": data.get("actor", "")}, event, ignore_unknown_fields=True)
+    event = catalogue_proto.template_item_distributed(item, data.get("actor", ""))
     try:
         for township in townships:  # the outbox row must pass RLS as the township's
             db.set_scope(session, township)
@@ -498,18 +483,5 @@ def _stored(row: sa.RowMapping, windows: Mapping[str, tuple[str, ...]] | None = 
 
 
 def _record_saved(s: Session, tenant: str, stored: StoredItem, actor: str, clamped_from: int = 0) -> None:
-    event = events_pb2.CatalogueItemSaved(
-        item=item_message(stored), actor=actor, clamped_promised_days=clamped_from
-    )
+    event = catalogue_proto.item_saved(stored, actor, clamped_from)
     outbox.record(s, source="intake", message_or_type=event, tenant_id=tenant)
-
-
-def item_message(stored: StoredItem) -> Any:
-    """The `CatalogueItem` proto of a stored item (for events and the gRPC servicer)."""
-    return item_to_pb(
-        stored.item,
-        version=stored.version,
-        updated_at=stored.updated_at,
-        overridden=stored.overridden,
-        windows=stored.windows,
-    )

@@ -7,7 +7,7 @@ from libs.common import directory_projection as directory
 from libs.common import tenant_projection
 from libs.common.messaging import Envelope
 from services.intake.adapters import tables
-from services.intake.service_layer import calendar, catalogue, deadlines
+from services.intake.service_layer import calendar, catalogue, deadline_rederivation
 
 
 def on_township_onboarded(envelope: Envelope, session: Session) -> None:
@@ -46,17 +46,18 @@ def on_catalogue_template_item_distributed(envelope: Envelope, session: Session)
 
 
 # the calendar projection (idempotent, versioned per day; services/intake/service_layer/calendar.py);
-# a change that applied re-derives the open cases' deadlines in the same transaction (deadlines.py)
+# a change that applied re-derives the open cases' deadlines in the same transaction
+# (deadline_rederivation.py)
 
 
 def on_national_calendar_imported(envelope: Envelope, session: Session) -> None:
     if calendar.on_national_calendar_imported(envelope, session):
-        deadlines.on_calendar_changed(envelope, session)
+        deadline_rederivation.on_calendar_changed(envelope, session)
 
 
 def on_calendar_day_changed(envelope: Envelope, session: Session) -> None:
     if calendar.on_calendar_day_changed(envelope, session):
-        deadlines.on_calendar_changed(envelope, session)
+        deadline_rederivation.on_calendar_changed(envelope, session)
 
 
 _settings_changed = directory.settings_changed(tables.settings)
@@ -64,7 +65,7 @@ _settings_changed = directory.settings_changed(tables.settings)
 
 def on_settings_changed(envelope: Envelope, session: Session) -> None:
     """Office hours and the time zone are part of the calendar: the open cases follow them."""
-    before = deadlines.hours_of(session, envelope.tenant_id)
+    before = deadline_rederivation.hours_of(session, envelope.tenant_id)
     _settings_changed(envelope, session)
-    if deadlines.hours_of(session, envelope.tenant_id) != before:
-        deadlines.on_calendar_changed(envelope, session)
+    if deadline_rederivation.hours_of(session, envelope.tenant_id) != before:
+        deadline_rederivation.on_calendar_changed(envelope, session)

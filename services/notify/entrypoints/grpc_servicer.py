@@ -13,6 +13,7 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.notify.adapters import tables
+from services.notify.adapters.notification_proto import channel_pb, timestamp
 from services.notify.service_layer import dead_letters, notices
 
 
@@ -83,6 +84,28 @@ def inbox_item_to_pb(r: Any) -> npb.InboxItem:
     _set(message, "created_at", r.created_at)
     _set(message, "read_at", r.read_at)
     return message
+
+
+def dead_letter_to_pb(view: dead_letters.DeadLetterView) -> npb.DeadLetter:
+    source = (
+        npb.DEAD_LETTER_SOURCE_NOTIFICATION
+        if view.source == dead_letters.NOTIFICATION
+        else npb.DEAD_LETTER_SOURCE_EVENT
+    )
+    return npb.DeadLetter(
+        id=view.id,
+        source=source,
+        notification_id=view.notification_id,
+        event_type=view.event_type,
+        event_id=view.event_id,
+        consumer=view.consumer,
+        reason=view.reason,
+        attempts=view.attempts,
+        parked_at=timestamp(view.parked_at),
+        replayed_at=timestamp(view.replayed_at),
+        tenant_id=view.tenant_id,
+        channel=channel_pb(view.channel) if view.channel else 0,  # type: ignore[arg-type]
+    )
 
 
 class NotifyServicer(pb_grpc.NotifyServiceServicer):
@@ -176,7 +199,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             offset=offset,
         )
         return pb.ListDeadLettersResponse(
-            dead_letters=[dead_letters.to_pb(v) for v in page],
+            dead_letters=[dead_letter_to_pb(v) for v in page],
             next_page_token=str(offset + size) if more else "",
         )
 
@@ -193,4 +216,4 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             max_attempts=settings.consumer_max_attempts,
             retry_base_seconds=settings.consumer_retry_base_seconds,
         )
-        return pb.ReplayDeadLetterResponse(dead_letter=dead_letters.to_pb(view))
+        return pb.ReplayDeadLetterResponse(dead_letter=dead_letter_to_pb(view))

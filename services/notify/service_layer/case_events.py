@@ -28,44 +28,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
-from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from libs.common import db, pii, sealing
-from libs.common.messaging import Envelope, Subscription, message_of
+from libs.common.messaging import Envelope, Subscription
 from libs.common.observability.tracing import inject_traceparent
 from libs.common.settings import Settings
-from services.notify.adapters import tables
+from services.notify.adapters import case_event_proto, tables
 from services.notify.adapters.templates import NoticeTemplates
 from services.notify.domain import notices as n
+from services.notify.domain.case_events import CaseEvent, CaseSummary
 from services.notify.service_layer import duty_rota
 
 SOURCE = "intake"
 log = logging.getLogger(__name__)
 DEFAULT_TZ = "Asia/Shanghai"
 WARNING_COLOURS = {"yellow": "黄灯预警", "red": "红灯预警", "overdue": "已超期"}
-
-CASE_EVENTS: dict[str, type[Message]] = {
-    "case_received": events_pb2.CaseReceived,
-    "case_supplement_requested": events_pb2.CaseSupplementRequested,
-    "case_materials_submitted": events_pb2.CaseMaterialsSubmitted,
-    "case_refused": events_pb2.CaseRefused,
-    "case_accepted": events_pb2.CaseAccepted,
-    "case_assigned": events_pb2.CaseAssigned,
-    "case_escalated": events_pb2.CaseEscalated,
-    "case_resumed": events_pb2.CaseResumed,
-    "case_extended": events_pb2.CaseExtended,
-    "case_completed": events_pb2.CaseCompleted,
-    "case_replied": events_pb2.CaseReplied,
-    "case_archived": events_pb2.CaseArchived,
-    "case_returned": events_pb2.CaseReturned,
-    "case_withdrawn": events_pb2.CaseWithdrawn,
-    "case_pressed": events_pb2.CasePressed,
-    "case_clock_colour_changed": events_pb2.CaseClockColourChanged,
-    "case_deadline_recomputed": events_pb2.CaseDeadlineRecomputed,
-}
 
 
 @lru_cache(maxsize=4)
@@ -82,15 +61,6 @@ def templates() -> NoticeTemplates:
     """The notice templates with the county's override folder (`BIANMIN_NOTICE_TEMPLATE_DIR`,
     read once per process, when the first notice is made)."""
     return _templates(_override_dir())
-
-
-def _word(enum: Any, prefix: str, value: int) -> str:
-    name = str(enum.Name(value)) if value else ""
-    return "" if not name or name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
-
-
-def _ts(message: Any, name: str) -> datetime | None:
-    return message.__getattribute__(name).ToDatetime(UTC) if message.HasField(name) else None
 
 
 # --- the township's context ------------------------------------------------------------------
@@ -152,18 +122,17 @@ class Township:
 def on_case_event(envelope: Envelope, session: Session) -> None:
     """Any case event: the open-case projection, then the notices and staff notifications it
     obliges."""
-    cls = CASE_EVENTS[envelope.event_type]
-    message = message_of(envelope.data, cls)
-    _project_open_case(session, envelope, message)
+    event = case_event_proto.case_event_of(envelope.event_type, envelope.data)
+    _project_open_case(session, envelope, event)
     kinds = n.NOTICES_OF_EVENT.get(envelope.event_type, ())
     if kinds:
         township = Township.load(session, envelope.tenant_id)
-        contact = _contact(session, message.case)
+        contact = _contact(session, event.case)
         for kind in kinds:
-            _notice(session, envelope, township, message, kind, contact)
+            _notice(session, envelope, township, event, kind, contact)
     staff = STAFF_NOTIFICATIONS.get(envelope.event_type)
     if staff is not None:
-        staff(session, envelope, message)
+        staff(session, envelope, event)
 
 
 def on_petition_registered(envelope: Envelope, session: Session) -> None:
@@ -171,16 +140,16 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
     the township's local date of its registration — the one appraisal's rota names, if an active
     staff member here; else (no rota for that day, or the named leader is not active staff) to
     every township_admin, with a warning that no leader on duty was found."""
-    petition = message_of(envelope.data, events_pb2.PetitionRegistered)
+    petition = case_event_proto.petition_registered_of(envelope.data)
     if not petition.collective:
         return
     township = Township.load(session, envelope.tenant_id)
-    registered = _ts(petition, "registered_at") or envelope.occurred_at
+    registered = petition.registered_at or envelope.occurred_at
     day = registered.astimezone(township.tz).date()
     title = f"集体访：{petition.number}"
     due = ""
-    if petition.HasField("answer_due_at"):
-        due = f"答复期限：{township.date(petition.answer_due_at.ToDatetime(UTC))}。"
+    if petition.answer_due_at is not None:
+        due = f"答复期限：{township.date(petition.answer_due_at)}。"
     leader = duty_rota.leader_on_duty(session, envelope.tenant_id, day)
     if leader is not None and _is_active_staff(session, envelope.tenant_id, leader):
         on_duty = f"您是{township.date(registered)}的带班领导"
@@ -220,7 +189,10 @@ def _is_active_staff(session: Session, tenant: str, username: str) -> bool:
 
 def subscriptions() -> list[Subscription]:
     return [
-        *(Subscription(SOURCE, event_type, "notify", on_case_event) for event_type in CASE_EVENTS),
+        *(
+            Subscription(SOURCE, event_type, "notify", on_case_event)
+            for event_type in case_event_proto.CASE_EVENT_TYPES
+        ),
         Subscription(SOURCE, "case_deadlines_recomputed", "notify", on_case_deadlines_recomputed),
         Subscription(SOURCE, "petition_registered", "notify", on_petition_registered),
     ]
@@ -229,38 +201,32 @@ def subscriptions() -> list[Subscription]:
 # --- open cases ------------------------------------------------------------------------------
 
 
-def _project_open_case(session: Session, envelope: Envelope, message: Any) -> None:
+def _project_open_case(session: Session, envelope: Envelope, event: CaseEvent) -> None:
     """Upsert the case as of this event; an older version never overwrites a newer one."""
     recomputed = envelope.event_type == "case_deadline_recomputed"
-    _upsert_open_cases(session, [_open_case(envelope, message)], same_version=recomputed)
+    _upsert_open_cases(session, [_open_case(envelope, event)], same_version=recomputed)
 
 
 def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
     """A calendar change moved the deadlines of many open cases (a batch an event): the open-case
     projection takes them all in one statement. No notice: a moved deadline obliges none."""
-    batch = message_of(envelope.data, events_pb2.CaseDeadlinesRecomputed)
-    if batch.cases:
-        rows = [_open_case(envelope, moved) for moved in batch.cases]
+    moved = case_event_proto.recomputed_of(envelope.data)
+    if moved:
+        rows = [_open_case(envelope, event) for event in moved]
         _upsert_open_cases(session, rows, same_version=True)
 
 
-def _open_case(envelope: Envelope, message: Any) -> dict[str, Any]:
+def _open_case(envelope: Envelope, event: CaseEvent) -> dict[str, Any]:
     """The open_case row of a case event's case, with the newest deadline the event knows."""
-    c = message.case
-    due = _ts(c, "due_at")
-    fields = message.DESCRIPTOR.fields_by_name
-    if due is None and "due_at" in fields:  # events with the new deadline
-        due = _ts(message, "due_at")
-    if due is None and "clock" in fields and message.HasField("clock"):  # accepted, resumed
-        due = _ts(message.clock, "due_at")
+    c = event.case
     return {
         "tenant_id": envelope.tenant_id,
         "case_id": c.case_id,
         "number": c.number,
-        "item_name": c.item_name or c.item_code,
+        "item_name": c.item,
         "handler": c.handler or None,
-        "state": _word(case_pb2.CaseState, "CASE_STATE_", c.state) or "received",
-        "due_at": due,
+        "state": c.state or "received",
+        "due_at": event.newest_due_at,
         "version": c.version,
         "as_of": envelope.occurred_at,
     }
@@ -305,7 +271,7 @@ def _upsert_open_cases(session: Session, rows: list[dict[str, Any]], *, same_ver
 # --- notices ---------------------------------------------------------------------------------
 
 
-def _contact(session: Session, summary: Any) -> dict[str, str]:
+def _contact(session: Session, summary: CaseSummary) -> dict[str, str]:
     """The applicant's name, phone and e-mail, opened from the event (empty when the event
     carries none). A seal no key opens raises: the event is retried and, failing, parked as a
     dead letter to replay once the keys are right — never a notice silently without its SMS."""
@@ -319,14 +285,14 @@ def _contact(session: Session, summary: Any) -> dict[str, str]:
 
 
 def notice_context(
-    kind: str, message: Any, township: Township, at: datetime, code: str, applicant_name: str
+    kind: str, event: CaseEvent, township: Township, at: datetime, code: str, applicant_name: str
 ) -> dict[str, Any]:
     """What the template of `kind` is given (every key always present: StrictUndefined)."""
-    c = message.case
+    c = event.case
     ctx: dict[str, Any] = {
         "township": township.name,
         "case_number": c.number,
-        "item_name": c.item_name or c.item_code,
+        "item_name": c.item,
         "applicant": pii.mask_name(applicant_name) or "申请人",
         "date": township.date(at),
         "verification_code": code,
@@ -336,36 +302,33 @@ def notice_context(
         return township.date(value) if value is not None else ""
 
     if kind == n.ACCEPTANCE:
-        clock_due = _ts(message.clock, "due_at") if message.HasField("clock") else None
-        ctx["due_date"] = day(clock_due or _ts(c, "due_at"))
+        ctx["due_date"] = day(event.clock_due_at or c.due_at)
     elif kind == n.SUPPLEMENT:
-        names = list(message.missing_material_names)
-        codes = list(message.missing_materials)
+        names = list(event.missing_material_names)
+        codes = list(event.missing_materials)
         # every missing material by name (its code where intake knew no name)
         ctx["missing"] = [names[i] if i < len(names) and names[i] else code for i, code in enumerate(codes)]
         ctx["missing"] += names[len(codes) :]
-        ctx["note"] = message.note
-        ctx["second_request"] = message.second_request
+        ctx["note"] = event.note
+        ctx["second_request"] = event.second_request
     elif kind == n.REFUSAL:
-        ctx["reason"] = message.reason
-        ctx["refer_to"] = message.refer_to
+        ctx["reason"] = event.reason
+        ctx["refer_to"] = event.refer_to
     elif kind == n.ESCALATION:
-        level = _word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", message.to_level)
-        ctx["level"] = n.LEVEL_NAMES.get(level, level)
-        ctx["department"] = message.department
-        ctx["reason"] = message.reason
-        ctx["notify_by"] = day(_ts(message, "notify_by"))
+        ctx["level"] = n.LEVEL_NAMES.get(event.to_level, event.to_level)
+        ctx["department"] = event.department
+        ctx["reason"] = event.reason
+        ctx["notify_by"] = day(event.notify_by)
     elif kind == n.EXTENSION:
-        ctx["reason"] = message.reason
-        ctx["working_days"] = message.working_days
-        ctx["due_date"] = day(_ts(message, "due_at"))
+        ctx["reason"] = event.reason
+        ctx["working_days"] = event.working_days
+        ctx["due_date"] = day(event.due_at)
     elif kind == n.RESULT:
-        outcome = _word(case_pb2.CaseOutcome, "CASE_OUTCOME_", message.outcome)
-        ctx["outcome"] = n.OUTCOME_NAMES.get(outcome, outcome or "已办结")
-        ctx["denied"] = outcome == "denied"
-        ctx["reason"] = message.reason
+        ctx["outcome"] = n.OUTCOME_NAMES.get(event.outcome, event.outcome or "已办结")
+        ctx["denied"] = event.outcome == "denied"
+        ctx["reason"] = event.reason
     elif kind == n.RETURN:
-        ctx["reason"] = message.reason
+        ctx["reason"] = event.reason
     return ctx
 
 
@@ -373,18 +336,18 @@ def _notice(
     session: Session,
     envelope: Envelope,
     township: Township,
-    message: Any,
+    event: CaseEvent,
     kind: str,
     contact: dict[str, str],
 ) -> None:
-    c = message.case
+    c = event.case
     code = n.verification_code()
     notice_templates = templates()
     locale = notice_templates.locale_for(kind, township.locale)
     text = notice_templates.render(
         kind,
         locale,
-        notice_context(kind, message, township, envelope.occurred_at, code, contact.get("name", "")),
+        notice_context(kind, event, township, envelope.occurred_at, code, contact.get("name", "")),
     )
     phone, email = contact.get("phone", ""), contact.get("email", "")
     recipient = pii.mask_phone(phone) or pii.mask_email(email) or ""
@@ -517,59 +480,48 @@ def _staff_message(
     _notifications(session, rows)
 
 
-def _responsible(c: Any) -> str:
-    return str(c.handler or c.first_ask or "")
-
-
-def _case_label(c: Any) -> str:
-    return f"{c.number}（{c.item_name or c.item_code}）"
-
-
-def _on_assigned(session: Session, envelope: Envelope, m: Any) -> None:
-    handler = m.handler or m.case.handler
+def _on_assigned(session: Session, envelope: Envelope, e: CaseEvent) -> None:
+    handler = e.handler or e.case.handler
     if handler:
-        text = f"办件 {_case_label(m.case)} 已分派给您办理（分派人：{m.actor}）。"
+        text = f"办件 {e.case.label} 已分派给您办理（分派人：{e.actor}）。"
         _staff_message(
-            session, envelope, handler, "assignment", f"新分派：{m.case.number}", text, m.case.case_id
+            session, envelope, handler, "assignment", f"新分派：{e.case.number}", text, e.case.case_id
         )
 
 
-def _on_pressed(session: Session, envelope: Envelope, m: Any) -> None:
-    to = _responsible(m.case)
+def _on_pressed(session: Session, envelope: Envelope, e: CaseEvent) -> None:
+    to = e.case.responsible
     if to:
-        text = f"办件 {_case_label(m.case)} 被督办（第{m.presses}次）。" + (
-            f"督办意见：{m.note}" if m.note else ""
-        )
+        text = f"办件 {e.case.label} 被督办（第{e.presses}次）。" + (f"督办意见：{e.note}" if e.note else "")
         _staff_message(
-            session, envelope, to, "press", f"督办：{m.case.number}", text, m.case.case_id, urgent=True
+            session, envelope, to, "press", f"督办：{e.case.number}", text, e.case.case_id, urgent=True
         )
 
 
-def _on_colour(session: Session, envelope: Envelope, m: Any) -> None:
-    colour = _word(case_pb2.ClockColour, "CLOCK_COLOUR_", m.colour)
-    to = _responsible(m.case)
-    if colour not in WARNING_COLOURS or not to:
+def _on_colour(session: Session, envelope: Envelope, e: CaseEvent) -> None:
+    to = e.case.responsible
+    if e.colour not in WARNING_COLOURS or not to:
         return
-    due = _ts(m, "due_at") or _ts(m.case, "due_at")
-    label = WARNING_COLOURS[colour]
-    text = f"办件 {_case_label(m.case)} {label}。"
+    due = e.due_at or e.case.due_at
+    label = WARNING_COLOURS[e.colour]
+    text = f"办件 {e.case.label} {label}。"
     if due is not None:
         text += f"办结期限：{Township.load(session, envelope.tenant_id).date(due)}。"
-    overdue = colour == "overdue"
+    overdue = e.colour == "overdue"
     _staff_message(
         session,
         envelope,
         to,
         "clock_warning",
-        f"{label}：{m.case.number}",
+        f"{label}：{e.case.number}",
         text,
-        m.case.case_id,
+        e.case.case_id,
         urgent=overdue,
         sms=overdue,
     )
 
 
-STAFF_NOTIFICATIONS: dict[str, Callable[[Session, Envelope, Any], None]] = {
+STAFF_NOTIFICATIONS: dict[str, Callable[[Session, Envelope, CaseEvent], None]] = {
     "case_assigned": _on_assigned,
     "case_pressed": _on_pressed,
     "case_clock_colour_changed": _on_colour,

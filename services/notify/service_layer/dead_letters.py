@@ -24,7 +24,7 @@ from libs.common import messaging as bus
 from libs.common.errors import Forbidden, InvalidTransition, NotFound, Unauthenticated, ValidationFailed
 from libs.common.messaging import record
 from libs.common.tenancy import Principal
-from services.notify.adapters import tables
+from services.notify.adapters import notification_proto, tables
 from services.notify.domain.delivery import DEAD_LETTERED, QUEUED
 
 NOTIFICATION, EVENT = "notification", "event"
@@ -211,9 +211,6 @@ def replay_notification(
     ops_sessions: sessionmaker[Session], notification_id: str, replayed_by: str, *, visible: Any = None
 ) -> DeadLetterView:
     """Back to `queued`, attempts reset, due now; records who replayed it and when."""
-    from bianmin.notify.v1 import events_pb2
-    from google.protobuf.timestamp_pb2 import Timestamp
-
     n = tables.notification
     now = datetime.now(UTC)
     with db.transaction(ops_sessions, None) as s:
@@ -228,39 +225,12 @@ def replay_notification(
             .values(status=QUEUED, attempts=0, next_attempt_at=now, replayed_at=now, replayed_by=replayed_by)
             .returning(n)
         ).one()
-        at = Timestamp()
-        at.FromDatetime(now)
         record(
             s,
             source="notify",
-            message_or_type=events_pb2.DeadLetterReplayed(
-                dead_letter_id=f"{NOTIFICATION}:{row.id}", replayed_by=replayed_by, replayed_at=at
+            message_or_type=notification_proto.dead_letter_replayed(
+                f"{NOTIFICATION}:{row.id}", replayed_by, now
             ),
             tenant_id=row.tenant_id,
         )
     return notification_view(updated)
-
-
-def to_pb(view: DeadLetterView) -> Any:
-    """The proto of a dead letter (bianmin.notify.v1.DeadLetter)."""
-    from bianmin.notify.v1 import notification_pb2 as npb
-
-    from services.notify.service_layer.delivery import channel_pb, timestamp
-
-    source = (
-        npb.DEAD_LETTER_SOURCE_NOTIFICATION if view.source == NOTIFICATION else npb.DEAD_LETTER_SOURCE_EVENT
-    )
-    return npb.DeadLetter(
-        id=view.id,
-        source=source,
-        notification_id=view.notification_id,
-        event_type=view.event_type,
-        event_id=view.event_id,
-        consumer=view.consumer,
-        reason=view.reason,
-        attempts=view.attempts,
-        parked_at=timestamp(view.parked_at),
-        replayed_at=timestamp(view.replayed_at),
-        tenant_id=view.tenant_id,
-        channel=channel_pb(view.channel) if view.channel else 0,
-    )

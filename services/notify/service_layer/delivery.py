@@ -40,38 +40,35 @@ same transaction as the state change.
 Each send and each receipt poll runs in a CLIENT span (`notify deliver sms|email`, `notify receipt
 sms`) whose parent is the trace context stored on the row when it was queued (`trace_context`,
 written in the consumer's span): the delivery joins the trace of the request that caused it, and
-so do the events recorded in that span. A row without one (queued before migration 0006, or
-with tracing off) starts a trace of its own."""
+so do the events recorded in that span (adapters/channels.py).
+
+Here is the use case; the rows' SQL is adapters/notification_repository.py, the channels and
+their spans adapters/channels.py, the events adapters/notification_proto.py."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from bianmin.notify.v1 import events_pb2, notification_pb2
-from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import trace
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.calendar import WorkCalendar
 from libs.common.errors import ValidationFailed
-from libs.common.messaging import record
-from libs.common.observability.tracing import SpanKind, mark_error, span
+from libs.common.observability.tracing import mark_error
 from libs.common.pii import mask_text
 from libs.common.settings import Settings
-from services.notify.adapters import tables
-from services.notify.adapters.email import SmtpMailer
+from services.notify.adapters import notification_proto as events
+from services.notify.adapters import notification_repository as notifications
+from services.notify.adapters.channels import Channels, delivery_span
+from services.notify.adapters.notification_proto import MAX_ERROR
 from services.notify.adapters.sms import DELIVERED as RECEIPT_DELIVERED
 from services.notify.adapters.sms import FAILED as RECEIPT_FAILED
-from services.notify.adapters.sms import SendFailed, SmsProvider
+from services.notify.adapters.sms import SendFailed
 from services.notify.domain import delivery as policy
 from services.notify.domain.delivery import DEAD_LETTERED, DELIVERED, EMAIL, FAILED, QUEUED, SENT, SMS
 from services.notify.service_layer import calendar as notify_calendar
@@ -85,58 +82,9 @@ from services.notify.service_layer.metrics import (
 
 log = logging.getLogger(__name__)
 
-SOURCE = "notify"
 RECEIPT_WINDOW = timedelta(days=2)  # a receipt that has not come in two days will not come
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
-MAX_ERROR = 2000
 LEASE_LOST = "lease_lost"  # a span's outcome when another dispatcher took the row meanwhile
-NOT_CONFIGURED = {
-    SMS: "the SMS channel is not configured (BIANMIN_SMS_URL): waiting, not attempted",
-    EMAIL: "the e-mail channel is not configured (BIANMIN_SMTP_HOST): waiting, not attempted",
-}
-
-
-def enum(pb_enum: Any, prefix: str, word: str | None) -> int:
-    """'sms' → CHANNEL_SMS; unknown or empty → 0 (UNSPECIFIED)."""
-    try:
-        return int(pb_enum.Value(f"{prefix}{(word or '').upper()}"))
-    except ValueError:
-        return 0
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
-
-
-def channel_pb(word: str) -> int:
-    return enum(notification_pb2.Channel, "CHANNEL_", word)
-
-
-@dataclass
-class Channels:
-    sms: SmsProvider | None = None
-    email: SmtpMailer | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Channels:
-        return cls(SmsProvider.from_settings(settings), SmtpMailer.from_settings(settings))
-
-    def close(self) -> None:
-        if self.sms is not None:
-            self.sms.close()
-
-    def unconfigured(self) -> dict[str, str]:
-        """Channel → why it cannot send, for each channel with nothing configured."""
-        missing = {}
-        if self.sms is None:
-            missing[SMS] = NOT_CONFIGURED[SMS]
-        if self.email is None:
-            missing[EMAIL] = NOT_CONFIGURED[EMAIL]
-        return missing
 
 
 class Dispatcher:
@@ -199,66 +147,34 @@ class Dispatcher:
     # --- claim --------------------------------------------------------------------------------
 
     def _claim(self, *, due_sends: bool) -> list[Any]:
-        n = tables.notification
         now = self.clock()
         lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
-        which = (
-            # a channel with nothing configured is not attempted (see _mark_unconfigured)
-            sa.and_(n.c.status.in_([QUEUED, FAILED]), n.c.channel.not_in(list(self.channels.unconfigured())))
-            if due_sends
-            else sa.and_(n.c.status == SENT, n.c.channel == SMS, n.c.provider_ref.is_not(None))
-        )
-        due = (
-            sa.select(n.c.id)
-            .where(which, n.c.next_attempt_at <= now)
-            .order_by(n.c.next_attempt_at)
-            .limit(self.settings.notify_batch_size)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
         with db.transaction(self.sessions, None) as s:
-            return list(
-                s.execute(n.update().where(n.c.id.in_(due)).values(next_attempt_at=lease).returning(n)).all()
+            return notifications.claim(
+                s,
+                now=now,
+                lease=lease,
+                limit=self.settings.notify_batch_size,
+                due_sends=due_sends,
+                # a channel with nothing configured is not attempted (see _mark_unconfigured)
+                skip_channels=self.channels.unconfigured(),
             )
 
     def _mark_unconfigured(self) -> None:
         """Say on the waiting rows of a channel with nothing configured why they wait. They stay
         `queued` with their attempts and due time untouched, so configuring the channel sends
         them; written once (only rows whose error differs), not every round."""
-        n = tables.notification
         now = self.clock()
         for channel, reason in self.channels.unconfigured().items():
             with db.transaction(self.sessions, None) as s:
-                marked = s.execute(
-                    n.update()
-                    .where(
-                        n.c.channel == channel,
-                        n.c.status == QUEUED,
-                        n.c.next_attempt_at <= now,
-                        n.c.last_error.is_distinct_from(reason),
-                    )
-                    .values(last_error=reason)
-                ).rowcount  # type: ignore[attr-defined]
+                marked = notifications.mark_waiting(s, channel, reason, now)
             if marked:
                 log.warning("%d %s notification(s) waiting: %s", marked, channel, reason)
-
-    def _fenced(self, s: Session, row: Any, **values: Any) -> bool:
-        """Write `values` to the claimed row if our lease still holds it."""
-        n = tables.notification
-        result = s.execute(
-            n.update()
-            .where(n.c.id == row.id, n.c.next_attempt_at == row.next_attempt_at, n.c.status == row.status)
-            .values(**values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            log.warning("notification %s: lease lost; another dispatcher has it", row.id)
-            return False
-        return True
 
     def _release(self, row: Any, until: datetime, reason: str) -> None:
         """Give a held row back, due at `until`, its attempts untouched."""
         with db.transaction(self.sessions, row.tenant_id) as s:
-            self._fenced(s, row, next_attempt_at=until)
+            notifications.write_fenced(s, row, next_attempt_at=until)
         NOTIFICATIONS_HELD.labels(channel=row.channel, reason=reason).inc()
 
     # --- send ---------------------------------------------------------------------------------
@@ -277,7 +193,7 @@ class Dispatcher:
                 return
         with self._span(f"notify deliver {row.channel}", row, attempt=row.attempts + 1) as current:
             try:
-                ref = self._send(row)
+                ref = self.channels.send(row, self._address(row))
             except SendFailed as exc:
                 mark_error(current, str(mask_text(exc.reason)))
                 outcome = self._failed(row, exc.reason, permanent=exc.permanent)
@@ -285,32 +201,8 @@ class Dispatcher:
                 outcome = self._sent(row, ref)
             current.set_attribute("notification.outcome", outcome)
 
-    def _span(self, name: str, row: Any, **attributes: Any) -> AbstractContextManager[trace.Span]:
-        """A CLIENT span continuing the trace the row was queued in; `{}` rather than None for a
-        row without one, so that it starts a new trace instead of joining whatever is current."""
-        return span(
-            name,
-            kind=SpanKind.CLIENT,
-            parent_headers=row.trace_context or {},
-            attributes={
-                "notification.id": str(row.id),
-                "notification.channel": row.channel,
-                **{f"notification.{key}": value for key, value in attributes.items()},
-            },
-            tracer_provider=self.tracer_provider,
-        )
-
-    def _send(self, row: Any) -> str:
-        address = self._address(row)
-        if row.channel == SMS:
-            if self.channels.sms is None:
-                raise SendFailed("the SMS channel is not configured (BIANMIN_SMS_URL)")
-            return self.channels.sms.send(address, row.text, str(row.id))
-        if row.channel == EMAIL:
-            if self.channels.email is None:
-                raise SendFailed("the e-mail channel is not configured (BIANMIN_SMTP_HOST)")
-            return self.channels.email.send(address, row.subject or "便民服务通知", row.text, str(row.id))
-        return ""  # inbox / print: nothing to hand over
+    def _span(self, name: str, row: Any, **attributes: Any) -> Any:
+        return delivery_span(name, row, self.tracer_provider, **attributes)
 
     def _address(self, row: Any) -> str:
         """The real phone / e-mail: opened from the sealed contact (applicants) or the staff
@@ -323,13 +215,8 @@ class Dispatcher:
                 raise SendFailed(f"the sealed address cannot be opened: {exc}") from exc
             value = contact.get("address")  # as the event handlers seal it (sealing.seal_address)
         elif key == "phone":
-            staff = tables.staff
             with db.transaction(self.sessions, row.tenant_id) as s:
-                value = s.execute(
-                    sa.select(staff.c.phone).where(
-                        staff.c.tenant_id == row.tenant_id, staff.c.username == row.recipient
-                    )
-                ).scalar()
+                value = notifications.staff_phone(s, row.tenant_id, row.recipient)
         else:
             value = None
         if not value:
@@ -353,11 +240,11 @@ class Dispatcher:
         if immediate:
             values["delivered_at"] = now
         with db.transaction(self.sessions, row.tenant_id) as s:
-            if not self._fenced(s, row, **values):
+            if not notifications.write_fenced(s, row, **values):
                 return LEASE_LOST
-            self._event(s, row, self._sent_event(row, now))
+            notifications.record_event(s, row, events.sent(row, now))
             if immediate:
-                self._event(s, row, self._delivered_event(row, now))
+                notifications.record_event(s, row, events.delivered(row, now))
         NOTIFICATIONS.labels(channel=row.channel, outcome=SENT).inc()
         if immediate:
             self._observe_delivered(row, now)
@@ -383,21 +270,15 @@ class Dispatcher:
         else:
             values["next_attempt_at"] = outcome.next_attempt_at
         with db.transaction(self.sessions, row.tenant_id) as s:
-            if not self._fenced(s, row, **values):
+            if not notifications.write_fenced(s, row, **values):
                 return LEASE_LOST
             if outcome.status == DEAD_LETTERED:
-                event: Message = events_pb2.DeadLetterParked(
-                    dead_letter=dead_letter_pb(row, reason=reason, attempts=attempts, parked_at=now)
-                )
+                event = events.parked(row, reason=reason, attempts=attempts, at=now)
             else:
-                event = events_pb2.NotificationFailed(
-                    notification_id=str(row.id),
-                    channel=channel_pb(row.channel),
-                    attempts=attempts,
-                    error=reason[:MAX_ERROR],
-                    next_attempt_at=timestamp(outcome.next_attempt_at),
+                event = events.failed(
+                    row, attempts=attempts, error=reason, next_attempt_at=outcome.next_attempt_at
                 )
-            self._event(s, row, event)
+            notifications.record_event(s, row, event)
         NOTIFICATIONS.labels(channel=row.channel, outcome=outcome.status).inc()
         log.warning(
             "notification %s (%s) failed, try %d: %s → %s",
@@ -425,9 +306,11 @@ class Dispatcher:
             receipt = None
         if receipt is not None and receipt.status == RECEIPT_DELIVERED:
             with db.transaction(self.sessions, row.tenant_id) as s:
-                if not self._fenced(s, row, status=DELIVERED, delivered_at=now, next_attempt_at=NEVER):
+                if not notifications.write_fenced(
+                    s, row, status=DELIVERED, delivered_at=now, next_attempt_at=NEVER
+                ):
                     return LEASE_LOST
-                self._event(s, row, self._delivered_event(row, now))
+                notifications.record_event(s, row, events.delivered(row, now))
             NOTIFICATIONS.labels(channel=row.channel, outcome=DELIVERED).inc()
             self._observe_delivered(row, now)
             return DELIVERED
@@ -439,7 +322,9 @@ class Dispatcher:
         sent_at = row.sent_at or now
         poll = now + timedelta(seconds=self.settings.sms_receipt_poll_seconds)
         with db.transaction(self.sessions, row.tenant_id) as s:
-            held = self._fenced(s, row, next_attempt_at=poll if now - sent_at < RECEIPT_WINDOW else NEVER)
+            held = notifications.write_fenced(
+                s, row, next_attempt_at=poll if now - sent_at < RECEIPT_WINDOW else NEVER
+            )
         return "pending" if held else LEASE_LOST
 
     # --- helpers ------------------------------------------------------------------------------
@@ -471,39 +356,11 @@ class Dispatcher:
     def _office_hours(self, tenant: str) -> tuple[policy.Hours, str]:
         """The township's office hours and time zone (its settings projection; the county's
         settings, then the defaults, when it has none)."""
-        st = tables.settings
-        county_scope = f"{tenant.split('.', 1)[0]}.*"
         with db.transaction(self.sessions, None) as s:
-            rows = {
-                r.tenant_id: r
-                for r in s.execute(
-                    sa.select(st.c.tenant_id, st.c.office_hours, st.c.timezone).where(
-                        st.c.tenant_id.in_([tenant, county_scope])
-                    )
-                )
-            }
-        found = rows.get(tenant) or rows.get(county_scope)
-        hours = policy.parse_hours(found.office_hours if found is not None else None)
-        tz = (found.timezone if found is not None else None) or self.settings.timezone
+            found = notifications.office_hours(s, tenant)
+        hours = policy.parse_hours(found[0] if found is not None else None)
+        tz = (found[1] if found is not None else None) or self.settings.timezone
         return hours, tz
-
-    def _event(self, s: Session, row: Any, message: Message) -> None:
-        record(s, source=SOURCE, message_or_type=message, tenant_id=row.tenant_id)
-
-    def _sent_event(self, row: Any, at: datetime) -> Message:
-        return events_pb2.NotificationSent(
-            notification_id=str(row.id),
-            channel=channel_pb(row.channel),
-            topic=enum(notification_pb2.Topic, "TOPIC_", row.topic),
-            case_id=row.case_id or "",
-            notice_id=str(row.notice_id) if row.notice_id else "",
-            sent_at=timestamp(at),
-        )
-
-    def _delivered_event(self, row: Any, at: datetime) -> Message:
-        return events_pb2.NotificationDelivered(
-            notification_id=str(row.id), channel=channel_pb(row.channel), delivered_at=timestamp(at)
-        )
 
     def _observe_delivered(self, row: Any, at: datetime) -> None:
         if row.created_at is not None:
@@ -512,34 +369,14 @@ class Dispatcher:
             )
 
     def update_gauges(self) -> None:
-        n = tables.notification
         with db.transaction(self.sessions, None) as s:
-            counts = s.execute(
-                sa.select(n.c.channel, n.c.status, sa.func.count())
-                .where(n.c.status.in_([QUEUED, FAILED, DEAD_LETTERED]))
-                .group_by(n.c.channel, n.c.status)
-            ).all()
-        seen = {(c, st): k for c, st, k in counts}
+            seen = notifications.counts_by_status(s, [QUEUED, FAILED, DEAD_LETTERED])
         for channel in (SMS, EMAIL):
             for status in (QUEUED, FAILED):
                 NOTIFICATION_BACKLOG.labels(channel=channel, status=status).set(
                     seen.get((channel, status), 0)
                 )
             NOTIFICATION_DEAD_LETTERS.labels(channel=channel).set(seen.get((channel, DEAD_LETTERED), 0))
-
-
-def dead_letter_pb(row: Any, *, reason: str, attempts: int, parked_at: datetime | None) -> Any:
-    return notification_pb2.DeadLetter(
-        id=f"notification:{row.id}",
-        source=notification_pb2.DEAD_LETTER_SOURCE_NOTIFICATION,
-        notification_id=str(row.id),
-        reason=reason[:MAX_ERROR],
-        attempts=attempts,
-        parked_at=timestamp(parked_at),
-        replayed_at=timestamp(getattr(row, "replayed_at", None)),
-        tenant_id=row.tenant_id,
-        channel=channel_pb(row.channel),
-    )
 
 
 def dispatcher_for(runtime: Any) -> Dispatcher:

@@ -16,12 +16,13 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from bianmin.appraisal.v1 import events_pb2
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from libs.common.messaging import Envelope, message_of
+from libs.common.messaging import Envelope
 from services.notify.adapters import tables
+from services.notify.adapters.duty_rota_proto import duty_rota_of
+from services.notify.domain.duty_rota import DutyRota
 
 SOURCE = "appraisal"
 MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -34,7 +35,7 @@ def on_duty_rota_published(envelope: Envelope, session: Session) -> None:
     tenant = envelope.township
     if tenant is None:
         raise ValueError(f"duty_rota_published {envelope.event_id}: a rota is a township's, not a county's")
-    rota = message_of(envelope.data, events_pb2.DutyRotaPublished)
+    rota = duty_rota_of(envelope.data)
     days = _days(envelope, rota)
     m = tables.duty_month
     stmt = insert(m).values(tenant_id=tenant, month=rota.month, event_at=envelope.occurred_at)
@@ -56,24 +57,24 @@ def on_duty_rota_published(envelope: Envelope, session: Session) -> None:
         session.execute(insert(d), rows)
 
 
-def _days(envelope: Envelope, rota: events_pb2.DutyRotaPublished) -> dict[date, str]:
+def _days(envelope: Envelope, rota: DutyRota) -> dict[date, str]:
     """The rota's days (a day naming nobody is a day without a leader on duty). A malformed rota
     fails the event (retried, then a dead letter): a day outside the month, or twice."""
     if not MONTH_RE.fullmatch(rota.month):
         raise ValueError(f"duty_rota_published {envelope.event_id}: month {rota.month!r} is not YYYY-MM")
     days: dict[date, str] = {}
     seen: set[date] = set()
-    for duty in rota.days:
-        if not DATE_RE.fullmatch(duty.date):
-            raise ValueError(f"duty_rota_published {envelope.event_id}: date {duty.date!r} is not YYYY-MM-DD")
-        day = date.fromisoformat(duty.date)  # a date that does not exist (2026-02-30) raises too
-        if not duty.date.startswith(rota.month):
-            raise ValueError(f"duty_rota_published {envelope.event_id}: {duty.date} is not in {rota.month}")
+    for on, username in rota.days:
+        if not DATE_RE.fullmatch(on):
+            raise ValueError(f"duty_rota_published {envelope.event_id}: date {on!r} is not YYYY-MM-DD")
+        day = date.fromisoformat(on)  # a date that does not exist (2026-02-30) raises too
+        if not on.startswith(rota.month):
+            raise ValueError(f"duty_rota_published {envelope.event_id}: {on} is not in {rota.month}")
         if day in seen:
-            raise ValueError(f"duty_rota_published {envelope.event_id}: {duty.date} is on the rota twice")
+            raise ValueError(f"duty_rota_published {envelope.event_id}: {on} is on the rota twice")
         seen.add(day)
-        if duty.username:
-            days[day] = duty.username
+        if username:
+            days[day] = username
     return days
 
 

@@ -1,4 +1,4 @@
-"""The stored clock of a case (cases.write_clock): derived in the save's transaction from the
+"""The stored clock of a case (case_clock.write_clock): derived in the save's transaction from the
 clock intents of each action — not started at receipt, running with a deadline once accepted,
 paused without one while escalated, running again on resume, moved later by an extension, and
 stopped (keeping its deadline) on completion. An immediate case is due the same day."""

@@ -2,7 +2,7 @@
 with cases written as each revision had them:
 
 - 0012 back-fills the segments of an open clock from its history, as the clock's replay rules
-  (`clock.arrays_of` over `cases.history_intents`) derive them;
+  (`clock.arrays_of` over `case_clock.history_intents`) derive them;
 - 0014 moves every clock column of every case into `case_clock` (with the case's version), and
   its downgrade moves them back;
 - 0015 adds the record of moved deadlines (row-level security forced), and its downgrade takes
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from services.intake.domain import clock
 from services.intake.domain.case import HistoryEntry
-from services.intake.service_layer import cases
+from services.intake.service_layer import case_clock
 from tests.integration.conftest import migrate_to, with_schema
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ def expected_segments() -> tuple[datetime, int, int, list[tuple[datetime, dateti
     history = [
         HistoryEntry(at, "w1", action, before, after, "r", days) for action, before, after, days, at in STEPS
     ]
-    arrays = clock.arrays_of([(cases.history_intents(history), 10)])  # the item promises 10 days
+    arrays = clock.arrays_of([(case_clock.history_intents(history), 10)])  # the item promises 10 days
     pauses = sorted(zip(arrays.pause_start.tolist(), arrays.pause_end.tolist(), strict=True))
     instant = lambda s: None if s == clock.OPEN else datetime.fromtimestamp(s, UTC)  # noqa: E731
     return (

@@ -1,7 +1,7 @@
-"""The clock segments stored with the case's clock (migrations 0012 and 0014, cases.write_clock):
+"""The clock segments stored with the case's clock (migrations 0012 and 0014, case_clock.write_clock):
 after every transition they equal what the case's history derives (`clock.arrays_of` over
-`cases.history_intents`: start, promised and extension days, pause intervals), so the bulk
-re-derivation that reads only them (deadlines.rederive) can never drift from the history; an
+`case_clock.history_intents`: start, promised and extension days, pause intervals), so the bulk
+re-derivation that reads only them (deadline_rederivation.rederive) can never drift from the history; an
 open clock without its segments is refused. (Migration 0012's back-fill of the same from the
 histories: test_case_clock_migrations.py.)"""
 
@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from libs.common import db
 from libs.common.messaging import county_scope
 from libs.common.runtime import Runtime
-from services.intake.adapters import case_repository, tables
+from services.intake.adapters import case_clock_repository, case_repository, tables
 from services.intake.domain import clock
-from services.intake.service_layer import cases, deadlines
+from services.intake.service_layer import case_clock
 from tests.integration.intake.test_calendar_projection import deliver, envelope, override
 from tests.integration.intake.test_deadlines import (  # noqa: F401 (the fixture)
     County,
@@ -52,7 +52,7 @@ def stored(runtime: Runtime, tenant: str, case_id: str) -> Segments:
 def from_history(runtime: Runtime, tenant: str, case_id: str) -> Segments:
     with db.transaction(runtime.sessions, tenant) as s:
         history = case_repository.get(s, case_id).history
-    arrays = clock.arrays_of([(cases.history_intents(history), 10)])  # the item promises 10 days
+    arrays = clock.arrays_of([(case_clock.history_intents(history), 10)])  # the item promises 10 days
     pauses = sorted(zip(arrays.pause_start.tolist(), arrays.pause_end.tolist(), strict=True))
     return int(arrays.start[0]), int(arrays.promised_days[0]), int(arrays.extension_days[0]), pauses
 
@@ -86,7 +86,7 @@ def test_the_stored_segments_are_what_the_history_derives(runtime: Runtime, coun
     escalate = {"to_level": "county", "reason": "三次请示", "department": "mz"}
     act(runtime, tenant, case_id, "escalate", start + 24 * hour, **escalate)
     act(runtime, tenant, case_id, "resume", start + 25 * hour)
-    assert len(stored(runtime, tenant, case_id)[3]) == 3 > deadlines.INLINE
+    assert len(stored(runtime, tenant, case_id)[3]) == 3 > case_clock_repository.INLINE
     assert stored(runtime, tenant, case_id) == from_history(runtime, tenant, case_id)
 
     # re-derived from the segments over a changed calendar: what the history derives over it

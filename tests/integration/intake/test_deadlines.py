@@ -1,4 +1,5 @@
-"""Deadlines of open cases on the migrated database (services/intake/service_layer/deadlines.py).
+"""Deadlines of open cases on the migrated database (services/intake/service_layer/deadline_sweep.py
+and deadline_rederivation.py).
 
 The sweep: one CaseClockColourChanged per colour step, written with the step's mark in one
 transaction — a re-run, and two sweeps at once (one blocked behind the other's row lock, and
@@ -33,10 +34,17 @@ from libs.common import db
 from libs.common.messaging import county_scope, tables_for
 from libs.common.messaging.envelope import data_of
 from libs.common.runtime import Runtime
-from services.intake.adapters import case_repository, tables
+from services.intake.adapters import case_clock_repository, case_proto, case_repository, tables
+from services.intake.adapters.county_townships import townships_of
 from services.intake.domain import clock
 from services.intake.domain.catalogue import as_data, catalogue_item
-from services.intake.service_layer import cases, deadlines, moved_deadlines
+from services.intake.service_layer import (
+    case_clock,
+    cases,
+    deadline_rederivation,
+    deadline_sweep,
+    moved_deadlines,
+)
 from services.intake.service_layer.calendar import tenant_calendar
 from tests.integration.intake.test_calendar_projection import deliver, envelope, imported_2026, override
 from tests.integration.intake.test_case_store import COMPLETE, ITEM
@@ -145,7 +153,7 @@ def test_one_event_per_step_none_on_a_rerun_none_out_of_hours(runtime: Runtime, 
     assert row_of(runtime, county.a, case_id)["due_at"] == DUE
 
     def sweep(when: datetime) -> int | None:
-        return deadlines.sweep_township(runtime.sessions, county.a, when)
+        return deadline_sweep.sweep_township(runtime.sessions, county.a, when)
 
     assert sweep(at(3, 12, 10)) == 0  # green: nothing to tell
     assert sweep(at(3, 13, 10)) == 1  # warn_at (Fri 09:00) passed: yellow
@@ -168,12 +176,12 @@ def test_one_event_per_step_none_on_a_rerun_none_out_of_hours(runtime: Runtime, 
 
 def test_a_colour_skipped_over_emits_the_newest_step_only(runtime: Runtime, county: County) -> None:
     case_id = accept(runtime, county.a, ACCEPTED)
-    assert deadlines.sweep_township(runtime.sessions, county.a, at(3, 13, 9, 30)) == 1  # yellow
+    assert deadline_sweep.sweep_township(runtime.sessions, county.a, at(3, 13, 9, 30)) == 1  # yellow
     # nothing ran on the due day (say the job was down): the next run goes yellow → overdue
-    assert deadlines.sweep_township(runtime.sessions, county.a, at(3, 17, 10)) == 1
+    assert deadline_sweep.sweep_township(runtime.sessions, county.a, at(3, 17, 10)) == 1
     assert steps(runtime, county.a, case_id) == [("GREEN", "YELLOW"), ("YELLOW", "OVERDUE")]
     other = accept(runtime, county.b, ACCEPTED)
-    assert deadlines.sweep_township(runtime.sessions, county.b, at(3, 18, 10)) == 1
+    assert deadline_sweep.sweep_township(runtime.sessions, county.b, at(3, 18, 10)) == 1
     assert steps(runtime, county.b, other) == [("GREEN", "OVERDUE")]
 
 
@@ -181,12 +189,12 @@ def test_a_deadline_moved_later_lowers_the_mark_and_the_next_step_is_told_again(
     runtime: Runtime, county: County
 ) -> None:
     case_id = accept(runtime, county.a, ACCEPTED)
-    assert deadlines.sweep_township(runtime.sessions, county.a, at(3, 16, 10)) == 1  # red
+    assert deadline_sweep.sweep_township(runtime.sessions, county.a, at(3, 16, 10)) == 1  # red
     act(runtime, county.a, case_id, "extend", at(3, 16, 11), working_days=3, reason="需实地核查")
     assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 19, 17, 30)
-    assert deadlines.sweep_township(runtime.sessions, county.a, at(3, 16, 14)) == 0
+    assert deadline_sweep.sweep_township(runtime.sessions, county.a, at(3, 16, 14)) == 0
     assert row_of(runtime, county.a, case_id)["clock_colour"] == "green"  # lowered quietly
-    assert deadlines.sweep_township(runtime.sessions, county.a, at(3, 19, 9)) == 1
+    assert deadline_sweep.sweep_township(runtime.sessions, county.a, at(3, 19, 9)) == 1
     assert steps(runtime, county.a, case_id) == [("GREEN", "RED"), ("GREEN", "RED")]
 
 
@@ -197,9 +205,9 @@ def test_a_sweep_blocked_behind_another_emits_nothing(runtime: Runtime, county: 
     when = at(3, 13, 10)
     second: list[int | None] = []
     with db.transaction(runtime.sessions, county.a) as s:
-        assert deadlines.sweep_in(s, county.a, when) == 1
+        assert deadline_sweep.sweep_in(s, county.a, when) == 1
         b = threading.Thread(
-            target=lambda: second.append(deadlines.sweep_township(runtime.sessions, county.a, when))
+            target=lambda: second.append(deadline_sweep.sweep_township(runtime.sessions, county.a, when))
         )
         b.start()
         assert _waits_for_a_lock(runtime), "sweep B never blocked on sweep A's row"
@@ -236,7 +244,7 @@ def test_concurrent_sweeps_emit_each_step_exactly_once(runtime: Runtime, county:
 
     def sweep(when: datetime) -> None:
         start.wait()
-        n = deadlines.sweep_township(runtime.sessions, county.a, when)
+        n = deadline_sweep.sweep_township(runtime.sessions, county.a, when)
         with lock:
             counts.append(n)
 
@@ -255,13 +263,13 @@ def test_sweep_all_visits_active_townships_only(runtime: Runtime, county: County
     a_case, b_case = accept(runtime, county.a, ACCEPTED), accept(runtime, county.b, ACCEPTED)
     suspended = gateway_events.TownshipSuspended(tenant_id=county.b, reason="test")
     deliver(runtime, envelope(suspended, county.b))
-    assert county.a in deadlines.active_townships(runtime.ops_sessions)
-    assert county.b not in deadlines.active_townships(runtime.ops_sessions)
+    assert county.a in deadline_sweep.active_townships(runtime.ops_sessions)
+    assert county.b not in deadline_sweep.active_townships(runtime.ops_sessions)
     mine = [county.a, county.b]
-    report = deadlines.sweep_all(runtime.sessions, runtime.ops_sessions, at(3, 13, 10), townships=mine)
-    assert report == deadlines.SweepReport(townships=1, in_hours=1, events=1, failed=0)
-    night = deadlines.sweep_all(runtime.sessions, runtime.ops_sessions, at(3, 13, 22), townships=mine)
-    assert night == deadlines.SweepReport(townships=1, in_hours=0, events=0, failed=0)
+    report = deadline_sweep.sweep_all(runtime.sessions, runtime.ops_sessions, at(3, 13, 10), townships=mine)
+    assert report == deadline_sweep.SweepReport(townships=1, in_hours=1, events=1, failed=0)
+    night = deadline_sweep.sweep_all(runtime.sessions, runtime.ops_sessions, at(3, 13, 22), townships=mine)
+    assert night == deadline_sweep.SweepReport(townships=1, in_hours=0, events=0, failed=0)
     assert len(steps(runtime, county.a, a_case)) == 1 and steps(runtime, county.b, b_case) == []
 
 
@@ -293,7 +301,7 @@ def _expected(runtime: Runtime, tenant: str, case_id: str) -> clock.Clock:
     """The clock `clock.derive` gives the case over the township's calendar as it is now."""
     with db.transaction(runtime.sessions, tenant) as s:
         case = case_repository.get(s, case_id)
-        return clock.derive(cases.history_intents(case.history), tenant_calendar(s, tenant), 10)
+        return clock.derive(case_clock.history_intents(case.history), tenant_calendar(s, tenant), 10)
 
 
 def test_a_holiday_published_while_cases_run_moves_them_in_every_township(
@@ -336,7 +344,7 @@ def test_moved_deadlines_are_published_a_batch_an_event(
 ) -> None:
     """A county-wide holiday moves many deadlines: they travel RECOMPUTED_PER_EVENT to an event
     (500; 2 here), each event a CaseDeadlinesRecomputed that protobuf reads back."""
-    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 2)
+    monkeypatch.setattr(deadline_rederivation, "RECOMPUTED_PER_EVENT", 2)
     start = _future_monday()
     cases_a = sorted(accept(runtime, county.a, start) for _ in range(5))
     before = {c: row_of(runtime, county.a, c)["due_at"] for c in cases_a}
@@ -408,10 +416,10 @@ def test_a_deadline_already_passed_stays(runtime: Runtime, county: County) -> No
 
     # the same case judged at an instant before its deadline does move (the API the benchmark calls)
     with db.transaction(runtime.sessions, county.a) as s:
-        assert deadlines.rederive(s, county.a, at(3, 9, 10)) == 1
+        assert deadline_rederivation.rederive(s, county.a, at(3, 9, 10)) == 1
     assert row_of(runtime, county.a, passed)["due_at"] == at(3, 17, 17, 30)
     with db.transaction(runtime.sessions, county.a) as s:
-        assert deadlines.rederive(s, county.a, at(3, 9, 10)) == 0  # idempotent
+        assert deadline_rederivation.rederive(s, county.a, at(3, 9, 10)) == 0  # idempotent
     (event,) = events(runtime, county.a, RECOMPUTED, passed)
     assert event["previous_due_at"] == "2026-03-16T09:30:00Z" and event["due_at"] == "2026-03-17T09:30:00Z"
 
@@ -424,7 +432,8 @@ def _as_published(row: sa.RowMapping, previous_due_at: datetime) -> dict:
 
 def _recomputed(row: sa.RowMapping) -> intake_events.CaseDeadlineRecomputed:
     message = intake_events.CaseDeadlineRecomputed(
-        case=deadlines._summary(row, row["due_at"]), provisional=bool(row["provisional"])
+        case=case_proto.staff_summary(case_repository.from_row(row, []), row["due_at"]),
+        provisional=bool(row["provisional"]),
     )
     message.due_at.FromDatetime(row["due_at"])
     message.warn_at.FromDatetime(row["warn_at"])
@@ -492,22 +501,22 @@ def test_a_case_changed_between_read_and_write_is_derived_again_under_its_lock(
     deliver(runtime, envelope(override(county.code, date(2026, 3, 10), False, 1), county_scope(county.code)))
     when = at(3, 9, 10)  # before the deadline: it moves to 03-17
     with db.transaction(runtime.sessions, county.a) as s:
-        rows = deadlines._open_cases(s, county.a)
+        rows = case_clock_repository.open_clocks(s, county.a)
         act(runtime, county.a, case_id, "assign", at(3, 9, 9), handler="w2")  # commits meanwhile
         calendar = tenant_calendar(s, county.a)
-        assert deadlines._rederive_rows(s, county.a, calendar, rows, when) == (1, [])
+        assert deadline_rederivation.rederive_clocks(s, county.a, calendar, rows, when) == (1, [])
     assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 17, 17, 30)
     with db.transaction(runtime.sessions, county.a) as s:
-        rows = deadlines._open_cases(s, county.a)
+        rows = case_clock_repository.open_clocks(s, county.a)
         # meanwhile: one more working day (stored: 03-18), then 03-11 off as well
         act(runtime, county.a, case_id, "extend", at(3, 9, 9, 30), working_days=1, reason="需实地核查")
         deliver(
             runtime, envelope(override(county.code, date(2026, 3, 11), False, 2), county_scope(county.code))
         )
         calendar = tenant_calendar(s, county.a)
-        assert deadlines._rederive_rows(s, county.a, calendar, rows, when) == (0, [case_id])
+        assert deadline_rederivation.rederive_clocks(s, county.a, calendar, rows, when) == (0, [case_id])
         assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 18, 17, 30)  # not written over
-        assert deadlines.rederive(s, county.a, when) == 1
+        assert deadline_rederivation.rederive(s, county.a, when) == 1
     assert row_of(runtime, county.a, case_id)["due_at"] == at(3, 19, 17, 30)
 
 
@@ -536,7 +545,7 @@ def test_the_county_scope_lists_its_own_townships_only_when_it_asks(runtime: Run
     everything = sa.select(tenant.c.tenant_id).order_by(tenant.c.tenant_id)
     with db.transaction(runtime.sessions, county_scope(county.code)) as s:
         assert s.execute(everything).all() == []  # as GetTenant in a county scope sees it
-        assert deadlines.townships_of(s, county.code) == [county.a, county.b]
+        assert townships_of(s, county.code) == [county.a, county.b]
         assert s.execute(everything).all() == []  # switched off again
         s.execute(sa.text("SELECT set_config('app.county_townships', 'on', true)"))
         assert list(s.execute(everything).scalars()) == [county.a, county.b]  # not `elsewhere`
@@ -555,7 +564,7 @@ def test_a_year_published_later_makes_a_provisional_deadline_final(runtime: Runt
     )
     deliver(runtime, envelope(published, county_scope(county.code)))
     with db.transaction(runtime.sessions, county.a) as s:  # as judged before the deadline
-        deadlines.rederive(s, county.a, at(12, 29, 10))  # (the handler judged by the real clock)
+        deadline_rederivation.rederive(s, county.a, at(12, 29, 10))  # (the handler judged by the real clock)
     after = row_of(runtime, county.a, case_id)
     assert after["provisional"] is False and after["due_at"] == datetime(2027, 1, 12, 17, 30, tzinfo=CST)
     (event,) = events(runtime, county.a, RECOMPUTED, case_id)

@@ -25,7 +25,7 @@ from libs.common.observability.metrics import MOVED_DEADLINES_WAITING
 from libs.common.observability.tracing import inject_traceparent, span
 from libs.common.runtime import Runtime
 from services.intake.adapters import tables
-from services.intake.service_layer import deadlines, moved_deadlines
+from services.intake.service_layer import deadline_rederivation, moved_deadlines
 from tests.integration.intake import test_deadlines
 from tests.integration.intake.test_calendar_projection import deliver, envelope, override
 from tests.integration.intake.test_deadlines import (
@@ -78,7 +78,7 @@ def publish_row(runtime: Runtime, tenant: str, row_id: int) -> bool:
 def test_the_change_records_the_moved_deadlines_and_each_row_becomes_one_event_once(
     runtime: Runtime, county: County, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 2)
+    monkeypatch.setattr(deadline_rederivation, "RECOMPUTED_PER_EVENT", 2)
     start = _future_monday()
     ids = sorted(accept(runtime, county.a, start) for _ in range(3))
     before = {c: row_of(runtime, county.a, c)["due_at"] for c in ids}
@@ -108,7 +108,7 @@ def test_the_change_records_the_moved_deadlines_and_each_row_becomes_one_event_o
 def test_a_row_another_publisher_holds_is_skipped_and_two_publishers_publish_each_row_once(
     runtime: Runtime, county: County, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 1)
+    monkeypatch.setattr(deadline_rederivation, "RECOMPUTED_PER_EVENT", 1)
     ids = holiday_moving(runtime, county, 6)
     rows = waiting_rows(runtime, county.a)
     assert len(rows) == 6
@@ -189,7 +189,7 @@ def _json(at) -> str:  # type: ignore[no-untyped-def]
 def test_a_failing_row_holds_back_no_other_and_the_gauge_tells_how_many_wait(
     runtime: Runtime, county: County, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(deadlines, "RECOMPUTED_PER_EVENT", 1)
+    monkeypatch.setattr(deadline_rederivation, "RECOMPUTED_PER_EVENT", 1)
     holiday_moving(runtime, county, 2)
     first, second = waiting_rows(runtime, county.a)
     publish_one = moved_deadlines.publish_one

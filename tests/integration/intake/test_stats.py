@@ -23,7 +23,7 @@ from libs.common import db
 from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal
-from services.intake.adapters import tables
+from services.intake.adapters import open_case_metrics, tables
 from services.intake.domain.case import Applicant
 from services.intake.domain.catalogue import as_data, catalogue_item
 from services.intake.service_layer import cases, stats
@@ -308,7 +308,7 @@ def test_open_cases_by_colour_per_county_and_category(runtime: Runtime) -> None:
     w.case(local(8, 10), accept=False)  # clock not started: not counted
     rows = [
         r[1:]
-        for r in stats.open_cases_by_colour(runtime.ops_sessions, TZ, at=local(12, 12))
+        for r in open_case_metrics.open_cases_by_colour(runtime.ops_sessions, TZ, at=local(12, 12))
         if r[0] == county
     ]
     assert rows == [
@@ -323,8 +323,10 @@ def test_open_cases_by_colour_per_county_and_category(runtime: Runtime) -> None:
 def test_the_gauge_is_served_at_scrape_time(runtime: Runtime) -> None:
     county = f"m{uuid.uuid4().hex[:8]}"
     w = World(runtime, make_tenant(runtime, county))
-    stats.export_metrics(runtime.ops_sessions, "Asia/Shanghai")
-    stats.export_metrics(runtime.ops_sessions, "Asia/Shanghai")  # once per process: no duplicate error
+    open_case_metrics.export_metrics(runtime.ops_sessions, "Asia/Shanghai")
+    open_case_metrics.export_metrics(
+        runtime.ops_sessions, "Asia/Shanghai"
+    )  # once per process: no duplicate error
     assert f'county="{county}"' not in generate_latest(REGISTRY).decode()
     w.case(datetime.now(UTC) - timedelta(days=60))  # long overdue now
     w.case(datetime.now(UTC) - timedelta(days=1))  # due later
@@ -337,10 +339,10 @@ def test_the_gauge_is_served_at_scrape_time(runtime: Runtime) -> None:
 def test_a_failing_gauge_query_does_not_take_metrics_down(runtime: Runtime) -> None:
     nowhere = db.make_engine("postgresql://nobody@127.0.0.1:1/nothing", pool_size=1)
     try:
-        stats.export_metrics(db.make_sessions(nowhere), "Asia/Shanghai")
+        open_case_metrics.export_metrics(db.make_sessions(nowhere), "Asia/Shanghai")
         text = generate_latest(REGISTRY).decode()
         assert "# TYPE bianmin_cases_open gauge" in text and "bianmin_cases_open{" not in text
         assert "bianmin_http_requests" in text  # the others are still there
     finally:
-        stats.export_metrics(runtime.ops_sessions, "Asia/Shanghai")
+        open_case_metrics.export_metrics(runtime.ops_sessions, "Asia/Shanghai")
         nowhere.dispose()

@@ -605,7 +605,7 @@ def test_the_history_alone_re_derives_the_clock_with_every_extension() -> None:
     that deadline is 5 working days after the unextended one."""
     from libs.common.calendar import tenant_calendar
     from services.intake.domain import clock
-    from services.intake.service_layer.cases import history_intents
+    from services.intake.service_layer.case_clock import history_intents
 
     calendar = tenant_calendar(2025, 2026)
     c = reach(m.IN_PROGRESS)

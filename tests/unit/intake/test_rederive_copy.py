@@ -1,4 +1,4 @@
-"""The binary COPY rows of the bulk re-derivation (service_layer/deadlines.py): timestamps to
+"""The binary COPY rows of the bulk re-derivation (adapters/binary_copy.py): timestamps to
 epoch seconds and back (±infinity standing for none), and a row that is not the fixed-width one
 (a NULL field, a wrong field count, a truncated buffer) refused rather than misread."""
 
@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from services.intake.adapters import binary_copy as d
 from services.intake.domain import clock
-from services.intake.service_layer import deadlines as d
 
 FIELDS = (("a", ">i8", 8), ("b", ">i4", 4))
-ROW = d._record(*FIELDS)
+ROW = d.row_type(*FIELDS)
 
 
 def copy_of(*rows: bytes) -> bytes:
-    return d._HEADER + b"".join(rows) + d._TRAILER
+    return d.HEADER + b"".join(rows) + d.TRAILER
 
 
 def row(a: int, b: int, *, count: int = 2, b_len: int = 4) -> bytes:
@@ -32,9 +32,9 @@ def row(a: int, b: int, *, count: int = 2, b_len: int = 4) -> bytes:
 
 
 def test_rows_are_read_as_records() -> None:
-    records = d._records(copy_of(row(-5, 7), row(1 << 40, -1)), ROW, FIELDS)
+    records = d.records(copy_of(row(-5, 7), row(1 << 40, -1)), ROW, FIELDS)
     assert records["a"].tolist() == [-5, 1 << 40] and records["b"].tolist() == [7, -1]
-    assert len(d._records(copy_of(), ROW, FIELDS)) == 0
+    assert len(d.records(copy_of(), ROW, FIELDS)) == 0
 
 
 @pytest.mark.parametrize(
@@ -49,12 +49,12 @@ def test_rows_are_read_as_records() -> None:
 )
 def test_a_row_not_of_the_fixed_layout_is_refused(data: bytes) -> None:
     with pytest.raises(RuntimeError):
-        d._records(data, ROW, FIELDS)
+        d.records(data, ROW, FIELDS)
 
 
 def test_timestamps_to_epoch_seconds_and_back() -> None:
     at = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
     micros = int((at - datetime(2000, 1, 1, tzinfo=UTC)).total_seconds()) * 1_000_000
-    seconds = d._seconds(np.array([micros, micros + 999_999, d._MINUS_INF, d._PLUS_INF]))
+    seconds = d.seconds(np.array([micros, micros + 999_999, d.MINUS_INF, d.PLUS_INF]))
     assert seconds.tolist() == [int(at.timestamp()), int(at.timestamp()), clock.OPEN, clock.OPEN]
-    assert d._micros(np.array([int(at.timestamp()), clock.OPEN])).tolist() == [micros, d._MINUS_INF]
+    assert d.micros(np.array([int(at.timestamp()), clock.OPEN])).tolist() == [micros, d.MINUS_INF]

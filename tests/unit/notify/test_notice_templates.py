@@ -14,6 +14,7 @@ from bianmin.intake.v1 import case_pb2, events_pb2
 from jinja2 import UndefinedError
 
 from services.notify.adapters import pdf
+from services.notify.adapters.case_event_proto import from_message
 from services.notify.adapters.templates import NoticeTemplates
 from services.notify.domain import notices as n
 from services.notify.service_layer.case_events import Township, notice_context
@@ -81,7 +82,7 @@ REQUIRED = {
 
 
 def render(kind: str, templates: NoticeTemplates | None = None, locale: str = "zh-CN") -> str:
-    ctx = notice_context(kind, MESSAGES[kind], TOWNSHIP, AT, CODE, "张三丰")
+    ctx = notice_context(kind, from_message(MESSAGES[kind]), TOWNSHIP, AT, CODE, "张三丰")
     return (templates or NoticeTemplates()).render(kind, locale, ctx)
 
 
@@ -101,7 +102,7 @@ def test_supplement_lists_every_missing_material_by_name_once_each() -> None:
         missing_material_names=[f"材料{i}号" for i in range(11)] + [""],
     )
     text = NoticeTemplates().render(
-        "supplement", "zh-CN", notice_context("supplement", message, TOWNSHIP, AT, CODE, "李四")
+        "supplement", "zh-CN", notice_context("supplement", from_message(message), TOWNSHIP, AT, CODE, "李四")
     )
     for i in range(11):
         assert f"{i + 1}. 材料{i}号" in text
@@ -112,7 +113,7 @@ def test_supplement_lists_every_missing_material_by_name_once_each() -> None:
 def test_refusal_without_a_referral_still_says_where_to_ask() -> None:
     message = events_pb2.CaseRefused(case=summary(), reason="不属于受理范围")
     text = NoticeTemplates().render(
-        "refusal", "zh-CN", notice_context("refusal", message, TOWNSHIP, AT, CODE, "李四")
+        "refusal", "zh-CN", notice_context("refusal", from_message(message), TOWNSHIP, AT, CODE, "李四")
     )
     assert "向本中心窗口咨询" in text
 
@@ -170,11 +171,13 @@ def test_acceptance_prints_the_deadline_in_force_else_no_date() -> None:
     with_summary = events_pb2.CaseAccepted(case=summary())
     with_summary.case.due_at.FromDatetime(DUE)
     text = NoticeTemplates().render(
-        n.ACCEPTANCE, "zh-CN", notice_context(n.ACCEPTANCE, with_summary, TOWNSHIP, AT, CODE, "李四")
+        n.ACCEPTANCE,
+        "zh-CN",
+        notice_context(n.ACCEPTANCE, from_message(with_summary), TOWNSHIP, AT, CODE, "李四"),
     )
     assert "承诺办结时间：2026年12月18日" in text
     bare = events_pb2.CaseAccepted(case=summary())
     text = NoticeTemplates().render(
-        n.ACCEPTANCE, "zh-CN", notice_context(n.ACCEPTANCE, bare, TOWNSHIP, AT, CODE, "李四")
+        n.ACCEPTANCE, "zh-CN", notice_context(n.ACCEPTANCE, from_message(bare), TOWNSHIP, AT, CODE, "李四")
     )
     assert "承诺办结时间" not in text and "承诺时限内办结" in text

@@ -31,9 +31,10 @@ from libs.common.runtime import Runtime
 from libs.common.sealing import Sealer
 from libs.common.tenancy import Principal
 from services.notify.adapters import tables
+from services.notify.adapters.channels import Channels
 from services.notify.domain.delivery import weekdays_only
 from services.notify.service_layer import case_events, dead_letters
-from services.notify.service_layer.delivery import Channels, Dispatcher
+from services.notify.service_layer.delivery import Dispatcher
 from tests.support.sms_provider import SmsProviderProcess
 
 A, B = "tianyang.napo", "tianyang.tianzhou"

@@ -27,9 +27,10 @@ from libs.common.messaging.envelope import data_of, event_type_of
 from libs.common.runtime import Runtime
 from libs.common.sealing import Sealer
 from services.notify.adapters import tables
+from services.notify.adapters.channels import Channels
 from services.notify.entrypoints.service import SERVICE
 from services.notify.service_layer.calendar import tenant_calendar
-from services.notify.service_layer.delivery import Channels, Dispatcher
+from services.notify.service_layer.delivery import Dispatcher
 from tests.support.sms_provider import SmsProviderProcess
 
 pytestmark = pytest.mark.integration
