@@ -3,10 +3,6 @@ DirectoryService. Translation only: what a view holds was decided by the service
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +11,6 @@ from google.protobuf import timestamp_pb2
 
 from libs.common.errors import ValidationFailed
 from services.gateway.service_layer import settings
-
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200  # as the HTTP lists (API.md *Lists*)
 
 _TOWNSHIP_STATUS = {
     "active": township_pb2.TOWNSHIP_STATUS_ACTIVE,
@@ -27,49 +21,6 @@ _CALENDAR_SOURCE = {
     "county": calendar_pb2.CALENDAR_SOURCE_COUNTY,
     "township": calendar_pb2.CALENDAR_SOURCE_TOWNSHIP,
 }
-
-
-# --- paging ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page request of a keyset list: `size` items after the sort key `after`.
-
-    A page token is base64url of `{"v":1,"k":<last key>}`. Unlike the HTTP tokens it is not
-    signed: the caller's tenant scope bounds what any token can reach, and an altered token
-    only moves the start of the page within that scope."""
-
-    size: int
-    after: str | None
-
-    @classmethod
-    def of_request(cls, page_size: int, page_token: str) -> Page:
-        if page_size < 0 or page_size > MAX_PAGE_SIZE:
-            raise ValidationFailed(f"page_size must be 0..{MAX_PAGE_SIZE} (0: {DEFAULT_PAGE_SIZE})")
-        return cls(page_size or DEFAULT_PAGE_SIZE, _decode_token(page_token) if page_token else None)
-
-    def split(self, rows: list[dict], key: str) -> tuple[list[dict], str]:
-        """The items of this page from up to `size + 1` rows, and the next page token ("" at the end)."""
-        items = rows[: self.size]
-        more = len(rows) > self.size and items
-        return items, _encode_token(items[-1][key]) if more else ""
-
-
-def _encode_token(last_key: str) -> str:
-    raw = json.dumps({"v": 1, "k": last_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _decode_token(token: str) -> str:
-    invalid = ValidationFailed("page_token is not valid")
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error):
-        raise invalid from None
-    if not isinstance(data, dict) or data.get("v") != 1 or not isinstance(data.get("k"), str):
-        raise invalid
-    return data["k"]
 
 
 # --- enums and instants ------------------------------------------------------------------------
