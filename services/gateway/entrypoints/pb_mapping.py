@@ -10,6 +10,7 @@ from bianmin.gateway.v1 import calendar_pb2, organisation_pb2, settings_pb2, sta
 from google.protobuf import timestamp_pb2
 
 from libs.common.errors import ValidationFailed
+from libs.common.grpc.enums import enum_number, enum_word
 from services.gateway.service_layer import settings
 
 _TOWNSHIP_STATUS = {
@@ -28,18 +29,13 @@ _CALENDAR_SOURCE = {
 
 def role_pb(role: str) -> staff_pb2.Role.ValueType:
     """`township_admin` → ROLE_TOWNSHIP_ADMIN; a role the proto does not know → UNSPECIFIED."""
-    try:
-        return staff_pb2.Role.Value(f"ROLE_{role.upper()}")
-    except ValueError:
-        return staff_pb2.ROLE_UNSPECIFIED
+    return enum_number(staff_pb2.Role, "ROLE_", role, unknown=staff_pb2.ROLE_UNSPECIFIED)  # type: ignore[return-value]
 
 
 def role_name(role: staff_pb2.Role.ValueType) -> str | None:
     """ROLE_TOWNSHIP_ADMIN → `township_admin`; UNSPECIFIED → None (no filter)."""
-    if role == staff_pb2.ROLE_UNSPECIFIED:
-        return None
     try:
-        return staff_pb2.Role.Name(role).removeprefix("ROLE_").lower()
+        return enum_word(staff_pb2.Role, "ROLE_", role) or None
     except ValueError:
         raise ValidationFailed(f"unknown role {role}") from None
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from bianmin.intake.v1 import catalogue_pb2 as pb
 
+from libs.common.grpc.enums import enum_number, enum_word
 from services.intake.domain.catalogue import CatalogueItem, Material, ServiceGuide, catalogue_item
 
 _ENUMS: dict[str, tuple[Any, str]] = {
@@ -20,21 +21,12 @@ _ENUMS: dict[str, tuple[Any, str]] = {
 
 def word(field: str, value: int) -> str:
     """The API word of an enum value ("" for UNSPECIFIED or an unknown number)."""
-    enum, prefix = _ENUMS[field]
-    try:
-        name = enum.Name(value)
-    except ValueError:
-        return ""
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+    return enum_word(*_ENUMS[field], value, unknown="")
 
 
 def number(field: str, value: str) -> int:
     """The enum value of an API word (0, UNSPECIFIED, when it names none)."""
-    enum, prefix = _ENUMS[field]
-    try:
-        return int(enum.Value(prefix + value.upper())) if value else 0
-    except ValueError:
-        return 0
+    return enum_number(*_ENUMS[field], value, unknown=0)
 
 
 def item_from_pb(message: pb.CatalogueItem) -> CatalogueItem:

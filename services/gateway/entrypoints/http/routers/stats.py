@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from libs.common.errors import NotFound
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, public_tenant, public_token
+from services.gateway.entrypoints.http.translate import calling, json_word, public_tenant, public_token
 from services.gateway.service_layer import directory
 
 router = APIRouter(tags=["stats"])
@@ -83,15 +83,12 @@ def stats_json(s: stats_pb2.CaseStats) -> dict[str, Any]:
 
 
 def board_json(e: stats_pb2.BoardEntry) -> dict[str, Any]:
-    outcome = case_pb2.CaseOutcome.Name(e.outcome)
     return {
         "number": e.number,
         "item_code": e.item_code,
         "item_name": e.item_name,
         "applicant": e.applicant_name,
         "completed_date": e.completed_date,
-        "outcome": None
-        if outcome.endswith("_UNSPECIFIED")
-        else outcome.removeprefix("CASE_OUTCOME_").lower(),
+        "outcome": json_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome),
         "on_time": e.on_time,
     }
