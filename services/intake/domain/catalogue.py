@@ -13,6 +13,7 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
+from libs.common.text import check_one_of, trimmed
 
 CATEGORIES = (
     "civil_affairs",  # 民政
@@ -88,9 +89,9 @@ class CatalogueItem:
     def __post_init__(self) -> None:
         validate_code(self.code, "item code")
         _check_name(self.name, "item name")
-        _one_of(self.category, CATEGORIES, "category")
-        _one_of(self.level, LEVELS, "level")
-        _one_of(self.kind, KINDS, "kind")
+        check_one_of(self.category, CATEGORIES, "category")
+        check_one_of(self.level, LEVELS, "level")
+        check_one_of(self.kind, KINDS, "kind")
         _check_days(self.statutory_days, "statutory_days")
         _check_days(self.promised_days, "promised_days")
         if self.promised_days > self.statutory_days:
@@ -139,7 +140,7 @@ def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
     try:
         return CatalogueItem(
             code=data["code"],
-            name=_trimmed(data["name"]),
+            name=trimmed(data["name"]),
             category=data["category"],
             level=data["level"],
             kind=data["kind"],
@@ -151,8 +152,8 @@ def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
             privacy_sensitive=bool(data.get("privacy_sensitive", False)),
             departments=tuple(data.get("departments") or ()),
             fee_fen=data.get("fee_fen", 0),
-            procedure=_trimmed(data.get("procedure") or ""),
-            legal_basis=_trimmed(data.get("legal_basis") or ""),
+            procedure=trimmed(data.get("procedure") or ""),
+            legal_basis=trimmed(data.get("legal_basis") or ""),
         )
     except KeyError as exc:
         raise ValidationFailed(f"a catalogue item needs {exc.args[0]!r}") from None
@@ -162,7 +163,7 @@ def material(data: Mapping[str, Any]) -> Material:
     try:
         return Material(
             code=data["code"],
-            name=_trimmed(data["name"]),
+            name=trimmed(data["name"]),
             required=bool(data.get("required", True)),
             originals=data.get("originals", 1),
             copies=data.get("copies", 0),
@@ -203,10 +204,6 @@ def as_data(item: CatalogueItem) -> dict[str, Any]:
     }
 
 
-def _trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _check_name(name: object, what: str) -> None:
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
         raise ValidationFailed(f"{what} must be 1-{MAX_NAME} characters")
@@ -215,12 +212,6 @@ def _check_name(name: object, what: str) -> None:
 def _check_days(days: object, what: str) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
         raise ValidationFailed(f"{what} must be a whole number of working days from 0 to {MAX_DAYS}")
-
-
-def _one_of(value: object, allowed: Iterable[str], what: str) -> None:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 def _unique(codes: list[str], what: str) -> None:
