@@ -10,7 +10,13 @@ from typing import Any
 from bianmin.intake.v1 import catalogue_pb2 as pb
 
 from libs.common.grpc.enums import enum_number, enum_word
-from services.intake.domain.catalogue import CatalogueItem, Material, ServiceGuide, catalogue_item
+from services.intake.domain.catalogue import (
+    CatalogueItem,
+    Material,
+    ServiceGuide,
+    catalogue_item,
+    material_data,
+)
 
 _ENUMS: dict[str, tuple[Any, str]] = {
     "category": (pb.ItemCategory, "ITEM_CATEGORY_"),
@@ -40,7 +46,7 @@ def item_from_pb(message: pb.CatalogueItem) -> CatalogueItem:
             "kind": word("kind", message.kind),
             "statutory_days": message.statutory_days,
             "promised_days": message.promised_days,
-            "materials": [_material_data(m) for m in message.materials],
+            "materials": [material_data(m) for m in message.materials],
             "proxyable": message.proxyable,
             "in_person": message.in_person,
             "privacy_sensitive": message.privacy_sensitive,
@@ -104,14 +110,3 @@ def _material_pb(m: Material) -> pb.Material:
         copies=m.copies,
         supply_later=m.supply_later,
     )
-
-
-def _material_data(m: pb.Material) -> dict[str, Any]:
-    return {
-        "code": m.code,
-        "name": m.name,
-        "required": m.required,
-        "originals": m.originals,
-        "copies": m.copies,
-        "supply_later": m.supply_later,
-    }

@@ -173,6 +173,19 @@ def material(data: Mapping[str, Any]) -> Material:
         raise ValidationFailed(f"a material needs {exc.args[0]!r}") from None
 
 
+def material_data(m: Any) -> dict[str, Any]:
+    """The plain data of a material (the inverse of `material`): a domain Material, or any
+    message with the same fields (the proto's)."""
+    return {
+        "code": m.code,
+        "name": m.name,
+        "required": m.required,
+        "originals": m.originals,
+        "copies": m.copies,
+        "supply_later": m.supply_later,
+    }
+
+
 def as_data(item: CatalogueItem) -> dict[str, Any]:
     """The plain data of an item (the inverse of `catalogue_item`)."""
     return {
@@ -183,17 +196,7 @@ def as_data(item: CatalogueItem) -> dict[str, Any]:
         "kind": item.kind,
         "statutory_days": item.statutory_days,
         "promised_days": item.promised_days,
-        "materials": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "required": m.required,
-                "originals": m.originals,
-                "copies": m.copies,
-                "supply_later": m.supply_later,
-            }
-            for m in item.materials
-        ],
+        "materials": [material_data(m) for m in item.materials],
         "proxyable": item.proxyable,
         "in_person": item.in_person,
         "privacy_sensitive": item.privacy_sensitive,
