@@ -83,6 +83,19 @@ class Principal:
 
 SYSTEM = Principal(username="system", roles=frozenset({"system"}))
 
+# who reads a township's cases: intake lists them for these roles, and notify their notices and
+# deliveries (services do not import each other, so the one list lives here)
+CASE_READER_ROLES = (
+    "intake_desk",
+    "window_staff",
+    "township_admin",
+    "proxy_agent",
+    "petition_officer",
+    "county_admin",
+    "county_supervisor",
+    "ops",
+)
+
 
 def require_role(principal: Principal | None, *roles: str) -> Principal:
     """The caller, if they hold one of `roles` (no token: Unauthenticated; else Forbidden)."""

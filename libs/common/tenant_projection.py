@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,8 +63,21 @@ def get_tenant_response(pb: Any, table: sa.Table, sessions: sessionmaker[Session
         raise NotFound(f"township {tenant} is not known here (yet)")
     response = pb.GetTenantResponse()
     response.tenant.tenant_id, response.tenant.name = row["tenant_id"], row["name"]
-    response.tenant.onboarded_at.CopyFrom(_timestamp(row["onboarded_at"]))
+    response.tenant.onboarded_at.FromDatetime(row["onboarded_at"])
     return response
+
+
+def require_known(session: Session, table: sa.Table, tenant: str | None) -> None:
+    """not_found unless the transaction's township is in `table`, the service's projection (row-level
+    security shows only the scope's own row; `tenant` names it in the message). Checked before any
+    role: a township a service does not know is not_found for every caller."""
+    if session.execute(_known_statement(table)).first() is None:
+        raise NotFound(f"township {tenant} is not known here (yet)")
+
+
+@functools.cache  # built once a table: most calls of every service ask
+def _known_statement(table: sa.Table) -> sa.Select:
+    return sa.select(table.c.tenant_id)
 
 
 def create_tables(conn: sa.Connection, schema: str) -> None:
@@ -76,9 +89,3 @@ def create_tables(conn: sa.Connection, schema: str) -> None:
 
 def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-def _timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts

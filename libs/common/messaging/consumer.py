@@ -42,6 +42,7 @@ from libs.common.messaging.envelope import Envelope
 from libs.common.messaging.tables import MessagingTables, tables_for
 from libs.common.observability.metrics import CONSUMER_LAG, DEAD_LETTERS, EVENTS_CONSUMED
 from libs.common.observability.tracing import SpanKind, span
+from libs.common.retry import backoff_seconds
 from libs.common.tenancy import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -293,11 +294,6 @@ def _handle(
 def _error_text(exc: BaseException) -> str:
     text = "".join(traceback.format_exception(exc))
     return text[-MAX_ERROR_LENGTH:]
-
-
-def backoff_seconds(attempts: int, base: float) -> float:
-    """Delay before the next attempt after `attempts` failures: base * 2**(attempts-1)."""
-    return base * 2 ** max(0, attempts - 1)
 
 
 def _record_failure(

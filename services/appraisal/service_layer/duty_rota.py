@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from libs.common.errors import NotFound, ValidationFailed
 from libs.common.messaging import outbox
-from libs.common.tenancy import Principal, require_tenant
+from libs.common.tenancy import Principal, require_role, require_tenant
+from libs.common.tenant_projection import require_known
 from services.appraisal.adapters import tables
 from services.appraisal.adapters.duty_rota_proto import published_event
 from services.appraisal.domain import duty_rota
@@ -54,7 +55,7 @@ def put_rota(
     now = datetime.now(UTC)
     local_today = today or now.astimezone(tz).date()
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, tables.tenant, scope)
         who = _require(principal, scope, *PUBLISHER_ROLES)
         rota = duty_rota.rota(month, days, local_today)
         _require_active_staff(s, {d.username for d in rota.days})
@@ -86,7 +87,7 @@ def list_days(
     """The duty days from `from_date` to `to_date` (inclusive, ≤ 366 days), in date order."""
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
-        _require_known(s, scope)
+        require_known(s, tables.tenant, scope)
         _require(principal, scope, *READER_ROLES)
         start, end = duty_rota.day_range(from_date, to_date)
         rows = s.execute(
@@ -110,15 +111,8 @@ def _require_active_staff(s: Session, usernames: set[str]) -> None:
 
 
 def _require(principal: Principal | None, tenant: str, *roles: str) -> Principal:
-    if principal is None:
-        raise Unauthenticated("a bearer token is required")
-    if not principal.may_see(tenant):
+    """The caller, if they hold one of `roles` and see the township (else not_found, as for one
+    that is not known: no leak)."""
+    if principal is not None and not principal.may_see(tenant):
         raise NotFound(f"township {tenant} is not known here")
-    if not principal.has_role(*roles):
-        raise Forbidden(f"needs one of the roles: {', '.join(roles)}")
-    return principal
-
-
-def _require_known(s: Session, tenant: str) -> None:
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
+    return require_role(principal, *roles)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bianmin.gateway.v1 import directory_service_pb2 as pb
 from bianmin.gateway.v1 import directory_service_pb2_grpc as pb_grpc
 
+from libs.common import paging
 from libs.common.errors import NotFound, Unauthenticated, ValidationFailed
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal, current_principal, current_tenant, validate_tenant
@@ -37,7 +38,7 @@ class DirectoryServicer(pb_grpc.DirectoryServiceServicer):
         return pb.GetTownshipResponse(township=m.township_pb(view))
 
     def ListTownships(self, request: pb.ListTownshipsRequest, context: object) -> pb.ListTownshipsResponse:
-        page = m.Page.of_request(request.page_size, request.page_token)
+        page = paging.PageRequest.of(request.page_size, request.page_token)
         rows = directory.list_townships(
             self.runtime.sessions,
             _caller(),
@@ -76,7 +77,7 @@ class DirectoryServicer(pb_grpc.DirectoryServiceServicer):
 
     def ListStaff(self, request: pb.ListStaffRequest, context: object) -> pb.ListStaffResponse:
         tenant = self._tenant("ListStaff")
-        page = m.Page.of_request(request.page_size, request.page_token)
+        page = paging.PageRequest.of(request.page_size, request.page_token)
         rows = organisation.list_staff(
             self.runtime.sessions,
             tenant,

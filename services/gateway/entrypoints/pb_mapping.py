@@ -3,10 +3,6 @@ DirectoryService. Translation only: what a view holds was decided by the service
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,9 +10,8 @@ from bianmin.gateway.v1 import calendar_pb2, organisation_pb2, settings_pb2, sta
 from google.protobuf import timestamp_pb2
 
 from libs.common.errors import ValidationFailed
+from libs.common.grpc.enums import enum_number, enum_word
 from services.gateway.adapters import settings_proto
-
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200  # as the HTTP lists (API.md *Lists*)
 
 _TOWNSHIP_STATUS = {
     "active": township_pb2.TOWNSHIP_STATUS_ACTIVE,
@@ -29,66 +24,18 @@ _CALENDAR_SOURCE = {
 }
 
 
-# --- paging ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page request of a keyset list: `size` items after the sort key `after`.
-
-    A page token is base64url of `{"v":1,"k":<last key>}`. Unlike the HTTP tokens it is not
-    signed: the caller's tenant scope bounds what any token can reach, and an altered token
-    only moves the start of the page within that scope."""
-
-    size: int
-    after: str | None
-
-    @classmethod
-    def of_request(cls, page_size: int, page_token: str) -> Page:
-        if page_size < 0 or page_size > MAX_PAGE_SIZE:
-            raise ValidationFailed(f"page_size must be 0..{MAX_PAGE_SIZE} (0: {DEFAULT_PAGE_SIZE})")
-        return cls(page_size or DEFAULT_PAGE_SIZE, _decode_token(page_token) if page_token else None)
-
-    def split(self, rows: list[dict], key: str) -> tuple[list[dict], str]:
-        """The items of this page from up to `size + 1` rows, and the next page token ("" at the end)."""
-        items = rows[: self.size]
-        more = len(rows) > self.size and items
-        return items, _encode_token(items[-1][key]) if more else ""
-
-
-def _encode_token(last_key: str) -> str:
-    raw = json.dumps({"v": 1, "k": last_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _decode_token(token: str) -> str:
-    invalid = ValidationFailed("page_token is not valid")
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error):
-        raise invalid from None
-    if not isinstance(data, dict) or data.get("v") != 1 or not isinstance(data.get("k"), str):
-        raise invalid
-    return data["k"]
-
-
 # --- enums and instants ------------------------------------------------------------------------
 
 
 def role_pb(role: str) -> staff_pb2.Role.ValueType:
     """`township_admin` → ROLE_TOWNSHIP_ADMIN; a role the proto does not know → UNSPECIFIED."""
-    try:
-        return staff_pb2.Role.Value(f"ROLE_{role.upper()}")
-    except ValueError:
-        return staff_pb2.ROLE_UNSPECIFIED
+    return enum_number(staff_pb2.Role, "ROLE_", role, unknown=staff_pb2.ROLE_UNSPECIFIED)  # type: ignore[return-value]
 
 
 def role_name(role: staff_pb2.Role.ValueType) -> str | None:
     """ROLE_TOWNSHIP_ADMIN → `township_admin`; UNSPECIFIED → None (no filter)."""
-    if role == staff_pb2.ROLE_UNSPECIFIED:
-        return None
     try:
-        return staff_pb2.Role.Name(role).removeprefix("ROLE_").lower()
+        return enum_word(staff_pb2.Role, "ROLE_", role) or None
     except ValueError:
         raise ValidationFailed(f"unknown role {role}") from None
 

@@ -20,6 +20,7 @@ from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from libs.common.grpc.enums import enum_number
 from services.intake.domain import case as d
 from services.intake.domain.event_clock import EventClock
 
@@ -27,12 +28,8 @@ from services.intake.domain.event_clock import EventClock
 DETAILED_REASON_MIN = 10
 
 
-def enum_value(enum: Any, prefix: str, word: str | None) -> int:
-    """The number of `word` in a proto enum (0 = UNSPECIFIED for None or an unknown word)."""
-    try:
-        return int(enum.Value(prefix + word.upper())) if word else 0
-    except ValueError:
-        return 0
+# the domain's words → the proto's numbers; a word the proto lacks travels as UNSPECIFIED
+enum_value = functools.partial(enum_number, unknown=0)
 
 
 def summary(case: d.Case, *, state: str | None = None, version: int | None = None) -> case_pb2.CaseSummary:
@@ -329,9 +326,3 @@ def case_to_pb(view: Any) -> case_pb2.Case:
         transition.at.FromDatetime(e.at)
         message.history.append(transition)
     return message
-
-
-def word_of(enum: Any, prefix: str, value: int) -> str:
-    """The domain's word of a proto enum value ("" for UNSPECIFIED)."""
-    name = str(enum.Name(value))
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()

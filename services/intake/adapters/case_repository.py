@@ -32,7 +32,7 @@ from libs.common.messaging import outbox
 from services.intake.adapters import tables
 from services.intake.adapters.case_proto import event_message
 from services.intake.domain.case import Applicant, Case, HistoryEntry
-from services.intake.domain.catalogue import material
+from services.intake.domain.catalogue import material, material_data
 from services.intake.domain.event_clock import EventClock
 
 SOURCE = "intake"
@@ -326,17 +326,7 @@ def _row_values(case: Case) -> dict[str, Any]:
             "address": a.address,
             **({"email": a.email} if a.email else {}),
         },
-        "materials": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "required": m.required,
-                "originals": m.originals,
-                "copies": m.copies,
-                "supply_later": m.supply_later,
-            }
-            for m in case.materials
-        ],
+        "materials": [material_data(m) for m in case.materials],
         "received": {code: at.astimezone(UTC).isoformat() for code, at in case.received.items()},
         "requested": list(case.requested),
         "first_notice": None if case.first_notice is None else list(case.first_notice),

@@ -12,7 +12,15 @@ from bianmin.intake.v1 import catalogue_pb2 as pb
 from bianmin.intake.v1 import events_pb2
 from google.protobuf import json_format
 
-from services.intake.domain.catalogue import CatalogueItem, Material, ServiceGuide, StoredItem, catalogue_item
+from libs.common.grpc.enums import enum_number, enum_word
+from services.intake.domain.catalogue import (
+    CatalogueItem,
+    Material,
+    ServiceGuide,
+    StoredItem,
+    catalogue_item,
+    material_data,
+)
 
 _ENUMS: dict[str, tuple[Any, str]] = {
     "category": (pb.ItemCategory, "ITEM_CATEGORY_"),
@@ -23,21 +31,12 @@ _ENUMS: dict[str, tuple[Any, str]] = {
 
 def word(field: str, value: int) -> str:
     """The API word of an enum value ("" for UNSPECIFIED or an unknown number)."""
-    enum, prefix = _ENUMS[field]
-    try:
-        name = enum.Name(value)
-    except ValueError:
-        return ""
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+    return enum_word(*_ENUMS[field], value, unknown="")
 
 
 def number(field: str, value: str) -> int:
     """The enum value of an API word (0, UNSPECIFIED, when it names none)."""
-    enum, prefix = _ENUMS[field]
-    try:
-        return int(enum.Value(prefix + value.upper())) if value else 0
-    except ValueError:
-        return 0
+    return enum_number(*_ENUMS[field], value, unknown=0)
 
 
 def item_from_pb(message: pb.CatalogueItem) -> CatalogueItem:
@@ -51,7 +50,7 @@ def item_from_pb(message: pb.CatalogueItem) -> CatalogueItem:
             "kind": word("kind", message.kind),
             "statutory_days": message.statutory_days,
             "promised_days": message.promised_days,
-            "materials": [_material_data(m) for m in message.materials],
+            "materials": [material_data(m) for m in message.materials],
             "proxyable": message.proxyable,
             "in_person": message.in_person,
             "privacy_sensitive": message.privacy_sensitive,
@@ -142,14 +141,3 @@ def _material_pb(m: Material) -> pb.Material:
         copies=m.copies,
         supply_later=m.supply_later,
     )
-
-
-def _material_data(m: pb.Material) -> dict[str, Any]:
-    return {
-        "code": m.code,
-        "name": m.name,
-        "required": m.required,
-        "originals": m.originals,
-        "copies": m.copies,
-        "supply_later": m.supply_later,
-    }

@@ -8,6 +8,7 @@ from bianmin.intake.v1 import events_pb2
 from bianmin.intake.v1 import inquiry_pb2 as pb
 from bianmin.intake.v1 import intake_service_pb2 as spb
 
+from libs.common.grpc.enums import enum_number, enum_word
 from services.intake.domain.inquiry import Inquiry, RegisteredInquiry, inquiry
 
 _PREFIX = "INQUIRY_CHANNEL_"
@@ -15,18 +16,11 @@ _PREFIX = "INQUIRY_CHANNEL_"
 
 def channel_word(value: int) -> str:
     """The API word of a channel ("" for UNSPECIFIED or an unknown number)."""
-    try:
-        name = pb.InquiryChannel.Name(value)  # type: ignore[arg-type]
-    except ValueError:
-        return ""
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(_PREFIX).lower()
+    return enum_word(pb.InquiryChannel, _PREFIX, value, unknown="")
 
 
 def channel_number(word: str) -> int:
-    try:
-        return int(pb.InquiryChannel.Value(_PREFIX + word.upper())) if word else 0
-    except ValueError:
-        return 0
+    return enum_number(pb.InquiryChannel, _PREFIX, word, unknown=0)
 
 
 def inquiry_from_request(request: spb.RegisterInquiryRequest) -> Inquiry:

@@ -6,7 +6,6 @@ never carry the petitioner (DOMAIN.md §9: the identity is confidential), nor th
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bianmin.common.v1 import applicant_pb2
 from bianmin.intake.v1 import events_pb2
@@ -14,32 +13,17 @@ from bianmin.intake.v1 import intake_service_pb2 as spb
 from bianmin.intake.v1 import petition_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from libs.common.grpc.enums import enum_number, enum_word
 from libs.common.pii import mask_text
 from services.intake.domain.petition import NewPetition, Petition, Subject, new_petition
 
 
-def word(enum: Any, prefix: str, value: int) -> str:
-    """The API word of an enum number ("" for UNSPECIFIED or an unknown number)."""
-    try:
-        name = str(enum.Name(value))
-    except ValueError:
-        return ""
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
-
-
-def number(enum: Any, prefix: str, word: str) -> Any:
-    try:
-        return enum.Value(prefix + word.upper()) if word else 0
-    except ValueError:
-        return 0
-
-
 def kind_word(value: int) -> str:
-    return word(pb.PetitionKind, "PETITION_KIND_", value)
+    return enum_word(pb.PetitionKind, "PETITION_KIND_", value, unknown="")
 
 
 def state_word(value: int) -> str:
-    return word(pb.PetitionState, "PETITION_STATE_", value)
+    return enum_word(pb.PetitionState, "PETITION_STATE_", value, unknown="")
 
 
 def new_from_request(request: spb.RegisterPetitionRequest) -> NewPetition:
@@ -47,7 +31,10 @@ def new_from_request(request: spb.RegisterPetitionRequest) -> NewPetition:
     p = request.petitioner
     s = request.subject
     subject = (
-        {"type": word(pb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", s.type), "id": s.id}
+        {
+            "type": enum_word(pb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", s.type, unknown=""),
+            "id": s.id,
+        }
         if request.HasField("subject") and (s.type or s.id)
         else None
     )
@@ -65,7 +52,7 @@ def new_from_request(request: spb.RegisterPetitionRequest) -> NewPetition:
             "collective": request.collective,
             "leader_received": request.leader_received,
             "subject": subject,
-            "ground": word(pb.ComplaintGround, "COMPLAINT_GROUND_", request.ground),
+            "ground": enum_word(pb.ComplaintGround, "COMPLAINT_GROUND_", request.ground, unknown=""),
             "answer": request.answer,
         }
     )
@@ -76,12 +63,12 @@ def petition_to_pb(p: Petition) -> pb.Petition:
     message = pb.Petition(
         id=p.id,
         number=p.number,
-        kind=number(pb.PetitionKind, "PETITION_KIND_", n.kind),
-        state=number(pb.PetitionState, "PETITION_STATE_", p.state),
+        kind=enum_number(pb.PetitionKind, "PETITION_KIND_", n.kind, unknown=0),
+        state=enum_number(pb.PetitionState, "PETITION_STATE_", p.state, unknown=0),
         matter=n.matter,
         collective=n.collective,
         leader_received=n.leader_received,
-        ground=number(pb.ComplaintGround, "COMPLAINT_GROUND_", n.ground),
+        ground=enum_number(pb.ComplaintGround, "COMPLAINT_GROUND_", n.ground, unknown=0),
         forwarded_to=p.forwarded_to,
         answer=p.answer,
         verified=bool(p.verified),
@@ -118,10 +105,10 @@ def registered_event(p: Petition) -> events_pb2.PetitionRegistered:
     event = events_pb2.PetitionRegistered(
         petition_id=p.id,
         number=p.number,
-        kind=number(pb.PetitionKind, "PETITION_KIND_", n.kind),
+        kind=enum_number(pb.PetitionKind, "PETITION_KIND_", n.kind, unknown=0),
         collective=n.collective,
         leader_received=n.leader_received,
-        ground=number(pb.ComplaintGround, "COMPLAINT_GROUND_", n.ground),
+        ground=enum_number(pb.ComplaintGround, "COMPLAINT_GROUND_", n.ground, unknown=0),
         actor=p.registered_by,
     )
     if n.subject is not None:
@@ -134,7 +121,7 @@ def registered_event(p: Petition) -> events_pb2.PetitionRegistered:
 def answered_event(p: Petition) -> events_pb2.PetitionAnswered:
     event = events_pb2.PetitionAnswered(
         petition_id=p.id,
-        kind=number(pb.PetitionKind, "PETITION_KIND_", p.kind),
+        kind=enum_number(pb.PetitionKind, "PETITION_KIND_", p.kind, unknown=0),
         department=p.forwarded_to,
         on_time=p.on_time,
         days_late=p.days_late,
@@ -160,7 +147,7 @@ def decided_event(p: Petition) -> events_pb2.ComplaintDecided:
     event = events_pb2.ComplaintDecided(
         petition_id=p.id,
         verified=bool(p.verified),
-        ground=number(pb.ComplaintGround, "COMPLAINT_GROUND_", p.new.ground),
+        ground=enum_number(pb.ComplaintGround, "COMPLAINT_GROUND_", p.new.ground, unknown=0),
         reason=str(mask_text(p.decision_reason)),
         actor=p.decided_by,
     )
@@ -172,7 +159,7 @@ def decided_event(p: Petition) -> events_pb2.ComplaintDecided:
 
 def _subject(s: Subject) -> pb.ComplaintSubject:
     return pb.ComplaintSubject(
-        type=number(pb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", s.type), id=s.id
+        type=enum_number(pb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", s.type, unknown=0), id=s.id
     )
 
 

@@ -69,6 +69,7 @@ from typing import TypedDict
 from libs.common.contact import check_phone, check_resident_id
 from libs.common.errors import InvalidTransition, MaterialsIncomplete, ValidationFailed, VersionConflict
 from libs.common.tenancy import validate_code
+from libs.common.text import check_one_of
 from services.intake.domain.catalogue import MAX_DAYS, CatalogueItem, Material
 
 RECEIVED = "received"
@@ -372,9 +373,9 @@ class Case:
         _required(id, "case id")
         _required(number, "case number")
         _required(tenant, "tenant")
-        _one_of(kind, CASE_KINDS, "kind")
-        _one_of(level, INTAKE_LEVELS, "level")
-        _one_of(channel, CHANNELS, "channel")
+        check_one_of(kind, CASE_KINDS, "kind")
+        check_one_of(level, INTAKE_LEVELS, "level")
+        check_one_of(channel, CHANNELS, "channel")
         _check_actor(actor)
         _check_at(at)
         # notices go to it; checked here, not in Applicant, which views also build masked (138****5678)
@@ -498,7 +499,7 @@ class Case:
         """Escalate (上报) to a higher level; the clock pauses. To the county it goes to one
         county department (who alone then sees it), so the department is required."""
         self._guard("escalate", actor, at)
-        _one_of(to_level, ESCALATION_LEVELS, "to_level")
+        check_one_of(to_level, ESCALATION_LEVELS, "to_level")
         reason = _reason(reason, "an escalation")
         department = _optional_code(department, "department") or ""
         if to_level == "county" and not department:
@@ -542,7 +543,7 @@ class Case:
     def complete(self, actor: str, at: datetime, outcome: str, reason: str = "") -> None:
         """Complete (办结): approved, or denied with a reason; the clock stops."""
         self._guard("complete", actor, at)
-        _one_of(outcome, OUTCOMES, "outcome")
+        check_one_of(outcome, OUTCOMES, "outcome")
         reason = _reason(reason, "a denial") if outcome == "denied" else reason.strip()
         self.outcome = outcome
         self.clock_intents.append(ClockIntent("stop", at))
@@ -562,7 +563,7 @@ class Case:
     def reply(self, actor: str, at: datetime, satisfaction: str, *, confirmation: str = "") -> None:
         """Tell the applicant the outcome (回复) and record their satisfaction."""
         self._guard("reply", actor, at)
-        _one_of(satisfaction, SATISFACTIONS, "satisfaction")
+        check_one_of(satisfaction, SATISFACTIONS, "satisfaction")
         self.satisfaction = satisfaction
         event = CaseReplied(
             satisfaction=satisfaction, confirmation=confirmation.strip(), **self._e(actor, at)
@@ -698,8 +699,3 @@ def _check_actor(actor: object) -> None:
 def _check_at(at: object) -> None:
     if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
         raise ValidationFailed("the instant must be a timezone-aware datetime")
-
-
-def _one_of(value: object, allowed: Sequence[str], what: str) -> None:
-    if value not in allowed:
-        raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")

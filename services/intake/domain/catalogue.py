@@ -14,6 +14,7 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
+from libs.common.text import check_one_of, trimmed
 
 # the categories of the catalogue (seed 000) and their Chinese names, which the API takes too
 CATEGORY_NAMES = {
@@ -92,9 +93,9 @@ class CatalogueItem:
     def __post_init__(self) -> None:
         validate_code(self.code, "item code")
         _check_name(self.name, "item name")
-        _one_of(self.category, CATEGORIES, "category")
-        _one_of(self.level, LEVELS, "level")
-        _one_of(self.kind, KINDS, "kind")
+        check_one_of(self.category, CATEGORIES, "category")
+        check_one_of(self.level, LEVELS, "level")
+        check_one_of(self.kind, KINDS, "kind")
         _check_days(self.statutory_days, "statutory_days")
         _check_days(self.promised_days, "promised_days")
         if self.promised_days > self.statutory_days:
@@ -150,7 +151,7 @@ def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
     try:
         return CatalogueItem(
             code=data["code"],
-            name=_trimmed(data["name"]),
+            name=trimmed(data["name"]),
             category=category_code(data["category"]),
             level=data["level"],
             kind=data["kind"],
@@ -162,8 +163,8 @@ def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
             privacy_sensitive=bool(data.get("privacy_sensitive", False)),
             departments=tuple(data.get("departments") or ()),
             fee_fen=data.get("fee_fen", 0),
-            procedure=_trimmed(data.get("procedure") or ""),
-            legal_basis=_trimmed(data.get("legal_basis") or ""),
+            procedure=trimmed(data.get("procedure") or ""),
+            legal_basis=trimmed(data.get("legal_basis") or ""),
         )
     except KeyError as exc:
         raise ValidationFailed(f"a catalogue item needs {exc.args[0]!r}") from None
@@ -173,7 +174,7 @@ def material(data: Mapping[str, Any]) -> Material:
     try:
         return Material(
             code=data["code"],
-            name=_trimmed(data["name"]),
+            name=trimmed(data["name"]),
             required=bool(data.get("required", True)),
             originals=data.get("originals", 1),
             copies=data.get("copies", 0),
@@ -181,6 +182,19 @@ def material(data: Mapping[str, Any]) -> Material:
         )
     except KeyError as exc:
         raise ValidationFailed(f"a material needs {exc.args[0]!r}") from None
+
+
+def material_data(m: Any) -> dict[str, Any]:
+    """The plain data of a material (the inverse of `material`): a domain Material, or any
+    message with the same fields (the proto's)."""
+    return {
+        "code": m.code,
+        "name": m.name,
+        "required": m.required,
+        "originals": m.originals,
+        "copies": m.copies,
+        "supply_later": m.supply_later,
+    }
 
 
 def as_data(item: CatalogueItem) -> dict[str, Any]:
@@ -193,17 +207,7 @@ def as_data(item: CatalogueItem) -> dict[str, Any]:
         "kind": item.kind,
         "statutory_days": item.statutory_days,
         "promised_days": item.promised_days,
-        "materials": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "required": m.required,
-                "originals": m.originals,
-                "copies": m.copies,
-                "supply_later": m.supply_later,
-            }
-            for m in item.materials
-        ],
+        "materials": [material_data(m) for m in item.materials],
         "proxyable": item.proxyable,
         "in_person": item.in_person,
         "privacy_sensitive": item.privacy_sensitive,
@@ -214,10 +218,6 @@ def as_data(item: CatalogueItem) -> dict[str, Any]:
     }
 
 
-def _trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _check_name(name: object, what: str) -> None:
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
         raise ValidationFailed(f"{what} must be 1-{MAX_NAME} characters")
@@ -226,12 +226,6 @@ def _check_name(name: object, what: str) -> None:
 def _check_days(days: object, what: str) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
         raise ValidationFailed(f"{what} must be a whole number of working days from 0 to {MAX_DAYS}")
-
-
-def _one_of(value: object, allowed: Iterable[str], what: str) -> None:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 def _unique(codes: list[str], what: str) -> None:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from libs.common.errors import ValidationFailed
 from libs.common.pii import mask_name, mask_phone, mask_text, mask_value
 from libs.common.tenancy import validate_code
+from libs.common.text import check_one_of, check_text, trimmed
 
 CHANNELS = ("walk_in", "phone")
 # answered: the question was answered (咨询解答); handled: the first-ask person handled the matter
@@ -46,13 +47,13 @@ class Inquiry:
     organisation: str = ""
 
     def __post_init__(self) -> None:
-        _one_of(self.channel, CHANNELS, "channel")
-        _text(self.citizen_name, "citizen_name", MAX_NAME)
-        _text(self.contact, "contact", MAX_CONTACT)
-        _text(self.matter, "matter", MAX_MATTER)
-        _one_of(self.result, RESULTS, "result")
-        _text(self.organisation, "organisation", MAX_ORGANISATION, required=False)
-        _text(self.routed_to, "routed_to", MAX_ROUTED_TO, required=False)
+        check_one_of(self.channel, CHANNELS, "channel")
+        check_text(self.citizen_name, "citizen_name", MAX_NAME)
+        check_text(self.contact, "contact", MAX_CONTACT)
+        check_text(self.matter, "matter", MAX_MATTER)
+        check_one_of(self.result, RESULTS, "result")
+        check_text(self.organisation, "organisation", MAX_ORGANISATION, required=False)
+        check_text(self.routed_to, "routed_to", MAX_ROUTED_TO, required=False)
         if self.item_code:
             validate_code(self.item_code, "item_code")
         if self.result == ROUTED and not self.routed_to:
@@ -106,13 +107,13 @@ def inquiry(data: Mapping[str, Any]) -> Inquiry:
     try:
         return Inquiry(
             channel=data["channel"],
-            citizen_name=_trimmed(data["citizen_name"]),
-            contact=_trimmed(data["contact"]),
-            matter=_trimmed(data["matter"]),
+            citizen_name=trimmed(data["citizen_name"]),
+            contact=trimmed(data["contact"]),
+            matter=trimmed(data["matter"]),
             result=data["result"],
-            item_code=_trimmed(data.get("item_code") or ""),
-            routed_to=_trimmed(data.get("routed_to") or ""),
-            organisation=_trimmed(data.get("organisation") or ""),
+            item_code=trimmed(data.get("item_code") or ""),
+            routed_to=trimmed(data.get("routed_to") or ""),
+            organisation=trimmed(data.get("organisation") or ""),
         )
     except KeyError as exc:
         raise ValidationFailed(f"an inquiry needs {exc.args[0]!r}") from None
@@ -155,19 +156,3 @@ def _date(value: str, what: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(f"{what} must be a date YYYY-MM-DD; got {value!r}") from None
-
-
-def _trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _text(value: object, what: str, limit: int, *, required: bool = True) -> None:
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise ValidationFailed(f"{what} must be {'1' if required else '0'}-{limit} characters")
-    if "\x00" in value:
-        raise ValidationFailed(f"{what} may not contain NUL characters")
-
-
-def _one_of(value: object, allowed: tuple[str, ...], what: str) -> None:
-    if value not in allowed:
-        raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from libs.common.errors import InvalidTransition, ValidationFailed
 from libs.common.pii import mask_text
 from libs.common.tenancy import validate_code
+from libs.common.text import check_one_of, check_text, trimmed
 
 PETITION, COMPLAINT = "petition", "complaint"
 KINDS = (PETITION, COMPLAINT)
@@ -63,10 +64,10 @@ class Petitioner:
     address: str = ""
 
     def __post_init__(self) -> None:
-        _text(self.name, "petitioner.name", MAX_NAME)
-        _text(self.phone, "petitioner.phone", MAX_PHONE, required=False)
-        _text(self.id_number, "petitioner.id_number", MAX_ID, required=False)
-        _text(self.address, "petitioner.address", MAX_ADDRESS, required=False)
+        check_text(self.name, "petitioner.name", MAX_NAME)
+        check_text(self.phone, "petitioner.phone", MAX_PHONE, required=False)
+        check_text(self.id_number, "petitioner.id_number", MAX_ID, required=False)
+        check_text(self.address, "petitioner.address", MAX_ADDRESS, required=False)
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ class Subject:
     id: str
 
     def __post_init__(self) -> None:
-        _one_of(self.type, SUBJECT_TYPES, "subject.type")
-        _text(self.id, "subject.id", MAX_CODE)
+        check_one_of(self.type, SUBJECT_TYPES, "subject.type")
+        check_text(self.id, "subject.id", MAX_CODE)
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,14 @@ class NewPetition:
     answer: str = ""  # answered on the spot (当场答复): a petition only
 
     def __post_init__(self) -> None:
-        _one_of(self.kind, KINDS, "kind")
-        _one_of(self.channel, CHANNELS, "channel")
-        _text(self.matter, "matter", MAX_MATTER)
-        _text(self.answer, "answer", MAX_ANSWER, required=False)
+        check_one_of(self.kind, KINDS, "kind")
+        check_one_of(self.channel, CHANNELS, "channel")
+        check_text(self.matter, "matter", MAX_MATTER)
+        check_text(self.answer, "answer", MAX_ANSWER, required=False)
         if self.kind == COMPLAINT:
             if self.subject is None:
                 raise ValidationFailed("a complaint must say which window or staff member it is about")
-            _one_of(self.ground, GROUNDS, "ground")
+            check_one_of(self.ground, GROUNDS, "ground")
             if self.collective or self.leader_received:
                 raise ValidationFailed("collective and leader_received are for petitions, not complaints")
             if self.answer:
@@ -168,7 +169,7 @@ class Petition:
     # --- transitions (each returns the next state of the petition; refusals change nothing) ---
 
     def answered(self, answer: str, by: str, at: datetime) -> Petition:
-        _text(answer, "answer", MAX_ANSWER)
+        check_text(answer, "answer", MAX_ANSWER)
         allowed = (REGISTERED,) if self.kind == PETITION else (FORWARDED,)
         self._require(allowed, "answer")
         return replace(
@@ -193,7 +194,7 @@ class Petition:
     def decided(self, verified: bool, reason: str, by: str, at: datetime) -> Petition:
         if self.kind != COMPLAINT:
             raise InvalidTransition("only a complaint is decided (verified or not)")
-        _text(reason, "reason", MAX_REASON)
+        check_text(reason, "reason", MAX_REASON)
         self._require((REGISTERED, ANSWERED), "decide")
         return replace(
             self,
@@ -263,17 +264,17 @@ def new_petition(data: Mapping[str, Any]) -> NewPetition:
             kind=data["kind"],
             channel=data["channel"],
             petitioner=Petitioner(
-                name=_trimmed(who.get("name", "")),
-                phone=_trimmed(who.get("phone") or ""),
-                id_number=_trimmed(who.get("id_number") or ""),
-                address=_trimmed(who.get("address") or ""),
+                name=trimmed(who.get("name", "")),
+                phone=trimmed(who.get("phone") or ""),
+                id_number=trimmed(who.get("id_number") or ""),
+                address=trimmed(who.get("address") or ""),
             ),
-            matter=_trimmed(data["matter"]),
+            matter=trimmed(data["matter"]),
             collective=bool(data.get("collective", False)),
             leader_received=bool(data.get("leader_received", False)),
-            subject=Subject(subject.get("type", ""), _trimmed(subject.get("id", ""))) if subject else None,
+            subject=Subject(subject.get("type", ""), trimmed(subject.get("id", ""))) if subject else None,
             ground=data.get("ground") or "",
-            answer=_trimmed(data.get("answer") or ""),
+            answer=trimmed(data.get("answer") or ""),
         )
     except KeyError as exc:
         raise ValidationFailed(f"a petition needs {exc.args[0]!r}") from None
@@ -281,22 +282,6 @@ def new_petition(data: Mapping[str, Any]) -> NewPetition:
 
 def petitioner_data(p: Petitioner) -> dict[str, str]:
     return {"name": p.name, "phone": p.phone, "id_number": p.id_number, "address": p.address}
-
-
-def _trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _text(value: object, what: str, limit: int, *, required: bool = True) -> None:
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise ValidationFailed(f"{what} must be {'1' if required else '0'}-{limit} characters")
-    if "\x00" in value:
-        raise ValidationFailed(f"{what} may not contain NUL characters")
-
-
-def _one_of(value: object, allowed: tuple[str, ...], what: str) -> None:
-    if value not in allowed:
-        raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 # what a reader without the right sees in place of the petitioner (adapters send nothing at all)

@@ -11,10 +11,11 @@ from bianmin.intake.v1 import intake_service_pb2 as pb
 from bianmin.intake.v1 import intake_service_pb2_grpc as pb_grpc
 
 from libs.common import tenant_projection
+from libs.common.grpc.enums import enum_number, enum_word
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.intake.adapters import open_case_metrics, tables
-from services.intake.adapters.case_proto import case_to_pb, word_of
+from services.intake.adapters.case_proto import case_to_pb
 from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, stored_item_to_pb, word
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
 from services.intake.adapters.petition_proto import kind_word, new_from_request, petition_to_pb, state_word
@@ -152,7 +153,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
                 applicant_name=e.applicant_name,
                 completed_date=e.completed_date,
                 on_time=e.on_time,
-                outcome=case_pb2.CaseOutcome.Value(f"CASE_OUTCOME_{e.outcome.upper()}") if e.outcome else 0,
+                outcome=enum_number(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome),
             )
             for e in page.items
         ]
@@ -201,8 +202,8 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
         cmd = ReceiveCase(
             item_code=request.item_code,
             kind="",
-            level=word_of(case_pb2.IntakeLevel, "INTAKE_LEVEL_", request.level),
-            channel=word_of(case_pb2.CaseChannel, "CASE_CHANNEL_", request.channel),
+            level=enum_word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", request.level),
+            channel=enum_word(case_pb2.CaseChannel, "CASE_CHANNEL_", request.channel),
             applicant=applicant,
             materials=tuple(request.materials),
             accept_if_complete=request.accept,
@@ -217,14 +218,14 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
 
     def ListCases(self, request: pb.ListCasesRequest, context: object) -> pb.ListCasesResponse:
         listing = case_api.Listing(
-            state=word_of(case_pb2.CaseState, "CASE_STATE_", request.state),
+            state=enum_word(case_pb2.CaseState, "CASE_STATE_", request.state),
             item_code=request.item_code,
             handler=request.handler,
             from_date=request.from_date,
             to_date=request.to_date,
             page_size=request.page_size,
             page_token=request.page_token,
-            colour=word_of(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
+            colour=enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
             tenants=tuple(request.tenant_ids),
         )
         page = case_api.list_cases(
@@ -267,7 +268,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     EscalateCase = _action_rpc(
         "escalate",
         lambda r: {
-            "to_level": word_of(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", r.to_level),
+            "to_level": enum_word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", r.to_level),
             "reason": r.reason,
             "department": r.department,
         },
@@ -279,13 +280,16 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
     )
     CompleteCase = _action_rpc(
         "complete",
-        lambda r: {"outcome": word_of(case_pb2.CaseOutcome, "CASE_OUTCOME_", r.outcome), "reason": r.reason},
+        lambda r: {
+            "outcome": enum_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", r.outcome),
+            "reason": r.reason,
+        },
         pb.CompleteCaseResponse,
     )
     ReplyCase = _action_rpc(
         "reply",
         lambda r: {
-            "satisfaction": word_of(satisfaction_pb2.Satisfaction, "SATISFACTION_", r.satisfaction),
+            "satisfaction": enum_word(satisfaction_pb2.Satisfaction, "SATISFACTION_", r.satisfaction),
             "confirmation": r.confirmation,
         },
         pb.ReplyCaseResponse,

@@ -11,7 +11,6 @@ the gRPC interceptor's (`x-tenant-id` against the token)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.errors import IdempotencyConflict, ValidationFailed
 from libs.common.messaging import outbox
+from libs.common.paging import Page
 from libs.common.tenancy import Principal, require_role, require_tenant
 from services.intake.adapters import tables
 from services.intake.adapters.inquiry_proto import registered_event
@@ -35,15 +35,8 @@ READER_ROLES = (
     "county_admin",
     "county_supervisor",
 )
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 t = tables.inquiry
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[RegisteredInquiry]  # as the caller may see them (masked unless theirs)
-    next_page_token: str
 
 
 def register(
@@ -108,27 +101,25 @@ def list_inquiries(
     to_date: str = "",
     page_size: int = 0,
     page_token: str = "",
-) -> Page:
+) -> Page[RegisteredInquiry]:
     """The register in time order, optionally for the dates `from_date`..`to_date` (inclusive,
     in the county's time zone `tz`); entries masked unless the caller registered them."""
     start, end = day_range(from_date, to_date, tz)
-    if page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
-    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    size = paging.page_size(page_size)
     query = sa.select(t)
     if start is not None:
         query = query.where(t.c.registered_at >= start)
     if end is not None:
         query = query.where(t.c.registered_at < end)
     if page_token:
-        after_at, after_id = _decode_token(page_token)
+        after_at, after_id = paging.decode_time_key(page_token)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     with db.transaction(sessions, require_tenant(tenant)) as s:
         require_known(s, tenant)
         principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
-    items = [_stored(r) for r in rows[:size]]
-    token = _encode_token(items[-1]) if len(rows) > size else ""
+    items, token = paging.split([_stored(r) for r in rows], size, _token)
+    # as the caller may see them: masked unless theirs
     return Page([i.seen_by(principal.username) for i in items], token)
 
 
@@ -150,19 +141,5 @@ def _stored(row: sa.RowMapping) -> RegisteredInquiry:
     )
 
 
-def _encode_token(last: RegisteredInquiry) -> str:
-    return f"{last.registered_at.astimezone(UTC).isoformat()}|{last.id}"
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    invalid = ValidationFailed("page_token is not valid")
-    at, sep, inquiry_id = token.partition("|")
-    if not sep or not inquiry_id or len(token) > 200:
-        raise invalid
-    try:
-        after = datetime.fromisoformat(at)
-    except ValueError:
-        raise invalid from None
-    if after.tzinfo is None:
-        raise invalid
-    return after, inquiry_id
+def _token(last: RegisteredInquiry) -> str:
+    return paging.time_key_token(last.registered_at, last.id)

@@ -19,7 +19,7 @@ tenant's calendar (services/intake/service_layer/calendar.py)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.errors import (
     IdempotencyConflict,
     NotFound,
@@ -36,6 +36,7 @@ from libs.common.errors import (
     VersionConflict,
 )
 from libs.common.messaging import outbox
+from libs.common.paging import Page
 from libs.common.tenancy import Principal, require_role, require_tenant, validate_code
 from services.intake.adapters import tables
 from services.intake.adapters.petition_proto import (
@@ -69,16 +70,9 @@ REGISTER_ROLES = {PETITION: (OFFICER,), COMPLAINT: (OFFICER, OFFICE)}
 READER_ROLES = (OFFICER, OFFICE, "county_supervisor")
 ANSWER_ROLES = FORWARD_ROLES = (OFFICER, OFFICE)
 DECIDE_ROLES = (OFFICE,)
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 _PREFIX = {PETITION: "XF", COMPLAINT: "TS"}  # 信访 / 投诉
 
 t = tables.petition
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Petition]  # as the caller may see them
-    next_page_token: str
 
 
 def register(
@@ -150,17 +144,15 @@ def list_petitions(
     to_date: str = "",
     page_size: int = 0,
     page_token: str = "",
-) -> Page:
+) -> Page[Petition]:
     """In registration order, optionally of one kind/state and for the dates `from_date`..
     `to_date` (inclusive, in the county's time zone)."""
     if kind and kind not in KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(KINDS)}")
     if state and state not in STATES:
         raise ValidationFailed(f"state must be one of {', '.join(STATES)}")
-    if page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
+    size = paging.page_size(page_size)
     start, end = day_range(from_date, to_date, tz)
-    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     query = sa.select(t)
     if kind:
         query = query.where(t.c.kind == kind)
@@ -171,18 +163,17 @@ def list_petitions(
     if end is not None:
         query = query.where(t.c.registered_at < end)
     if page_token:
-        after_at, after_id = _decode_token(page_token)
+        after_at, after_id = paging.decode_time_key(page_token)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         require_known(s, scope)
         principal = require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.registered_at, t.c.id).limit(size + 1)).mappings().all()
-        items = [_stored(r) for r in rows[:size]]
+        items, token = paging.split([_stored(r) for r in rows], size, _token)
         full = _full(principal, scope)
         if full:
             _audit(s, scope, principal, items)
-    token = _encode_token(items[-1]) if len(rows) > size else ""
     return Page([p.seen_by(full) for p in items], token)
 
 
@@ -430,19 +421,5 @@ def _stored(row: sa.RowMapping) -> Petition:
     )
 
 
-def _encode_token(last: Petition) -> str:
-    return f"{last.registered_at.astimezone(UTC).isoformat()}|{last.id}"
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    invalid = ValidationFailed("page_token is not valid")
-    at, sep, petition_id = token.partition("|")
-    if not sep or not petition_id or len(token) > 200:
-        raise invalid
-    try:
-        after = datetime.fromisoformat(at)
-    except ValueError:
-        raise invalid from None
-    if after.tzinfo is None:
-        raise invalid
-    return after, petition_id
+def _token(last: Petition) -> str:
+    return paging.time_key_token(last.registered_at, last.id)

@@ -20,17 +20,18 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
-from libs.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from libs.common.tenancy import Principal
+from libs.common import db, paging
+from libs.common.errors import Unauthenticated, ValidationFailed
+from libs.common.paging import Page
+from libs.common.tenancy import Principal, require_role, require_tenant
 from services.intake.adapters import tables
 from services.intake.domain.inquiry import day_range
+from services.intake.service_layer.townships import require_known
 
 APPLICANT, PETITIONER = "applicant", "petitioner"
 SUBJECTS = (APPLICANT, PETITIONER)
 FIELDS = ("name", "phone", "id_number", "address", "email")  # the personal fields, in this order
 READER_ROLES = ("township_admin", "county_supervisor")
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 MAX_SUBJECT_ID = 100
 
 t = tables.personal_data_access
@@ -44,12 +45,6 @@ class Access:
     subject: str
     subject_id: str
     fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Access]
-    next_page_token: str
 
 
 def fields_of(person: Mapping[str, Any] | Any) -> tuple[str, ...]:
@@ -120,19 +115,16 @@ def list_accesses(
     to_date: str = "",
     page_size: int = 0,
     page_token: str = "",
-) -> Page:
+) -> Page[Access]:
     """The township's log, newest first, optionally of one record (`subject_id`) and for the
     dates `from_date`..`to_date` (inclusive, in the county's time zone)."""
     if principal is None:
         raise Unauthenticated("a bearer token is required")
-    if not tenant:
-        raise NotFound("no township in the call")
-    if page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
+    tenant = require_tenant(tenant)
+    size = paging.page_size(page_size)
     if len(subject_id) > MAX_SUBJECT_ID:
         raise ValidationFailed(f"subject_id is longer than {MAX_SUBJECT_ID} characters")
     start, end = day_range(from_date, to_date, tz)
-    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     query = sa.select(t)
     if subject_id:
         query = query.where(t.c.subject_id == subject_id)
@@ -141,34 +133,18 @@ def list_accesses(
     if end is not None:
         query = query.where(t.c.at < end)
     if page_token:
-        at, last_id = _decode_token(page_token)
+        at, last_id = paging.decode_time_key(page_token, paging.digits, max_length=100)
         query = query.where(sa.tuple_(t.c.at, t.c.id) < sa.tuple_(sa.literal(at), sa.literal(last_id)))
     with db.transaction(sessions, tenant) as s:
-        if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-            raise NotFound(f"township {tenant} is not known here (yet)")  # before the role: no leak
-        if not principal.has_role(*READER_ROLES):
-            raise Forbidden(f"needs one of the roles: {', '.join(READER_ROLES)}")
+        require_known(s, tenant)  # before the role: no leak
+        require_role(principal, *READER_ROLES)
         rows = s.execute(query.order_by(t.c.at.desc(), t.c.id.desc()).limit(size + 1)).mappings().all()
-    items = [
-        Access(r["id"], r["at"], r["actor"], r["subject"], r["subject_id"], tuple(r["fields"]))
-        for r in rows[:size]
-    ]
-    token = f"{items[-1].at.astimezone(UTC).isoformat()}|{items[-1].id}" if len(rows) > size else ""
-    return Page(items, token)
+    accesses = [_access(r) for r in rows]
+    return Page(*paging.split(accesses, size, lambda last: paging.time_key_token(last.at, last.id)))
 
 
-def _decode_token(token: str) -> tuple[datetime, int]:
-    invalid = ValidationFailed("page_token is not valid")
-    at, sep, last_id = token.partition("|")
-    if not sep or len(token) > 100 or not last_id.isdigit():
-        raise invalid
-    try:
-        after = datetime.fromisoformat(at)
-    except ValueError:
-        raise invalid from None
-    if after.tzinfo is None:
-        raise invalid
-    return after, int(last_id)
+def _access(row: sa.RowMapping) -> Access:
+    return Access(row["id"], row["at"], row["actor"], row["subject"], row["subject_id"], tuple(row["fields"]))
 
 
 _INSERT = sa.insert(t)  # built once: every case shown in full writes a row

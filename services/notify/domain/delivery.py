@@ -5,8 +5,6 @@ times, settings and calendars and acts on its answers."""
 
 from __future__ import annotations
 
-import random
-import threading
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from libs.common.calendar import DEFAULT_HOURS, WorkCalendar
+from libs.common.rate import TokenBuckets
+
+# the dispatcher asks this policy for its back-off: libs.common.retry's, with notify's numbers
+from libs.common.retry import backoff_seconds as backoff_seconds
 
 Hours = tuple[tuple[time, time], ...]
 
@@ -23,18 +25,6 @@ QUEUED, SENT, DELIVERED, FAILED, DEAD_LETTERED = "queued", "sent", "delivered", 
 
 
 # --- retries -----------------------------------------------------------------------------------
-
-
-def backoff_seconds(
-    attempts: int, base: float, cap: float, jitter: float = 0.0, rand: Callable[[], float] = random.random
-) -> float:
-    """Delay before the next try after `attempts` failed ones: base·2^(attempts-1), at most `cap`,
-    then spread by ±`jitter` (a fraction: 0.2 = ±20 %) so that a provider that was down for
-    everyone is not hit by every retry in the same second."""
-    delay = min(cap, base * 2 ** max(0, attempts - 1))
-    if jitter:
-        delay *= 1 + jitter * (2 * rand() - 1)
-    return max(0.0, delay)
 
 
 @dataclass(frozen=True)
@@ -118,45 +108,15 @@ def weekdays_only(day: date) -> bool:
 # --- per-tenant rate limit ---------------------------------------------------------------------
 
 
-class TokenBucket:
-    """`rate` tokens a second, at most `burst` stored. `take()` takes a token when there is one
-    (returns 0) or takes nothing and says how long until there is one: the caller holds the send
-    back for that long; over the limit a send waits, it is never dropped."""
-
-    def __init__(self, rate: float, burst: float | None = None, clock: Callable[[], float] = _time.monotonic):
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.burst = max(1.0, burst if burst is not None else rate)
-        self.clock = clock
-        self.tokens = self.burst
-        self.at = clock()
-
-    def take(self) -> float:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
-
-
 class TenantRateLimiter:
-    """One token bucket per tenant (a busy township does not slow the others down). Thread-safe:
-    the all-in-one dispatcher may share it between threads. `rate` 0 = unlimited."""
+    """One token bucket per tenant (a busy township does not slow the others down): over the
+    limit a send waits, it is never dropped. Thread-safe: the all-in-one dispatcher may share it
+    between threads. `rate` 0 = unlimited."""
 
     def __init__(self, rate: float, clock: Callable[[], float] = _time.monotonic):
-        self.rate, self.clock = rate, clock
-        self._buckets: dict[str, TokenBucket] = {}
-        self._lock = threading.Lock()
+        self.rate = rate
+        self._buckets = TokenBuckets(rate, clock=clock) if rate > 0 else None
 
     def take(self, tenant: str) -> float:
         """0 when `tenant` may send now (its token is taken), else the seconds to wait."""
-        if self.rate <= 0:
-            return 0.0
-        with self._lock:
-            bucket = self._buckets.get(tenant)
-            if bucket is None:
-                bucket = self._buckets[tenant] = TokenBucket(self.rate, clock=self.clock)
-            return bucket.take()
+        return self._buckets.take(tenant) if self._buckets is not None else 0.0

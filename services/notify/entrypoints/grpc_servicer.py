@@ -9,24 +9,13 @@ from bianmin.notify.v1 import notify_service_pb2 as pb
 from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 
 from libs.common import tenant_projection
+from libs.common.grpc.enums import enum_number, enum_word
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.notify.adapters import tables
 from services.notify.adapters.notification_proto import channel_pb, timestamp
 from services.notify.service_layer import dead_letters, notices
-
-
-def _enum(enum: Any, prefix: str, word: str | None) -> int:
-    try:
-        return int(enum.Value(prefix + word.upper())) if word else 0
-    except ValueError:
-        return 0
-
-
-def _word(enum: Any, prefix: str, value: int) -> str:
-    name = str(enum.Name(value))
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
 
 
 def _set(message: Any, name: str, at: Any) -> None:
@@ -39,9 +28,9 @@ def notice_to_pb(view: notices.NoticeView) -> npb.Notice:
     message = npb.Notice(
         id=str(r.id),
         case_id=r.case_id,
-        kind=_enum(npb.NoticeKind, "NOTICE_KIND_", r.kind),  # type: ignore[arg-type]
-        channel=_enum(npb.Channel, "CHANNEL_", view.channel),  # type: ignore[arg-type]
-        status=_enum(npb.DeliveryStatus, "DELIVERY_STATUS_", view.status),  # type: ignore[arg-type]
+        kind=enum_number(npb.NoticeKind, "NOTICE_KIND_", r.kind, unknown=0),  # type: ignore[arg-type]
+        channel=enum_number(npb.Channel, "CHANNEL_", view.channel, unknown=0),  # type: ignore[arg-type]
+        status=enum_number(npb.DeliveryStatus, "DELIVERY_STATUS_", view.status, unknown=0),  # type: ignore[arg-type]
         text=r.text,
         recipient=r.recipient,
         locale=r.locale,
@@ -54,9 +43,9 @@ def notice_to_pb(view: notices.NoticeView) -> npb.Notice:
 def notification_to_pb(r: Any) -> npb.Notification:
     message = npb.Notification(
         id=str(r.id),
-        topic=_enum(npb.Topic, "TOPIC_", r.topic),  # type: ignore[arg-type]
-        channel=_enum(npb.Channel, "CHANNEL_", r.channel),  # type: ignore[arg-type]
-        status=_enum(npb.DeliveryStatus, "DELIVERY_STATUS_", r.status),  # type: ignore[arg-type]
+        topic=enum_number(npb.Topic, "TOPIC_", r.topic, unknown=0),  # type: ignore[arg-type]
+        channel=enum_number(npb.Channel, "CHANNEL_", r.channel, unknown=0),  # type: ignore[arg-type]
+        status=enum_number(npb.DeliveryStatus, "DELIVERY_STATUS_", r.status, unknown=0),  # type: ignore[arg-type]
         recipient=r.recipient,
         subject=r.subject,
         text=r.text,
@@ -75,7 +64,7 @@ def notification_to_pb(r: Any) -> npb.Notification:
 def inbox_item_to_pb(r: Any) -> npb.InboxItem:
     message = npb.InboxItem(
         id=str(r.id),
-        topic=_enum(npb.Topic, "TOPIC_", r.topic),  # type: ignore[arg-type]
+        topic=enum_number(npb.Topic, "TOPIC_", r.topic, unknown=0),  # type: ignore[arg-type]
         title=r.title,
         text=r.text,
         case_id=r.case_id or "",
@@ -153,8 +142,8 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             current_principal(),
             current_tenant(),
             case_id=request.case_id,
-            channel=_word(npb.Channel, "CHANNEL_", request.channel),
-            status=_word(npb.DeliveryStatus, "DELIVERY_STATUS_", request.status),
+            channel=enum_word(npb.Channel, "CHANNEL_", request.channel),
+            status=enum_word(npb.DeliveryStatus, "DELIVERY_STATUS_", request.status),
             page_size=request.page_size,
             page_token=request.page_token,
         )

@@ -1,37 +1,26 @@
 """Reading notices, notifications and the inbox (NotifyService's reads).
 
-Notices and notifications of a township are for the roles that read its cases (the same list as
-intake's case READER_ROLES: services do not import each other, so it is mirrored here); the
-township comes from the call (`x-tenant-id`, already checked against the caller's token) and
-row-level security keeps every query inside it. The inbox is the caller's own: their items in
-every township they may see, found by their username."""
+Notices and notifications of a township are for the roles that read its cases (tenancy's
+CASE_READER_ROLES, as intake's cases); the township comes from the call (`x-tenant-id`, already
+checked against the caller's token) and row-level security keeps every query inside it. The inbox
+is the caller's own: their items in every township they may see, found by their username."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.errors import NotFound, Unauthenticated, ValidationFailed
-from libs.common.tenancy import Principal, require_role
+from libs.common.paging import Page
+from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, require_tenant
+from libs.common.tenant_projection import require_known
 from services.notify.adapters import pdf, tables
 
-READER_ROLES = (
-    "intake_desk",
-    "window_staff",
-    "township_admin",
-    "proxy_agent",
-    "petition_officer",
-    "county_admin",
-    "county_supervisor",
-    "ops",
-)
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 CHANNELS = ("sms", "email", "inbox", "print")
 STATUSES = ("queued", "sent", "delivered", "failed", "dead_lettered")
 # which delivery a notice's channel/status reports: the one that reaches the applicant first
@@ -45,24 +34,8 @@ class NoticeView:
     status: str
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    next_page_token: str
-
-
-def _township(s: Session, tenant: str | None) -> str:
-    if not tenant:
-        raise NotFound("no township in the call")
-    if s.execute(sa.select(tables.tenant.c.tenant_id)).first() is None:
-        raise NotFound(f"township {tenant} is not known here (yet)")
-    return tenant
-
-
-def _page_size(size: int) -> int:
-    if size < 0 or size > MAX_PAGE_SIZE:
-        raise ValidationFailed(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
-    return size or DEFAULT_PAGE_SIZE
+def _township(s: Session, tenant: str | None) -> None:
+    require_known(s, tables.tenant, require_tenant(tenant))
 
 
 def _uuid(value: str, what: str) -> uuid.UUID:
@@ -74,21 +47,12 @@ def _uuid(value: str, what: str) -> uuid.UUID:
 
 def _after(table: sa.Table, token: str) -> Any:
     """The keyset condition of a page token `<created_at>|<id>` (newest first)."""
-    at, _, id_ = token.partition("|")
-    try:
-        key = (datetime.fromisoformat(at), uuid.UUID(id_))
-    except ValueError:
-        raise ValidationFailed("page_token is not one this service gave out") from None
-    return sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(sa.literal(key[0]), sa.literal(key[1]))
+    at, id_ = paging.decode_time_key(token, uuid.UUID, invalid="page_token is not one this service gave out")
+    return sa.tuple_(table.c.created_at, table.c.id) < sa.tuple_(sa.literal(at), sa.literal(id_))
 
 
 def _paged(rows: list[Any], size: int) -> tuple[list[Any], str]:
-    items = rows[:size]
-    token = ""
-    if len(rows) > size:
-        last = items[-1]
-        token = f"{last.created_at.astimezone(UTC).isoformat()}|{last.id}"
-    return items, token
+    return paging.split(rows, size, lambda last: paging.time_key_token(last.created_at, last.id))
 
 
 # --- notices ---------------------------------------------------------------------------------
@@ -120,8 +84,8 @@ def list_notices(
     page_size: int = 0,
     page_token: str = "",
 ) -> Page:
-    require_role(principal, *READER_ROLES)
-    size = _page_size(page_size)
+    require_role(principal, *CASE_READER_ROLES)
+    size = paging.page_size(page_size, clamp=False)
     t = tables.notice
     with db.transaction(sessions, tenant) as s:
         _township(s, tenant)
@@ -136,7 +100,7 @@ def list_notices(
 def get_notice(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, notice_id: str
 ) -> NoticeView:
-    require_role(principal, *READER_ROLES)
+    require_role(principal, *CASE_READER_ROLES)
     key = _uuid(notice_id, "notice")
     t = tables.notice
     with db.transaction(sessions, tenant) as s:
@@ -189,8 +153,8 @@ def list_notifications(
     page_size: int = 0,
     page_token: str = "",
 ) -> Page:
-    require_role(principal, *READER_ROLES)
-    size = _page_size(page_size)
+    require_role(principal, *CASE_READER_ROLES)
+    size = paging.page_size(page_size, clamp=False)
     if channel and channel not in CHANNELS:
         raise ValidationFailed(f"channel must be one of {', '.join(CHANNELS)}")
     if status and status not in STATUSES:
@@ -227,7 +191,7 @@ def list_inbox(
     under the policy of own rows (migration 0007: the database hands out the caller's items
     only), then kept to the townships the token may see."""
     who = _require_user(principal)
-    size = _page_size(page_size)
+    size = paging.page_size(page_size, clamp=False)
     t = tables.inbox_item
     mine = t.c.username == who.username
     query = sa.select(t).where(mine)

@@ -9,7 +9,8 @@ import pytest
 from bianmin.notify.v1 import notification_pb2 as npb
 
 from libs.common.errors import ValidationFailed
-from services.gateway.entrypoints.http.translate import enum_number, enum_word, if_match_version, local_time
+from libs.common.grpc.enums import enum_number
+from services.gateway.entrypoints.http.translate import if_match_version, json_word, local_time
 
 
 @pytest.mark.parametrize(
@@ -41,9 +42,9 @@ def test_a_malformed_if_match_is_a_validation_error(header: str) -> None:
 def test_enum_words_round_trip_and_unspecified_is_none() -> None:
     number = enum_number(npb.DeliveryStatus, "DELIVERY_STATUS_", "dead_lettered")
     assert number == npb.DELIVERY_STATUS_DEAD_LETTERED
-    assert enum_word(npb.DeliveryStatus, "DELIVERY_STATUS_", number) == "dead_lettered"
+    assert json_word(npb.DeliveryStatus, "DELIVERY_STATUS_", number) == "dead_lettered"
     assert enum_number(npb.DeliveryStatus, "DELIVERY_STATUS_", None) == 0
-    assert enum_word(npb.DeliveryStatus, "DELIVERY_STATUS_", 0) is None
+    assert json_word(npb.DeliveryStatus, "DELIVERY_STATUS_", 0) is None
 
 
 def test_times_are_shown_in_the_county_zone_with_its_offset() -> None:

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from libs.common.rate import TokenBucket
 from services.notify.domain.delivery import (
     DEAD_LETTERED,
     FAILED,
     TenantRateLimiter,
-    TokenBucket,
     after_failure,
     backoff_seconds,
     parse_hours,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import time
 import uuid
 from urllib.parse import unquote_to_bytes
@@ -38,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from libs.common.errors import BianminError, RateLimited
 from libs.common.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from libs.common.rate import TokenBuckets
 from libs.common.settings import Settings
 from libs.common.tenancy import Principal
 from services.gateway.entrypoints.http.problems import problem
@@ -48,40 +48,6 @@ DOCS_PATHS = ("/docs", "/redoc")  # and /docs/oauth2-redirect
 CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 _VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
-
-
-class TokenBuckets:
-    """Token buckets by key: `rate` tokens a second up to `burst`. Thread-safe; idle (full)
-    buckets are dropped now and then, so memory follows the number of active clients."""
-
-    def __init__(self, rate: float, burst: float, *, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
-        self.rate, self.burst, self.clock = float(rate), max(float(burst), 1.0), clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
-        self._lock = threading.Lock()
-        self._next_sweep = 0.0
-
-    def take(self, key: str) -> float:
-        """Spend one token of `key`: 0.0 if there was one, else the seconds until there is."""
-        now = self.clock()
-        with self._lock:
-            tokens, at = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                wait = 0.0
-            else:
-                self._buckets[key] = (tokens, now)
-                wait = (1.0 - tokens) / self.rate if self.rate > 0 else 3600.0
-            if now >= self._next_sweep:
-                self._sweep(now)
-        return wait
-
-    def _sweep(self, now: float) -> None:
-        refill = self.burst / self.rate if self.rate > 0 else math.inf
-        self._buckets = {
-            k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst
-        }
-        self._next_sweep = now + min(max(refill, 1.0), 60.0)
 
 
 class Limits:

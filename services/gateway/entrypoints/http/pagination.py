@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, Query, Request
 
 from libs.common.errors import ValidationFailed
+from libs.common.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, split
 
-DEFAULT_SIZE, MAX_SIZE = 50, 200
 VERSION = 1
 
 
@@ -69,9 +69,8 @@ class Page:
 
     def of(self, rows: Sequence[Any], key: Callable[[Any], Any]) -> dict:
         """The page body from up to `size + 1` rows in key order (one more tells there is a next)."""
-        items = list(rows[: self.size])
-        more = len(rows) > self.size and items
-        return {"items": items, "next_page_token": self.token(key(items[-1])) if more else ""}
+        items, token = split(rows, self.size, lambda last: self.token(key(last)))
+        return {"items": items, "next_page_token": token}
 
 
 def decode_token(token: str, path: str, mac_key: bytes) -> Any:
@@ -95,7 +94,9 @@ def decode_token(token: str, path: str, mac_key: bytes) -> Any:
 
 async def page_params(  # async: CPU only, no thread-pool hand-over (see deps.py)
     request: Request,
-    page_size: Annotated[int, Query(ge=1, le=MAX_SIZE, description="items per page, 1-200")] = DEFAULT_SIZE,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page, 1-200")
+    ] = DEFAULT_PAGE_SIZE,
     page_token: Annotated[
         str, Query(max_length=2000, description="next_page_token of the previous page; empty = first")
     ] = "",

@@ -15,6 +15,7 @@ from fastapi import Query
 from libs.common.auth import acting_as
 from libs.common.errors import NotFound, ValidationFailed
 from libs.common.grpc.client import domain_errors
+from libs.common.grpc.enums import enum_word
 from libs.common.tenancy import Principal, county_of, tenant_scope, validate_tenant
 from services.gateway.entrypoints.http.deps import Gateway
 
@@ -44,15 +45,9 @@ def if_match_version(if_match: str | None) -> int:
     return int(value)
 
 
-def enum_number(enum: Any, prefix: str, word: str | None) -> int:
-    """The API's word → the proto enum's number (0, UNSPECIFIED, for none)."""
-    return int(enum.Value(prefix + word.upper())) if word else 0
-
-
-def enum_word(enum: Any, prefix: str, value: int) -> str | None:
-    """The proto enum's number → the API's word (None for UNSPECIFIED)."""
-    name = str(enum.Name(value))
-    return None if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
+def json_word(enum: Any, prefix: str, value: int) -> str | None:
+    """The proto enum's number → the API's word, JSON null for UNSPECIFIED."""
+    return enum_word(enum, prefix, value) or None
 
 
 def local_time(message: Any, field: str, tz: ZoneInfo) -> str | None:

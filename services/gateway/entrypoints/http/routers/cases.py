@@ -26,6 +26,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from libs.common.grpc.enums import enum_number
 from libs.common.tenancy import require_role
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
@@ -34,9 +35,8 @@ from services.gateway.entrypoints.http.translate import (
     ToDay,
     calling,
     county_tz,
-    enum_number,
-    enum_word,
     if_match_version,
+    json_word,
     local_time,
 )
 from services.gateway.service_layer import audit, directory
@@ -355,10 +355,10 @@ def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
         "tenant": x.tenant_id,
         "item_code": x.item_code,
         "item_name": x.item_name,
-        "kind": enum_word(case_pb2.CaseKind, "CASE_KIND_", x.kind),
-        "state": enum_word(case_pb2.CaseState, "CASE_STATE_", x.state),
-        "level": enum_word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", x.level),
-        "channel": enum_word(case_pb2.CaseChannel, "CASE_CHANNEL_", x.channel),
+        "kind": json_word(case_pb2.CaseKind, "CASE_KIND_", x.kind),
+        "state": json_word(case_pb2.CaseState, "CASE_STATE_", x.state),
+        "level": json_word(case_pb2.IntakeLevel, "INTAKE_LEVEL_", x.level),
+        "channel": json_word(case_pb2.CaseChannel, "CASE_CHANNEL_", x.channel),
         "applicant": {
             "name": a.name,
             "phone": a.phone,
@@ -379,16 +379,16 @@ def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
         "village": x.village or None,
         "escalation": _escalation_json(x, tz),
         "clock": {
-            "state": enum_word(case_pb2.ClockState, "CLOCK_STATE_", k.state),
+            "state": json_word(case_pb2.ClockState, "CLOCK_STATE_", k.state),
             "started_at": local_time(k, "started_at", tz),
             "due_at": local_time(k, "due_at", tz),
             "warn_at": local_time(k, "warn_at", tz),
-            "colour": enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour),
+            "colour": json_word(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour),
             "provisional": k.provisional,
             "extensions": k.extensions,
         },
-        "outcome": enum_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", x.outcome),
-        "satisfaction": enum_word(satisfaction_pb2.Satisfaction, "SATISFACTION_", x.satisfaction),
+        "outcome": json_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", x.outcome),
+        "satisfaction": json_word(satisfaction_pb2.Satisfaction, "SATISFACTION_", x.satisfaction),
         "presses": x.presses,
         "version": x.version,
         "created_at": local_time(x, "created_at", tz),
@@ -398,8 +398,8 @@ def case_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any]:
                 "at": local_time(e, "at", tz),
                 "actor": e.actor,
                 "action": e.action,
-                "from": enum_word(case_pb2.CaseState, "CASE_STATE_", e.from_state),
-                "to": enum_word(case_pb2.CaseState, "CASE_STATE_", e.to_state),
+                "from": json_word(case_pb2.CaseState, "CASE_STATE_", e.from_state),
+                "to": json_word(case_pb2.CaseState, "CASE_STATE_", e.to_state),
                 "reason": e.reason,
             }
             for e in x.history
@@ -413,7 +413,7 @@ def _escalation_json(x: case_pb2.Case, tz: ZoneInfo) -> dict[str, Any] | None:
         return None
     e = x.escalation
     return {
-        "to_level": enum_word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level),
+        "to_level": json_word(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level),
         "department": e.department or None,
         "reason": e.reason,
         "escalated_at": local_time(e, "escalated_at", tz),

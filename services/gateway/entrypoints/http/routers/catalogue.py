@@ -18,6 +18,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
 from libs.common.errors import ValidationFailed
+from libs.common.grpc.enums import enum_number, enum_word
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.translate import (
     calling,
@@ -154,8 +155,8 @@ async def township_items(
     request = pb.ListCatalogueItemsRequest(
         page_size=page_size,
         page_token=page_token,
-        category=_number("category", category or ""),
-        level=_number("level", level or ""),
+        category=enum_number(*_ENUMS["category"], category or ""),
+        level=enum_number(*_ENUMS["level"], level or ""),
     )
     with calling(c.token, tenant):
         reply = await gw.services.intake().ListCatalogueItems(request)
@@ -217,24 +218,13 @@ async def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
 # --- translation -----------------------------------------------------------------------------
 
 
-def _number(field: str, value: str) -> int:
-    enum, prefix = _ENUMS[field]
-    return int(enum.Value(prefix + value.upper())) if value else 0
-
-
-def _word(field: str, value: int) -> str:
-    enum, prefix = _ENUMS[field]
-    name = enum.Name(value)
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
-
-
 def _item_pb(body: CatalogueItemIn) -> cpb.CatalogueItem:
     return cpb.CatalogueItem(
         code=body.code,
         name=body.name,
-        category=_number("category", body.category),
-        level=_number("level", body.level),
-        kind=_number("kind", body.kind),
+        category=enum_number(*_ENUMS["category"], body.category),
+        level=enum_number(*_ENUMS["level"], body.level),
+        kind=enum_number(*_ENUMS["kind"], body.kind),
         statutory_days=body.statutory_days,
         promised_days=body.promised_days,
         materials=[cpb.Material(**m.model_dump()) for m in body.materials],
@@ -251,9 +241,9 @@ def _item_json(item: cpb.CatalogueItem, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "code": item.code,
         "name": item.name,
-        "category": _word("category", item.category),
-        "level": _word("level", item.level),
-        "kind": _word("kind", item.kind),
+        "category": enum_word(*_ENUMS["category"], item.category),
+        "level": enum_word(*_ENUMS["level"], item.level),
+        "kind": enum_word(*_ENUMS["kind"], item.kind),
         "statutory_days": item.statutory_days,
         "promised_days": item.promised_days,
         "materials": [_material_json(m) for m in item.materials],

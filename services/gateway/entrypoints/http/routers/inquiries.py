@@ -15,6 +15,7 @@ from bianmin.intake.v1 import intake_service_pb2 as pb
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
+from libs.common.grpc.enums import enum_number, enum_word
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import FromDay, ToDay, calling, county_tz
@@ -55,7 +56,7 @@ async def register_inquiry(
     must say where the citizen was sent (`routed_to`), and a named item must be in the township's
     catalogue (`validation_error` otherwise)."""
     request = pb.RegisterInquiryRequest(
-        channel=_channel_number(body.channel),
+        channel=enum_number(ipb.InquiryChannel, _PREFIX, body.channel),
         citizen_name=body.citizen_name,
         organisation=body.organisation or "",
         contact=body.contact,
@@ -99,19 +100,10 @@ async def inquiries(
 # --- translation -----------------------------------------------------------------------------
 
 
-def _channel_number(word: str) -> Any:
-    return ipb.InquiryChannel.Value(_PREFIX + word.upper())
-
-
-def _channel_word(value: int) -> str:
-    name = ipb.InquiryChannel.Name(value)  # type: ignore[arg-type]
-    return "" if name.endswith("_UNSPECIFIED") else name.removeprefix(_PREFIX).lower()
-
-
 def _inquiry_json(i: ipb.Inquiry, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": i.id,
-        "channel": _channel_word(i.channel),
+        "channel": enum_word(ipb.InquiryChannel, _PREFIX, i.channel),
         "citizen_name": i.citizen_name,
         "organisation": i.organisation or None,
         "contact": i.contact,

@@ -14,9 +14,10 @@ from bianmin.notify.v1 import notify_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Response
 
 from libs.common.errors import NotFound
+from libs.common.grpc.enums import enum_number
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, county_tz, enum_number, enum_word, local_time
+from services.gateway.entrypoints.http.translate import calling, county_tz, json_word, local_time
 
 router = APIRouter(tags=["notices"])
 
@@ -31,9 +32,9 @@ def notice_json(x: npb.Notice, tz: ZoneInfo) -> dict[str, Any]:
         "id": x.id,
         "case_id": x.case_id,
         "case_number": x.case_number,
-        "kind": enum_word(npb.NoticeKind, "NOTICE_KIND_", x.kind),
-        "channel": enum_word(npb.Channel, "CHANNEL_", x.channel),
-        "status": enum_word(npb.DeliveryStatus, "DELIVERY_STATUS_", x.status),
+        "kind": json_word(npb.NoticeKind, "NOTICE_KIND_", x.kind),
+        "channel": json_word(npb.Channel, "CHANNEL_", x.channel),
+        "status": json_word(npb.DeliveryStatus, "DELIVERY_STATUS_", x.status),
         "created_at": local_time(x, "created_at", tz),
         "text": x.text,
         "recipient": x.recipient,
@@ -44,9 +45,9 @@ def notice_json(x: npb.Notice, tz: ZoneInfo) -> dict[str, Any]:
 def notification_json(x: npb.Notification, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": x.id,
-        "topic": enum_word(npb.Topic, "TOPIC_", x.topic),
-        "channel": enum_word(npb.Channel, "CHANNEL_", x.channel),
-        "status": enum_word(npb.DeliveryStatus, "DELIVERY_STATUS_", x.status),
+        "topic": json_word(npb.Topic, "TOPIC_", x.topic),
+        "channel": json_word(npb.Channel, "CHANNEL_", x.channel),
+        "status": json_word(npb.DeliveryStatus, "DELIVERY_STATUS_", x.status),
         "recipient": x.recipient,
         "subject": x.subject,
         "text": x.text,
@@ -65,7 +66,7 @@ def inbox_item_json(x: npb.InboxItem, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": x.id,
         "tenant_id": x.tenant_id,
-        "topic": enum_word(npb.Topic, "TOPIC_", x.topic),
+        "topic": json_word(npb.Topic, "TOPIC_", x.topic),
         "title": x.title,
         "text": x.text,
         "case_id": x.case_id or None,

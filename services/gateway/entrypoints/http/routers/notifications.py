@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query
 
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep
 from services.gateway.entrypoints.http.pagination import PageParams
-from services.gateway.entrypoints.http.translate import calling, county_tz, local_time
+from services.gateway.entrypoints.http.translate import calling, county_tz, json_word, local_time
 
 router = APIRouter(tags=["notifications"])
 
@@ -26,13 +26,12 @@ _SOURCES = {"notification": npb.DEAD_LETTER_SOURCE_NOTIFICATION, "event": npb.DE
 
 
 def dead_letter_json(d: npb.DeadLetter, tz: ZoneInfo) -> dict[str, Any]:
-    channel = npb.Channel.Name(d.channel).removeprefix("CHANNEL_").lower() if d.channel else None
     return {
         "id": d.id,
         "source": "notification" if d.source == npb.DEAD_LETTER_SOURCE_NOTIFICATION else "event",
         "tenant": d.tenant_id,
         "notification_id": d.notification_id or None,
-        "channel": channel,
+        "channel": json_word(npb.Channel, "CHANNEL_", d.channel),
         "event_type": d.event_type or None,
         "event_id": d.event_id or None,
         "consumer": d.consumer or None,

@@ -22,6 +22,7 @@ from bianmin.intake.v1 import petition_pb2 as ppb
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
+from libs.common.grpc.enums import enum_number
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
@@ -29,9 +30,8 @@ from services.gateway.entrypoints.http.translate import (
     ToDay,
     calling,
     county_tz,
-    enum_number,
-    enum_word,
     if_match_version,
+    json_word,
     local_time,
 )
 
@@ -249,8 +249,8 @@ def petition_json(p: ppb.Petition, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": p.id,
         "number": p.number,
-        "kind": enum_word(ppb.PetitionKind, "PETITION_KIND_", p.kind),
-        "state": enum_word(ppb.PetitionState, "PETITION_STATE_", p.state),
+        "kind": json_word(ppb.PetitionKind, "PETITION_KIND_", p.kind),
+        "state": json_word(ppb.PetitionState, "PETITION_STATE_", p.state),
         "channel": p.channel,
         # withheld (null) for all but the township's petition officers
         "petitioner": None
@@ -265,12 +265,12 @@ def petition_json(p: ppb.Petition, tz: ZoneInfo) -> dict[str, Any]:
         "collective": p.collective,
         "leader_received": p.leader_received,
         "subject": {
-            "type": enum_word(ppb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", p.subject.type),
+            "type": json_word(ppb.ComplaintSubjectType, "COMPLAINT_SUBJECT_TYPE_", p.subject.type),
             "id": p.subject.id,
         }
         if complaint
         else None,
-        "ground": enum_word(ppb.ComplaintGround, "COMPLAINT_GROUND_", p.ground),
+        "ground": json_word(ppb.ComplaintGround, "COMPLAINT_GROUND_", p.ground),
         "forwarded_to": p.forwarded_to or None,
         "answer_due_at": local_time(p, "answer_due_at", tz),
         "answer": p.answer or None,

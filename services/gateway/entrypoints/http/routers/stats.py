@@ -21,6 +21,7 @@ from services.gateway.entrypoints.http.translate import (
     ToDay,
     calling,
     county_tz,
+    json_word,
     public_tenant,
     public_token,
 )
@@ -93,15 +94,12 @@ def stats_json(s: stats_pb2.CaseStats) -> dict[str, Any]:
 
 
 def board_json(e: stats_pb2.BoardEntry) -> dict[str, Any]:
-    outcome = case_pb2.CaseOutcome.Name(e.outcome)
     return {
         "number": e.number,
         "item_code": e.item_code,
         "item_name": e.item_name,
         "applicant": e.applicant_name,
         "completed_date": e.completed_date,
-        "outcome": None
-        if outcome.endswith("_UNSPECIFIED")
-        else outcome.removeprefix("CASE_OUTCOME_").lower(),
+        "outcome": json_word(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome),
         "on_time": e.on_time,
     }
