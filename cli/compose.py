@@ -18,6 +18,8 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from libs.common.settings import SERVICES, Settings
@@ -81,10 +83,13 @@ def migrate(settings: Settings, url: str) -> None:
 
 
 def bootstrap(settings: Settings, runtime: Runtime) -> str | None:
-    """The county row and its first county_admin (idempotent). Returns a generated password."""
-    from services.gateway.service_layer import identity
+    """The county row, every published national calendar year not loaded yet, and the first
+    county_admin (all idempotent). Returns a generated password."""
+    from services.gateway.service_layer import calendars, identity
 
     identity.ensure_county(runtime.sessions, settings.county_code, settings.county_name, settings.timezone)
+    for year in calendars.import_published_years(runtime.sessions, settings.county_code):
+        log.info("national calendar %d imported: %d special days", year["year"], year["days"])
     if settings.bootstrap_admin:
         username, _, password = settings.bootstrap_admin.partition(":")
         generated = None
@@ -143,7 +148,9 @@ def gateway_app(settings: Settings, runtime: Runtime, issuer, verifier):  # type
     from libs.common.grpc.client import ChannelFactory
     from services.gateway.adapters.service_clients import ServiceClients
     from services.gateway.entrypoints.http.app import Gateway, create_app
+    from services.gateway.service_layer.calendars import report_provisional_years
 
+    report_provisional_years(settings.county_code, datetime.now(ZoneInfo(settings.timezone)).date())
     channels = ChannelFactory(settings)
     return create_app(
         Gateway(runtime=runtime, issuer=issuer, verifier=verifier, services=ServiceClients(channels))

@@ -13,6 +13,7 @@ from libs.common.calendar.national import (
     NationalYear,
     is_published,
     national_year,
+    published_years,
     tenant_calendar,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "effective_days",
     "is_published",
     "national_year",
+    "published_years",
     "tenant_calendar",
 ]

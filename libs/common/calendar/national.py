@@ -54,6 +54,11 @@ def is_published(year: int) -> bool:
     return year in ChinaStaticHolidays.special_public_holidays
 
 
+def published_years() -> list[int]:
+    """The years whose State Council notice the installed `holidays` data holds."""
+    return sorted(ChinaStaticHolidays.special_public_holidays)
+
+
 def national_year(year: int) -> NationalYear:
     published = is_published(year)
     china = holidays.China(years=year, categories=(holidays.PUBLIC,))

@@ -22,11 +22,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.calendar import DEFAULT_HOURS, WorkCalendar, national_year
+from libs.common.calendar import DEFAULT_HOURS, WorkCalendar, is_published, national_year, published_years
 from libs.common.calendar_projection import compose
 from libs.common.errors import NotFound
 from libs.common.messaging import outbox
 from libs.common.messaging.envelope import county_scope
+from libs.common.observability import CALENDAR_PROVISIONAL
 from libs.common.tenancy import Principal
 from services.gateway.adapters import calendar_proto, tables
 from services.gateway.domain.calendar import (
@@ -90,6 +91,29 @@ def import_national_year(sessions: sessionmaker[Session], year: int, county: str
         event = calendar_proto.national_imported(year, data.published, county, version, sorted(days))
         outbox.record(s, source="gateway", tenant_id=county_scope(county), message_or_type=event)
     return {"year": year, "published": data.published, "days": len(days), "disagreements": disagreements}
+
+
+def import_published_years(sessions: sessionmaker[Session], county: str) -> list[dict]:
+    """Imports every year the installed calendar libraries publish that is not stored as published
+    yet — all of them on the first start, a year a newer `holidays` package brought afterwards —
+    so that no deadline counts Spring Festival or National Day as working days because nobody ran
+    `bianmin admin calendar-import`. Returns what each import returned."""
+    with db.transaction(sessions, county_scope(county)) as s:
+        stored = set(
+            s.execute(
+                sa.select(tables.calendar_year.c.year).where(
+                    tables.calendar_year.c.scope == NATIONAL, tables.calendar_year.c.published.is_(True)
+                )
+            ).scalars()
+        )
+    return [import_national_year(sessions, year, county) for year in published_years() if year not in stored]
+
+
+def report_provisional_years(county: str, today: date) -> None:
+    """`bianmin_calendar_provisional_year` for this year and the next, which open deadlines cross:
+    1 while the State Council has not published the year (its days off are weekends only)."""
+    for year in (today.year, today.year + 1):
+        CALENDAR_PROVISIONAL.labels(county=county, year=str(year)).set(0 if is_published(year) else 1)
 
 
 # --- overrides, the effective calendar and deadline previews (API.md *Directory* → Calendar) ---

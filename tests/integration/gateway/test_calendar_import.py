@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from libs.common import db
+from libs.common.calendar import published_years
 from libs.common.runtime import Runtime
-from services.gateway.service_layer.calendars import import_national_year
+from services.gateway.service_layer.calendars import (
+    import_national_year,
+    import_published_years,
+    report_provisional_years,
+)
 from tests.integration.gateway.support import outbox_rows
 
 
@@ -75,3 +81,30 @@ def test_an_import_publishes_the_year_under_the_county_scope(runtime: Runtime) -
     days = {d["date"]: d.get("working", False) for d in data["days"]}
     assert len(days) == result["days"]
     assert days["2026-09-20"] is True and days["2026-10-01"] is False
+
+
+def test_every_published_year_is_loaded_once_and_a_newly_published_one_at_the_next_start(
+    runtime: Runtime,
+) -> None:
+    import_published_years(runtime.sessions, "tianyang")  # whatever earlier tests left: now complete
+    for year in published_years():
+        meta, _ = _stored(runtime, year)
+        assert meta is not None and meta["published"] is True, year
+    _, days_2025 = _stored(runtime, 2025)
+    assert days_2025[date(2025, 1, 29)] is False and days_2025[date(2025, 2, 8)] is True  # 春节, 调休
+    assert import_published_years(runtime.sessions, "tianyang") == []  # a second start imports nothing
+    # a year stored before its notice was published (an older package): picked up at the next start
+    with db.transaction(runtime.ops_sessions, None) as s:
+        s.execute(
+            sa.text(
+                "UPDATE gateway.calendar_year SET published = false WHERE scope = 'national' AND year = 2025"
+            )
+        )
+    assert [r["year"] for r in import_published_years(runtime.sessions, "tianyang")] == [2025]
+
+
+def test_the_provisional_years_are_reported() -> None:
+    report_provisional_years("tianyang", date(2026, 12, 7))
+    value = REGISTRY.get_sample_value
+    assert value("bianmin_calendar_provisional_year", {"county": "tianyang", "year": "2026"}) == 0
+    assert value("bianmin_calendar_provisional_year", {"county": "tianyang", "year": "2027"}) == 1
