@@ -5,14 +5,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: venv run test test-unit test-integration test-e2e proto proto-check lint bench k8s clean
+.PHONY: venv fonts run test test-unit test-integration test-e2e proto proto-check lint bench k8s clean
 
-venv: $(STAMP)
+venv: $(STAMP) fonts
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+## the CJK fonts printed notices embed (Debian packages; see services/notify/README.md)
+fonts:
+	@bash tests/support/ensure_fonts.sh
 
 ## the all-in-one platform on 127.0.0.1:$${BIANMIN_HTTP_PORT:-8080}, data under $${BIANMIN_DATA_DIR:-./var}
 run: venv

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     notice_template_dir: Path | None = Field(
         None, description="county notice templates: <dir>/<locale>/<kind>.j2 replaces the shipped one"
     )
+    notice_font: str = Field(
+        "",
+        description="TrueType fonts embedded in printed notices, separated by ':' (the first sets the"
+        " text, the others the characters it lacks); empty = the Debian fonts searched for",
+    )
 
     # bus
     relay_batch_size: int = 200

@@ -113,6 +113,7 @@ def exercise_notices(
     assert printable.headers["content-type"] == "application/pdf" and printable.content.startswith(b"%PDF")
     pdf_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(printable.content)).pages)
     assert case["number"] in pdf_text and code.group(1) in pdf_text and "受理通知书" in pdf_text
+    assert "张三丰" in pdf_text and "张**" not in pdf_text  # the applicant's own copy names them in full
     wrong_case = (
         f"{base}/v1/townships/{TENANT}/cases/00000000-0000-4000-8000-000000000000/notices/{notice['id']}"
     )

@@ -88,6 +88,7 @@ def summary_of(c: case_pb2.CaseSummary) -> CaseSummary:
         item_name=c.item_name,
         handler=c.handler,
         first_ask=c.first_ask,
+        window=c.window,
         state=_word(case_pb2.CaseState, "CASE_STATE_", c.state),
         due_at=_time(c, "due_at"),
         version=c.version,

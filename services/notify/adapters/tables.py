@@ -36,6 +36,10 @@ notice = db.tenant_table(
     sa.Column("verification_code", sa.Text, nullable=False),
     sa.Column("source_event_id", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # the applicant's own printed copy: the text naming them in full, sealed; the case's window
+    # (migration 0011; NULL on older rows)
+    sa.Column("text_sealed", sa.Text),
+    sa.Column("window", sa.Text),
     sa.UniqueConstraint("tenant_id", "source_event_id", "kind", name="notice_once"),
 )
 

@@ -17,6 +17,7 @@ class CaseSummary:
     item_name: str = ""
     handler: str = ""
     first_ask: str = ""
+    window: str = ""  # the window that handles it (printed on its notices)
     state: str = ""
     due_at: datetime | None = None
     version: int = 0

@@ -43,6 +43,25 @@ def locale_or_default(locale: object) -> str:
     return DEFAULT_LOCALE
 
 
+# the word of a kind in its document number (文号), e.g. 那坡便民受〔2026〕17号
+DOCUMENT_WORDS = {
+    ACCEPTANCE: "受",
+    SUPPLEMENT: "补",
+    REFUSAL: "不受",
+    ESCALATION: "转",
+    EXTENSION: "延",
+    RESULT: "结",
+    SATISFACTION: "评",
+    RETURN: "退",
+}
+
+
+def document_number(township: str, kind: str, year: int, serial: int) -> str:
+    """The notice's 文号: the township, the kind's word, the year and the notice's serial among
+    the township's notices of that kind and year."""
+    return f"{township}便民{DOCUMENT_WORDS.get(kind, '')}〔{year}〕{serial}号"
+
+
 LEVEL_NAMES = {"county": "县级", "township": "乡镇", "village": "村级", "hall": "便民服务中心"}
 OUTCOME_NAMES = {"approved": "准予办理", "denied": "不予办理"}
 

@@ -4,9 +4,10 @@ idempotent, tenant-scoped transaction; the unique keys (each carrying the source
 duplicate delivery change nothing even past the consumer inbox.
 
 For the applicant: a notice on file (its text from the county's template, the applicant masked in
-it), a `print` notification delivered at once (handed over at the window), and `sms` / `email`
-notifications queued for the dispatcher with the real address sealed (`address_sealed`); the
-address comes from the case event's `applicant_sealed`. For staff: an inbox item plus an `inbox`
+it; sealed beside it, the text naming them in full for their own printed copy), a `print`
+notification delivered at once (handed over at the window), and `sms` / `email` notifications
+queued for the dispatcher with the real address sealed (`address_sealed`); the address comes
+from the case event's `applicant_sealed`. For staff: an inbox item plus an `inbox`
 notification row, and for what cannot wait (an overdue case, a collective petition) an urgent SMS
 to the staff member's work phone (the dispatcher looks it up in the staff projection).
 
@@ -285,15 +286,23 @@ def _contact(session: Session, summary: CaseSummary) -> dict[str, str]:
 
 
 def notice_context(
-    kind: str, event: CaseEvent, township: Township, at: datetime, code: str, applicant_name: str
+    kind: str,
+    event: CaseEvent,
+    township: Township,
+    at: datetime,
+    code: str,
+    applicant_name: str,
+    *,
+    masked: bool = True,
 ) -> dict[str, Any]:
-    """What the template of `kind` is given (every key always present: StrictUndefined)."""
+    """What the template of `kind` is given (every key always present: StrictUndefined). The
+    applicant is masked, except on their own copy (`masked=False`)."""
     c = event.case
     ctx: dict[str, Any] = {
         "township": township.name,
         "case_number": c.number,
         "item_name": c.item,
-        "applicant": pii.mask_name(applicant_name) or "申请人",
+        "applicant": (pii.mask_name(applicant_name) if masked else applicant_name.strip()) or "申请人",
         "date": township.date(at),
         "verification_code": code,
     }
@@ -344,10 +353,19 @@ def _notice(
     code = n.verification_code()
     notice_templates = templates()
     locale = notice_templates.locale_for(kind, township.locale)
-    text = notice_templates.render(
-        kind,
-        locale,
-        notice_context(kind, event, township, envelope.occurred_at, code, contact.get("name", "")),
+    name = contact.get("name", "")
+
+    def text_of(*, masked: bool) -> str:
+        context = notice_context(kind, event, township, envelope.occurred_at, code, name, masked=masked)
+        return notice_templates.render(kind, locale, context)
+
+    text = text_of(masked=True)
+    sealer = sealing.of(session)
+    # the applicant's own copy names them in full: kept sealed, opened only to print it
+    text_sealed = (
+        sealer.seal({"text": text_of(masked=False), "applicant": name.strip()})
+        if sealer is not None and name
+        else None
     )
     phone, email = contact.get("phone", ""), contact.get("email", "")
     recipient = pii.mask_phone(phone) or pii.mask_email(email) or ""
@@ -365,6 +383,8 @@ def _notice(
             "verification_code": code,
             "source_event_id": envelope.event_id,
             "created_at": envelope.occurred_at,
+            "text_sealed": text_sealed,
+            "window": c.window or None,
         },
     ).scalar()
     if notice_id is None:  # this event's notice is on file already: nothing more to do
@@ -382,7 +402,6 @@ def _notice(
         "source_event_id": f"{envelope.event_id}/{kind}",
     }
     rows = [{**base, "channel": "print", "status": "delivered", "recipient": recipient or "窗口"}]
-    sealer = sealing.of(session)
     if sealer is not None:
         if phone:
             rows.append(

@@ -7,19 +7,24 @@ is the caller's own: their items in every township they may see, found by their 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db, paging
+from libs.common import db, paging, sealing
 from libs.common.errors import NotFound, Unauthenticated, ValidationFailed
 from libs.common.paging import Page
 from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, require_tenant
 from libs.common.tenant_projection import require_known
 from services.notify.adapters import pdf, tables
+from services.notify.domain import notices as n
 
 CHANNELS = ("sms", "email", "inbox", "print")
 STATUSES = ("queued", "sent", "delivered", "failed", "dead_lettered")
@@ -114,29 +119,69 @@ def get_notice(
 def render_notice(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, notice_id: str
 ) -> tuple[bytes, str]:
-    """The notice's printable form (PDF) and a file name for it."""
+    """The notice's printable form (PDF) and a file name for it: the applicant's own copy, naming
+    them in full (the sealed text; a notice made before it was kept prints the masked one)."""
     row = get_notice(sessions, principal, tenant, notice_id).row
-    lines = row.text.splitlines()
-    title = lines[0] if lines else row.kind
-    local = row.created_at.astimezone(_tz(sessions, tenant))
-    date = f"{local.year}年{local.month}月{local.day}日"
+    with db.transaction(sessions, tenant) as s:
+        printed = _printed(s, tenant, row)
+    lines = printed.text.splitlines()
     document = pdf.render(
-        title=title,
+        title=lines[0] if lines else row.kind,
         case_number=row.case_number,
         verification_code=row.verification_code,
-        text=row.text,
-        date=date,
+        text=printed.text,
+        date=f"{printed.local.year}年{printed.local.month}月{printed.local.day}日",
+        centre=f"{printed.township}便民服务中心" if printed.township else "",
+        document_number=n.document_number(printed.township, row.kind, printed.local.year, printed.serial),
+        applicant=printed.applicant,
+        window=row.window or "",
+        phone=printed.phone,
     )
     return document, f"{row.case_number}-{row.kind}.pdf"
 
 
-def _tz(sessions: sessionmaker[Session], tenant: str | None) -> Any:
-    from zoneinfo import ZoneInfo
+@dataclass(frozen=True)
+class _Printed:
+    text: str
+    applicant: str
+    township: str
+    phone: str
+    local: datetime
+    serial: int
 
+
+def _printed(s: Session, tenant: str | None, row: Any) -> _Printed:
+    """What the printed copy shows besides the row: the text naming the applicant, the township,
+    its service phone (the setting `service_phone`), the local date and the serial of the 文号."""
+    text, applicant = row.text, ""
+    sealer = sealing.of(s)
+    if row.text_sealed and sealer is not None:
+        opened = sealer.open(row.text_sealed)
+        text, applicant = opened["text"], opened.get("applicant", "")
+    township = s.execute(sa.select(tables.tenant.c.name).where(tables.tenant.c.tenant_id == tenant)).scalar()
     st = tables.settings
-    with db.transaction(sessions, tenant) as s:  # the township's own row (its scope reads the county's too)
-        zone = s.execute(sa.select(st.c.timezone).where(st.c.tenant_id == tenant)).scalar()
-    return ZoneInfo(zone or "Asia/Shanghai")
+    setting = s.execute(sa.select(st.c.timezone, st.c.other).where(st.c.tenant_id == tenant)).first()
+    local = row.created_at.astimezone(ZoneInfo((setting.timezone if setting else None) or "Asia/Shanghai"))
+    t = tables.notice
+    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    serial = s.execute(  # the notices of this kind made this year up to this one (never deleted: stable)
+        sa.select(sa.func.count()).where(
+            t.c.kind == row.kind,
+            t.c.created_at >= start,
+            sa.tuple_(t.c.created_at, t.c.id) <= sa.tuple_(sa.literal(row.created_at), sa.literal(row.id)),
+        )
+    ).scalar()
+    return _Printed(
+        text, applicant, township or "", _service_phone(setting.other if setting else {}), local, serial or 1
+    )
+
+
+def _service_phone(other: dict[str, Any]) -> str:
+    """The township's service phone: TenantSettings.extra["service_phone"] (JSON text)."""
+    value = (other.get("extra") or {}).get("service_phone", "")
+    with contextlib.suppress(TypeError, ValueError):  # a bare string is the phone as it is
+        value = json.loads(value)
+    return str(value or "")
 
 
 # --- notifications ---------------------------------------------------------------------------

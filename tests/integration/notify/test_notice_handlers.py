@@ -6,11 +6,13 @@ collective petition alerts the leader on duty of appraisal's rota (else every to
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 from bianmin.appraisal.v1 import attendance_pb2
@@ -501,6 +503,9 @@ def test_townships_are_kept_apart_and_reads_check_roles(rt: Runtime) -> None:
         notices.list_notifications(rt.sessions, None, mine)
     document, filename = notices.render_notice(rt.sessions, desk, mine, str(notice.id))
     assert document.startswith(b"%PDF") and filename == "NP-20261123-0001-acceptance.pdf"
+    printed = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(document)).pages)
+    assert printed.count("张三丰") == 2 and "张**" not in printed  # the applicant's own copy: in full
+    assert "便民受〔2026〕1号" in printed  # the township's first acceptance notice of the year
 
     # the inbox is the caller's own, in the townships their token may see
     wang_here = Principal("wang", frozenset({"window_staff"}), frozenset({mine}))
