@@ -3,6 +3,7 @@ surrounding white space trimmed, lengths bounded, NUL refused, words from a clos
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,3 +29,17 @@ def check_one_of(value: object, allowed: Iterable[str], what: str) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
         raise ValidationFailed(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def clean_name(value: object, what: str, limit: int = 100) -> str:
+    """A name as it is kept (a person's, a township's, an item's): NFC-normalised, so one spelling
+    is one string however it was typed; trimmed; 1-`limit` characters; nothing unprintable —
+    control characters and direction overrides (U+202E shows 'abc' as 'cba') are refused."""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{what} must be 1-{limit} characters")
+    name = unicodedata.normalize("NFC", value).strip()
+    if not name or len(name) > limit:
+        raise ValidationFailed(f"{what} must be 1-{limit} characters")
+    if not name.isprintable():  # Cc, Cf (bidi controls, zero-width), separators other than space
+        raise ValidationFailed(f"{what} must not contain control or text-direction characters")
+    return name

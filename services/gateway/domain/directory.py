@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from libs.common.errors import NotFound, ValidationFailed
 from libs.common.tenancy import Principal, tenant_id, validate_code, validate_tenant_code
+from libs.common.text import clean_name
 
 COUNTY_ROLES = frozenset({"county_admin", "county_supervisor", "county_department", "ops"})
 TOWNSHIP_ROLES = frozenset(
@@ -86,11 +87,7 @@ def require_visible(principal: Principal, tenant: str) -> str:
 
 
 def _require_name(name: str, what: str) -> str:
-    if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise ValidationFailed(f"{what} must be 1-100 characters")
-    if not name.isprintable():  # control characters; NUL cannot even be stored
-        raise ValidationFailed(f"{what} must not contain control characters")
-    return name.strip()
+    return clean_name(name, what)
 
 
 def _unique(codes: list[str], what: str) -> None:

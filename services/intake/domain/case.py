@@ -69,7 +69,7 @@ from typing import TypedDict
 from libs.common.contact import check_phone, check_resident_id
 from libs.common.errors import InvalidTransition, MaterialsIncomplete, ValidationFailed, VersionConflict
 from libs.common.tenancy import validate_code
-from libs.common.text import check_one_of
+from libs.common.text import check_one_of, clean_name
 from services.intake.domain.catalogue import MAX_DAYS, CatalogueItem, Material
 
 RECEIVED = "received"
@@ -380,6 +380,7 @@ class Case:
         _check_at(at)
         # notices go to it; checked here, not in Applicant, which views also build masked (138****5678)
         check_phone(applicant.phone, "applicant phone")
+        applicant = replace(applicant, name=clean_name(applicant.name, "applicant name"))
         if applicant.id_number:
             applicant = replace(
                 applicant, id_number=check_resident_id(applicant.id_number, "applicant id_number")

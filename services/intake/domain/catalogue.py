@@ -14,7 +14,7 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
-from libs.common.text import check_one_of, trimmed
+from libs.common.text import check_one_of, clean_name, trimmed
 
 # the categories of the catalogue (seed 000) and their Chinese names, which the API takes too
 CATEGORY_NAMES = {
@@ -151,7 +151,7 @@ def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
     try:
         return CatalogueItem(
             code=data["code"],
-            name=trimmed(data["name"]),
+            name=clean_name(data["name"], "item name", MAX_NAME),
             category=category_code(data["category"]),
             level=data["level"],
             kind=data["kind"],
@@ -174,7 +174,7 @@ def material(data: Mapping[str, Any]) -> Material:
     try:
         return Material(
             code=data["code"],
-            name=trimmed(data["name"]),
+            name=clean_name(data["name"], f"material {data['code']} name", MAX_NAME),
             required=bool(data.get("required", True)),
             originals=data.get("originals", 1),
             copies=data.get("copies", 0),

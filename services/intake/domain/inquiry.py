@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from libs.common.errors import ValidationFailed
 from libs.common.pii import mask_name, mask_phone, mask_text, mask_value
 from libs.common.tenancy import validate_code
-from libs.common.text import check_one_of, check_text, trimmed
+from libs.common.text import check_one_of, check_text, clean_name, trimmed
 
 CHANNELS = ("walk_in", "phone")
 # answered: the question was answered (咨询解答); handled: the first-ask person handled the matter
@@ -107,7 +107,7 @@ def inquiry(data: Mapping[str, Any]) -> Inquiry:
     try:
         return Inquiry(
             channel=data["channel"],
-            citizen_name=trimmed(data["citizen_name"]),
+            citizen_name=clean_name(data["citizen_name"], "citizen_name", MAX_NAME),
             contact=trimmed(data["contact"]),
             matter=trimmed(data["matter"]),
             result=data["result"],

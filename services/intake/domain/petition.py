@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from libs.common.errors import InvalidTransition, ValidationFailed
 from libs.common.pii import mask_text
 from libs.common.tenancy import validate_code
-from libs.common.text import check_one_of, check_text, trimmed
+from libs.common.text import check_one_of, check_text, clean_name, trimmed
 
 PETITION, COMPLAINT = "petition", "complaint"
 KINDS = (PETITION, COMPLAINT)
@@ -264,7 +264,7 @@ def new_petition(data: Mapping[str, Any]) -> NewPetition:
             kind=data["kind"],
             channel=data["channel"],
             petitioner=Petitioner(
-                name=trimmed(who.get("name", "")),
+                name=clean_name(who.get("name", ""), "petitioner.name", MAX_NAME),
                 phone=trimmed(who.get("phone") or ""),
                 id_number=trimmed(who.get("id_number") or ""),
                 address=trimmed(who.get("address") or ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from libs.common.errors import ValidationFailed
-from libs.common.text import check_one_of, check_text, trimmed
+from libs.common.text import check_one_of, check_text, clean_name, trimmed
 
 
 def test_trimmed_strips_strings_and_leaves_the_rest_for_their_check() -> None:
@@ -34,3 +34,30 @@ def test_check_one_of_names_the_allowed_words() -> None:
     check_one_of("b", iter(["a", "b"]), "letter")
     with pytest.raises(ValidationFailed, match="channel must be one of walk_in, phone; got 'fax'"):
         check_one_of("fax", ("walk_in", "phone"), "channel")
+
+
+def test_a_name_is_kept_nfc_and_trimmed() -> None:
+    decomposed = "Ame\u0301lie"  # é typed as e + combining acute
+    assert clean_name(f"  {decomposed} ", "name") == "Amélie" and len(clean_name(decomposed, "name")) == 6
+    assert clean_name(" 𠮷田 ", "name") == "𠮷田"  # a character beyond the BMP is a name's own
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "张\u202e三",
+        "\u202d李四",
+        "王\u2066五",
+        "赵\x07六",
+        "孙\u200b七",
+        "周\n八",
+        "x" * 101,
+        None,
+        3,
+    ],
+)
+def test_a_name_refuses_control_and_direction_characters(bad: object) -> None:
+    with pytest.raises(ValidationFailed, match="applicant name must"):
+        clean_name(bad, "applicant name")

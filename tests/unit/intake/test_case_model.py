@@ -439,6 +439,7 @@ def test_check_version() -> None:
         {"applicant": Applicant(name="张三", phone="123")},  # too short for any number
         {"applicant": Applicant(name="张三", phone="call me")},
         {"applicant": Applicant(name="张三", phone="13800138000", id_number="12345")},
+        {"applicant": Applicant(name="张\u202e三", phone="13800138000")},  # shows reversed
         {
             "applicant": Applicant(name="张三", phone="13800138000", id_number="450102199001011235")
         },  # check digit
