@@ -17,7 +17,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   streams and refused as soon as it passes the limit.
 - **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
   `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
-  (which run their own scripts and styles, served from here: nothing from elsewhere), and HSTS only when `http_hsts` says we are behind TLS.
+  (which run their own scripts and styles, served from here: nothing from elsewhere), and HSTS
+  only when `http_hsts` says we are behind TLS.
 - **Request id and metrics** (`RequestMiddleware`, the outermost): `X-Request-Id` on every answer
   (the caller's, else a new one) and `bianmin_http_*` by route template.
 """
