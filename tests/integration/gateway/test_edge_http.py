@@ -89,7 +89,7 @@ def test_a_retried_create_returns_the_first_answer_and_creates_once(
     assert _townships_with_code(runtime, body["code"]) == 1
     assert len(outbox_rows(runtime, tenant)) == 1
     # without a key a retry is a new create (here refused: the township exists)
-    assert_problem(client.post("/v1/townships", json=body, headers=admin), 422, "validation_error")
+    assert_problem(client.post("/v1/townships", json=body, headers=admin), 409, "already_exists")
 
 
 def test_the_same_key_with_another_body_is_a_conflict(
@@ -345,7 +345,8 @@ def test_the_docs_are_served_with_their_assets_allowed(client: TestClient) -> No
     for path in ("/docs", "/redoc"):
         r = client.get(path)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-        assert "Content-Security-Policy" not in r.headers  # the pages load their scripts and styles
+        # the pages run their scripts and styles, from here only
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'self';")
         assert r.headers["X-Frame-Options"] == "DENY"
 
 

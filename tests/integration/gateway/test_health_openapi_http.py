@@ -12,6 +12,8 @@ from tests.integration.gateway.support import DictServices, assert_problem
 
 API_PATHS = {
     "/v1/auth/token",
+    "/v1/auth/refresh",
+    "/v1/auth/logout",
     "/v1/me",
     "/v1/townships",
     "/v1/townships/{tenant}",

@@ -26,7 +26,9 @@ def test_a_county_department_user_has_a_department_in_the_token(
     officer = create(["county_department"], "civil")
     me = client.get("/v1/me", headers=login(client, officer))
     assert me.status_code == 200 and me.json()["department"] == "civil", me.text
-    assert identity.authenticate(runtime.sessions, officer, PASSWORD).department == "civil"
+    assert (
+        identity.log_in(runtime.sessions, officer, PASSWORD, address="test").principal.department == "civil"
+    )
     for roles, department in ((["county_department"], None), (["county_department"], "Not A Code"),
                               (["county_admin"], "civil")):  # fmt: skip
         with pytest.raises(ValidationFailed):

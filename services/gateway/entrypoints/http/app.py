@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from libs.common.settings import Settings
 from services.gateway.entrypoints.http import edge, idempotency, problems
@@ -54,11 +55,15 @@ def create_app(gw: Gateway) -> FastAPI:
         if gw.services is not None:  # an app made only for its OpenAPI document has none
             await gw.services.aclose()  # their channels live on this event loop
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package (no CDN: they render
+    # offline); the assets sit under /docs so they share the docs' security headers (edge.py)
+    app = FastAPIOffline(
         title="Bianmin gateway",
         version="1",
         description="The single entrance of Bianmin (便民). Errors are application/problem+json.",
         lifespan=lifespan,
+        static_url=edge.DOCS_ASSETS,
+        swagger_ui_parameters={"validatorUrl": None},  # the validator badge would call out
     )
     app.state.gateway = gw
     problems.install(app)

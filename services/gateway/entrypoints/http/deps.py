@@ -6,8 +6,9 @@ The context lives on `app.state.gateway` (set by `create_app`), so routers are p
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common.auth import TokenIssuer, TokenVerifier
@@ -47,8 +48,15 @@ async def sessions(request: Request) -> sessionmaker[Session]:
     return request.app.state.gateway.runtime.sessions
 
 
-async def caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    token = bearer_token(authorization)
+# declares the bearer scheme (a JWT) on every operation that needs a caller, so the OpenAPI document
+# says which do and Swagger UI's Authorize button sends the token; the token itself is read as the
+# edge reads it (`bearer_token`), and a missing one is our problem+json 401, not FastAPI's
+BEARER = HTTPBearer(scheme_name="bearer", bearerFormat="JWT", auto_error=False)
+DeclaredBearer = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+
+
+async def caller(request: Request, _: DeclaredBearer) -> Caller:
+    token = bearer_token(request.headers.get("authorization"))
     if token is None:
         raise Unauthenticated("a bearer token is required")
     return Caller(verified(request.scope, token), token)

@@ -17,7 +17,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   streams and refused as soon as it passes the limit.
 - **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
   `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
-  (which load their own scripts and styles), and HSTS only when `http_hsts` says we are behind TLS.
+  (which run their own scripts and styles, served from here: nothing from elsewhere), and HSTS
+  only when `http_hsts` says we are behind TLS.
 - **Request id and metrics** (`RequestMiddleware`, the outermost): `X-Request-Id` on every answer
   (the caller's, else a new one) and `bianmin_http_*` by route template.
 """
@@ -45,7 +46,14 @@ from services.gateway.entrypoints.http.problems import problem
 LOGIN_PATH = "/v1/auth/token"
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 DOCS_PATHS = ("/docs", "/redoc")  # and /docs/oauth2-redirect
+DOCS_ASSETS = "/docs/static"  # Swagger UI's and ReDoc's scripts and styles (app.py)
 CSP = "default-src 'none'; frame-ancestors 'none'"
+# the interactive docs run their own scripts (an inline one starts Swagger UI, ReDoc injects styles
+# and starts a search worker), but only from here: the browser refuses anything from elsewhere
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 _VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
 
@@ -290,7 +298,6 @@ def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> 
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
     headers["Cache-Control"] = "no-store"
-    if not path.startswith(DOCS_PATHS):
-        headers["Content-Security-Policy"] = CSP
+    headers["Content-Security-Policy"] = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
     if settings.http_hsts:
         headers["Strict-Transport-Security"] = HSTS

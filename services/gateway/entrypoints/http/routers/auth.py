@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from services.gateway.domain.credentials import MAX_PASSWORD_LENGTH
+from services.gateway.entrypoints.http.answers import documented
 from services.gateway.entrypoints.http.deps import Authed, Gateway, GatewayDep, Sessions
 from services.gateway.entrypoints.http.edge import client_ip, throttle_login
 from services.gateway.service_layer import identity
@@ -72,7 +73,15 @@ def _tokens(gw: Gateway, login: identity.Login) -> Tokens:
     )
 
 
-@router.get("/v1/me")
+class Me(BaseModel):
+    username: str
+    name: str
+    roles: list[str]
+    tenants: list[str] = Field(description="the townships the caller works in")
+    department: str | None = Field(None, description="a county department user's; absent otherwise")
+
+
+@router.get("/v1/me", **documented(Me))
 def me(c: Authed, sessions: Sessions) -> dict:
     user = identity.get_user(sessions, c.principal.username)
     return {

@@ -16,6 +16,7 @@ return a case with `POST …/cases/{id}/resume` in the township's path."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from libs.common.grpc.enums import enum_number
 from libs.common.tenancy import require_role
+from services.gateway.entrypoints.http.answers import PageOf, documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
@@ -141,7 +143,80 @@ class PressIn(BaseModel):
     note: str = Reason
 
 
-@router.post("/v1/townships/{tenant}/cases", status_code=201)
+# --- what a case looks like (case_json) --------------------------------------------------------
+
+
+class ApplicantOut(BaseModel):
+    name: str
+    phone: str
+    id_number: str | None
+    address: str | None
+    email: str | None
+    masked: bool = Field(description="true when the caller may not see the applicant in full")
+
+
+class ReceivedMaterial(BaseModel):
+    code: str
+    name: str
+    received_at: datetime | None
+
+
+class Escalation(BaseModel):
+    to_level: str | None = Field(description="township or county")
+    department: str | None
+    reason: str
+    escalated_at: datetime | None
+
+
+class Clock(BaseModel):
+    state: str | None = Field(description="running, paused or stopped")
+    started_at: datetime | None
+    due_at: datetime | None
+    warn_at: datetime | None
+    colour: Colour | None
+    provisional: bool = Field(description="the deadline crosses a year whose calendar is not published")
+    extensions: int
+
+
+class HistoryEntry(BaseModel):
+    at: datetime | None
+    actor: str
+    action: str
+    from_: State | None = Field(alias="from")
+    to: State | None
+    reason: str
+
+
+class Case(BaseModel):
+    id: str
+    number: str = Field(description="the case number the applicant is told")
+    tenant: str
+    item_code: str
+    item_name: str
+    kind: str | None
+    state: State
+    level: str | None
+    channel: str | None
+    applicant: ApplicantOut
+    materials: list[ReceivedMaterial]
+    missing_materials: list[str]
+    first_ask: str
+    handler: str | None
+    window: str | None
+    department: str | None
+    village: str | None
+    escalation: Escalation | None
+    clock: Clock
+    outcome: str | None
+    satisfaction: str | None
+    presses: int
+    version: int = Field(description="also the ETag; send it back as If-Match")
+    created_at: datetime | None
+    updated_at: datetime | None
+    history: list[HistoryEntry]
+
+
+@router.post("/v1/townships/{tenant}/cases", **documented(Case, 201))
 async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
     """Receive a case (收件) with the caller as its first-ask person (intake_desk, window_staff,
     township_admin, proxy_agent of the township). With `accept: true` it is accepted at once
@@ -167,7 +242,7 @@ async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, r
     return _answer(reply.case, gw, response)
 
 
-@router.get("/v1/townships/{tenant}/cases")
+@router.get("/v1/townships/{tenant}/cases", **documented(PageOf[Case]))
 async def cases(
     tenant: Tenant,
     c: Authed,
@@ -201,7 +276,7 @@ async def cases(
     }
 
 
-@router.get("/v1/county/escalated-cases")
+@router.get("/v1/county/escalated-cases", **documented(PageOf[Case]))
 async def escalated_cases(
     c: Authed,
     gw: GatewayDep,
@@ -237,7 +312,7 @@ async def escalated_cases(
     }
 
 
-@router.get(CASE)
+@router.get(CASE, **documented(Case))
 async def get_case(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
     """One case with its clock and history (applicant masked unless the caller handles it)."""
     with calling(c.token, tenant):
@@ -283,7 +358,7 @@ def _route(
         endpoint.__annotations__["body"] = body_type
     endpoint.__doc__ = doc
     endpoint.__name__ = f"case_{action.replace('-', '_')}"
-    router.post(f"{CASE}/{action}", name=endpoint.__name__)(endpoint)
+    router.post(f"{CASE}/{action}", name=endpoint.__name__, **documented(Case))(endpoint)
 
 
 def _no_fields(body: Any) -> dict:

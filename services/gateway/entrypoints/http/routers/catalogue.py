@@ -6,7 +6,7 @@ Money: `fee` is in yuan (CNY) with at most two decimals; intake keeps it in fen.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from libs.common.errors import ValidationFailed
 from libs.common.grpc.enums import enum_number, enum_word
+from services.gateway.entrypoints.http.answers import PageOf, documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.translate import (
     calling,
@@ -88,7 +89,52 @@ PageSize = Annotated[int, Query(ge=0, le=200)]
 # --- county template -------------------------------------------------------------------------
 
 
-@router.post("/v1/catalog/items", status_code=201)
+# --- what an item and a guide look like (_item_json, _guide_json) --------------------------------
+
+
+class MaterialOut(BaseModel):
+    code: str
+    name: str
+    required: bool
+    originals: int
+    copies: int
+    supply_later: bool
+
+
+class CatalogueItem(BaseModel):
+    code: str
+    name: str
+    category: str
+    level: str
+    kind: str
+    statutory_days: int
+    promised_days: int
+    materials: list[MaterialOut]
+    proxyable: bool
+    in_person: bool
+    privacy_sensitive: bool
+    departments: list[str]
+    fee: float = Field(description="yuan (CNY), at most two decimals")
+    procedure: str
+    legal_basis: str
+    windows: list[str]
+    overridden: bool = Field(description="the township has overridden the county template")
+    version: int = Field(description="also the ETag; send it back as If-Match")
+    updated_at: datetime
+
+
+class Guide(BaseModel):
+    item_code: str
+    item_name: str
+    procedure: str
+    legal_basis: str
+    windows: list[str]
+    materials: list[MaterialOut]
+    promised_days: int
+    fee: float = Field(description="yuan (CNY), at most two decimals")
+
+
+@router.post("/v1/catalog/items", **documented(CatalogueItem, 201))
 async def create_template_item(
     body: CatalogueItemIn,
     c: Authed,
@@ -105,7 +151,7 @@ async def create_template_item(
     return _item_json(reply.item, county_tz(gw))
 
 
-@router.put("/v1/catalog/items/{code}")
+@router.put("/v1/catalog/items/{code}", **documented(CatalogueItem))
 async def update_template_item(
     code: str,
     body: CatalogueItemIn,
@@ -128,7 +174,7 @@ async def update_template_item(
     return _item_json(reply.item, county_tz(gw))
 
 
-@router.get("/v1/catalog/items")
+@router.get("/v1/catalog/items", **documented(PageOf[CatalogueItem]))
 async def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     request = pb.ListCatalogueTemplateItemsRequest(page_size=page_size, page_token=page_token)
     with calling(c.token, None):
@@ -142,7 +188,7 @@ async def template_items(c: Authed, gw: GatewayDep, page_size: PageSize = 0, pag
 # --- a township's catalogue ------------------------------------------------------------------
 
 
-@router.get("/v1/townships/{tenant}/catalog/items")
+@router.get("/v1/townships/{tenant}/catalog/items", **documented(PageOf[CatalogueItem]))
 async def township_items(
     tenant: Tenant,
     c: Authed,
@@ -166,7 +212,7 @@ async def township_items(
     }
 
 
-@router.get("/v1/townships/{tenant}/catalog/items/{code}")
+@router.get("/v1/townships/{tenant}/catalog/items/{code}", **documented(CatalogueItem))
 async def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, response: Response) -> dict:
     with calling(c.token, tenant):
         reply = await gw.services.intake().GetCatalogueItem(pb.GetCatalogueItemRequest(code=code))
@@ -174,7 +220,7 @@ async def township_item(tenant: Tenant, code: str, c: Authed, gw: GatewayDep, re
     return _item_json(reply.item, county_tz(gw))
 
 
-@router.patch("/v1/townships/{tenant}/catalog/items/{code}")
+@router.patch("/v1/townships/{tenant}/catalog/items/{code}", **documented(CatalogueItem))
 async def override_item(
     tenant: Tenant,
     code: str,
@@ -198,7 +244,7 @@ async def override_item(
 # --- public guides (no auth, no personal data) ------------------------------------------------
 
 
-@router.get("/v1/public/townships/{tenant}/guides", tags=["public"])
+@router.get("/v1/public/townships/{tenant}/guides", tags=["public"], **documented(PageOf[Guide]))
 async def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_token: str = "") -> dict:
     tenant = public_tenant(tenant)
     request = pb.ListServiceGuidesRequest(page_size=page_size, page_token=page_token)
@@ -207,7 +253,7 @@ async def guides(tenant: str, gw: GatewayDep, page_size: PageSize = 0, page_toke
     return {"items": [_guide_json(g) for g in reply.guides], "next_page_token": reply.next_page_token}
 
 
-@router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"])
+@router.get("/v1/public/townships/{tenant}/guides/{code}", tags=["public"], **documented(Guide))
 async def guide(tenant: str, code: str, gw: GatewayDep) -> dict:
     tenant = public_tenant(tenant)
     with calling(public_token(gw, tenant), tenant):

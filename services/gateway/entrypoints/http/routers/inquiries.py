@@ -6,7 +6,7 @@ registered the entry (DOMAIN.md §11)."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
 from libs.common.grpc.enums import enum_number, enum_word
+from services.gateway.entrypoints.http.answers import PageOf, documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import FromDay, ToDay, calling, county_tz
@@ -43,7 +44,22 @@ class InquiryIn(BaseModel):
     organisation: str | None = Field(None, max_length=200, description="the citizen's organisation, if any")
 
 
-@router.post("/v1/townships/{tenant}/inquiries", status_code=201)
+class Inquiry(BaseModel):
+    id: str
+    channel: str
+    citizen_name: str = Field(description="masked except to the person who registered the entry")
+    organisation: str | None
+    contact: str = Field(description="masked except to the person who registered the entry")
+    matter: str
+    item_code: str | None
+    result: str
+    routed_to: str | None
+    first_ask: str = Field(description="the username of the first-ask responsible person")
+    registered_at: datetime
+    case_id: str | None = Field(description="the case it became, if any")
+
+
+@router.post("/v1/townships/{tenant}/inquiries", **documented(Inquiry, 201))
 async def register_inquiry(
     tenant: Tenant,
     body: InquiryIn,
@@ -71,7 +87,7 @@ async def register_inquiry(
     return _inquiry_json(reply.inquiry, county_tz(gw))
 
 
-@router.get("/v1/townships/{tenant}/inquiries")
+@router.get("/v1/townships/{tenant}/inquiries", **documented(PageOf[Inquiry]))
 async def inquiries(
     tenant: Tenant,
     c: Authed,

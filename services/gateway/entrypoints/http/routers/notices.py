@@ -6,15 +6,18 @@ per channel); the caller's own inbox."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.notify.v1 import notification_pb2 as npb
 from bianmin.notify.v1 import notify_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
 
 from libs.common.errors import NotFound
 from libs.common.grpc.enums import enum_number
+from services.gateway.entrypoints.http.answers import PageOf, documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import calling, county_tz, json_word, local_time
@@ -25,6 +28,52 @@ NOTICES = "/v1/townships/{tenant}/cases/{case_id}/notices"
 PDF = "application/pdf"
 Channel = Literal["sms", "email", "inbox", "print"]
 Status = Literal["queued", "sent", "delivered", "failed", "dead_lettered"]
+
+
+class Notice(BaseModel):
+    id: str
+    case_id: str
+    case_number: str
+    kind: str | None
+    channel: str | None
+    status: str | None = Field(description="its delivery")
+    created_at: datetime | None
+    text: str
+    recipient: str
+    locale: str
+
+
+class Notification(BaseModel):
+    id: str
+    topic: str | None
+    channel: str | None
+    status: str | None
+    recipient: str = Field(description="masked")
+    subject: str
+    text: str
+    case_id: str | None
+    notice_id: str | None
+    urgent: bool
+    attempts: int
+    last_error: str | None
+    created_at: datetime | None
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class InboxItem(BaseModel):
+    id: str
+    tenant_id: str
+    topic: str | None
+    title: str
+    text: str
+    case_id: str | None
+    created_at: datetime | None
+    read_at: datetime | None
+
+
+class Inbox(PageOf[InboxItem]):
+    unread: int
 
 
 def notice_json(x: npb.Notice, tz: ZoneInfo) -> dict[str, Any]:
@@ -79,7 +128,7 @@ def _page_token(page: Any) -> str:
     return str(page.after) if page.after is not None else ""
 
 
-@router.get(NOTICES)
+@router.get(NOTICES, **documented(PageOf[Notice]))
 async def notices(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, page: PageParams) -> dict:
     """The written notices of a case, newest first (acceptance, one-time supplement, refusal, …),
     each with the delivery that reaches the applicant (sms, else e-mail, else print)."""
@@ -94,7 +143,7 @@ async def notices(tenant: Tenant, case_id: str, c: Authed, gw: GatewayDep, page:
 
 @router.get(
     NOTICES + "/{notice_id}",
-    responses={200: {"content": {PDF: {}}, "description": "the notice (JSON), or its PDF"}},
+    **documented(Notice, content={PDF: {}}, description="the notice (JSON), or its PDF"),
 )
 async def notice(
     tenant: Tenant,
@@ -121,7 +170,7 @@ async def notice(
     return notice_json(found, county_tz(gw))
 
 
-@router.get("/v1/townships/{tenant}/notifications")
+@router.get("/v1/townships/{tenant}/notifications", **documented(PageOf[Notification]))
 async def notifications(
     tenant: Tenant,
     c: Authed,
@@ -148,7 +197,7 @@ async def notifications(
     }
 
 
-@router.get("/v1/me/inbox")
+@router.get("/v1/me/inbox", **documented(Inbox))
 async def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool = False) -> dict:
     """The caller's own inbox (assignments, clock warnings, presses, collective petitions),
     newest first, and how many items are unread."""
@@ -162,7 +211,7 @@ async def inbox(c: Authed, gw: GatewayDep, page: PageParams, unread_only: bool =
     }
 
 
-@router.post("/v1/me/inbox/{item_id}/read")
+@router.post("/v1/me/inbox/{item_id}/read", **documented(InboxItem))
 async def read_inbox_item(item_id: str, c: Authed, gw: GatewayDep) -> dict:
     """Mark one of the caller's own inbox items read (again: the first time stays); another
     user's item, or none, is not_found."""

@@ -1,15 +1,17 @@
 """Townships, the tenants: onboard, list, get, suspend (API.md *Directory*)."""
 
 import asyncio
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from libs.common.auth import acting_as
 from libs.common.errors import BianminError
 from libs.common.tenancy import require_role
+from services.gateway.entrypoints.http.answers import PageOf, documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Sessions, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.service_layer import audit, directory
@@ -35,19 +37,45 @@ class TownshipIn(BaseModel):
     villages: list[VillageIn] = []
 
 
-@router.post("/v1/townships", status_code=201)
+class Group(BaseModel):
+    code: str
+    name: str
+
+
+class Village(BaseModel):
+    code: str
+    name: str
+    groups: list[Group]
+
+
+class Township(BaseModel):
+    id: str = Field(description="the tenant id, <county>.<code>")
+    code: str
+    name: str
+    county: str
+    status: Literal["active", "suspended"]
+    villages: list[Village]
+
+
+class TownshipView(Township):
+    services: dict[str, Literal["ready", "pending", "unavailable"]] = Field(
+        description="whether each service has recorded the township yet"
+    )
+
+
+@router.post("/v1/townships", **documented(Township, 201))
 def onboard(body: TownshipIn, c: Authed, sessions: Sessions) -> dict:
     principal = require_role(c.principal, "county_admin")
     return directory.onboard_township(sessions, principal, body.model_dump())
 
 
-@router.get("/v1/townships")
+@router.get("/v1/townships", **documented(PageOf[Township]))
 def townships(c: Authed, sessions: Sessions, page: PageParams) -> dict:
     rows = directory.list_townships(sessions, c.principal, after=page.after, limit=page.size + 1)
     return page.of(rows, key=lambda township: township["id"])
 
 
-@router.get("/v1/townships/{tenant}")
+@router.get("/v1/townships/{tenant}", **documented(TownshipView))
 async def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
     view = await run_in_threadpool(directory.get_township, gw.runtime.sessions, c.principal, tenant)
     with acting_as(c.token):  # the services asked at once (each probe copies this context)
@@ -56,7 +84,7 @@ async def township(tenant: Tenant, c: Authed, gw: GatewayDep) -> dict:
     return view
 
 
-@router.post("/v1/townships/{tenant}/suspend")
+@router.post("/v1/townships/{tenant}/suspend", **documented(Township))
 def suspend(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
     principal = require_role(c.principal, "county_admin")
     return directory.suspend_township(sessions, principal, tenant)
@@ -70,7 +98,7 @@ async def _probe(gw: GatewayDep, service: str, tenant: str) -> str:
         return "unavailable"
 
 
-@router.post("/v1/townships/{tenant}/reactivate")
+@router.post("/v1/townships/{tenant}/reactivate", **documented(Township))
 def reactivate(tenant: Tenant, c: Authed, sessions: Sessions) -> dict:
     principal = require_role(c.principal, "county_admin")
     return directory.reactivate_township(sessions, principal, tenant)
