@@ -45,7 +45,7 @@ def exercise_skeleton(base: str) -> None:
     assert view["services"] == {s: "ready" for s in ("intake", "proxy", "appraisal", "notify")}
 
     again = httpx.post(f"{base}/v1/townships", json=TOWNSHIP, headers=headers)
-    assert again.status_code == 422 and again.json()["code"] == "validation_error"
+    assert again.status_code == 409 and again.json()["code"] == "already_exists"
     listed = httpx.get(f"{base}/v1/townships", headers=headers).json()
     assert [t["id"] for t in listed["items"]] == ["tianyang.napo"]
     assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
