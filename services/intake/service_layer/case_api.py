@@ -31,10 +31,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.errors import Forbidden, NotFound, ValidationFailed
+from libs.common.paging import Page
 from libs.common.pii import mask_address, mask_email, mask_id_number, mask_name, mask_phone
-from libs.common.tenancy import Principal, require_role, require_tenant, validate_tenant
+from libs.common.tenancy import (
+    CASE_READER_ROLES,
+    Principal,
+    require_role,
+    require_tenant,
+    validate_tenant,
+)
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
@@ -47,17 +54,9 @@ ACTOR_ROLES = ("window_staff", "township_admin")
 PRESS_ROLES = ("county_supervisor", "township_admin")
 COUNTY_DEPARTMENT = "county_department"
 DEPARTMENT_ACTIONS = ("resume",)  # what a county department does with a case escalated to it
-READER_ROLES = (
-    *CREATOR_ROLES,
-    "petition_officer",
-    "county_admin",
-    "county_supervisor",
-    "ops",
-)
 # roles that never see the applicant in full, whatever else they are
 NEVER_IN_FULL = ("county_admin", "ops")
 COLOURS = (clock.GREEN, clock.YELLOW, clock.RED, clock.OVERDUE)
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 MAX_TENANTS = 500  # townships one county-scope listing may name
 
 t = tables.case_with_clock  # a case with its clock
@@ -107,12 +106,6 @@ class CaseView:
     updated_at: datetime
     masked: bool
     escalation: Escalation | None = None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: builtins.list[CaseView]
-    next_page_token: str
 
 
 @dataclass(frozen=True)
@@ -195,7 +188,7 @@ def get(
     sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, case_id: str
 ) -> CaseView:
     with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
-        who = require_role(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+        who = require_role(principal, *CASE_READER_ROLES, COUNTY_DEPARTMENT)
         return _one_in(s, who, case_id)
 
 
@@ -206,14 +199,14 @@ def list_cases(
     tz: ZoneInfo,
     f: Listing,
     now: Now = _utcnow,
-) -> Page:
+) -> Page[CaseView]:
     """The township's cases, newest received first, by state / item / handler / received day /
     colour now. Without a township but with `f.tenants`: a county department's escalated cases
     across those townships."""
     if not tenant and f.tenants:
         return _list_county(sessions, principal, tz, f, now)
     scope = _check(sessions, tenant)
-    who = require_role(principal, *READER_ROLES, COUNTY_DEPARTMENT)
+    who = require_role(principal, *CASE_READER_ROLES, COUNTY_DEPARTMENT)
     if f.tenants:
         raise ValidationFailed("name either the township or the townships to look in, not both")
     size = _page_size(f)
@@ -225,7 +218,7 @@ def list_cases(
 
 def _list_county(
     sessions: sessionmaker[Session], principal: Principal | None, tz: ZoneInfo, f: Listing, now: Now
-) -> Page:
+) -> Page[CaseView]:
     """A county department's work: the cases escalated to its department in the townships named
     (each in the caller's scope; one tenant-scoped transaction each), merged newest first."""
     who = require_role(principal, COUNTY_DEPARTMENT)
@@ -247,13 +240,12 @@ def _list_county(
 
 
 def _page_size(f: Listing) -> int:
-    if f.page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
+    size = paging.page_size(f.page_size)
     if f.state and f.state not in STATES:
         raise ValidationFailed(f"state must be one of {', '.join(STATES)}")
     if f.colour and f.colour not in COLOURS:
         raise ValidationFailed(f"colour must be one of {', '.join(COLOURS)}")
-    return min(f.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return size
 
 
 def _filtered(who: Principal, f: Listing, tz: ZoneInfo, now: datetime) -> Any:
@@ -313,7 +305,7 @@ def _collect(
 ) -> builtins.list[CaseView]:
     """Up to `want` views after the page token, newest received first; with a colour filter,
     rows are read in batches until `want` views have the colour (or the rows run out)."""
-    cursor = _decode_token(f.page_token) if f.page_token else None
+    cursor = paging.decode_time_key(f.page_token) if f.page_token else None
     found: builtins.list[CaseView] = []
     while True:
         q = query
@@ -346,13 +338,8 @@ def _views(s: Session, who: Principal, rows: Any, now: Now) -> builtins.list[Cas
     return [_view(s, who, r, history[str(r["id"])], now) for r in rows]
 
 
-def _paged(views: builtins.list[CaseView], size: int) -> Page:
-    items = views[:size]
-    token = ""
-    if len(views) > size:
-        last = items[-1].case
-        token = f"{last.received_at.astimezone(UTC).isoformat()}|{last.id}"
-    return Page(items, token)
+def _paged(views: builtins.list[CaseView], size: int) -> Page[CaseView]:
+    return Page(*paging.split(views, size, lambda v: paging.time_key_token(v.case.received_at, v.case.id)))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -382,7 +369,7 @@ def _department_only(principal: Principal | None) -> bool:
     """Whether the caller sees a township only as a county department (no other reading role)."""
     if principal is None or not principal.has_role(COUNTY_DEPARTMENT):
         return False
-    return not principal.has_role(*READER_ROLES)
+    return not principal.has_role(*CASE_READER_ROLES)
 
 
 def _escalated_to(who: Principal) -> Any:
@@ -535,17 +522,3 @@ def _midnight(day: str, tz: ZoneInfo, name: str) -> datetime:
         return datetime.combine(date.fromisoformat(day), time(), tz)
     except ValueError:
         raise ValidationFailed(f"{name} must be YYYY-MM-DD") from None
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    invalid = ValidationFailed("page_token is not valid")
-    at, sep, case_id = token.partition("|")
-    if not sep or not case_id or len(token) > 200:
-        raise invalid
-    try:
-        after = datetime.fromisoformat(at)
-    except ValueError:
-        raise invalid from None
-    if after.tzinfo is None:
-        raise invalid
-    return after, case_id
