@@ -29,7 +29,6 @@ DETAILED_REASON_MIN = 10
 
 
 def summary(case: d.Case, *, state: str | None = None, version: int | None = None) -> case_pb2.CaseSummary:
-    a = case.applicant
     return case_pb2.CaseSummary(
         case_id=case.id,
         number=case.number,
@@ -38,19 +37,24 @@ def summary(case: d.Case, *, state: str | None = None, version: int | None = Non
         state=enum_number(case_pb2.CaseState, "CASE_STATE_", state or case.state, unknown=0),  # type: ignore[arg-type]
         level=enum_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", case.level, unknown=0),  # type: ignore[arg-type]
         channel=enum_number(case_pb2.CaseChannel, "CASE_CHANNEL_", case.channel, unknown=0),  # type: ignore[arg-type]
-        applicant=applicant_pb2.Applicant(
-            name=a.name,
-            phone=a.phone,
-            id_number=a.id_number or "",
-            address=a.address or "",
-            email=a.email or "",
-        ),
+        applicant=_applicant(case.applicant),
         first_ask=case.first_ask,
         handler=case.handler or "",
         window=case.window or "",
         department=case.department or "",
         village=case.village or "",
         version=version if version is not None else case.version,
+    )
+
+
+def _applicant(a: d.Applicant, *, masked: bool = False) -> applicant_pb2.Applicant:
+    return applicant_pb2.Applicant(
+        name=a.name,
+        phone=a.phone,
+        id_number=a.id_number or "",
+        address=a.address or "",
+        email=a.email or "",
+        masked=masked,
     )
 
 
@@ -267,7 +271,6 @@ def _set_ts(message: Message, name: str, at: datetime | None) -> None:
 def case_to_pb(view: Any) -> case_pb2.Case:
     """A `case_api.CaseView` (the case as one caller may see it) as the case.proto Case."""
     c: d.Case = view.case
-    a = c.applicant
     message = case_pb2.Case(
         id=c.id,
         number=c.number,
@@ -278,14 +281,7 @@ def case_to_pb(view: Any) -> case_pb2.Case:
         state=enum_number(case_pb2.CaseState, "CASE_STATE_", c.state, unknown=0),  # type: ignore[arg-type]
         level=enum_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", c.level, unknown=0),  # type: ignore[arg-type]
         channel=enum_number(case_pb2.CaseChannel, "CASE_CHANNEL_", c.channel, unknown=0),  # type: ignore[arg-type]
-        applicant=applicant_pb2.Applicant(
-            name=a.name,
-            phone=a.phone,
-            id_number=a.id_number or "",
-            address=a.address or "",
-            email=a.email or "",
-            masked=view.masked,
-        ),
+        applicant=_applicant(c.applicant, masked=view.masked),
         missing_materials=list(c.missing_materials),
         first_ask=c.first_ask,
         handler=c.handler or "",
