@@ -269,7 +269,7 @@ def _set_ts(message: Message, name: str, at: datetime | None) -> None:
 
 
 def case_to_pb(view: Any) -> case_pb2.Case:
-    """A `case_api.CaseView` (the case as one caller may see it) as the case.proto Case."""
+    """A `case_views.CaseView` (the case as one caller may see it) as the case.proto Case."""
     c: d.Case = view.case
     message = case_pb2.Case(
         id=c.id,
