@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from bianmin.gateway.v1 import events_pb2, organisation_pb2, staff_pb2
 
+from libs.common.grpc.enums import enum_number
 from services.gateway.adapters.directory_proto import village
 from services.gateway.domain.directory import Village
 from services.gateway.domain.organisation import StaffMember
+
+
+def role_pb(role: str) -> staff_pb2.Role.ValueType:
+    """`township_admin` → ROLE_TOWNSHIP_ADMIN; a role the proto does not know → UNSPECIFIED."""
+    return enum_number(staff_pb2.Role, "ROLE_", role, unknown=staff_pb2.ROLE_UNSPECIFIED)  # type: ignore[return-value]
 
 
 def village_saved(tenant: str, v: Village) -> events_pb2.VillageSaved:
@@ -33,7 +39,7 @@ def staff_saved(member: StaffMember) -> events_pb2.StaffSaved:
     return events_pb2.StaffSaved(
         username=member.username,
         name=member.name,
-        roles=[staff_pb2.Role.Value(f"ROLE_{r.upper()}") for r in member.roles],
+        roles=[role_pb(r) for r in member.roles],  # township roles: all known to the proto
         window=member.window,
         village=member.village,
         active=True,

@@ -10,8 +10,9 @@ from bianmin.gateway.v1 import calendar_pb2, organisation_pb2, settings_pb2, sta
 from google.protobuf import timestamp_pb2
 
 from libs.common.errors import ValidationFailed
-from libs.common.grpc.enums import enum_number, enum_word
+from libs.common.grpc.enums import enum_word
 from services.gateway.adapters import settings_proto
+from services.gateway.adapters.organisation_proto import role_pb
 
 _TOWNSHIP_STATUS = {
     "active": township_pb2.TOWNSHIP_STATUS_ACTIVE,
@@ -25,11 +26,6 @@ _CALENDAR_SOURCE = {
 
 
 # --- enums and instants ------------------------------------------------------------------------
-
-
-def role_pb(role: str) -> staff_pb2.Role.ValueType:
-    """`township_admin` → ROLE_TOWNSHIP_ADMIN; a role the proto does not know → UNSPECIFIED."""
-    return enum_number(staff_pb2.Role, "ROLE_", role, unknown=staff_pb2.ROLE_UNSPECIFIED)  # type: ignore[return-value]
 
 
 def role_name(role: staff_pb2.Role.ValueType) -> str | None:

@@ -17,9 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from libs.common import db
-from libs.common.messaging import Envelope
-from libs.common.messaging.envelope import data_of, event_type_of
-from libs.common.messaging.tables import tables_for
+from libs.common.messaging import outbox
 from libs.common.observability.tracing import inject_traceparent
 from services.intake.adapters import binary_copy as copy_format
 from services.intake.adapters import case_proto, tables
@@ -95,37 +93,19 @@ def mark_colours(session: Session, tenant: str, at: datetime, steps: Sequence[Co
 
 
 def record_colour_changes(session: Session, tenant: str, at: datetime, steps: Sequence[ColourStep]) -> None:
-    """One CaseClockColourChanged a step, their outbox rows in batched INSERTs (what
-    `outbox.record` writes, one per row)."""
-    outbox = tables_for(SOURCE).outbox
-    headers = inject_traceparent()
+    """One CaseClockColourChanged a step, their outbox rows in batched INSERTs."""
     for lo in range(0, len(steps), BATCH):
-        rows = []
-        for step in steps[lo : lo + BATCH]:
-            row = step.row
-            message = case_proto.clock_colour_changed(
-                repo.from_row(row, []), step.mark, row["clock_colour"] or clock.GREEN, row["due_at"], at
+        messages = (
+            case_proto.clock_colour_changed(
+                repo.from_row(step.row, []),
+                step.mark,
+                step.row["clock_colour"] or clock.GREEN,
+                step.row["due_at"],
+                at,
             )
-            envelope = Envelope.new(
-                source=SOURCE,
-                event_type=event_type_of(message),
-                tenant_id=tenant,
-                data=data_of(message),
-                headers=headers,
-            )
-            rows.append(
-                {
-                    "tenant_id": envelope.tenant_id,
-                    "event_id": envelope.event_id,
-                    "event_type": envelope.event_type,
-                    "source": envelope.source,
-                    "schema_version": envelope.schema_version,
-                    "payload": envelope.data,
-                    "headers": envelope.headers,
-                    "created_at": envelope.occurred_at,
-                }
-            )
-        session.execute(outbox.insert(), rows)
+            for step in steps[lo : lo + BATCH]
+        )
+        outbox.record_many(session, source=SOURCE, messages=messages, tenant_id=tenant)
 
 
 # --- the re-derivation: reading the open clocks -----------------------------------------------

@@ -20,7 +20,7 @@ from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from libs.common.grpc.enums import enum_number
+from libs.common.grpc.enums import enum_number  # unknown=0: a word the proto lacks travels as UNSPECIFIED
 from services.intake.domain import case as d
 from services.intake.domain.event_clock import EventClock
 
@@ -28,33 +28,33 @@ from services.intake.domain.event_clock import EventClock
 DETAILED_REASON_MIN = 10
 
 
-# the domain's words → the proto's numbers; a word the proto lacks travels as UNSPECIFIED
-enum_value = functools.partial(enum_number, unknown=0)
-
-
 def summary(case: d.Case, *, state: str | None = None, version: int | None = None) -> case_pb2.CaseSummary:
-    a = case.applicant
     return case_pb2.CaseSummary(
         case_id=case.id,
         number=case.number,
         item_code=case.item_code,
-        kind=enum_value(case_pb2.CaseKind, "CASE_KIND_", case.kind),  # type: ignore[arg-type]
-        state=enum_value(case_pb2.CaseState, "CASE_STATE_", state or case.state),  # type: ignore[arg-type]
-        level=enum_value(case_pb2.IntakeLevel, "INTAKE_LEVEL_", case.level),  # type: ignore[arg-type]
-        channel=enum_value(case_pb2.CaseChannel, "CASE_CHANNEL_", case.channel),  # type: ignore[arg-type]
-        applicant=applicant_pb2.Applicant(
-            name=a.name,
-            phone=a.phone,
-            id_number=a.id_number or "",
-            address=a.address or "",
-            email=a.email or "",
-        ),
+        kind=enum_number(case_pb2.CaseKind, "CASE_KIND_", case.kind, unknown=0),  # type: ignore[arg-type]
+        state=enum_number(case_pb2.CaseState, "CASE_STATE_", state or case.state, unknown=0),  # type: ignore[arg-type]
+        level=enum_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", case.level, unknown=0),  # type: ignore[arg-type]
+        channel=enum_number(case_pb2.CaseChannel, "CASE_CHANNEL_", case.channel, unknown=0),  # type: ignore[arg-type]
+        applicant=_applicant(case.applicant),
         first_ask=case.first_ask,
         handler=case.handler or "",
         window=case.window or "",
         department=case.department or "",
         village=case.village or "",
         version=version if version is not None else case.version,
+    )
+
+
+def _applicant(a: d.Applicant, *, masked: bool = False) -> applicant_pb2.Applicant:
+    return applicant_pb2.Applicant(
+        name=a.name,
+        phone=a.phone,
+        id_number=a.id_number or "",
+        address=a.address or "",
+        email=a.email or "",
+        masked=masked,
     )
 
 
@@ -88,7 +88,9 @@ def _fields(case: d.Case, e: d.CaseEvent) -> tuple[dict[str, Any], str]:
         ),
         d.CaseEscalated: lambda e: (
             {
-                "to_level": enum_value(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level),
+                "to_level": enum_number(
+                    catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", e.to_level, unknown=0
+                ),
                 "department": e.department,
                 "reason": e.reason,
             },
@@ -100,12 +102,17 @@ def _fields(case: d.Case, e: d.CaseEvent) -> tuple[dict[str, Any], str]:
             "extended_at",
         ),
         d.CaseCompleted: lambda e: (
-            {"outcome": enum_value(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome), "reason": e.reason},
+            {
+                "outcome": enum_number(case_pb2.CaseOutcome, "CASE_OUTCOME_", e.outcome, unknown=0),
+                "reason": e.reason,
+            },
             "completed_at",
         ),
         d.CaseReplied: lambda e: (
             {
-                "satisfaction": enum_value(satisfaction_pb2.Satisfaction, "SATISFACTION_", e.satisfaction),
+                "satisfaction": enum_number(
+                    satisfaction_pb2.Satisfaction, "SATISFACTION_", e.satisfaction, unknown=0
+                ),
                 "confirmation": e.confirmation,
             },
             "replied_at",
@@ -153,8 +160,8 @@ def _clock_fields(message: Any, event: d.CaseEvent, k: EventClock) -> None:
     if isinstance(event, d.CaseAccepted | d.CaseResumed) and k.clock is not None:
         clock_pb = message.clock
         c = k.clock
-        clock_pb.state = enum_value(case_pb2.ClockState, "CLOCK_STATE_", c.state)
-        clock_pb.colour = enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour)
+        clock_pb.state = enum_number(case_pb2.ClockState, "CLOCK_STATE_", c.state, unknown=0)
+        clock_pb.colour = enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour, unknown=0)
         clock_pb.provisional = c.provisional
         clock_pb.extensions = k.extensions
         clock_pb.working_days = c.promised_days
@@ -196,8 +203,8 @@ def clock_colour_changed(
 ) -> events_pb2.CaseClockColourChanged:
     return events_pb2.CaseClockColourChanged(
         case=staff_summary(case, due_at),
-        colour=enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", colour),  # type: ignore[arg-type]
-        previous_colour=enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", previous),  # type: ignore[arg-type]
+        colour=enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", colour, unknown=0),  # type: ignore[arg-type]
+        previous_colour=enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", previous, unknown=0),  # type: ignore[arg-type]
         due_at=_timestamp(due_at),
         changed_at=_timestamp(at),
     )
@@ -262,35 +269,27 @@ def _set_ts(message: Message, name: str, at: datetime | None) -> None:
 
 
 def case_to_pb(view: Any) -> case_pb2.Case:
-    """A `case_api.CaseView` (the case as one caller may see it) as the case.proto Case."""
+    """A `case_views.CaseView` (the case as one caller may see it) as the case.proto Case."""
     c: d.Case = view.case
-    a = c.applicant
     message = case_pb2.Case(
         id=c.id,
         number=c.number,
         tenant_id=c.tenant,
         item_code=c.item_code,
         item_name=view.item_name,
-        kind=enum_value(case_pb2.CaseKind, "CASE_KIND_", c.kind),  # type: ignore[arg-type]
-        state=enum_value(case_pb2.CaseState, "CASE_STATE_", c.state),  # type: ignore[arg-type]
-        level=enum_value(case_pb2.IntakeLevel, "INTAKE_LEVEL_", c.level),  # type: ignore[arg-type]
-        channel=enum_value(case_pb2.CaseChannel, "CASE_CHANNEL_", c.channel),  # type: ignore[arg-type]
-        applicant=applicant_pb2.Applicant(
-            name=a.name,
-            phone=a.phone,
-            id_number=a.id_number or "",
-            address=a.address or "",
-            email=a.email or "",
-            masked=view.masked,
-        ),
+        kind=enum_number(case_pb2.CaseKind, "CASE_KIND_", c.kind, unknown=0),  # type: ignore[arg-type]
+        state=enum_number(case_pb2.CaseState, "CASE_STATE_", c.state, unknown=0),  # type: ignore[arg-type]
+        level=enum_number(case_pb2.IntakeLevel, "INTAKE_LEVEL_", c.level, unknown=0),  # type: ignore[arg-type]
+        channel=enum_number(case_pb2.CaseChannel, "CASE_CHANNEL_", c.channel, unknown=0),  # type: ignore[arg-type]
+        applicant=_applicant(c.applicant, masked=view.masked),
         missing_materials=list(c.missing_materials),
         first_ask=c.first_ask,
         handler=c.handler or "",
         window=c.window or "",
         department=c.department or "",
         village=c.village or "",
-        outcome=enum_value(case_pb2.CaseOutcome, "CASE_OUTCOME_", c.outcome),  # type: ignore[arg-type]
-        satisfaction=enum_value(satisfaction_pb2.Satisfaction, "SATISFACTION_", c.satisfaction),  # type: ignore[arg-type]
+        outcome=enum_number(case_pb2.CaseOutcome, "CASE_OUTCOME_", c.outcome, unknown=0),  # type: ignore[arg-type]
+        satisfaction=enum_number(satisfaction_pb2.Satisfaction, "SATISFACTION_", c.satisfaction, unknown=0),  # type: ignore[arg-type]
         presses=c.presses,
         version=c.version,
     )
@@ -300,8 +299,8 @@ def case_to_pb(view: Any) -> case_pb2.Case:
             received.received_at.FromDatetime(c.received[m.code])
             message.materials.append(received)
     k = view.clock
-    message.clock.state = enum_value(case_pb2.ClockState, "CLOCK_STATE_", k.state)  # type: ignore[assignment]
-    message.clock.colour = enum_value(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour)  # type: ignore[assignment]
+    message.clock.state = enum_number(case_pb2.ClockState, "CLOCK_STATE_", k.state, unknown=0)  # type: ignore[assignment]
+    message.clock.colour = enum_number(case_pb2.ClockColour, "CLOCK_COLOUR_", k.colour, unknown=0)  # type: ignore[assignment]
     message.clock.provisional = k.provisional
     message.clock.extensions = k.extensions
     _set_ts(message.clock, "started_at", k.started_at)
@@ -309,7 +308,9 @@ def case_to_pb(view: Any) -> case_pb2.Case:
     _set_ts(message.clock, "warn_at", k.warn_at)
     if view.escalation is not None:
         x = view.escalation
-        message.escalation.to_level = enum_value(catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", x.to_level)  # type: ignore[assignment]
+        message.escalation.to_level = enum_number(
+            catalogue_pb2.HandlingLevel, "HANDLING_LEVEL_", x.to_level, unknown=0
+        )  # type: ignore[assignment]
         message.escalation.department = x.department or ""
         message.escalation.reason = x.reason
         message.escalation.escalated_at.FromDatetime(x.escalated_at)
@@ -319,8 +320,8 @@ def case_to_pb(view: Any) -> case_pb2.Case:
         transition = case_pb2.CaseTransition(
             actor=e.actor,
             action=e.action,
-            from_state=enum_value(case_pb2.CaseState, "CASE_STATE_", e.from_state),  # type: ignore[arg-type]
-            to_state=enum_value(case_pb2.CaseState, "CASE_STATE_", e.to_state),  # type: ignore[arg-type]
+            from_state=enum_number(case_pb2.CaseState, "CASE_STATE_", e.from_state, unknown=0),  # type: ignore[arg-type]
+            to_state=enum_number(case_pb2.CaseState, "CASE_STATE_", e.to_state, unknown=0),  # type: ignore[arg-type]
             reason=e.reason,
         )
         transition.at.FromDatetime(e.at)

@@ -20,15 +20,15 @@ from services.intake.adapters.catalogue_proto import guide_to_pb, item_from_pb, 
 from services.intake.adapters.inquiry_proto import inquiry_from_request, inquiry_to_pb
 from services.intake.adapters.petition_proto import kind_word, new_from_request, petition_to_pb, state_word
 from services.intake.domain.case import Applicant
-from services.intake.service_layer import case_api, catalogue, inquiry, petitions, pii_audit, stats
+from services.intake.service_layer import case_listing, cases, catalogue, inquiry, petitions, pii_audit, stats
 from services.intake.service_layer.cases import ReceiveCase
 
 
 def _action_rpc(action: str, args: Callable[[Any], dict[str, Any]], response: Any) -> Any:
-    """A case action RPC: the generic `case_api.act` with the action's arguments from the request."""
+    """A case action RPC: the generic `cases.act` with the action's arguments from the request."""
 
     def rpc(self: "IntakeServicer", request: Any, context: object) -> Any:
-        view = case_api.act(
+        view = cases.act(
             self.runtime.sessions,
             current_principal(),
             current_tenant(),
@@ -209,15 +209,15 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             accept_if_complete=request.accept,
             village=request.village or None,
         )
-        view = case_api.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
+        view = cases.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
         return pb.CreateCaseResponse(case=case_to_pb(view))
 
     def GetCase(self, request: pb.GetCaseRequest, context: object) -> pb.GetCaseResponse:
-        view = case_api.get(self.runtime.sessions, current_principal(), current_tenant(), request.case_id)
+        view = cases.get(self.runtime.sessions, current_principal(), current_tenant(), request.case_id)
         return pb.GetCaseResponse(case=case_to_pb(view))
 
     def ListCases(self, request: pb.ListCasesRequest, context: object) -> pb.ListCasesResponse:
-        listing = case_api.Listing(
+        listing = case_listing.Listing(
             state=enum_word(case_pb2.CaseState, "CASE_STATE_", request.state),
             item_code=request.item_code,
             handler=request.handler,
@@ -228,7 +228,7 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             colour=enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
             tenants=tuple(request.tenant_ids),
         )
-        page = case_api.list_cases(
+        page = case_listing.list_cases(
             self.runtime.sessions,
             current_principal(),
             current_tenant(),

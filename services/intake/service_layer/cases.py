@@ -1,10 +1,16 @@
-"""Cases (办件, DOMAIN.md §3): receiving, acting on, reading, and verifying the history chain.
-A change, its history entries and its events commit together (case_repository).
+"""Cases (办件, DOMAIN.md §3): receiving them, acting on them, reading them, and verifying the
+history chain. A change, its history entries and its events commit together (case_repository).
 
-`act` is the one way to move a case: load, check the caller's version (optimistic concurrency,
-`If-Match`), call the domain action, save (which refuses if someone else saved meanwhile).
-Authorisation (who may take which action) is the caller's (the servicer's) business; `actor`
-is the username from the token.
+As the API calls them (`create`, `act`, `get`): who may do what, and the answer is the case as
+the caller sees it (case_views). Visibility of the township itself is the gRPC interceptor's
+(`x-tenant-id` against the token); a township this service does not know answers not_found for
+every role. A county department user sees only the cases escalated to their department, and
+the one action they take is `resume` (the case goes back to the township with their note).
+
+Trusted (`receive`, `act_as`, `load`; a job, the operator, tests): the actor is named and no role
+is checked. `act_in` is the one way to move a case: load, check the caller's version (optimistic
+concurrency, `If-Match`), call the domain action, save (which refuses if someone else saved
+meanwhile).
 
 Before each save the clock change of the new transitions is derived, after it the case's stored
 clock written, in the same transaction (case_clock.py).
@@ -18,8 +24,9 @@ from __future__ import annotations
 import builtins
 import inspect
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,8 +36,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import ValidationFailed
-from libs.common.tenancy import require_tenant
+from libs.common.errors import Forbidden, ValidationFailed
+from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, require_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain.case import (
@@ -40,8 +47,13 @@ from services.intake.domain.case import (
     Case,
 )
 from services.intake.domain.catalogue import catalogue_item
-from services.intake.service_layer import case_clock
+from services.intake.service_layer import case_clock, case_views, townships
+from services.intake.service_layer.case_views import COUNTY_DEPARTMENT, CaseView
 
+CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
+ACTOR_ROLES = ("window_staff", "township_admin")
+PRESS_ROLES = ("county_supervisor", "township_admin")
+DEPARTMENT_ACTIONS = ("resume",)  # what a county department does with a case escalated to it
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
@@ -71,6 +83,69 @@ class CaseFilter:
     received_from: datetime | None = None  # inclusive
     received_to: datetime | None = None  # exclusive
     limit: int = DEFAULT_LIMIT
+
+
+# --- as the API calls them: the caller's roles, the case as they see it -----------------------
+
+
+def create(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    cmd: ReceiveCase,
+) -> CaseView:
+    """Receive a case with the caller as its first-ask person; an empty `kind` is the item's:
+    immediate (promised 0 days), joint (two or more departments) or promised. One transaction:
+    the case and the caller's view of it."""
+    with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
+        who = require_role(principal, *CREATOR_ROLES)
+        if not cmd.kind:
+            cmd = replace(cmd, kind=_kind_of_item(s, scope, cmd.item_code))
+        case = receive_in(s, scope, who.username, replace(cmd, first_ask=who.username))
+        return case_views.written_view(s, who, case)  # a creator's role reads the township: no filter
+
+
+def act(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    case_id: str,
+    expected_version: int,
+    action: str,
+    **args: Any,
+) -> CaseView:
+    """Take an action (the generic `act_in`); `expected_version` 0 = no version check. The
+    answer is the case as it is now, even if it has just left the caller's sight (a resume), read
+    in the action's transaction."""
+    if expected_version and not case_views.department_only(principal):  # the usual call: one transaction
+        with _checked_on_failure(sessions, tenant) as scope:
+            who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+            return _act_and_view(sessions, who, scope, case_id, expected_version, action, **args)
+    scope = townships.known(sessions, tenant)
+    if case_views.department_only(principal):
+        who = require_role(principal, COUNTY_DEPARTMENT)
+        seen = case_views.one(sessions, who, scope, case_id).case  # not_found unless escalated to them
+        if action not in DEPARTMENT_ACTIONS:
+            raise Forbidden(f"a county department may only {', '.join(DEPARTMENT_ACTIONS)} a case")
+        # act on the version just checked: a case returned or re-escalated meanwhile conflicts
+        seen.check_version(expected_version or seen.version)
+        expected_version = seen.version
+    else:
+        who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
+    if not expected_version:
+        expected_version = load(sessions, scope, case_id).version
+    return _act_and_view(sessions, who, scope, case_id, expected_version, action, **args)
+
+
+def get(
+    sessions: sessionmaker[Session], principal: Principal | None, tenant: str | None, case_id: str
+) -> CaseView:
+    with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
+        who = require_role(principal, *CASE_READER_ROLES, COUNTY_DEPARTMENT)
+        return case_views.one_in(s, who, case_id)
+
+
+# --- trusted: the actor named, no role checked ------------------------------------------------
 
 
 def receive(
@@ -123,7 +198,7 @@ def receive_in(
     return case
 
 
-def act(
+def act_as(
     sessions: sessionmaker[Session],
     tenant: str,
     case_id: str,
@@ -172,7 +247,7 @@ def act_in(
     return case
 
 
-def get(sessions: sessionmaker[Session], tenant: str, case_id: str) -> Case:
+def load(sessions: sessionmaker[Session], tenant: str, case_id: str) -> Case:
     with db.transaction(sessions, require_tenant(tenant)) as s:
         return repo.get(s, case_id)
 
@@ -256,6 +331,41 @@ def where_handled(s: Session, case: Case, handler: str) -> dict[str, str | None]
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _act_and_view(
+    sessions: sessionmaker[Session],
+    who: Principal,
+    tenant: str,
+    case_id: str,
+    expected_version: int,
+    action: str,
+    **args: Any,
+) -> CaseView:
+    with db.transaction(sessions, tenant) as s:
+        case = act_in(s, case_id, expected_version, action, who.username, **args)
+        return case_views.written_view(s, who, case)
+
+
+@contextmanager
+def _checked_on_failure(sessions: sessionmaker[Session], tenant: str | None) -> Iterator[str]:
+    """The township of a call that checks it only when the call fails: an unknown township is
+    then not_found whatever else went wrong, and a call that succeeds reads it not at all (a
+    case of the township exists only once it is known)."""
+    try:
+        yield require_tenant(tenant)
+    except Exception:
+        townships.known(sessions, tenant)
+        raise
+
+
+def _kind_of_item(s: Session, tenant: str, code: str) -> str:
+    row = repo.catalogue_item(s, tenant, code)
+    if row is None:
+        return "promised"  # receive refuses the unknown item
+    if not row["promised_days"]:
+        return "immediate"
+    return "joint" if len(row["departments"] or ()) >= 2 else "promised"
 
 
 def _method(action: str) -> Callable[..., None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,16 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.errors import (
     AlreadyExists,
     Forbidden,
     IdempotencyConflict,
     NotFound,
-    ValidationFailed,
     VersionConflict,
 )
 from libs.common.messaging import Envelope, county_scope, outbox
+from libs.common.paging import Page
 from libs.common.tenancy import (
     Principal,
     county_of,
@@ -56,16 +56,9 @@ STAFF_ROLES = (
     "ops",
 )
 EDITOR_ROLES = ("township_admin", "county_admin")
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 SYSTEM_ACTOR = "system"
 
 t = tables.catalogue_item
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[StoredItem]
-    next_page_token: str
 
 
 # --- county template -------------------------------------------------------------------------
@@ -153,7 +146,7 @@ def update_template_item(
 
 def list_template_items(
     sessions: sessionmaker[Session], principal: Principal | None, page_size: int = 0, page_token: str = ""
-) -> Page:
+) -> Page[StoredItem]:
     principal = require_role(principal, *TEMPLATE_READERS)
     with db.transaction(sessions, _county_scope(principal)) as s:
         return _page(s, sa.select(t), page_size, page_token)
@@ -179,7 +172,7 @@ def list_items(
     page_token: str = "",
     category: str = "",
     level: str = "",
-) -> Page:
+) -> Page[StoredItem]:
     require_role(principal, *STAFF_ROLES)
     query = sa.select(t)
     if category:
@@ -448,16 +441,13 @@ def _window_map(s: Session) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in served.items()}
 
 
-def _page(s: Session, query: sa.Select, page_size: int, page_token: str) -> Page:
-    if page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
-    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+def _page(s: Session, query: sa.Select, page_size: int, page_token: str) -> Page[StoredItem]:
+    size = paging.page_size(page_size)
     if page_token:
         query = query.where(t.c.code > validate_code(page_token, "page_token"))
     rows = s.execute(query.order_by(t.c.code).limit(size + 1)).mappings().all()
     windows = _window_map(s)
-    items = [_stored(r, windows) for r in rows[:size]]
-    return Page(items, items[-1].item.code if len(rows) > size else "")
+    return Page(*paging.split([_stored(r, windows) for r in rows], size, lambda i: i.item.code))
 
 
 def _lock_county(s: Session, county: str, *, shared: bool) -> None:

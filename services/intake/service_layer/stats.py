@@ -35,7 +35,6 @@ an active township only (a suspended or unknown one answers not_found)."""
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,30 +44,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from libs.common import db
+from libs.common import db, paging
 from libs.common.directory_projection import ACTIVE
 from libs.common.errors import NotFound, ValidationFailed
+from libs.common.paging import Page
 from libs.common.pii import mask_name
-from libs.common.tenancy import Principal, require_role
+from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role
 from services.intake.adapters import tables
 from services.intake.domain import case as case_model
 
-READER_ROLES = (
-    "intake_desk",
-    "window_staff",
-    "township_admin",
-    "proxy_agent",
-    "petition_officer",
-    "county_admin",
-    "county_supervisor",
-    "ops",
-)
 OPEN_STATES = tuple(sorted(case_model.OPEN_STATES))
 # the states of a case that was completed
 CLOSED_COMPLETED = (case_model.COMPLETED, case_model.REPLIED, case_model.ARCHIVED)
 SATISFIED = ("satisfied", "basically_satisfied")
 MAX_DAYS = 3660  # a period longer than ten years is a typo, not a question
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 c = tables.case_with_clock  # a case with its clock
 h = tables.case_history
@@ -99,12 +88,6 @@ class BoardEntry:
     on_time: bool
 
 
-@dataclass(frozen=True)
-class BoardPage:
-    items: builtins.list[BoardEntry]
-    next_page_token: str
-
-
 def case_stats(
     sessions: sessionmaker[Session],
     principal: Principal | None,
@@ -117,7 +100,7 @@ def case_stats(
 ) -> CaseStats:
     """The figures of the module docstring for `tenant` over `[from_date, to_date]`."""
     scope = _check(sessions, tenant)
-    require_role(principal, *READER_ROLES)
+    require_role(principal, *CASE_READER_ROLES)
     lo, hi = period(from_date, to_date, tz)
     with db.transaction(sessions, scope) as s:
         row = s.execute(_stats_query(lo, hi, item_code, tz, now())).mappings().one()
@@ -205,13 +188,11 @@ def board(
     tz: ZoneInfo,
     page_size: int = 0,
     page_token: str = "",
-) -> BoardPage:
+) -> Page[BoardEntry]:
     """Completed cases of an active township, latest completion first: item, number, completion
     date, outcome and whether it was on time; the applicant as a surname and two stars (none for
     privacy-sensitive items); no phone, id number or address. Petitions never appear."""
-    if page_size < 0:
-        raise ValidationFailed("page_size must be ≥ 0")
-    size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    size = paging.page_size(page_size)
     scope = _check(sessions, tenant, active=True)
     done_at = h.c.at.label("completed_at")
     query = (
@@ -233,17 +214,13 @@ def board(
         .where(sa.or_(item.c.category.is_(None), item.c.category != "petition"))
     )
     if page_token:
-        at, case_id = _decode_token(page_token)
+        at, case_id = paging.decode_time_key(page_token)
         query = query.where(sa.tuple_(h.c.at, sa.cast(c.c.id, sa.Text)) < sa.tuple_(sa.literal(at), case_id))
     query = query.order_by(h.c.at.desc(), sa.cast(c.c.id, sa.Text).desc()).limit(size + 1)
     with db.transaction(sessions, scope) as s:
         rows = s.execute(query).mappings().all()
-    items = [_entry(r, tz) for r in rows[:size]]
-    token = ""
-    if len(rows) > size:
-        last = rows[size - 1]
-        token = f"{last['completed_at'].astimezone(UTC).isoformat()}|{last['id']}"
-    return BoardPage(items, token)
+    items, token = paging.split(rows, size, lambda r: paging.time_key_token(r["completed_at"], r["id"]))
+    return Page([_entry(r, tz) for r in items], token)
 
 
 def board_name(name: str | None) -> str:
@@ -290,17 +267,3 @@ def _day(value: str, name: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(f"{name} must be YYYY-MM-DD") from None
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    invalid = ValidationFailed("page_token is not valid")
-    at, sep, case_id = token.partition("|")
-    if not sep or not case_id or len(token) > 200:
-        raise invalid
-    try:
-        after = datetime.fromisoformat(at)
-    except ValueError:
-        raise invalid from None
-    if after.tzinfo is None:
-        raise invalid
-    return after, case_id

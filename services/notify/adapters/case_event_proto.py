@@ -9,6 +9,7 @@ from typing import Any
 from bianmin.intake.v1 import case_pb2, catalogue_pb2, events_pb2
 from google.protobuf.message import Message
 
+from libs.common.grpc.enums import enum_word
 from libs.common.messaging import message_of
 from libs.common.messaging.envelope import event_type_of
 from services.notify.domain.case_events import CaseEvent, CaseSummary, PetitionRegistered
@@ -65,7 +66,7 @@ def from_message(message: Any, event_type: str | None = None) -> CaseEvent:
             values[name] = tuple(getattr(message, name))
     for name, (enum, prefix) in _ENUMS.items():
         if name in fields:
-            values[name] = _word(enum, prefix, getattr(message, name))
+            values[name] = enum_word(enum, prefix, getattr(message, name))
     for name in _TIMES:
         if name in fields:
             values[name] = _time(message, name)
@@ -89,7 +90,7 @@ def summary_of(c: case_pb2.CaseSummary) -> CaseSummary:
         handler=c.handler,
         first_ask=c.first_ask,
         window=c.window,
-        state=_word(case_pb2.CaseState, "CASE_STATE_", c.state),
+        state=enum_word(case_pb2.CaseState, "CASE_STATE_", c.state),
         due_at=_time(c, "due_at"),
         version=c.version,
         applicant_sealed=c.applicant_sealed,
@@ -104,11 +105,6 @@ def petition_registered_of(data: dict[str, Any]) -> PetitionRegistered:
         registered_at=_time(petition, "registered_at"),
         answer_due_at=_time(petition, "answer_due_at"),
     )
-
-
-def _word(enum: Any, prefix: str, value: int) -> str:
-    name = str(enum.Name(value)) if value else ""
-    return "" if not name or name.endswith("_UNSPECIFIED") else name.removeprefix(prefix).lower()
 
 
 def _time(message: Any, name: str) -> datetime | None:

@@ -9,15 +9,9 @@ from typing import Any
 from bianmin.notify.v1 import events_pb2, notification_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from libs.common.grpc.enums import enum_number
+
 MAX_ERROR = 2000  # characters of an error kept on the row and in its events
-
-
-def enum(pb_enum: Any, prefix: str, word: str | None) -> int:
-    """'sms' → CHANNEL_SMS; unknown or empty → 0 (UNSPECIFIED)."""
-    try:
-        return int(pb_enum.Value(f"{prefix}{(word or '').upper()}"))
-    except ValueError:
-        return 0
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:
@@ -29,14 +23,14 @@ def timestamp(value: datetime | None) -> Timestamp | None:
 
 
 def channel_pb(word: str) -> int:
-    return enum(notification_pb2.Channel, "CHANNEL_", word)
+    return enum_number(notification_pb2.Channel, "CHANNEL_", word, unknown=0)
 
 
 def sent(row: Any, at: datetime) -> events_pb2.NotificationSent:
     return events_pb2.NotificationSent(
         notification_id=str(row.id),
         channel=channel_pb(row.channel),  # type: ignore[arg-type]
-        topic=enum(notification_pb2.Topic, "TOPIC_", row.topic),  # type: ignore[arg-type]
+        topic=enum_number(notification_pb2.Topic, "TOPIC_", row.topic, unknown=0),  # type: ignore[arg-type]
         case_id=row.case_id or "",
         notice_id=str(row.notice_id) if row.notice_id else "",
         sent_at=timestamp(at),

@@ -1,4 +1,5 @@
-"""Delivery policy, pure: retry back-off, quiet hours and the per-tenant send rate (DOMAIN.md §10).
+"""Delivery policy, pure: retries (their delay is libs.common.retry's back-off), quiet hours and
+the per-tenant send rate (DOMAIN.md §10).
 
 Nothing here touches a database or a network; the dispatcher (service_layer/delivery.py) feeds it
 times, settings and calendars and acts on its answers."""
@@ -14,9 +15,6 @@ from zoneinfo import ZoneInfo
 
 from libs.common.calendar import DEFAULT_HOURS, WorkCalendar
 from libs.common.rate import TokenBuckets
-
-# the dispatcher asks this policy for its back-off: libs.common.retry's, with notify's numbers
-from libs.common.retry import backoff_seconds as backoff_seconds
 
 Hours = tuple[tuple[time, time], ...]
 

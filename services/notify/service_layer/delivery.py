@@ -61,6 +61,7 @@ from libs.common.calendar import WorkCalendar
 from libs.common.errors import ValidationFailed
 from libs.common.observability.tracing import mark_error
 from libs.common.pii import mask_text
+from libs.common.retry import backoff_seconds
 from libs.common.settings import Settings
 from services.notify.adapters import notification_proto as events
 from services.notify.adapters import notification_repository as notifications
@@ -255,7 +256,7 @@ class Dispatcher:
         now = self.clock()
         attempts = row.attempts + 1 if attempts is None else attempts
         s_ = self.settings
-        delay = policy.backoff_seconds(
+        delay = backoff_seconds(
             attempts, s_.notify_retry_base_seconds, s_.notify_retry_cap_seconds, s_.notify_retry_jitter
         )
         outcome = policy.after_failure(attempts, 1 if permanent else s_.notify_max_attempts, now, delay)

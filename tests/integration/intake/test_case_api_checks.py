@@ -1,4 +1,4 @@
-"""The township check of case_api after it was folded into fewer transactions (README: what a
+"""The township check of the cases use cases after it was folded into fewer transactions (README: what a
 lifecycle costs): an unknown township is still not_found before anything else, for every way an
 action, a read or a creation can otherwise fail; a known one still answers with the real error."""
 
@@ -15,7 +15,7 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
-from services.intake.service_layer import case_api, cases
+from services.intake.service_layer import cases
 from tests.integration.intake.test_case_details import onboard
 from tests.integration.intake.test_case_store import COMPLETE
 
@@ -40,13 +40,13 @@ def test_an_unknown_township_is_not_found_whatever_else_is_wrong(runtime: Runtim
     staff, reader = _principal(ghost), _principal(ghost, "petition_officer")
     case_id = str(uuid.uuid4())
     calls = [
-        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "accept"),  # no such case
-        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "no_such_action"),
-        lambda: case_api.act(runtime.sessions, staff, ghost, case_id, 1, "accept", bogus=1),
-        lambda: case_api.act(runtime.sessions, reader, ghost, case_id, 1, "accept"),  # wrong role
-        lambda: case_api.act(runtime.sessions, None, ghost, case_id, 1, "accept"),  # no token
-        lambda: case_api.get(runtime.sessions, None, ghost, case_id),
-        lambda: case_api.create(runtime.sessions, reader, ghost, COMPLETE),
+        lambda: cases.act(runtime.sessions, staff, ghost, case_id, 1, "accept"),  # no such case
+        lambda: cases.act(runtime.sessions, staff, ghost, case_id, 1, "no_such_action"),
+        lambda: cases.act(runtime.sessions, staff, ghost, case_id, 1, "accept", bogus=1),
+        lambda: cases.act(runtime.sessions, reader, ghost, case_id, 1, "accept"),  # wrong role
+        lambda: cases.act(runtime.sessions, None, ghost, case_id, 1, "accept"),  # no token
+        lambda: cases.get(runtime.sessions, None, ghost, case_id),
+        lambda: cases.create(runtime.sessions, reader, ghost, COMPLETE),
     ]
     for call in calls:
         with pytest.raises(NotFound, match="not known here"):
@@ -55,20 +55,20 @@ def test_an_unknown_township_is_not_found_whatever_else_is_wrong(runtime: Runtim
 
 def test_a_known_township_answers_with_the_real_error_and_acts(runtime: Runtime, known: str) -> None:
     staff = _principal(known)
-    case = case_api.create(runtime.sessions, _principal(known, "intake_desk"), known, RECEIVED).case
+    case = cases.create(runtime.sessions, _principal(known, "intake_desk"), known, RECEIVED).case
     with pytest.raises(Forbidden):
-        case_api.act(runtime.sessions, _principal(known, "petition_officer"), known, case.id, 1, "accept")
+        cases.act(runtime.sessions, _principal(known, "petition_officer"), known, case.id, 1, "accept")
     with pytest.raises(ValidationFailed):
-        case_api.act(runtime.sessions, staff, known, case.id, case.version, "no_such_action")
+        cases.act(runtime.sessions, staff, known, case.id, case.version, "no_such_action")
     with pytest.raises(VersionConflict):
-        case_api.act(runtime.sessions, staff, known, case.id, case.version + 5, "accept")
+        cases.act(runtime.sessions, staff, known, case.id, case.version + 5, "accept")
     with pytest.raises(NotFound, match="no case"):
-        case_api.act(runtime.sessions, staff, known, str(uuid.uuid4()), 1, "accept")
-    accepted = case_api.act(runtime.sessions, staff, known, case.id, case.version, "accept")
+        cases.act(runtime.sessions, staff, known, str(uuid.uuid4()), 1, "accept")
+    accepted = cases.act(runtime.sessions, staff, known, case.id, case.version, "accept")
     assert accepted.case.state == "accepted"
     assert accepted.clock.state == "running"
-    assert cases.get(runtime.sessions, known, case.id).version == accepted.case.version
-    seen = case_api.get(runtime.sessions, staff, known, case.id)
+    assert cases.load(runtime.sessions, known, case.id).version == accepted.case.version
+    seen = cases.get(runtime.sessions, staff, known, case.id)
     assert (seen.case.state, seen.item_name) == ("accepted", accepted.item_name)
     assert seen.item_name  # the item's name, from the one catalogue read
 
@@ -87,8 +87,8 @@ def test_each_answer_is_the_case_as_a_read_finds_it(runtime: Runtime, known: str
     handler (in full) and for a reader who sees it masked."""
     staff, reader = _principal(known), Principal("r1", frozenset({"window_staff"}), frozenset({known}), "c")
     cmd = replace(RECEIVED, applicant=applicant)  # type: ignore[arg-type]
-    answer = case_api.create(runtime.sessions, staff, known, cmd)
-    assert answer == case_api.get(runtime.sessions, staff, known, answer.case.id)
+    answer = cases.create(runtime.sessions, staff, known, cmd)
+    assert answer == cases.get(runtime.sessions, staff, known, answer.case.id)
     steps = [
         ("accept", {}),
         ("assign", {"handler": "w1"}),
@@ -98,12 +98,12 @@ def test_each_answer_is_the_case_as_a_read_finds_it(runtime: Runtime, known: str
         ("complete", {"outcome": "approved"}),
     ]
     for action, args in steps:
-        answer = case_api.act(
+        answer = cases.act(
             runtime.sessions, staff, known, answer.case.id, answer.case.version, action, **args
         )
-        assert answer == case_api.get(runtime.sessions, staff, known, answer.case.id), action
+        assert answer == cases.get(runtime.sessions, staff, known, answer.case.id), action
         assert not answer.masked and answer.case.applicant == applicant
-    seen = case_api.get(runtime.sessions, reader, known, answer.case.id)
+    seen = cases.get(runtime.sessions, reader, known, answer.case.id)
     assert seen.masked and seen.case.applicant != applicant and seen.case.history == answer.case.history
 
 

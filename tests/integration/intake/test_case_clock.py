@@ -35,7 +35,7 @@ def test_the_clock_is_stored_after_each_action(runtime: Runtime, tenant: str) ->
     assert clock_of(runtime, tenant, received.id)["clock_state"] is None  # nothing to derive yet
 
     def act(version: int, action: str, **args: object) -> int:
-        return cases.act(
+        return cases.act_as(
             sessions, tenant, received.id, version, action, "w1", now=lambda: next(now), **args
         ).version
 

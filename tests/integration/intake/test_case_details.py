@@ -1,4 +1,4 @@
-"""Case details on the migrated database, through the API layer (case_api) with real principals:
+"""Case details on the migrated database, through the use cases (cases, case_listing) with real principals:
 the applicant's e-mail (stored, masked for those who do not handle the case), the village from
 receipt, window and department from the directory projection on assignment, the `colour`
 filter (always the colour the case view shows, on several instants), and a county department
@@ -20,7 +20,7 @@ from libs.common.tenancy import Principal
 from services.intake.adapters import tables
 from services.intake.domain.case import Applicant
 from services.intake.domain.catalogue import as_data, catalogue_item
-from services.intake.service_layer import case_api, cases, pii_audit
+from services.intake.service_layer import case_listing, cases, pii_audit
 from tests.integration.intake.test_case_store import COMPLETE, ITEM
 
 pytestmark = pytest.mark.integration
@@ -81,35 +81,38 @@ def receive(runtime: Runtime, tenant: str, at: datetime, cmd: cases.ReceiveCase 
 
 
 def act(runtime: Runtime, tenant: str, case_id: str, action: str, at: datetime, **args: object) -> None:
-    version = cases.get(runtime.sessions, tenant, case_id).version
-    cases.act(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: at, **args)
+    version = cases.load(runtime.sessions, tenant, case_id).version
+    cases.act_as(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: at, **args)
 
 
 def test_email_village_window_and_department(runtime: Runtime, county: str) -> None:
     tenant = f"{county}.napo"
     cmd = replace(COMPLETE, applicant=EMAIL_APPLICANT, village="nongcun", kind="")
-    view = case_api.create(runtime.sessions, staff(county, "desk", "intake_desk"), tenant, cmd)
+    view = cases.create(runtime.sessions, staff(county, "desk", "intake_desk"), tenant, cmd)
     assert view.case.applicant.email == "zhangsan@example.com" and not view.masked  # the first-ask
     assert view.case.village == "nongcun"
-    seen = case_api.get(runtime.sessions, staff(county, "other"), tenant, view.case.id)
+    seen = cases.get(runtime.sessions, staff(county, "other"), tenant, view.case.id)
     assert seen.masked and seen.case.applicant.email == "z***@example.com"
 
     # the handler's window and its department, from the directory projection
-    after = case_api.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="w1")
+    after = cases.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="w1")
     assert (after.case.window, after.case.department) == ("w_civil", "minzheng")
     # one who holds the window's B post (no window of their own): that window
-    after = case_api.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="w_b")
+    after = cases.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="w_b")
     assert (after.case.window, after.case.department) == ("w_civil", "minzheng")
     # unknown to the directory: no window, the item's department (none here)
-    after = case_api.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="x")
+    after = cases.act(runtime.sessions, staff(county), tenant, view.case.id, 0, "assign", handler="x")
     assert (after.case.window, after.case.department) == (None, None)
 
     with pytest.raises(ValidationFailed):
-        case_api.create(
+        cases.create(
             runtime.sessions, staff(county, "desk", "intake_desk"), tenant, replace(cmd, village="nosuch")
         )
     assert (
-        len(case_api.list_cases(runtime.sessions, staff(county), tenant, TZ, case_api.Listing()).items) == 1
+        len(
+            case_listing.list_cases(runtime.sessions, staff(county), tenant, TZ, case_listing.Listing()).items
+        )
+        == 1
     )
 
 
@@ -135,10 +138,10 @@ def test_extension_days_survive_a_later_re_derivation(runtime: Runtime, county: 
         intents = [ClockIntent("start", START), *(ClockIntent("extend", extended, n) for n in extensions)]
         return clock.derive([*intents, *pause], calendar, 10).due_at
 
-    stored = case_api.get(runtime.sessions, staff(county), tenant, case_id).clock
+    stored = cases.get(runtime.sessions, staff(county), tenant, case_id).clock
     assert stored.due_at == due(3) and stored.due_at != due() and stored.extensions == 1
     act(runtime, tenant, case_id, "extend", next(at), working_days=2, reason="需补充调查")
-    stored = case_api.get(runtime.sessions, staff(county), tenant, case_id).clock
+    stored = cases.get(runtime.sessions, staff(county), tenant, case_id).clock
     assert stored.due_at == due(5) and stored.extensions == 2
 
 
@@ -168,7 +171,7 @@ def test_the_colour_filter_is_the_colour_the_view_shows(runtime: Runtime, county
     waiting = receive(runtime, tenant, START, replace(COMPLETE, accept_if_complete=False))
     every = {running, later, paused, done, late, waiting}
 
-    due = case_api.get(runtime.sessions, staff(county), tenant, running).clock
+    due = cases.get(runtime.sessions, staff(county), tenant, running).clock
     assert due.due_at is not None and due.warn_at is not None
     due_morning = datetime.combine(due.due_at.astimezone(TZ).date(), datetime.min.time(), TZ) + timedelta(
         hours=9
@@ -183,18 +186,18 @@ def test_the_colour_filter_is_the_colour_the_view_shows(runtime: Runtime, county
     for instant, colour_of_running in expected.items():
         views = {
             v.case.id: v.clock.colour
-            for v in case_api.list_cases(
-                runtime.sessions, staff(county), tenant, TZ, case_api.Listing(), now=lambda i=instant: i
+            for v in case_listing.list_cases(
+                runtime.sessions, staff(county), tenant, TZ, case_listing.Listing(), now=lambda i=instant: i
             ).items
         }
         assert views.keys() == every
         assert views[running] == colour_of_running
         assert views[waiting] == views[done] == "green" and views[late] == "overdue"
         for colour in ("green", "yellow", "red", "overdue"):
-            listing = case_api.Listing(colour=colour, page_size=1)
+            listing = case_listing.Listing(colour=colour, page_size=1)
             found: list[str] = []
             while True:  # page by page, one case a page
-                page = case_api.list_cases(
+                page = case_listing.list_cases(
                     runtime.sessions, staff(county), tenant, TZ, listing, now=lambda i=instant: i
                 )
                 found += [v.case.id for v in page.items]
@@ -203,7 +206,9 @@ def test_the_colour_filter_is_the_colour_the_view_shows(runtime: Runtime, county
                 listing = replace(listing, page_token=page.next_page_token)
             assert sorted(found) == sorted(i for i, c in views.items() if c == colour), (instant, colour)
     with pytest.raises(ValidationFailed):
-        case_api.list_cases(runtime.sessions, staff(county), tenant, TZ, case_api.Listing(colour="blue"))
+        case_listing.list_cases(
+            runtime.sessions, staff(county), tenant, TZ, case_listing.Listing(colour="blue")
+        )
 
 
 def test_a_county_department_sees_and_acts_on_only_its_escalated_cases(runtime: Runtime, county: str) -> None:
@@ -236,7 +241,7 @@ def test_a_county_department_sees_and_acts_on_only_its_escalated_cases(runtime: 
     ids["open"] = receive(runtime, napo, START)
 
     # their cases, in full (they handle them), with where the escalation went
-    seen = case_api.get(runtime.sessions, civil, napo, ids["civil_napo"])
+    seen = cases.get(runtime.sessions, civil, napo, ids["civil_napo"])
     assert not seen.masked and seen.case.applicant.email == "zhangsan@example.com"
     assert seen.escalation is not None and (seen.escalation.to_level, seen.escalation.department) == (
         "county",
@@ -245,51 +250,62 @@ def test_a_county_department_sees_and_acts_on_only_its_escalated_cases(runtime: 
     # anything else does not exist for them: not forbidden, not found
     for tenant, other in ((napo, "land"), (napo, "township"), (napo, "open")):
         with pytest.raises(NotFound):
-            case_api.get(runtime.sessions, civil, tenant, ids[other])
+            cases.get(runtime.sessions, civil, tenant, ids[other])
         with pytest.raises(NotFound):
-            case_api.act(runtime.sessions, civil, tenant, ids[other], 0, "resume", note="x")
-    listed = case_api.list_cases(runtime.sessions, civil, napo, TZ, case_api.Listing())
+            cases.act(runtime.sessions, civil, tenant, ids[other], 0, "resume", note="x")
+    listed = case_listing.list_cases(runtime.sessions, civil, napo, TZ, case_listing.Listing())
     assert [v.case.id for v in listed.items] == [ids["civil_napo"]]
     assert [
-        v.case.id for v in case_api.list_cases(runtime.sessions, land, bama, TZ, case_api.Listing()).items
+        v.case.id
+        for v in case_listing.list_cases(runtime.sessions, land, bama, TZ, case_listing.Listing()).items
     ] == []
 
     # their work list across the county's townships
-    work = case_api.list_cases(runtime.sessions, civil, None, TZ, case_api.Listing(tenants=(napo, bama)))
-    assert {v.case.id for v in work.items} == {ids["civil_napo"], ids["civil_bama"]}
-    page = case_api.list_cases(
-        runtime.sessions, civil, None, TZ, case_api.Listing(tenants=(napo, bama), page_size=1)
+    work = case_listing.list_cases(
+        runtime.sessions, civil, None, TZ, case_listing.Listing(tenants=(napo, bama))
     )
-    rest = case_api.list_cases(
+    assert {v.case.id for v in work.items} == {ids["civil_napo"], ids["civil_bama"]}
+    page = case_listing.list_cases(
+        runtime.sessions, civil, None, TZ, case_listing.Listing(tenants=(napo, bama), page_size=1)
+    )
+    rest = case_listing.list_cases(
         runtime.sessions,
         civil,
         None,
         TZ,
-        case_api.Listing(tenants=(napo, bama), page_size=1, page_token=page.next_page_token),
+        case_listing.Listing(tenants=(napo, bama), page_size=1, page_token=page.next_page_token),
     )
     assert {page.items[0].case.id, rest.items[0].case.id} == {ids["civil_napo"], ids["civil_bama"]}
     assert not rest.next_page_token
-    land_work = case_api.list_cases(runtime.sessions, land, None, TZ, case_api.Listing(tenants=(napo, bama)))
+    land_work = case_listing.list_cases(
+        runtime.sessions, land, None, TZ, case_listing.Listing(tenants=(napo, bama))
+    )
     assert [v.case.id for v in land_work.items] == [ids["land"]]
     with pytest.raises(NotFound):  # a township outside their county
-        case_api.list_cases(runtime.sessions, civil, None, TZ, case_api.Listing(tenants=("other.napo",)))
+        case_listing.list_cases(
+            runtime.sessions, civil, None, TZ, case_listing.Listing(tenants=("other.napo",))
+        )
     with pytest.raises(Forbidden):  # the county-wide work list is a county department's
-        case_api.list_cases(runtime.sessions, staff(county), None, TZ, case_api.Listing(tenants=(napo,)))
+        case_listing.list_cases(
+            runtime.sessions, staff(county), None, TZ, case_listing.Listing(tenants=(napo,))
+        )
 
     # they return it (resume, with their note); nothing else
     with pytest.raises(Forbidden):
-        case_api.act(runtime.sessions, civil, napo, ids["civil_napo"], 0, "complete", outcome="approved")
+        cases.act(runtime.sessions, civil, napo, ids["civil_napo"], 0, "complete", outcome="approved")
     with pytest.raises(VersionConflict):  # an If-Match of an older version (not escalated then)
-        case_api.act(runtime.sessions, civil, napo, ids["civil_napo"], 1, "resume", note="x")
-    back = case_api.act(runtime.sessions, civil, napo, ids["civil_napo"], 0, "resume", note="县民政局已审批")
+        cases.act(runtime.sessions, civil, napo, ids["civil_napo"], 1, "resume", note="x")
+    back = cases.act(runtime.sessions, civil, napo, ids["civil_napo"], 0, "resume", note="县民政局已审批")
     assert back.case.state == "in_progress" and back.case.history[-1].actor == civil.username
     assert back.case.history[-1].reason == "县民政局已审批" and back.escalation is None
     with pytest.raises(NotFound):  # back at the township: out of their sight
-        case_api.get(runtime.sessions, civil, napo, ids["civil_napo"])
+        cases.get(runtime.sessions, civil, napo, ids["civil_napo"])
     # a department user without a department sees nothing
     nobody = county_user(county, "county_department")
     assert (
-        case_api.list_cases(runtime.sessions, nobody, None, TZ, case_api.Listing(tenants=(napo, bama))).items
+        case_listing.list_cases(
+            runtime.sessions, nobody, None, TZ, case_listing.Listing(tenants=(napo, bama))
+        ).items
         == []
     )
 
@@ -300,9 +316,9 @@ def test_showing_the_applicant_in_full_is_logged_masked_views_are_not(runtime: R
     tenant = f"{county}.napo"
     cmd = replace(COMPLETE, applicant=EMAIL_APPLICANT, kind="")
     desk = staff(county, "desk", "intake_desk")
-    view = case_api.create(runtime.sessions, desk, tenant, cmd)
-    case_api.get(runtime.sessions, staff(county, "other"), tenant, view.case.id)  # masked
-    case_api.get(runtime.sessions, desk, tenant, view.case.id)  # the first-ask person: in full
+    view = cases.create(runtime.sessions, desk, tenant, cmd)
+    cases.get(runtime.sessions, staff(county, "other"), tenant, view.case.id)  # masked
+    cases.get(runtime.sessions, desk, tenant, view.case.id)  # the first-ask person: in full
 
     admin = staff(county, "boss", "township_admin")
     log = pii_audit.list_accesses(runtime.sessions, admin, tenant, TZ, subject_id=view.case.id).items

@@ -37,7 +37,7 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def do(runtime: Runtime, tenant: str, case_id: str, action: str, when: datetime, **args: object) -> None:
     version = row_of(runtime, tenant, case_id)["version"]
-    cases.act(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: when, **args)
+    cases.act_as(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: when, **args)
 
 
 def event(runtime: Runtime, tenant: str, case_id: str, cls: type) -> Any:

@@ -115,11 +115,11 @@ def test_a_case_through_its_lifecycle_with_one_event_per_transition(runtime: Run
         ("reply", {"satisfaction": "satisfied"}),
         ("archive", {}),
     ]:
-        case = cases.act(sessions, tenant, case.id, v, action, "h1", **args)
+        case = cases.act_as(sessions, tenant, case.id, v, action, "h1", **args)
         assert case.version == v + 1 and not case.events
         v = case.version
 
-    stored = cases.get(sessions, tenant, case.id)
+    stored = cases.load(sessions, tenant, case.id)
     assert stored == case
     assert (stored.state, stored.handler, stored.outcome, stored.extensions, stored.presses) == (
         "archived",
@@ -161,10 +161,10 @@ def test_a_case_through_its_lifecycle_with_one_event_per_transition(runtime: Run
 
     # the state machine refuses, nothing changes
     with pytest.raises(InvalidTransition):
-        cases.act(sessions, tenant, case.id, v, "withdraw", "h1", reason="不办了")
+        cases.act_as(sessions, tenant, case.id, v, "withdraw", "h1", reason="不办了")
     with pytest.raises(ValidationFailed):
-        cases.act(sessions, tenant, case.id, v, "fly", "h1")
-    assert cases.get(sessions, tenant, case.id).version == v
+        cases.act_as(sessions, tenant, case.id, v, "fly", "h1")
+    assert cases.load(sessions, tenant, case.id).version == v
 
     listed = cases.list(sessions, tenant, cases.CaseFilter(state="archived"))
     assert [c.id for c in listed] == [case.id] and listed[0].history == stored.history
@@ -179,7 +179,7 @@ def test_incomplete_materials_get_the_supplement_notice(runtime: Runtime, tenant
     incomplete = cases.ReceiveCase(**{**COMPLETE.__dict__, "materials": ("id_card",)})
     case = cases.receive(runtime.sessions, tenant, "desk1", incomplete)
     assert (case.state, case.first_notice) == ("supplement_requested", ("hukou_book",))
-    case = cases.act(
+    case = cases.act_as(
         runtime.sessions,
         tenant,
         case.id,
@@ -190,7 +190,7 @@ def test_incomplete_materials_get_the_supplement_notice(runtime: Runtime, tenant
         accept_if_complete=True,
     )
     assert case.state == "accepted"
-    assert cases.get(runtime.sessions, tenant, case.id).received.keys() == {"id_card", "hukou_book"}
+    assert cases.load(runtime.sessions, tenant, case.id).received.keys() == {"id_card", "hukou_book"}
     assert events_of(runtime, tenant, case.id) == [
         "case_received",
         "case_supplement_requested",
@@ -209,9 +209,9 @@ def test_a_failing_save_leaves_neither_the_change_nor_its_events(
 
     monkeypatch.setattr(case_repository.outbox, "record", broken)
     with pytest.raises(RuntimeError):
-        cases.act(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h1")
+        cases.act_as(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h1")
     monkeypatch.undo()
-    stored = cases.get(runtime.sessions, tenant, case.id)
+    stored = cases.load(runtime.sessions, tenant, case.id)
     assert (stored.state, stored.version, stored.handler, len(stored.history)) == ("accepted", 2, None, 2)
     assert len(history_rows(runtime, tenant, case.id)) == 2
     assert events_of(runtime, tenant, case.id) == ["case_received", "case_accepted"]
@@ -219,9 +219,9 @@ def test_a_failing_save_leaves_neither_the_change_nor_its_events(
 
 def test_a_stale_version_is_a_conflict(runtime: Runtime, tenant: str) -> None:
     case = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
-    cases.act(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h1")
+    cases.act_as(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h1")
     with pytest.raises(VersionConflict):
-        cases.act(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h2")
+        cases.act_as(runtime.sessions, tenant, case.id, 2, "assign", "desk1", handler="h2")
 
     # two writers that both read version 3: the second save finds no row at version 3
     with db.transaction(runtime.sessions, tenant) as a:
@@ -234,7 +234,7 @@ def test_a_stale_version_is_a_conflict(runtime: Runtime, tenant: str) -> None:
         case_repository.save(a, first, 3)
     with pytest.raises(VersionConflict), db.transaction(runtime.sessions, tenant) as b:
         case_repository.save(b, second, 3)
-    stored = cases.get(runtime.sessions, tenant, case.id)
+    stored = cases.load(runtime.sessions, tenant, case.id)
     assert (stored.version, stored.handler) == (4, "h2")
     assert problems_of(runtime, case.id) == []
 
@@ -251,7 +251,7 @@ def test_two_concurrent_actors_exactly_one_wins(runtime: Runtime, tenant: str) -
 
     def actor(handler: str) -> None:
         try:
-            cases.act(runtime.sessions, tenant, case.id, 2, "assign", handler, handler=handler)
+            cases.act_as(runtime.sessions, tenant, case.id, 2, "assign", handler, handler=handler)
             outcomes.append("won")
         except VersionConflict:
             outcomes.append("conflict")
@@ -266,7 +266,7 @@ def test_two_concurrent_actors_exactly_one_wins(runtime: Runtime, tenant: str) -
     finally:
         case_repository.save = original_save  # type: ignore[assignment]
     assert sorted(outcomes) == ["conflict", "won"]
-    stored = cases.get(runtime.sessions, tenant, case.id)
+    stored = cases.load(runtime.sessions, tenant, case.id)
     assert stored.version == 3 and len(history_rows(runtime, tenant, case.id)) == 3
     assert events_of(runtime, tenant, case.id).count("case_assigned") == 1
 
@@ -299,7 +299,7 @@ def test_verify_finds_an_edited_and_a_removed_entry(
 ) -> None:
     h = tables.case_history
     edited = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
-    cases.act(runtime.sessions, tenant, edited.id, 2, "assign", "desk1", handler="h1")
+    cases.act_as(runtime.sessions, tenant, edited.id, 2, "assign", "desk1", handler="h1")
     tamper(
         owner,
         tenant,
@@ -309,7 +309,7 @@ def test_verify_finds_an_edited_and_a_removed_entry(
     assert [(p.seq, "edited" in p.problem) for p in found] == [(2, True)]
 
     removed = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
-    cases.act(runtime.sessions, tenant, removed.id, 2, "assign", "desk1", handler="h1")
+    cases.act_as(runtime.sessions, tenant, removed.id, 2, "assign", "desk1", handler="h1")
     tamper(owner, tenant, sa.delete(h).where(h.c.case_id == removed.id, h.c.seq == 2))
     found = problems_of(runtime, removed.id)
     assert found and found[0].seq == 3 and "missing" in found[0].problem
@@ -329,7 +329,7 @@ def test_an_action_on_a_cut_off_history_is_refused(
     cut = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
     tamper(owner, tenant, sa.delete(h).where(h.c.case_id == cut.id, h.c.seq == 2))
     with pytest.raises(VersionConflict, match="no history entry 2"):
-        cases.act(runtime.sessions, tenant, cut.id, 2, "assign", "desk1", handler="h1")
+        cases.act_as(runtime.sessions, tenant, cut.id, 2, "assign", "desk1", handler="h1")
     assert len(history_rows(runtime, tenant, cut.id)) == 1
 
 
@@ -337,15 +337,15 @@ def test_another_township_sees_nothing(runtime: Runtime, tenant: str) -> None:
     case = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE)
     other = tenant.replace(".napo", ".other")
     with pytest.raises(NotFound):
-        cases.get(runtime.sessions, other, case.id)
+        cases.load(runtime.sessions, other, case.id)
     with pytest.raises(NotFound):
-        cases.act(runtime.sessions, other, case.id, 2, "assign", "x", handler="x")
+        cases.act_as(runtime.sessions, other, case.id, 2, "assign", "x", handler="x")
     assert cases.list(runtime.sessions, other) == []
     assert history_rows(runtime, other, case.id) == []
     assert events_of(runtime, other, case.id) == []
     with pytest.raises(ValidationFailed, match="catalogue"):  # nor its catalogue
         cases.receive(runtime.sessions, other, "desk1", COMPLETE)
-    assert cases.get(runtime.sessions, tenant, case.id).version == 2
+    assert cases.load(runtime.sessions, tenant, case.id).version == 2
 
 
 def test_the_verify_history_command(

@@ -105,10 +105,10 @@ def act(runtime: Runtime, tenant: str, case_id: str, action: str, when: datetime
     """`action` on the case at its current version, at `when` (assigned first when it must be)."""
     version = row_of(runtime, tenant, case_id)["version"]
     if action in ("escalate", "extend") and row_of(runtime, tenant, case_id)["state"] == "accepted":
-        version = cases.act(
+        version = cases.act_as(
             runtime.sessions, tenant, case_id, version, "assign", "w1", now=lambda: when, handler="w1"
         ).version
-    cases.act(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: when, **args)
+    cases.act_as(runtime.sessions, tenant, case_id, version, action, "w1", now=lambda: when, **args)
 
 
 def row_of(runtime: Runtime, tenant: str, case_id: str) -> sa.RowMapping:

@@ -91,7 +91,7 @@ class World:
         return case.id
 
     def act(self, case_id: str, version: int, at: datetime, action: str, **args: Any) -> int:
-        return cases.act(
+        return cases.act_as(
             self.runtime.sessions, self.tenant, case_id, version, action, "w1", now=lambda: at, **args
         ).version
 

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from libs.common.rate import TokenBucket
+from libs.common.retry import backoff_seconds
 from services.notify.domain.delivery import (
     DEAD_LETTERED,
     FAILED,
     TenantRateLimiter,
     after_failure,
-    backoff_seconds,
     parse_hours,
     quiet_until,
     weekdays_only,
