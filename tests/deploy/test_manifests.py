@@ -480,6 +480,18 @@ def test_dashboard_is_grafana_json_over_the_bianmin_metrics():
         assert any(metric.partition("{")[0] in e for e in exprs), metric
 
 
+def test_dashboard_shows_where_deadlines_slip():
+    """A panel repeated per township of open cases by colour, and the overdue table by township."""
+    dash = json.loads((OBSERVABILITY / "dashboard-bianmin.json").read_text())
+    assert "township" in {v["name"] for v in dash["templating"]["list"]}
+    per_township = [p for p in dash["panels"] if p.get("repeat") == "township"]
+    assert per_township and all("bianmin_cases_open" in t["expr"] for p in per_township for t in p["targets"])
+    assert all("by (colour)" in t["expr"] for p in per_township for t in p["targets"])
+    tables = [p for p in dash["panels"] if p["type"] == "table"]
+    overdue = [t["expr"] for p in tables for t in p["targets"] if "bianmin_cases_overdue" in t["expr"]]
+    assert overdue and all("township" in e for e in overdue)
+
+
 needs_promtool = pytest.mark.skipif(
     shutil.which("promtool") is None, reason="promtool not installed (apt-get install prometheus)"
 )
@@ -497,7 +509,7 @@ def test_promtool_parses_every_dashboard_query(tmp_path):
     dash = json.loads((OBSERVABILITY / "dashboard-bianmin.json").read_text())
     exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
     rules = [
-        {"record": f"dashboard:q{i}", "expr": e.replace("$__rate_interval", "5m").replace("$county", ".*")}
+        {"record": f"dashboard:q{i}", "expr": re.sub(r"\$\w+", ".*", e.replace("$__rate_interval", "5m"))}
         for i, e in enumerate(exprs)
     ]
     (tmp_path / "q.yaml").write_text(yaml.safe_dump({"groups": [{"name": "q", "rules": rules}]}))

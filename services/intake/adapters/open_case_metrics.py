@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import builtins
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,13 +28,16 @@ item = tables.catalogue_item
 
 
 class OpenCasesCollector(Collector):
-    """`bianmin_cases_open{county,category,colour}` (DOMAIN.md §12: open cases by clock colour)
-    and `bianmin_cases_overdue{county}` (open cases past their deadline), the names the alert
-    rules and the dashboard of deploy/observability use — computed by one grouped query when
-    Prometheus scrapes. Labelled by county and category, not by tenant (ARCHITECTURE.md §7: no
-    tenant ids in labels). `paused` counts escalated cases whose clock waits; cases whose clock
-    has not started are not counted. The colours follow the clock's (domain/clock.py): overdue
-    past the deadline, red on the deadline's local day, yellow past the warning."""
+    """`bianmin_cases_open{county,township,category,colour}` (DOMAIN.md §12: open cases by clock
+    colour), `bianmin_cases_overdue{county,township}` (open cases past their deadline) and
+    `bianmin_escalations_waiting_county{county,township}` (cases escalated to the county whose
+    clock waits, apart from the township's own escalations), the names the alert rules and the
+    dashboard of deploy/observability use — computed by one grouped query when Prometheus
+    scrapes. Labelled by county and township (the tenant id's two codes: ARCHITECTURE.md §7, a
+    deployment serves one county's few dozen townships, so ops see *where* cases are late) and
+    item category. `paused` counts escalated cases whose clock waits; cases whose clock has not
+    started are not counted. The colours follow the clock's (domain/clock.py): overdue past the
+    deadline, red on the deadline's local day (due today), yellow past the warning."""
 
     def __init__(self) -> None:
         self.ops_sessions: sessionmaker[Session] | None = None
@@ -42,43 +47,61 @@ class OpenCasesCollector(Collector):
         return self._families()  # no query when the collector is registered
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        open_, overdue = self._families()
+        open_, overdue, at_county = self._families()
         if self.ops_sessions is not None:
             try:
                 rows = open_cases_by_colour(self.ops_sessions, self.tz)
             except Exception:  # noqa: BLE001 - a failed query must not take the other metrics down
                 log.warning("bianmin_cases_open: the query failed; no series this scrape", exc_info=True)
                 rows = []
-            late: dict[str, int] = {}
-            for county, category, colour, n in rows:
-                open_.add_metric([county, category, colour], n)
-                if colour == "overdue":
-                    late[county] = late.get(county, 0) + n
-            for county in sorted({r[0] for r in rows}):
-                overdue.add_metric([county], late.get(county, 0))
-        yield from (open_, overdue)
+            late: Counter[tuple[str, str]] = Counter()
+            waiting: Counter[tuple[str, str]] = Counter()
+            for r in rows:
+                open_.add_metric([r.county, r.township, r.category, r.colour], r.count)
+                place = (r.county, r.township)
+                late[place] += r.count if r.colour == "overdue" else 0
+                waiting[place] += r.count if r.waiting_at_county else 0
+            for place in sorted({(r.county, r.township) for r in rows}):
+                overdue.add_metric(list(place), late[place])
+                at_county.add_metric(list(place), waiting[place])
+        yield from (open_, overdue, at_county)
 
     @staticmethod
-    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+    def _families() -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
         return (
             GaugeMetricFamily(
                 "bianmin_cases_open",
-                "Open cases with a started clock, by county, item category and clock colour "
-                "(green | yellow | red | overdue | paused).",
-                labels=["county", "category", "colour"],
+                "Open cases with a started clock, by county, township, item category and clock "
+                "colour (green | yellow | red | overdue | paused).",
+                labels=["county", "township", "category", "colour"],
             ),
             GaugeMetricFamily(
                 "bianmin_cases_overdue",
-                "Open cases past their deadline (running clocks), by county.",
-                labels=["county"],
+                "Open cases past their deadline (running clocks), by county and township.",
+                labels=["county", "township"],
+            ),
+            GaugeMetricFamily(
+                "bianmin_escalations_waiting_county",
+                "Open cases escalated to the county whose clock waits, by county and township.",
+                labels=["county", "township"],
             ),
         )
 
 
+class OpenCases(NamedTuple):
+    county: str
+    township: str
+    category: str
+    colour: str
+    waiting_at_county: bool  # escalated to the county, its clock paused
+    count: int
+
+
 def open_cases_by_colour(
     ops_sessions: sessionmaker[Session], tz: ZoneInfo, at: datetime | None = None
-) -> builtins.list[tuple[str, str, str, int]]:
-    """(county, category, colour, count) over every township; `ops_sessions` crosses tenants."""
+) -> builtins.list[OpenCases]:
+    """The open cases counted by place, category and colour over every township; `ops_sessions`
+    crosses tenants."""
     at = at or datetime.now(UTC)
     today = sa.cast(sa.func.timezone(tz.key, sa.literal(at, sa.DateTime(timezone=True))), sa.Date)
     due_day = sa.cast(sa.func.timezone(tz.key, c.c.due_at), sa.Date)
@@ -89,18 +112,26 @@ def open_cases_by_colour(
         (c.c.warn_at <= at, "yellow"),
         else_="green",
     ).label("colour")
+    waiting_at_county = sa.and_(
+        c.c.clock_state == "paused", c.c.state == case_model.ESCALATED, c.c.escalated_to == "county"
+    ).label("waiting_at_county")
     county = sa.func.split_part(c.c.tenant_id, ".", 1).label("county")
+    township = sa.func.split_part(c.c.tenant_id, ".", 2).label("township")
     category = sa.func.coalesce(item.c.category, "other").label("category")
+    keys = (county, township, category, colour, waiting_at_county)
     query = (
-        sa.select(county, category, colour, sa.func.count())
+        sa.select(*keys, sa.func.count())
         .select_from(c)
         .outerjoin(item, sa.and_(item.c.tenant_id == c.c.tenant_id, item.c.code == c.c.item_code))
         .where(c.c.state.in_(OPEN_STATES), c.c.clock_state.in_(("running", "paused")))
-        .group_by(county, category, colour)
-        .order_by(county, category, colour)
+        .group_by(*keys)
+        .order_by(*keys)
     )
     with db.transaction(ops_sessions, None) as s:
-        return [(str(a), str(b), str(k), int(n)) for a, b, k, n in s.execute(query)]
+        return [
+            OpenCases(str(a), str(t), str(b), str(k), bool(w), int(n))
+            for a, t, b, k, w, n in s.execute(query)
+        ]
 
 
 OPEN_CASES = OpenCasesCollector()

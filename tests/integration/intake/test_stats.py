@@ -293,7 +293,7 @@ def test_the_board_of_a_suspended_or_unknown_township_is_not_found(runtime: Runt
 # --- the gauges --------------------------------------------------------------------------------
 
 
-def test_open_cases_by_colour_per_county_and_category(runtime: Runtime) -> None:
+def test_open_cases_by_colour_per_township_and_category(runtime: Runtime) -> None:
     county = f"g{uuid.uuid4().hex[:8]}"
     w = World(runtime, make_tenant(runtime, county))
     w.case(local(8, 10))  # due Thu 17:30: overdue at Fri noon
@@ -304,19 +304,22 @@ def test_open_cases_by_colour_per_county_and_category(runtime: Runtime) -> None:
     w.act(
         escalated, 3, local(8, 11), "escalate", to_level="county", reason="需县级审批", department="minzheng"
     )
+    own = w.case(local(8, 10))  # escalated within the township: paused, not waiting at the county
+    w.act(own, 3, local(8, 11), "escalate", to_level="township", reason="需镇领导审批")
     w.case(local(8, 10), complete=local(9, 10))  # completed: not open
     w.case(local(8, 10), accept=False)  # clock not started: not counted
     rows = [
         r[1:]
         for r in open_case_metrics.open_cases_by_colour(runtime.ops_sessions, TZ, at=local(12, 12))
-        if r[0] == county
+        if r.county == county
     ]
     assert rows == [
-        ("civil_affairs", "green", 1),
-        ("civil_affairs", "overdue", 1),
-        ("civil_affairs", "paused", 1),
-        ("civil_affairs", "red", 1),
-        ("other", "red", 1),
+        ("napo", "civil_affairs", "green", False, 1),
+        ("napo", "civil_affairs", "overdue", False, 1),
+        ("napo", "civil_affairs", "paused", False, 1),
+        ("napo", "civil_affairs", "paused", True, 1),
+        ("napo", "civil_affairs", "red", False, 1),
+        ("napo", "other", "red", False, 1),
     ]
 
 
@@ -331,9 +334,11 @@ def test_the_gauge_is_served_at_scrape_time(runtime: Runtime) -> None:
     w.case(datetime.now(UTC) - timedelta(days=60))  # long overdue now
     w.case(datetime.now(UTC) - timedelta(days=1))  # due later
     text = generate_latest(REGISTRY).decode()
-    assert f'bianmin_cases_open{{category="civil_affairs",colour="overdue",county="{county}"}} 1.0' in text
-    assert f'bianmin_cases_overdue{{county="{county}"}} 1.0' in text
-    assert "napo" not in text.split("bianmin_cases_open", 1)[1]  # no tenant id in the labels
+    place = f'county="{county}",township="napo"'  # the township label is the tenant id's township code
+    assert f'bianmin_cases_open{{category="civil_affairs",colour="overdue",{place}}} 1.0' in text
+    assert f"bianmin_cases_overdue{{{place}}} 1.0" in text
+    assert f"bianmin_escalations_waiting_county{{{place}}} 0.0" in text
+    assert f"{county}.napo" not in text  # never the whole tenant id
 
 
 def test_a_failing_gauge_query_does_not_take_metrics_down(runtime: Runtime) -> None:
