@@ -2,8 +2,8 @@
 per-process `/metrics` server (ARCHITECTURE.md §7, stack.md §6.2: one port per process, no
 multiprocess mode).
 
-Labels are services, methods, routes, consumers, outcomes, counties and years: never tenant ids
-(cardinality) and never personal data."""
+Labels are services, methods, routes, consumers, outcomes, counties, townships and years (a
+deployment serves one county's few dozen townships: ARCHITECTURE.md §7), never anything personal."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_se
 
 __all__ = [
     "CALENDAR_PROVISIONAL",
+    "CASES_ACCEPTED",
+    "CASES_COMPLETED",
+    "CASES_RECEIVED",
     "CONSUMER_LAG",
     "DEAD_LETTERS",
     "EVENTS_CONSUMED",
@@ -130,6 +133,17 @@ HTTP_LATENCY = _metric(
 )
 
 # working-day calendar: 1 while a year's calendar is provisional (holidays not yet published)
+# case transitions (DOMAIN.md §12), counted by intake once the transaction that made them commits
+CASES_RECEIVED = _metric(
+    Counter, "bianmin_cases_received", "Cases received, by county and township.", ("county", "township")
+)
+CASES_ACCEPTED = _metric(
+    Counter, "bianmin_cases_accepted", "Cases accepted, by county and township.", ("county", "township")
+)
+CASES_COMPLETED = _metric(
+    Counter, "bianmin_cases_completed", "Cases completed, by county and township.", ("county", "township")
+)
+
 CALENDAR_PROVISIONAL = _metric(
     Gauge,
     "bianmin_calendar_provisional_year",

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
 from libs.common.errors import Forbidden, ValidationFailed
+from libs.common.observability.metrics import CASES_ACCEPTED, CASES_COMPLETED, CASES_RECEIVED
 from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, require_tenant
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
@@ -195,6 +196,7 @@ def receive_in(
     change = case_clock.clock_change(s, case, 0, None)
     repo.add(s, case, clocks=change.events)
     case_clock.write_clock(s, case, change)
+    count_on_commit(s, case, since=0)
     return case
 
 
@@ -244,7 +246,27 @@ def act_in(
     change = case_clock.clock_change(s, case, expected_version, read.due_at)
     repo.save(s, case, expected_version, clocks=change.events, head=read.head)
     case_clock.write_clock(s, case, change)
+    count_on_commit(s, case, since=expected_version)
     return case
+
+
+# the transitions DOMAIN.md §12 counts, by the action of their history entry
+COUNTED = {"receive": CASES_RECEIVED, "accept": CASES_ACCEPTED, "complete": CASES_COMPLETED}
+
+
+def count_on_commit(s: Session, case: Case, *, since: int) -> None:
+    """Count the case's transitions after history entry `since` once `s` commits: a rolled-back
+    transaction (a conflict, a failed idempotent write) counts nothing."""
+    counters = [COUNTED[e.action] for e in case.history[since:] if e.action in COUNTED]
+    if not counters:
+        return
+    county, township = case.tenant.split(".", 1)
+
+    def count(_: Session) -> None:
+        for counter in counters:
+            counter.labels(county, township).inc()
+
+    sa.event.listen(s, "after_commit", count, once=True)
 
 
 def load(sessions: sessionmaker[Session], tenant: str, case_id: str) -> Case:

@@ -341,6 +341,26 @@ def test_the_gauge_is_served_at_scrape_time(runtime: Runtime) -> None:
     assert f"{county}.napo" not in text  # never the whole tenant id
 
 
+def test_transitions_are_counted_per_township_once_committed(runtime: Runtime) -> None:
+    county = f"k{uuid.uuid4().hex[:8]}"
+    w = World(runtime, make_tenant(runtime, county))
+
+    def counted() -> tuple[float | None, ...]:
+        place = {"county": county, "township": "napo"}
+        names = ("received", "accepted", "completed")
+        return tuple(REGISTRY.get_sample_value(f"bianmin_cases_{n}_total", place) for n in names)
+
+    w.case(local(8, 10), accept=False)
+    assert counted() == (1.0, None, None)
+    w.case(local(8, 10), complete=local(9, 10))  # received and accepted at once, then completed
+    assert counted() == (2.0, 1.0, 1.0)
+    started = w.case(local(8, 10))
+    with pytest.raises(RuntimeError), db.transaction(runtime.sessions, w.tenant) as s:
+        cases.act_in(s, started, 3, "complete", "w1", now=lambda: local(9, 10), outcome="approved")
+        raise RuntimeError("the transaction rolls back: nothing counted")
+    assert counted() == (3.0, 2.0, 1.0)
+
+
 def test_a_failing_gauge_query_does_not_take_metrics_down(runtime: Runtime) -> None:
     nowhere = db.make_engine("postgresql://nobody@127.0.0.1:1/nothing", pool_size=1)
     try:
