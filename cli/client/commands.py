@@ -16,6 +16,7 @@ import typer
 
 client = typer.Typer(help="A client of the HTTP API.", no_args_is_help=True)
 DEFAULT_URL = "http://127.0.0.1:8080"
+DryRun = Annotated[bool, typer.Option("--dry-run", help="check the file and show what would be done")]
 Township = Annotated[
     str | None, typer.Option("--tenant", help="the township (default: yours, when you have one)")
 ]
@@ -198,9 +199,7 @@ def townships_list() -> None:
 @townships.command("onboard")
 def townships_onboard(
     file: Annotated[Path, typer.Option("--file", "-f", help="county.xlsx or county.yaml")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="check the file and show what would be done")
-    ] = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Onboard townships, their villages and groups, from a YAML or Excel file.
 
@@ -267,9 +266,7 @@ def catalog_export(
 @catalog.command("import")
 def catalog_import(
     file: Annotated[Path, typer.Option("--file", "-f", help="catalogue.xlsx (sheets items, materials)")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="check the file and show what would be done")
-    ] = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Add the file's items to the county catalogue template (county_admin).
 
