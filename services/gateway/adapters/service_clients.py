@@ -62,6 +62,10 @@ class ServiceClients:
         """An AppraisalService stub (the duty rota, …); called like `intake()`."""
         return self._stub("appraisal")
 
+    def proxy(self):  # type: ignore[no-untyped-def]
+        """A ProxyService stub (agents, households, delegations, trips …); called like `intake()`."""
+        return self._stub("proxy")
+
     def notify(self):  # type: ignore[no-untyped-def]
         """A NotifyService stub (notices, notifications, the inbox); called like `intake()`."""
         return self._stub("notify")

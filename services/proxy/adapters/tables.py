@@ -1,7 +1,9 @@
 """The proxy schema's tables (SQLAlchemy Core)."""
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from libs.common import db
 from libs.common import directory_projection as directory
 from libs.common.messaging import messaging_tables
 from libs.common.tenant_projection import tenant_projection_table
@@ -15,3 +17,95 @@ messaging = messaging_tables(metadata)
 staff = directory.staff_table(metadata)  # no phone: not needed here
 village = directory.village_table(metadata)
 settings = directory.settings_table(metadata)
+
+# --- agents, zones and exclusions (migration 0003; DOMAIN.md §6.1, §6.2) ---------------------
+
+# Proxy agents: a staff member of the township (their name is the directory's, `staff.name`).
+agent = db.tenant_table(
+    "agent",
+    metadata,
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("level", sa.Text, nullable=False),  # village | township | group | petition
+    sa.Column("village", sa.Text, nullable=False, server_default=""),
+    sa.Column("village_group", sa.Text, nullable=False, server_default=""),
+    sa.Column("backup", sa.Text, nullable=False, server_default=""),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
+    sa.PrimaryKeyConstraint("tenant_id", "username"),
+)
+
+# The approved leaves of the township's staff (the appraisal service's `leave_approved` and
+# `leave_cancelled`): whether an agent is away on a day (services/proxy/service_layer/leaves.py).
+# A cancellation that overtakes its approval leaves a cancelled row, so the approval stays dead.
+agent_leave = db.tenant_table(
+    "agent_leave",
+    metadata,
+    sa.Column("leave_id", sa.Text, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("from_date", sa.Date),
+    sa.Column("to_date", sa.Date),
+    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "leave_id"),
+)
+
+# Households of the villages, each in one agent's zone (分片包户). `phone_key` (the phone's
+# digits) and `head_name` with `village` identify a household for re-runnable imports.
+household = db.tenant_table(
+    "household",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("village", sa.Text, nullable=False),
+    sa.Column("village_group", sa.Text, nullable=False, server_default=""),
+    sa.Column("head_name", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=False),
+    sa.Column("phone_key", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False, server_default=""),
+    sa.Column("flags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("agent", sa.Text, nullable=False),
+    sa.Column("last_visited_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "village", "head_name", "phone_key", name="household_identity"),
+    sa.ForeignKeyConstraint(["tenant_id", "agent"], ["agent.tenant_id", "agent.username"]),
+)
+
+# The township's exclusion list (不代办对象, seed 002 篇6 四(二)); `name_key`, `id_key` and
+# `phone_key` are the normalised forms the check compares.
+exclusion = db.tenant_table(
+    "exclusion",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("id_number", sa.Text, nullable=False, server_default=""),
+    sa.Column("phone", sa.Text, nullable=False, server_default=""),
+    sa.Column("name_key", sa.Text, nullable=False),
+    sa.Column("id_key", sa.Text, nullable=False, server_default=""),
+    sa.Column("phone_key", sa.Text, nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+
+# Visits to households (三必访, seed 002 篇6 二(五), 篇10 "每两周 … 走访1次").
+visit = db.tenant_table(
+    "visit",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("household_id", sa.Text, nullable=False),
+    sa.Column("agent", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("needs", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["household.tenant_id", "household.id"]),
+)

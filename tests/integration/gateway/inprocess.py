@@ -1,7 +1,7 @@
 """What the isolation matrix and the schemathesis run share: a gateway app in process whose
-catalogue and case routes reach a real intake, whose notice routes reach a real notify and whose
-duty-rota routes reach a real appraisal (one in-process gRPC server on the session database),
-with the edge's rate limits out of the way, and a document-only app for collection time."""
+catalogue and case routes reach a real intake, whose notice routes reach a real notify, whose
+duty-rota routes reach a real appraisal and whose proxy routes a real proxy (one in-process gRPC
+server on the session database), with the edge's rate limits out of the way, and a document-only app for collection time."""
 
 from __future__ import annotations
 
@@ -51,6 +51,9 @@ class IntakeServices(DictServices):
     def appraisal(self):  # type: ignore[no-untyped-def]
         return self._clients.appraisal()
 
+    def proxy(self):  # type: ignore[no-untyped-def]
+        return self._clients.proxy()
+
     async def aclose(self) -> None:
         await self._clients.aclose()
 
@@ -62,7 +65,7 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
     from cli import compose
 
     issuer, verifier = gateway_keys
-    served = ["intake", "notify", "appraisal"]
+    served = ["intake", "notify", "appraisal", "proxy"]
     server, port = compose.grpc_server(runtime, served, "127.0.0.1", 0, verifier)
     server.start()
     channels = ChannelFactory({name: f"127.0.0.1:{port}" for name in served})
@@ -83,6 +86,7 @@ def deliver_to_intake(runtime: Runtime, tenants: list[str]) -> None:
     deliver(runtime, "gateway", "intake", tenants)
     deliver(runtime, "gateway", "notify", tenants)
     deliver(runtime, "gateway", "appraisal", tenants)
+    deliver(runtime, "gateway", "proxy", tenants)
 
 
 def deliver(runtime: Runtime, source: str, service: str, tenants: list[str]) -> None:

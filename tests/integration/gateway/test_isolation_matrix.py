@@ -118,6 +118,10 @@ TENANT_PII_AUDIT = Policy(
     frozenset({"township_admin", "county_supervisor"}),
 )
 DEAD_LETTERS = "/v1/notifications/dead-letters"
+# proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
+PROXY = "/v1/townships/{tenant}/proxy"
+PROXY_AGENTS = PROXY + "/agents"
+PROXY_AGENT = PROXY_AGENTS + "/{username}"
 PETITIONS = "/v1/townships/{tenant}/petitions"
 PETITION = PETITIONS + "/{petition_id}"
 CASE = "/v1/townships/{tenant}/cases/{case_id}"
@@ -198,6 +202,12 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/townships/{tenant}/personal-data-access"): TENANT_PII_AUDIT,
     ("PUT", DUTY_ROTA + "/{month}"): TENANT_ADMIN,
     ("GET", DUTY_ROTA): TENANT_PEOPLE,
+    # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
+    ("POST", PROXY_AGENTS): TENANT_ADMIN,
+    ("GET", PROXY_AGENTS): TENANT_PEOPLE,  # names people: not ops
+    ("GET", PROXY_AGENT): TENANT_PEOPLE,
+    ("PATCH", PROXY_AGENT): TENANT_ADMIN,
+    # --- end of proxy: agents, households, exclusions, visits
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
     ("GET", "/v1/public/townships/{tenant}/board"): PUBLIC,
@@ -505,7 +515,53 @@ def _duty_rota(w: World, tenant: str | None) -> Call:
     return Call({"month": "2090-01"}, json={"days": days})
 
 
+# --- proxy: agents, households, exclusions, visits ---------------------------------------------
+
+
+def _proxy_staff(w: World, tenant: str) -> str:
+    """A fresh staff member of `tenant` with the role proxy_agent, known to proxy's directory."""
+    body = _staff(w, tenant).json | {"roles": ["proxy_agent"]}
+    r = w.client.post(f"/v1/townships/{tenant}/staff", json=body, headers=w.headers["county_admin"])
+    assert r.status_code == 201, r.text
+    deliver(w.runtime, "gateway", "proxy", [tenant])
+    return str(r.json()["username"])
+
+
+def _agent_body(w: World, tenant: str | None) -> Call:
+    """A fresh proxy_agent staff member to register (in a township that does not exist, anyone)."""
+    username = _proxy_staff(w, tenant) if tenant in (w.own, w.other) else "nobody"
+    return Call(json={"username": username, "level": "township"})
+
+
+def _agent(w: World, tenant: str | None) -> Call:
+    return Call({"username": w.proxy_agents.get(tenant or "", "nobody")})
+
+
+def _agent_patch(w: World, tenant: str | None) -> Call:
+    return Call({"username": w.proxy_agents.get(tenant or "", "nobody")}, json={"active": True})
+
+
+def _proxy_world(w: World) -> None:
+    """An agent in each township; in the own one, the matrix's proxy_agent user is it."""
+    deliver(w.runtime, "gateway", "proxy", [w.own, w.other])
+    admin = w.headers["county_admin"]
+    for tenant, username in ((w.own, w.usernames["proxy_agent"]), (w.other, _proxy_staff(w, w.other))):
+        body = {"username": username, "level": "township"}
+        r = w.client.post(f"/v1/townships/{tenant}/proxy/agents", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        w.proxy_agents[tenant] = username
+
+
+PROXY_REQUESTS: dict[tuple[str, str], Request] = {
+    ("POST", PROXY_AGENTS): Request(_agent_body),
+    ("GET", PROXY_AGENT): Request(_agent),
+    ("PATCH", PROXY_AGENT): Request(_agent_patch),
+}
+# --- end of proxy: agents, households, exclusions, visits
+
+
 REQUESTS: dict[tuple[str, str], Request] = {
+    **PROXY_REQUESTS,
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/auth/refresh"): Request(_refresh_body),
     ("POST", "/v1/auth/logout"): Request(_refresh_body),
@@ -564,6 +620,7 @@ class World:
     headers: dict[str, dict[str, str]]
     item: str = ""  # a catalogue item both townships have (copied from the template)
     post_staff: dict[str, tuple[str, str]] = field(default_factory=dict)  # two window staff per township
+    proxy_agents: dict[str, str] = field(default_factory=dict)  # an agent per township (proxy)
 
     def onboard(self) -> str:
         r = self.client.post(
@@ -604,15 +661,29 @@ def world(runtime: Runtime, gateway_keys) -> Iterator[World]:  # type: ignore[no
         for role in ROLES:
             username = unique_code("u")
             tenants = [w.own] if role in TOWNSHIP_ROLES else []
-            identity.create_user(
-                runtime.sessions,
-                username=username,
-                password=PASSWORD,
-                county=county,
-                roles=[role],
-                tenants=tenants,
-                name="矩阵用户",
-            )
+            if role == "proxy_agent":  # a staff member of the township, so that proxy can make them an agent
+                body = {
+                    "username": username,
+                    "password": PASSWORD,
+                    "name": "矩阵用户",
+                    "phone": "13800138000",
+                }
+                r = client.post(
+                    f"/v1/townships/{w.own}/staff",
+                    json=body | {"roles": [role]},
+                    headers=w.headers["county_admin"],
+                )
+                assert r.status_code == 201, r.text
+            else:
+                identity.create_user(
+                    runtime.sessions,
+                    username=username,
+                    password=PASSWORD,
+                    county=county,
+                    roles=[role],
+                    tenants=tenants,
+                    name="矩阵用户",
+                )
             w.usernames[role] = username
             w.headers[role] = login(client, username)
         for setup in SETUPS:
@@ -684,7 +755,7 @@ def _petition_clerk(w: World) -> None:
     w.headers[PETITION_CLERK] = login(w.client, username)
 
 
-SETUPS: list[Callable[[World], None]] = [_organisation, _case_clerk, _petition_clerk]
+SETUPS: list[Callable[[World], None]] = [_organisation, _case_clerk, _petition_clerk, _proxy_world]
 
 
 # --- the cells ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from services.gateway.entrypoints.http.routers import (
     notifications,
     personal_data,
     petitions,
+    proxy_agents,
     stats,
     townships,
 )
@@ -39,6 +40,7 @@ ROUTERS = (
     cases.router,
     petitions.router,
     duty_rota.router,
+    proxy_agents.router,
     personal_data.router,
     stats.router,
     notices.router,

@@ -25,17 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62ianmin/proxy/v1/agent.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfd\x01\n\x05\x41gent\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x05level\x18\x03 \x01(\x0e\x32\x1c.bianmin.proxy.v1.AgentLevel\x12\x0f\n\x07village\x18\x04 \x01(\t\x12\r\n\x05group\x18\x05 \x01(\t\x12\x0e\n\x06\x62\x61\x63kup\x18\x06 \x01(\t\x12-\n\x06status\x18\x07 \x01(\x0e\x32\x1d.bianmin.proxy.v1.AgentStatus\x12\x18\n\x10open_delegations\x18\x08 \x01(\x05\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x8d\x01\n\nAgentLevel\x12\x1b\n\x17\x41GENT_LEVEL_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41GENT_LEVEL_VILLAGE\x10\x01\x12\x18\n\x14\x41GENT_LEVEL_TOWNSHIP\x10\x02\x12\x15\n\x11\x41GENT_LEVEL_GROUP\x10\x03\x12\x18\n\x14\x41GENT_LEVEL_PETITION\x10\x04*z\n\x0b\x41gentStatus\x12\x1c\n\x18\x41GENT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41GENT_STATUS_ACTIVE\x10\x01\x12\x19\n\x15\x41GENT_STATUS_ON_LEAVE\x10\x02\x12\x19\n\x15\x41GENT_STATUS_INACTIVE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x62ianmin/proxy/v1/agent.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe7\x01\n\x05\x41gent\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x05level\x18\x03 \x01(\x0e\x32\x1c.bianmin.proxy.v1.AgentLevel\x12\x0f\n\x07village\x18\x04 \x01(\t\x12\r\n\x05group\x18\x05 \x01(\t\x12\x0e\n\x06\x62\x61\x63kup\x18\x06 \x01(\t\x12\x10\n\x08on_leave\x18\x07 \x01(\x08\x12\x0e\n\x06\x61\x63tive\x18\x08 \x01(\x08\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x03*\x8d\x01\n\nAgentLevel\x12\x1b\n\x17\x41GENT_LEVEL_UNSPECIFIED\x10\x00\x12\x17\n\x13\x41GENT_LEVEL_VILLAGE\x10\x01\x12\x18\n\x14\x41GENT_LEVEL_TOWNSHIP\x10\x02\x12\x15\n\x11\x41GENT_LEVEL_GROUP\x10\x03\x12\x18\n\x14\x41GENT_LEVEL_PETITION\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.proxy.v1.agent_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AGENTLEVEL']._serialized_start=340
-  _globals['_AGENTLEVEL']._serialized_end=481
-  _globals['_AGENTSTATUS']._serialized_start=483
-  _globals['_AGENTSTATUS']._serialized_end=605
+  _globals['_AGENTLEVEL']._serialized_start=318
+  _globals['_AGENTLEVEL']._serialized_end=459
   _globals['_AGENT']._serialized_start=84
-  _globals['_AGENT']._serialized_end=337
+  _globals['_AGENT']._serialized_end=315
 # @@protoc_insertion_point(module_scope)

@@ -108,19 +108,33 @@ class DelegationArchived(_message.Message):
     archived_at: _timestamp_pb2.Timestamp
     def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class HouseholdAssigned(_message.Message):
+    __slots__ = ("household_id", "village", "agent", "previous_agent", "priority")
+    HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_AGENT_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    household_id: str
+    village: str
+    agent: str
+    previous_agent: str
+    priority: bool
+    def __init__(self, household_id: _Optional[str] = ..., village: _Optional[str] = ..., agent: _Optional[str] = ..., previous_agent: _Optional[str] = ..., priority: _Optional[bool] = ...) -> None: ...
+
 class VisitRecorded(_message.Message):
-    __slots__ = ("visit_id", "household_id", "agent", "priority", "visited_at")
+    __slots__ = ("visit_id", "household_id", "agent", "priority", "at")
     VISIT_ID_FIELD_NUMBER: _ClassVar[int]
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
-    VISITED_AT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
     visit_id: str
     household_id: str
     agent: str
     priority: bool
-    visited_at: _timestamp_pb2.Timestamp
-    def __init__(self, visit_id: _Optional[str] = ..., household_id: _Optional[str] = ..., agent: _Optional[str] = ..., priority: _Optional[bool] = ..., visited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, visit_id: _Optional[str] = ..., household_id: _Optional[str] = ..., agent: _Optional[str] = ..., priority: _Optional[bool] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class QuotaShortfallRecorded(_message.Message):
     __slots__ = ("quota",)

@@ -25,17 +25,23 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/proxy/v1/household.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf1\x01\n\tHousehold\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07village\x18\x02 \x01(\t\x12\r\n\x05group\x18\x03 \x01(\t\x12\x11\n\thead_name\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12.\n\x05\x66lags\x18\x06 \x03(\x0e\x32\x1f.bianmin.proxy.v1.HouseholdFlag\x12\r\n\x05\x61gent\x18\x07 \x01(\t\x12\x10\n\x08priority\x18\x08 \x01(\x08\x12\x10\n\x08\x65xcluded\x18\t \x01(\x08\x12\x33\n\x0flast_visited_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x86\x01\n\x05Visit\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12.\n\nvisited_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05needs\x18\x05 \x03(\t\x12\r\n\x05notes\x18\x06 \x01(\t*\xf2\x01\n\rHouseholdFlag\x12\x1e\n\x1aHOUSEHOLD_FLAG_UNSPECIFIED\x10\x00\x12\x18\n\x14HOUSEHOLD_FLAG_WUBAO\x10\x01\x12\x18\n\x14HOUSEHOLD_FLAG_DIBAO\x10\x02\x12\x1b\n\x17HOUSEHOLD_FLAG_DISABLED\x10\x03\x12 \n\x1cHOUSEHOLD_FLAG_ELDERLY_ALONE\x10\x04\x12\x17\n\x13HOUSEHOLD_FLAG_POOR\x10\x05\x12\x16\n\x12HOUSEHOLD_FLAG_ILL\x10\x06\x12\x1d\n\x19HOUSEHOLD_FLAG_PETITIONER\x10\x07\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/proxy/v1/household.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x02\n\tHousehold\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07village\x18\x02 \x01(\t\x12\r\n\x05group\x18\x03 \x01(\t\x12\x11\n\thead_name\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x06 \x01(\t\x12.\n\x05\x66lags\x18\x07 \x03(\x0e\x32\x1f.bianmin.proxy.v1.HouseholdFlag\x12\r\n\x05\x61gent\x18\x08 \x01(\t\x12\x10\n\x08priority\x18\t \x01(\x08\x12\x0e\n\x06masked\x18\n \x01(\x08\x12.\n\ncreated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_visited_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\r \x01(\x03\"\x9b\x01\n\tExclusion\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tid_number\x18\x03 \x01(\t\x12\r\n\x05phone\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x12\n\ncreated_by\x18\x06 \x01(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xae\x01\n\x05Visit\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12&\n\x02\x61t\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05needs\x18\x05 \x03(\t\x12\x0c\n\x04note\x18\x06 \x01(\t\x12/\n\x0brecorded_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"e\n\x08\x44ueVisit\x12.\n\thousehold\x18\x01 \x01(\x0b\x32\x1b.bianmin.proxy.v1.Household\x12\x12\n\ndays_since\x18\x02 \x01(\x05\x12\x15\n\rnever_visited\x18\x03 \x01(\x08\"O\n\x0e\x41gentDueVisits\x12\r\n\x05\x61gent\x18\x01 \x01(\t\x12.\n\nhouseholds\x18\x02 \x03(\x0b\x32\x1a.bianmin.proxy.v1.DueVisit*\xd3\x01\n\rHouseholdFlag\x12\x1e\n\x1aHOUSEHOLD_FLAG_UNSPECIFIED\x10\x00\x12\x18\n\x14HOUSEHOLD_FLAG_WUBAO\x10\x01\x12\x18\n\x14HOUSEHOLD_FLAG_DIBAO\x10\x02\x12\x1b\n\x17HOUSEHOLD_FLAG_DISABLED\x10\x03\x12 \n\x1cHOUSEHOLD_FLAG_ELDERLY_ALONE\x10\x04\x12\x17\n\x13HOUSEHOLD_FLAG_POOR\x10\x05\x12\x16\n\x12HOUSEHOLD_FLAG_ILL\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.proxy.v1.household_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_HOUSEHOLDFLAG']._serialized_start=469
-  _globals['_HOUSEHOLDFLAG']._serialized_end=711
+  _globals['_HOUSEHOLDFLAG']._serialized_start=931
+  _globals['_HOUSEHOLDFLAG']._serialized_end=1142
   _globals['_HOUSEHOLD']._serialized_start=88
-  _globals['_HOUSEHOLD']._serialized_end=329
-  _globals['_VISIT']._serialized_start=332
-  _globals['_VISIT']._serialized_end=466
+  _globals['_HOUSEHOLD']._serialized_end=409
+  _globals['_EXCLUSION']._serialized_start=412
+  _globals['_EXCLUSION']._serialized_end=567
+  _globals['_VISIT']._serialized_start=570
+  _globals['_VISIT']._serialized_end=744
+  _globals['_DUEVISIT']._serialized_start=746
+  _globals['_DUEVISIT']._serialized_end=847
+  _globals['_AGENTDUEVISITS']._serialized_start=849
+  _globals['_AGENTDUEVISITS']._serialized_end=928
 # @@protoc_insertion_point(module_scope)

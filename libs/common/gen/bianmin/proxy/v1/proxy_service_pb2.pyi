@@ -28,20 +28,18 @@ class GetTenantResponse(_message.Message):
     def __init__(self, tenant: _Optional[_Union[_tenant_pb2.TenantProjection, _Mapping]] = ...) -> None: ...
 
 class CreateAgentRequest(_message.Message):
-    __slots__ = ("username", "level", "village", "group", "backup", "idempotency_key")
+    __slots__ = ("username", "level", "village", "group", "backup")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
     GROUP_FIELD_NUMBER: _ClassVar[int]
     BACKUP_FIELD_NUMBER: _ClassVar[int]
-    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     username: str
     level: _agent_pb2.AgentLevel
     village: str
     group: str
     backup: str
-    idempotency_key: str
-    def __init__(self, username: _Optional[str] = ..., level: _Optional[_Union[_agent_pb2.AgentLevel, str]] = ..., village: _Optional[str] = ..., group: _Optional[str] = ..., backup: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, username: _Optional[str] = ..., level: _Optional[_Union[_agent_pb2.AgentLevel, str]] = ..., village: _Optional[str] = ..., group: _Optional[str] = ..., backup: _Optional[str] = ...) -> None: ...
 
 class CreateAgentResponse(_message.Message):
     __slots__ = ("agent",)
@@ -81,39 +79,41 @@ class ListAgentsResponse(_message.Message):
     next_page_token: str
     def __init__(self, agents: _Optional[_Iterable[_Union[_agent_pb2.Agent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
-class SetAgentStatusRequest(_message.Message):
-    __slots__ = ("username", "status")
+class UpdateAgentRequest(_message.Message):
+    __slots__ = ("username", "backup", "active", "expected_version")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
-    STATUS_FIELD_NUMBER: _ClassVar[int]
+    BACKUP_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     username: str
-    status: _agent_pb2.AgentStatus
-    def __init__(self, username: _Optional[str] = ..., status: _Optional[_Union[_agent_pb2.AgentStatus, str]] = ...) -> None: ...
+    backup: str
+    active: bool
+    expected_version: int
+    def __init__(self, username: _Optional[str] = ..., backup: _Optional[str] = ..., active: _Optional[bool] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
-class SetAgentStatusResponse(_message.Message):
+class UpdateAgentResponse(_message.Message):
     __slots__ = ("agent",)
     AGENT_FIELD_NUMBER: _ClassVar[int]
     agent: _agent_pb2.Agent
     def __init__(self, agent: _Optional[_Union[_agent_pb2.Agent, _Mapping]] = ...) -> None: ...
 
 class CreateHouseholdRequest(_message.Message):
-    __slots__ = ("village", "group", "head_name", "phone", "flags", "agent", "excluded", "idempotency_key")
+    __slots__ = ("village", "group", "head_name", "phone", "address", "flags", "agent")
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
     GROUP_FIELD_NUMBER: _ClassVar[int]
     HEAD_NAME_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
-    EXCLUDED_FIELD_NUMBER: _ClassVar[int]
-    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     village: str
     group: str
     head_name: str
     phone: str
+    address: str
     flags: _containers.RepeatedScalarFieldContainer[_household_pb2.HouseholdFlag]
     agent: str
-    excluded: bool
-    idempotency_key: str
-    def __init__(self, village: _Optional[str] = ..., group: _Optional[str] = ..., head_name: _Optional[str] = ..., phone: _Optional[str] = ..., flags: _Optional[_Iterable[_Union[_household_pb2.HouseholdFlag, str]]] = ..., agent: _Optional[str] = ..., excluded: _Optional[bool] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, village: _Optional[str] = ..., group: _Optional[str] = ..., head_name: _Optional[str] = ..., phone: _Optional[str] = ..., address: _Optional[str] = ..., flags: _Optional[_Iterable[_Union[_household_pb2.HouseholdFlag, str]]] = ..., agent: _Optional[str] = ...) -> None: ...
 
 class CreateHouseholdResponse(_message.Message):
     __slots__ = ("household",)
@@ -122,18 +122,18 @@ class CreateHouseholdResponse(_message.Message):
     def __init__(self, household: _Optional[_Union[_household_pb2.Household, _Mapping]] = ...) -> None: ...
 
 class ListHouseholdsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "village", "agent", "priority_only")
+    __slots__ = ("page_size", "page_token", "village", "agent", "priority")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
-    PRIORITY_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     village: str
     agent: str
-    priority_only: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., village: _Optional[str] = ..., agent: _Optional[str] = ..., priority_only: _Optional[bool] = ...) -> None: ...
+    priority: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., village: _Optional[str] = ..., agent: _Optional[str] = ..., priority: _Optional[bool] = ...) -> None: ...
 
 class ListHouseholdsResponse(_message.Message):
     __slots__ = ("households", "next_page_token")
@@ -142,6 +142,56 @@ class ListHouseholdsResponse(_message.Message):
     households: _containers.RepeatedCompositeFieldContainer[_household_pb2.Household]
     next_page_token: str
     def __init__(self, households: _Optional[_Iterable[_Union[_household_pb2.Household, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateHouseholdRequest(_message.Message):
+    __slots__ = ("household_id", "agent", "expected_version")
+    HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    household_id: str
+    agent: str
+    expected_version: int
+    def __init__(self, household_id: _Optional[str] = ..., agent: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class UpdateHouseholdResponse(_message.Message):
+    __slots__ = ("household",)
+    HOUSEHOLD_FIELD_NUMBER: _ClassVar[int]
+    household: _household_pb2.Household
+    def __init__(self, household: _Optional[_Union[_household_pb2.Household, _Mapping]] = ...) -> None: ...
+
+class CreateExclusionRequest(_message.Message):
+    __slots__ = ("name", "id_number", "phone", "reason")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    id_number: str
+    phone: str
+    reason: str
+    def __init__(self, name: _Optional[str] = ..., id_number: _Optional[str] = ..., phone: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CreateExclusionResponse(_message.Message):
+    __slots__ = ("exclusion",)
+    EXCLUSION_FIELD_NUMBER: _ClassVar[int]
+    exclusion: _household_pb2.Exclusion
+    def __init__(self, exclusion: _Optional[_Union[_household_pb2.Exclusion, _Mapping]] = ...) -> None: ...
+
+class ListExclusionsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListExclusionsResponse(_message.Message):
+    __slots__ = ("exclusions", "next_page_token")
+    EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    exclusions: _containers.RepeatedCompositeFieldContainer[_household_pb2.Exclusion]
+    next_page_token: str
+    def __init__(self, exclusions: _Optional[_Iterable[_Union[_household_pb2.Exclusion, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateDelegationRequest(_message.Message):
     __slots__ = ("household_id", "applicant", "item_code", "consent", "materials", "agent", "village", "idempotency_key")
@@ -264,18 +314,16 @@ class DeliverTripResponse(_message.Message):
     def __init__(self, trip: _Optional[_Union[_trip_pb2.Trip, _Mapping]] = ...) -> None: ...
 
 class RecordVisitRequest(_message.Message):
-    __slots__ = ("household_id", "visited_at", "needs", "notes", "idempotency_key")
+    __slots__ = ("household_id", "at", "needs", "note")
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
-    VISITED_AT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
     NEEDS_FIELD_NUMBER: _ClassVar[int]
-    NOTES_FIELD_NUMBER: _ClassVar[int]
-    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     household_id: str
-    visited_at: _timestamp_pb2.Timestamp
+    at: _timestamp_pb2.Timestamp
     needs: _containers.RepeatedScalarFieldContainer[str]
-    notes: str
-    idempotency_key: str
-    def __init__(self, household_id: _Optional[str] = ..., visited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., needs: _Optional[_Iterable[str]] = ..., notes: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    note: str
+    def __init__(self, household_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., needs: _Optional[_Iterable[str]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RecordVisitResponse(_message.Message):
     __slots__ = ("visit",)
@@ -283,29 +331,21 @@ class RecordVisitResponse(_message.Message):
     visit: _household_pb2.Visit
     def __init__(self, visit: _Optional[_Union[_household_pb2.Visit, _Mapping]] = ...) -> None: ...
 
-class ListVisitsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "household_id", "agent", "from_date", "to_date")
-    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
-    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
-    AGENT_FIELD_NUMBER: _ClassVar[int]
-    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
-    TO_DATE_FIELD_NUMBER: _ClassVar[int]
-    page_size: int
-    page_token: str
-    household_id: str
-    agent: str
-    from_date: str
-    to_date: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., household_id: _Optional[str] = ..., agent: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ...) -> None: ...
+class ListDueVisitsRequest(_message.Message):
+    __slots__ = ("date",)
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    def __init__(self, date: _Optional[str] = ...) -> None: ...
 
-class ListVisitsResponse(_message.Message):
-    __slots__ = ("visits", "next_page_token")
-    VISITS_FIELD_NUMBER: _ClassVar[int]
-    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    visits: _containers.RepeatedCompositeFieldContainer[_household_pb2.Visit]
-    next_page_token: str
-    def __init__(self, visits: _Optional[_Iterable[_Union[_household_pb2.Visit, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+class ListDueVisitsResponse(_message.Message):
+    __slots__ = ("date", "round_days", "agents")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    ROUND_DAYS_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    round_days: int
+    agents: _containers.RepeatedCompositeFieldContainer[_household_pb2.AgentDueVisits]
+    def __init__(self, date: _Optional[str] = ..., round_days: _Optional[int] = ..., agents: _Optional[_Iterable[_Union[_household_pb2.AgentDueVisits, _Mapping]]] = ...) -> None: ...
 
 class ListQuotasRequest(_message.Message):
     __slots__ = ("month",)

@@ -59,10 +59,10 @@ class ProxyServiceStub:
                 request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListAgentsRequest.SerializeToString,
                 response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListAgentsResponse.FromString,
                 _registered_method=True)
-        self.SetAgentStatus = channel.unary_unary(
-                '/bianmin.proxy.v1.ProxyService/SetAgentStatus',
-                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusRequest.SerializeToString,
-                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusResponse.FromString,
+        self.UpdateAgent = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/UpdateAgent',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentResponse.FromString,
                 _registered_method=True)
         self.CreateHousehold = channel.unary_unary(
                 '/bianmin.proxy.v1.ProxyService/CreateHousehold',
@@ -73,6 +73,21 @@ class ProxyServiceStub:
                 '/bianmin.proxy.v1.ProxyService/ListHouseholds',
                 request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsRequest.SerializeToString,
                 response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsResponse.FromString,
+                _registered_method=True)
+        self.UpdateHousehold = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/UpdateHousehold',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdResponse.FromString,
+                _registered_method=True)
+        self.CreateExclusion = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/CreateExclusion',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionResponse.FromString,
+                _registered_method=True)
+        self.ListExclusions = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/ListExclusions',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsResponse.FromString,
                 _registered_method=True)
         self.CreateDelegation = channel.unary_unary(
                 '/bianmin.proxy.v1.ProxyService/CreateDelegation',
@@ -114,10 +129,10 @@ class ProxyServiceStub:
                 request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RecordVisitRequest.SerializeToString,
                 response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RecordVisitResponse.FromString,
                 _registered_method=True)
-        self.ListVisits = channel.unary_unary(
-                '/bianmin.proxy.v1.ProxyService/ListVisits',
-                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsRequest.SerializeToString,
-                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsResponse.FromString,
+        self.ListDueVisits = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/ListDueVisits',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsResponse.FromString,
                 _registered_method=True)
         self.ListQuotas = channel.unary_unary(
                 '/bianmin.proxy.v1.ProxyService/ListQuotas',
@@ -147,7 +162,10 @@ class ProxyServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateAgent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """--- agents, households and zones, exclusions (DOMAIN.md §6.1, §6.2)
+
+        Register a staff member of the township (role proxy_agent) as an agent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -164,8 +182,8 @@ class ProxyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def SetAgentStatus(self, request, context):
-        """Mark an agent on leave or back (the backup covers meanwhile).
+    def UpdateAgent(self, request, context):
+        """Change an agent's backup or active flag.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -178,6 +196,25 @@ class ProxyServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListHouseholds(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateHousehold(self, request, context):
+        """Move a household to another agent's zone (who may see it moves with it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateExclusion(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExclusions(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -231,13 +268,16 @@ class ProxyServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordVisit(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """--- visits (三必访)
+
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def ListVisits(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+    def ListDueVisits(self, request, context):
+        """The priority households not visited within the round, by agent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -277,10 +317,10 @@ def add_ProxyServiceServicer_to_server(servicer, server):
                     request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListAgentsRequest.FromString,
                     response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListAgentsResponse.SerializeToString,
             ),
-            'SetAgentStatus': grpc.unary_unary_rpc_method_handler(
-                    servicer.SetAgentStatus,
-                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusRequest.FromString,
-                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusResponse.SerializeToString,
+            'UpdateAgent': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAgent,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentResponse.SerializeToString,
             ),
             'CreateHousehold': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateHousehold,
@@ -291,6 +331,21 @@ def add_ProxyServiceServicer_to_server(servicer, server):
                     servicer.ListHouseholds,
                     request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsRequest.FromString,
                     response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsResponse.SerializeToString,
+            ),
+            'UpdateHousehold': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateHousehold,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdResponse.SerializeToString,
+            ),
+            'CreateExclusion': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateExclusion,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionResponse.SerializeToString,
+            ),
+            'ListExclusions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExclusions,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsResponse.SerializeToString,
             ),
             'CreateDelegation': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateDelegation,
@@ -332,10 +387,10 @@ def add_ProxyServiceServicer_to_server(servicer, server):
                     request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RecordVisitRequest.FromString,
                     response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RecordVisitResponse.SerializeToString,
             ),
-            'ListVisits': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListVisits,
-                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsRequest.FromString,
-                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsResponse.SerializeToString,
+            'ListDueVisits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDueVisits,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsResponse.SerializeToString,
             ),
             'ListQuotas': grpc.unary_unary_rpc_method_handler(
                     servicer.ListQuotas,
@@ -472,7 +527,7 @@ class ProxyService:
             _registered_method=True)
 
     @staticmethod
-    def SetAgentStatus(request,
+    def UpdateAgent(request,
             target,
             options=(),
             channel_credentials=None,
@@ -485,9 +540,9 @@ class ProxyService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/bianmin.proxy.v1.ProxyService/SetAgentStatus',
-            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusRequest.SerializeToString,
-            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.SetAgentStatusResponse.FromString,
+            '/bianmin.proxy.v1.ProxyService/UpdateAgent',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateAgentResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -542,6 +597,87 @@ class ProxyService:
             '/bianmin.proxy.v1.ProxyService/ListHouseholds',
             bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsRequest.SerializeToString,
             bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListHouseholdsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateHousehold(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.proxy.v1.ProxyService/UpdateHousehold',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.UpdateHouseholdResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateExclusion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.proxy.v1.ProxyService/CreateExclusion',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.CreateExclusionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExclusions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.proxy.v1.ProxyService/ListExclusions',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListExclusionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -769,7 +905,7 @@ class ProxyService:
             _registered_method=True)
 
     @staticmethod
-    def ListVisits(request,
+    def ListDueVisits(request,
             target,
             options=(),
             channel_credentials=None,
@@ -782,9 +918,9 @@ class ProxyService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/bianmin.proxy.v1.ProxyService/ListVisits',
-            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsRequest.SerializeToString,
-            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListVisitsResponse.FromString,
+            '/bianmin.proxy.v1.ProxyService/ListDueVisits',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.ListDueVisitsResponse.FromString,
             options,
             channel_credentials,
             insecure,
