@@ -125,3 +125,8 @@ def stored(row: sa.RowMapping) -> Agent:
         created_by=row["created_by"],
         version=int(row["version"]),
     )
+
+
+def all_agents(s: Session) -> dict[str, Agent]:
+    """Every agent of the township, by username (a township has tens of them)."""
+    return {a.username: a for a in (stored(r) for r in s.execute(_SELECT).mappings())}

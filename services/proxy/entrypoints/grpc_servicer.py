@@ -3,15 +3,23 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bianmin.proxy.v1 import household_pb2 as hpb
 from bianmin.proxy.v1 import proxy_service_pb2 as pb
 from bianmin.proxy.v1 import proxy_service_pb2_grpc as pb_grpc
 
 from libs.common import tenant_projection
+from libs.common.errors import ValidationFailed
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.proxy.adapters import tables
 from services.proxy.adapters.agent_proto import agent_to_pb, level_word
-from services.proxy.service_layer import agents
+from services.proxy.adapters.household_proto import (
+    exclusion_to_pb,
+    flag_words,
+    household_to_pb,
+    visit_to_pb,
+)
+from services.proxy.service_layer import agents, exclusions, households, visits
 from services.proxy.service_layer.agents import AgentView
 
 
@@ -75,6 +83,124 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
             today=self._today(),
         )
         return pb.UpdateAgentResponse(agent=_agent(view))
+
+    # --- households and zones
+
+    def CreateHousehold(
+        self, request: pb.CreateHouseholdRequest, context: object
+    ) -> pb.CreateHouseholdResponse:
+        household = households.create(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            village=request.village,
+            group=request.group,
+            head_name=request.head_name,
+            phone=request.phone,
+            address=request.address,
+            flags=flag_words(request.flags),
+            agent=request.agent,
+        )
+        return pb.CreateHouseholdResponse(household=household_to_pb(household))
+
+    def ListHouseholds(self, request: pb.ListHouseholdsRequest, context: object) -> pb.ListHouseholdsResponse:
+        page = households.list_households(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            village=request.village,
+            agent=request.agent,
+            priority=request.priority if request.HasField("priority") else None,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return pb.ListHouseholdsResponse(
+            households=[household_to_pb(h) for h in page.items], next_page_token=page.next_page_token
+        )
+
+    def UpdateHousehold(
+        self, request: pb.UpdateHouseholdRequest, context: object
+    ) -> pb.UpdateHouseholdResponse:
+        household = households.move(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.household_id,
+            request.agent,
+            request.expected_version,
+        )
+        return pb.UpdateHouseholdResponse(household=household_to_pb(household))
+
+    # --- the exclusion list
+
+    def CreateExclusion(
+        self, request: pb.CreateExclusionRequest, context: object
+    ) -> pb.CreateExclusionResponse:
+        entry = exclusions.create(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            name=request.name,
+            id_number=request.id_number,
+            phone=request.phone,
+            reason=request.reason,
+        )
+        return pb.CreateExclusionResponse(exclusion=exclusion_to_pb(entry, with_reason=True))
+
+    def ListExclusions(self, request: pb.ListExclusionsRequest, context: object) -> pb.ListExclusionsResponse:
+        page = exclusions.list_exclusions(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return pb.ListExclusionsResponse(
+            exclusions=[exclusion_to_pb(e) for e in page.items], next_page_token=page.next_page_token
+        )
+
+    # --- visits
+
+    def RecordVisit(self, request: pb.RecordVisitRequest, context: object) -> pb.RecordVisitResponse:
+        if not request.HasField("at"):
+            raise ValidationFailed("at: the time of the visit is required")
+        visit = visits.record(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            household_id=request.household_id,
+            at=request.at.ToDatetime(tzinfo=UTC),
+            needs=list(request.needs),
+            note=request.note,
+        )
+        return pb.RecordVisitResponse(visit=visit_to_pb(visit))
+
+    def ListDueVisits(self, request: pb.ListDueVisitsRequest, context: object) -> pb.ListDueVisitsResponse:
+        listing = visits.due(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            date_text=request.date,
+            tz=ZoneInfo(self.runtime.settings.timezone),
+        )
+        return pb.ListDueVisitsResponse(
+            date=listing.day.isoformat(),
+            round_days=listing.round_days,
+            agents=[
+                hpb.AgentDueVisits(
+                    agent=agent,
+                    households=[
+                        hpb.DueVisit(
+                            household=household_to_pb(d.household),
+                            days_since=d.days_since or 0,
+                            never_visited=d.days_since is None,
+                        )
+                        for d in due
+                    ],
+                )
+                for agent, due in listing.by_agent.items()
+            ],
+        )
 
 
 def _agent(view: AgentView):  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """What the isolation matrix and the schemathesis run share: a gateway app in process whose
 catalogue and case routes reach a real intake, whose notice routes reach a real notify, whose
 duty-rota routes reach a real appraisal and whose proxy routes a real proxy (one in-process gRPC
-server on the session database), with the edge's rate limits out of the way, and a document-only app for collection time."""
+server on the session database), with the edge's rate limits out of the way, and a document-only
+app for collection time."""
 
 from __future__ import annotations
 

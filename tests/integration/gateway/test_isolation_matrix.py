@@ -122,6 +122,19 @@ DEAD_LETTERS = "/v1/notifications/dead-letters"
 PROXY = "/v1/townships/{tenant}/proxy"
 PROXY_AGENTS = PROXY + "/agents"
 PROXY_AGENT = PROXY_AGENTS + "/{username}"
+PROXY_HOUSEHOLDS = PROXY + "/households"
+PROXY_EXCLUSIONS = PROXY + "/exclusions"
+PROXY_VISITS = PROXY + "/visits"
+# households (masked but for their own agent): who manages or carries for them, and the supervisor
+TENANT_PROXY_READ = Policy(
+    "township_admin or proxy_agent of the tenant, county_admin or county_supervisor",
+    frozenset({"township_admin", "proxy_agent", "county_admin", "county_supervisor"}),
+)
+TENANT_PROXY_AGENT = Policy("proxy_agent of the tenant (the household's agent)", frozenset({"proxy_agent"}))
+TENANT_EXCLUSION_READ = Policy(
+    "township_admin of the tenant or county_supervisor (exclusion list)",
+    frozenset({"township_admin", "county_supervisor"}),
+)
 PETITIONS = "/v1/townships/{tenant}/petitions"
 PETITION = PETITIONS + "/{petition_id}"
 CASE = "/v1/townships/{tenant}/cases/{case_id}"
@@ -207,6 +220,13 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_AGENTS): TENANT_PEOPLE,  # names people: not ops
     ("GET", PROXY_AGENT): TENANT_PEOPLE,
     ("PATCH", PROXY_AGENT): TENANT_ADMIN,
+    ("POST", PROXY_HOUSEHOLDS): TENANT_ADMIN,
+    ("GET", PROXY_HOUSEHOLDS): TENANT_PROXY_READ,
+    ("PATCH", PROXY_HOUSEHOLDS + "/{household_id}"): TENANT_ADMIN,
+    ("POST", PROXY_EXCLUSIONS): TENANT_MANAGEMENT_OFFICE,
+    ("GET", PROXY_EXCLUSIONS): TENANT_EXCLUSION_READ,
+    ("POST", PROXY_VISITS): TENANT_PROXY_AGENT,
+    ("GET", PROXY_VISITS + "/due"): TENANT_PROXY_READ,
     # --- end of proxy: agents, households, exclusions, visits
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
@@ -541,10 +561,54 @@ def _agent_patch(w: World, tenant: str | None) -> Call:
     return Call({"username": w.proxy_agents.get(tenant or "", "nobody")}, json={"active": True})
 
 
+PROXY_VILLAGE = "v_matrix"
+
+
+def _household_body(w: World, tenant: str | None) -> Call:
+    """A new household (a fresh head's name) in the zone of the township's agent."""
+    body = {"village": PROXY_VILLAGE, "head_name": f"户主{unique_code('h')}", "phone": "13800138000"}
+    return Call(json=body | {"flags": ["dibao"], "agent": w.proxy_agents.get(tenant or "", "nobody")})
+
+
+def _a_household(w: World, tenant: str | None) -> str:
+    """A fresh household of `tenant` (made by the county admin); in a township that does not
+    exist, an id of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    r = w.client.post(
+        f"/v1/townships/{tenant}/proxy/households",
+        json=_household_body(w, tenant).json,
+        headers=w.headers["county_admin"],
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _household_move(w: World, tenant: str | None) -> Call:
+    return Call(
+        {"household_id": _a_household(w, tenant)}, json={"agent": w.proxy_agents.get(tenant or "", "nobody")}
+    )
+
+
+def _exclusion_body(w: World, tenant: str | None) -> Call:
+    return Call(json={"name": "李四", "phone": "13900139000", "reason": "有能力办但自己懒得办"})
+
+
+def _visit_body(w: World, tenant: str | None) -> Call:
+    """A visit to a fresh household of the own township's agent (the matrix's proxy_agent)."""
+    household = _a_household(w, tenant) if tenant == w.own else _NO_CASE
+    return Call(json={"household": household, "at": "2026-01-05T10:00:00+08:00", "needs": ["低保年审"]})
+
+
 def _proxy_world(w: World) -> None:
-    """An agent in each township; in the own one, the matrix's proxy_agent user is it."""
-    deliver(w.runtime, "gateway", "proxy", [w.own, w.other])
+    """An agent in each township; in the own one, the matrix's proxy_agent user is it; a village
+    whose households they carry for."""
     admin = w.headers["county_admin"]
+    for tenant in (w.own, w.other):
+        body = {"code": PROXY_VILLAGE, "name": "矩阵村"}
+        r = w.client.post(f"/v1/townships/{tenant}/villages", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+    deliver(w.runtime, "gateway", "proxy", [w.own, w.other])
     for tenant, username in ((w.own, w.usernames["proxy_agent"]), (w.other, _proxy_staff(w, w.other))):
         body = {"username": username, "level": "township"}
         r = w.client.post(f"/v1/townships/{tenant}/proxy/agents", json=body, headers=admin)
@@ -556,6 +620,10 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", PROXY_AGENTS): Request(_agent_body),
     ("GET", PROXY_AGENT): Request(_agent),
     ("PATCH", PROXY_AGENT): Request(_agent_patch),
+    ("POST", PROXY_HOUSEHOLDS): Request(_household_body),
+    ("PATCH", PROXY_HOUSEHOLDS + "/{household_id}"): Request(_household_move),
+    ("POST", PROXY_EXCLUSIONS): Request(_exclusion_body),
+    ("POST", PROXY_VISITS): Request(_visit_body),
 }
 # --- end of proxy: agents, households, exclusions, visits
 
