@@ -4,6 +4,8 @@ parsers).
 
 - onboarding/townships.xlsx: the townships of onboarding/townships.yaml, with the Chinese sheet
   and column names a county office would type (乡镇/村/组; 代码, 名称, 乡镇, 村);
+- households/households.xlsx: the households of households/households.yaml with Chinese column
+  names and flags (户主, 电话, 标识 五保 …), as `bianmin client proxy households import` reads it;
 - catalogue/catalogue.xlsx: a county catalogue template, with Chinese sheet, column and value
   names (事项/材料; 事项代码, 类别 民政 …), as `bianmin client catalog import` reads it."""
 
@@ -91,6 +93,24 @@ def onboarding_workbook() -> openpyxl.Workbook:
     return book
 
 
+HOUSEHOLD_HEADER = ["村", "组", "户主", "电话", "住址", "标识", "代办员"]
+FLAG_NAMES = {"wubao": "五保", "dibao": "低保", "poor": "贫困户", "ill": "重病户", "disabled": "残疾",
+              "elderly_alone": "独居老人"}  # fmt: skip
+
+
+def households_workbook() -> openpyxl.Workbook:
+    households = yaml.safe_load((HERE / "households" / "households.yaml").read_text("utf-8"))["households"]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "农户"
+    sheet.append(HOUSEHOLD_HEADER)
+    for h in households:
+        flags = "、".join(FLAG_NAMES[f] for f in h.get("flags") or [])
+        row = [h["village"], h.get("group"), h["head_name"], h["phone"], h.get("address")]
+        sheet.append([*row, flags or None, h.get("agent")])
+    return book
+
+
 def catalogue_workbook() -> openpyxl.Workbook:
     book = openpyxl.Workbook()
     items = book.active
@@ -116,4 +136,5 @@ def save(book: openpyxl.Workbook, path: Path) -> None:
 
 if __name__ == "__main__":
     save(onboarding_workbook(), HERE / "onboarding" / "townships.xlsx")
+    save(households_workbook(), HERE / "households" / "households.xlsx")
     save(catalogue_workbook(), HERE / "catalogue" / "catalogue.xlsx")

@@ -277,3 +277,27 @@ def catalog_import(
     from cli.client import catalogue
 
     catalogue.import_(file, dry_run, _session())
+
+
+proxy = typer.Typer(help="Proxy (代办): households.", no_args_is_help=True)
+client.add_typer(proxy, name="proxy")
+proxy_households = typer.Typer(
+    help="Households in the agents' zones (分片包户): import.", no_args_is_help=True
+)
+proxy.add_typer(proxy_households, name="households")
+
+
+@proxy_households.command("import")
+def proxy_households_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="households.xlsx or households.yaml")],
+    dry_run: DryRun = False,
+    tenant: Township = None,
+) -> None:
+    """Load a township's household roster (township_admin).
+
+    The whole file is checked first (any problem: exit 2, every problem listed with its row,
+    nothing sent); then each household is created in its agent's zone, one that is there already
+    (same village, head and phone) skipped, so running again is safe. Exit 1 if any failed."""
+    from cli.client import households
+
+    households.import_(file, dry_run, _session(), tenant)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from cli.client import catalogue_file, onboarding_file
+from cli.client import catalogue_file, households_file, onboarding_file
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ONBOARDING = sorted((EXAMPLES / "onboarding").iterdir())
 CATALOGUES = sorted((EXAMPLES / "catalogue").iterdir())
+HOUSEHOLDS = sorted((EXAMPLES / "households").iterdir())
 
 
 def _make_xlsx():  # type: ignore[no-untyped-def]
@@ -33,6 +34,30 @@ def _bytes(book) -> bytes:  # type: ignore[no-untyped-def]
 def test_there_are_onboarding_and_catalogue_examples() -> None:
     assert {p.name for p in ONBOARDING} == {"townships.yaml", "townships.xlsx"}
     assert {p.name for p in CATALOGUES} == {"catalogue.xlsx"}
+    assert {p.name for p in HOUSEHOLDS} == {"households.yaml", "households.xlsx"}
+
+
+@pytest.mark.parametrize("path", HOUSEHOLDS, ids=lambda p: p.name)
+def test_every_households_example_loads(path: Path) -> None:
+    _, households = households_file.read(path)
+    assert len(households) == 6 and sum(bool(h.body["flags"]) for h in households) == 4
+    assert households[0].body == {
+        "village": "baiyun",
+        "group": "nalao",
+        "head_name": "黄德福",
+        "phone": "13907761201",
+        "address": "百云村那劳屯3号",
+        "flags": ["wubao", "elderly_alone"],
+    }
+    assert (
+        households[4].body["flags"] == ["disabled", "poor"] and households[4].body["phone"] == "0776-3281205"
+    )
+
+
+def test_the_households_workbook_holds_the_households_of_the_yaml() -> None:
+    xlsx = households_file.read(EXAMPLES / "households" / "households.xlsx")[1]
+    yaml_ = households_file.read(EXAMPLES / "households" / "households.yaml")[1]
+    assert [h.body for h in xlsx] == [h.body for h in yaml_]
 
 
 @pytest.mark.parametrize("path", ONBOARDING, ids=lambda p: p.name)
@@ -77,5 +102,9 @@ def test_the_workbooks_are_what_make_xlsx_writes() -> None:
     make = _make_xlsx()
     written = onboarding_file.parse(_bytes(make.onboarding_workbook()), "townships.xlsx")
     assert written == onboarding_file.load(EXAMPLES / "onboarding" / "townships.xlsx")
+    written = households_file.parse(_bytes(make.households_workbook()), "households.xlsx")
+    assert [h.body for h in written] == [
+        h.body for h in households_file.read(EXAMPLES / "households" / "households.xlsx")[1]
+    ]
     written = catalogue_file.parse(_bytes(make.catalogue_workbook()))
     assert written == catalogue_file.read(EXAMPLES / "catalogue" / "catalogue.xlsx")[1]
