@@ -28,7 +28,7 @@ from bianmin.appraisal.v1 import score_pb2 as bianmin_dot_appraisal_dot_v1_dot_s
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!bianmin/appraisal/v1/events.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a%bianmin/appraisal/v1/attendance.proto\x1a bianmin/appraisal/v1/score.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"E\n\x12ScoreEventRecorded\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"s\n\x13ScoreEventCorrected\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x17\n\x0fprevious_points\x18\x02 \x01(\x01\x12\x0e\n\x06points\x18\x03 \x01(\x01\x12\x0e\n\x06voided\x18\x04 \x01(\x08\x12\x11\n\tappeal_id\x18\x05 \x01(\t\";\n\x0b\x41ppealFiled\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"=\n\rAppealDecided\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"z\n\x0cPeriodClosed\x12\x0e\n\x06period\x18\x01 \x01(\t\x12+\n\x06scores\x18\x02 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\x17\x41ttendanceIssueDetected\x12\x36\n\x06record\x18\x01 \x01(\x0b\x32&.bianmin.appraisal.v1.AttendanceRecord\"W\n\x1a\x41ttendanceThresholdReached\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65\x64ucted_points\x18\x03 \x01(\x01\"<\n\x0eLeaveRequested\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\":\n\x0cLeaveDecided\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"G\n\x0fRulebookUpdated\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\"O\n\x11\x44utyRotaPublished\x12\r\n\x05month\x18\x01 \x01(\t\x12+\n\x04\x64\x61ys\x18\x02 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDayb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!bianmin/appraisal/v1/events.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a%bianmin/appraisal/v1/attendance.proto\x1a bianmin/appraisal/v1/score.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"E\n\x12ScoreEventRecorded\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"s\n\x13ScoreEventCorrected\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x17\n\x0fprevious_points\x18\x02 \x01(\x01\x12\x0e\n\x06points\x18\x03 \x01(\x01\x12\x0e\n\x06voided\x18\x04 \x01(\x08\x12\x11\n\tappeal_id\x18\x05 \x01(\t\";\n\x0b\x41ppealFiled\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"=\n\rAppealDecided\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"z\n\x0cPeriodClosed\x12\x0e\n\x06period\x18\x01 \x01(\t\x12+\n\x06scores\x18\x02 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"W\n\x1a\x41ttendanceThresholdReached\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65\x64ucted_points\x18\x03 \x01(\x01\"k\n\rLeaveApproved\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x11\n\tfrom_date\x18\x03 \x01(\t\x12\x0f\n\x07to_date\x18\x04 \x01(\t\x12\x12\n\nsubstitute\x18\x05 \x01(\t\"4\n\x0eLeaveCancelled\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\"\x9a\x01\n\x10\x41ttendanceJudged\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x0e\n\x06window\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\x12\x0c\n\x04half\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x14\n\x0clate_minutes\x18\x07 \x01(\x05\x12\x15\n\rearly_minutes\x18\x08 \x01(\x05\"J\n\x0fWindowUnstaffed\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12\x0e\n\x06window\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x0c\n\x04half\x18\x04 \x01(\t\"`\n\x0fLeaveRuleBroken\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x0e\n\x06window\x18\x03 \x01(\t\x12\x0c\n\x04rule\x18\x04 \x01(\t\x12\x10\n\x08leave_id\x18\x05 \x01(\t\"G\n\x0fRulebookUpdated\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\"O\n\x11\x44utyRotaPublished\x12\r\n\x05month\x18\x01 \x01(\t\x12+\n\x04\x64\x61ys\x18\x02 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDayb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,16 +45,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_APPEALDECIDED']._serialized_end=510
   _globals['_PERIODCLOSED']._serialized_start=512
   _globals['_PERIODCLOSED']._serialized_end=634
-  _globals['_ATTENDANCEISSUEDETECTED']._serialized_start=636
-  _globals['_ATTENDANCEISSUEDETECTED']._serialized_end=717
-  _globals['_ATTENDANCETHRESHOLDREACHED']._serialized_start=719
-  _globals['_ATTENDANCETHRESHOLDREACHED']._serialized_end=806
-  _globals['_LEAVEREQUESTED']._serialized_start=808
-  _globals['_LEAVEREQUESTED']._serialized_end=868
-  _globals['_LEAVEDECIDED']._serialized_start=870
-  _globals['_LEAVEDECIDED']._serialized_end=928
-  _globals['_RULEBOOKUPDATED']._serialized_start=930
-  _globals['_RULEBOOKUPDATED']._serialized_end=1001
-  _globals['_DUTYROTAPUBLISHED']._serialized_start=1003
-  _globals['_DUTYROTAPUBLISHED']._serialized_end=1082
+  _globals['_ATTENDANCETHRESHOLDREACHED']._serialized_start=636
+  _globals['_ATTENDANCETHRESHOLDREACHED']._serialized_end=723
+  _globals['_LEAVEAPPROVED']._serialized_start=725
+  _globals['_LEAVEAPPROVED']._serialized_end=832
+  _globals['_LEAVECANCELLED']._serialized_start=834
+  _globals['_LEAVECANCELLED']._serialized_end=886
+  _globals['_ATTENDANCEJUDGED']._serialized_start=889
+  _globals['_ATTENDANCEJUDGED']._serialized_end=1043
+  _globals['_WINDOWUNSTAFFED']._serialized_start=1045
+  _globals['_WINDOWUNSTAFFED']._serialized_end=1119
+  _globals['_LEAVERULEBROKEN']._serialized_start=1121
+  _globals['_LEAVERULEBROKEN']._serialized_end=1217
+  _globals['_RULEBOOKUPDATED']._serialized_start=1219
+  _globals['_RULEBOOKUPDATED']._serialized_end=1290
+  _globals['_DUTYROTAPUBLISHED']._serialized_start=1292
+  _globals['_DUTYROTAPUBLISHED']._serialized_end=1371
 # @@protoc_insertion_point(module_scope)

@@ -54,12 +54,6 @@ class PeriodClosed(_message.Message):
     closed_at: _timestamp_pb2.Timestamp
     def __init__(self, period: _Optional[str] = ..., scores: _Optional[_Iterable[_Union[_score_pb2.Score, _Mapping]]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class AttendanceIssueDetected(_message.Message):
-    __slots__ = ("record",)
-    RECORD_FIELD_NUMBER: _ClassVar[int]
-    record: _attendance_pb2.AttendanceRecord
-    def __init__(self, record: _Optional[_Union[_attendance_pb2.AttendanceRecord, _Mapping]] = ...) -> None: ...
-
 class AttendanceThresholdReached(_message.Message):
     __slots__ = ("username", "period", "deducted_points")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
@@ -70,17 +64,73 @@ class AttendanceThresholdReached(_message.Message):
     deducted_points: float
     def __init__(self, username: _Optional[str] = ..., period: _Optional[str] = ..., deducted_points: _Optional[float] = ...) -> None: ...
 
-class LeaveRequested(_message.Message):
-    __slots__ = ("leave",)
-    LEAVE_FIELD_NUMBER: _ClassVar[int]
-    leave: _attendance_pb2.Leave
-    def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
+class LeaveApproved(_message.Message):
+    __slots__ = ("leave_id", "username", "from_date", "to_date", "substitute")
+    LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    SUBSTITUTE_FIELD_NUMBER: _ClassVar[int]
+    leave_id: str
+    username: str
+    from_date: str
+    to_date: str
+    substitute: str
+    def __init__(self, leave_id: _Optional[str] = ..., username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., substitute: _Optional[str] = ...) -> None: ...
 
-class LeaveDecided(_message.Message):
-    __slots__ = ("leave",)
-    LEAVE_FIELD_NUMBER: _ClassVar[int]
-    leave: _attendance_pb2.Leave
-    def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
+class LeaveCancelled(_message.Message):
+    __slots__ = ("leave_id", "username")
+    LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    leave_id: str
+    username: str
+    def __init__(self, leave_id: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...
+
+class AttendanceJudged(_message.Message):
+    __slots__ = ("ref", "username", "window", "date", "half", "status", "late_minutes", "early_minutes")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    HALF_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LATE_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    EARLY_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    ref: str
+    username: str
+    window: str
+    date: str
+    half: str
+    status: str
+    late_minutes: int
+    early_minutes: int
+    def __init__(self, ref: _Optional[str] = ..., username: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., half: _Optional[str] = ..., status: _Optional[str] = ..., late_minutes: _Optional[int] = ..., early_minutes: _Optional[int] = ...) -> None: ...
+
+class WindowUnstaffed(_message.Message):
+    __slots__ = ("ref", "window", "date", "half")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    HALF_FIELD_NUMBER: _ClassVar[int]
+    ref: str
+    window: str
+    date: str
+    half: str
+    def __init__(self, ref: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., half: _Optional[str] = ...) -> None: ...
+
+class LeaveRuleBroken(_message.Message):
+    __slots__ = ("ref", "username", "window", "rule", "leave_id")
+    REF_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    ref: str
+    username: str
+    window: str
+    rule: str
+    leave_id: str
+    def __init__(self, ref: _Optional[str] = ..., username: _Optional[str] = ..., window: _Optional[str] = ..., rule: _Optional[str] = ..., leave_id: _Optional[str] = ...) -> None: ...
 
 class RulebookUpdated(_message.Message):
     __slots__ = ("rulebook_id", "county", "version")
