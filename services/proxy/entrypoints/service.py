@@ -5,7 +5,7 @@ from bianmin.proxy.v1 import proxy_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.proxy.entrypoints.grpc_servicer import ProxyServicer
-from services.proxy.service_layer import handlers
+from services.proxy.service_layer import handlers, leaves
 
 
 def servicers(runtime: Runtime) -> list:
@@ -20,6 +20,9 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "staff_saved", "proxy", handlers.on_staff_saved),
         Subscription("gateway", "village_saved", "proxy", handlers.on_village_saved),
         Subscription("gateway", "settings_changed", "proxy", handlers.on_settings_changed),
+        # who is away (service_layer/leaves.py): the agents' on_leave, and dispatch's backups
+        Subscription("appraisal", "leave_approved", "proxy", leaves.on_leave_approved),
+        Subscription("appraisal", "leave_cancelled", "proxy", leaves.on_leave_cancelled),
     ]
 
 

@@ -338,3 +338,30 @@ def test_visits_and_the_due_list(runtime: Runtime, tenant: str) -> None:
     assert (later.round_days, sorted(later.by_agent)) == (2, ["lan", "mo"])
     with pytest.raises(ValidationFailed, match="date must be YYYY-MM-DD"):
         visits.due(runtime.sessions, admin(tenant), tenant, date_text="2026-1-5", tz=TZ)
+
+
+def test_appraisals_leave_events_reach_on_leave_through_the_subscriptions(
+    runtime: Runtime, tenant: str
+) -> None:
+    from bianmin.appraisal.v1 import events_pb2
+    from google.protobuf.json_format import MessageToDict
+
+    from libs.common.messaging import Envelope, consume
+    from services.proxy.entrypoints.service import SERVICE
+
+    add_agent(runtime, tenant, "lan")
+    subscriptions = {s.event_type: s for s in SERVICE.subscriptions() if s.source == "appraisal"}
+    approved = events_pb2.LeaveApproved(
+        leave_id="lv1", username="lan", from_date=TODAY.isoformat(), to_date=TODAY.isoformat()
+    )
+    for event_type, message in (("leave_approved", approved),):
+        data = MessageToDict(message, preserving_proto_field_name=True)
+        envelope = Envelope.new(source="appraisal", event_type=event_type, tenant_id=tenant, data=data)
+        assert consume(envelope, subscriptions[event_type], runtime.sessions) == "processed"
+        assert consume(envelope, subscriptions[event_type], runtime.sessions) == "duplicate"
+    assert agents.get(runtime.sessions, admin(tenant), tenant, "lan", TODAY).on_leave
+    cancelled = events_pb2.LeaveCancelled(leave_id="lv1", username="lan")
+    data = MessageToDict(cancelled, preserving_proto_field_name=True)
+    envelope = Envelope.new(source="appraisal", event_type="leave_cancelled", tenant_id=tenant, data=data)
+    assert consume(envelope, subscriptions["leave_cancelled"], runtime.sessions) == "processed"
+    assert not agents.get(runtime.sessions, admin(tenant), tenant, "lan", TODAY).on_leave
