@@ -15,6 +15,9 @@ import typer
 from cli.client import households_file
 from cli.client.onboarding import EXIT_BAD_FILE, EXIT_FAILED, _call, _problem
 
+# the gateway's header on an answer replayed for a repeated Idempotency-Key (the edge's idempotency.py)
+REPLAYED = "Idempotent-Replayed"
+
 if TYPE_CHECKING:
     import httpx
 
@@ -106,6 +109,8 @@ def _send(http, tenant: str, h: households_file.Household, content: bytes) -> Ou
         return Outcome(h.at, h.body["village"], "failed", f"{type(exc).__name__}: {exc}")
     if reply.status_code in (200, 201):
         made = reply.json()
+        if reply.headers.get(REPLAYED, "").lower() == "true":  # created by an earlier run of this file
+            return Outcome(h.at, h.body["village"], "exists", f"{made.get('id')} (created before)")
         return Outcome(h.at, h.body["village"], "created", f"{made.get('id')} → {made.get('agent')}")
     if reply.status_code == 409 and _code(reply) == "already_exists":
         return Outcome(h.at, h.body["village"], "exists", "skipped")

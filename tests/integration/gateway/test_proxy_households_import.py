@@ -74,6 +74,8 @@ def test_the_example_roster_imports_once(runtime: Runtime, gateway_keys, capsys,
         assert listed["items"] == []  # a dry run sends nothing
         assert run(client, EXAMPLE / "households.xlsx", tenant, admin) == 0
         assert "6 created" in capsys.readouterr().out
+        assert run(client, EXAMPLE / "households.xlsx", tenant, admin) == 0  # the same file: replayed
+        assert "6 exists" in capsys.readouterr().out
         assert run(client, EXAMPLE / "households.yaml", tenant, admin) == 0  # the same households
         assert "6 exists" in capsys.readouterr().out
         items = client.get(f"/v1/townships/{tenant}/proxy/households", headers=admin).json()["items"]
