@@ -11,13 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from bianmin.appraisal.v1 import events_pb2
+from google.protobuf.json_format import MessageToDict
 
 from libs.common import db
 from libs.common.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed, VersionConflict
-from libs.common.messaging import tables_for
+from libs.common.messaging import Envelope, consume, tables_for
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal
 from services.proxy.adapters import tables
+from services.proxy.entrypoints.service import SERVICE
 from services.proxy.service_layer import agents, exclusions, households, leaves, visits
 
 pytestmark = pytest.mark.integration
@@ -343,25 +346,21 @@ def test_visits_and_the_due_list(runtime: Runtime, tenant: str) -> None:
 def test_appraisals_leave_events_reach_on_leave_through_the_subscriptions(
     runtime: Runtime, tenant: str
 ) -> None:
-    from bianmin.appraisal.v1 import events_pb2
-    from google.protobuf.json_format import MessageToDict
-
-    from libs.common.messaging import Envelope, consume
-    from services.proxy.entrypoints.service import SERVICE
-
     add_agent(runtime, tenant, "lan")
     subscriptions = {s.event_type: s for s in SERVICE.subscriptions() if s.source == "appraisal"}
-    approved = events_pb2.LeaveApproved(
-        leave_id="lv1", username="lan", from_date=TODAY.isoformat(), to_date=TODAY.isoformat()
-    )
-    for event_type, message in (("leave_approved", approved),):
-        data = MessageToDict(message, preserving_proto_field_name=True)
+
+    def deliver(event_type: str, message: object) -> str:
+        data = MessageToDict(message, preserving_proto_field_name=True)  # type: ignore[arg-type]
         envelope = Envelope.new(source="appraisal", event_type=event_type, tenant_id=tenant, data=data)
-        assert consume(envelope, subscriptions[event_type], runtime.sessions) == "processed"
+        first = consume(envelope, subscriptions[event_type], runtime.sessions)
         assert consume(envelope, subscriptions[event_type], runtime.sessions) == "duplicate"
+        return first
+
+    day = TODAY.isoformat()
+    approved = events_pb2.LeaveApproved(leave_id="lv1", username="lan", from_date=day, to_date=day)
+    assert deliver("leave_approved", approved) == "processed"
     assert agents.get(runtime.sessions, admin(tenant), tenant, "lan", TODAY).on_leave
-    cancelled = events_pb2.LeaveCancelled(leave_id="lv1", username="lan")
-    data = MessageToDict(cancelled, preserving_proto_field_name=True)
-    envelope = Envelope.new(source="appraisal", event_type="leave_cancelled", tenant_id=tenant, data=data)
-    assert consume(envelope, subscriptions["leave_cancelled"], runtime.sessions) == "processed"
+    assert (
+        deliver("leave_cancelled", events_pb2.LeaveCancelled(leave_id="lv1", username="lan")) == "processed"
+    )
     assert not agents.get(runtime.sessions, admin(tenant), tenant, "lan", TODAY).on_leave
