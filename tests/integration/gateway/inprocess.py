@@ -51,6 +51,9 @@ class IntakeServices(DictServices):
     def appraisal(self):  # type: ignore[no-untyped-def]
         return self._clients.appraisal()
 
+    def workforce(self):  # type: ignore[no-untyped-def]
+        return self._clients.workforce()
+
     async def aclose(self) -> None:
         await self._clients.aclose()
 
