@@ -99,6 +99,7 @@ def test_one_service_per_service_file() -> None:
         "bianmin/intake/v1/intake_service.proto": "IntakeService",
         "bianmin/proxy/v1/proxy_service.proto": "ProxyService",
         "bianmin/appraisal/v1/appraisal_service.proto": "AppraisalService",
+        "bianmin/appraisal/v1/workforce_service.proto": "WorkforceService",
         "bianmin/notify/v1/notify_service.proto": "NotifyService",
     }
     found = {f.name: [s.name for s in f.service] for f in own_files() if f.service}

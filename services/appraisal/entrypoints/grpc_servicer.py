@@ -1,16 +1,12 @@
-"""AppraisalService over gRPC: translates protos to calls of the service layer, decides nothing."""
-
-from zoneinfo import ZoneInfo
+"""AppraisalService over gRPC: translates protos to calls of the service layer, decides nothing.
+(Attendance, leave and the duty rota are WorkforceService: workforce_servicer.py.)"""
 
 from bianmin.appraisal.v1 import appraisal_service_pb2 as pb
 from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
 
 from libs.common import tenant_projection
 from libs.common.runtime import Runtime
-from libs.common.tenancy import current_principal, current_tenant
 from services.appraisal.adapters import tables
-from services.appraisal.adapters.duty_rota_proto import days_to_pb
-from services.appraisal.service_layer import duty_rota
 
 
 class AppraisalServicer(pb_grpc.AppraisalServiceServicer):
@@ -19,22 +15,3 @@ class AppraisalServicer(pb_grpc.AppraisalServiceServicer):
 
     def GetTenant(self, request: pb.GetTenantRequest, context: object) -> pb.GetTenantResponse:
         return tenant_projection.get_tenant_response(pb, tables.tenant, self.runtime.sessions)
-
-    # --- the leader-on-duty rota (the caller's token; x-tenant-id the township)
-
-    def PutDutyRota(self, request: pb.PutDutyRotaRequest, context: object) -> pb.PutDutyRotaResponse:
-        rota = duty_rota.put_rota(
-            self.runtime.sessions,
-            current_principal(),
-            current_tenant(),
-            request.month,
-            [(d.date, d.username) for d in request.days],
-            tz=ZoneInfo(self.runtime.settings.timezone),
-        )
-        return pb.PutDutyRotaResponse(days=days_to_pb(rota.days))
-
-    def ListDutyDays(self, request: pb.ListDutyDaysRequest, context: object) -> pb.ListDutyDaysResponse:
-        days = duty_rota.list_days(
-            self.runtime.sessions, current_principal(), current_tenant(), request.from_date, request.to_date
-        )
-        return pb.ListDutyDaysResponse(days=days_to_pb(days))

@@ -1,15 +1,20 @@
 """How appraisal plugs into the composition roots (`bianmin run`, `bianmin serve appraisal …`)."""
 
 from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
+from bianmin.appraisal.v1 import workforce_service_pb2_grpc as workforce_grpc
 
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
+from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
 from services.appraisal.service_layer import handlers
 
 
 def servicers(runtime: Runtime) -> list:
-    return [(pb_grpc.add_AppraisalServiceServicer_to_server, AppraisalServicer(runtime))]
+    return [
+        (pb_grpc.add_AppraisalServiceServicer_to_server, AppraisalServicer(runtime)),
+        (workforce_grpc.add_WorkforceServiceServicer_to_server, WorkforceServicer(runtime)),
+    ]
 
 
 def subscriptions() -> list[Subscription]:
@@ -26,7 +31,7 @@ def subscriptions() -> list[Subscription]:
 
 SERVICE = ServiceDef(
     name="appraisal",
-    grpc_service_names=("bianmin.appraisal.v1.AppraisalService",),
+    grpc_service_names=("bianmin.appraisal.v1.AppraisalService", "bianmin.appraisal.v1.WorkforceService"),
     servicers=servicers,
     subscriptions=subscriptions,
 )

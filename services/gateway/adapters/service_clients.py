@@ -24,6 +24,12 @@ def _modules(service: str):  # type: ignore[no-untyped-def]
     return pb, getattr(pb_grpc, f"{service.capitalize()}ServiceStub")
 
 
+@functools.cache
+def _workforce_stub_class():  # type: ignore[no-untyped-def]
+    """WorkforceService is served by the appraisal process (its channel), beside AppraisalService."""
+    return importlib.import_module("bianmin.appraisal.v1.workforce_service_pb2_grpc").WorkforceServiceStub
+
+
 class ServiceClients:
     def __init__(self, channels: ChannelFactory) -> None:
         self.channels = channels
@@ -31,11 +37,12 @@ class ServiceClients:
         # part of every request), made again when its channel is
         self._stubs: dict[str, tuple[object, object]] = {}
 
-    def _stub(self, service: str):  # type: ignore[no-untyped-def]
+    def _stub(self, service: str, key: str = "", stub_class=None):  # type: ignore[no-untyped-def]
         channel = self.channels.aio_channel(service)
-        made = self._stubs.get(service)
+        key = key or service
+        made = self._stubs.get(key)
         if made is None or made[0] is not channel:
-            made = self._stubs[service] = (channel, _modules(service)[1](channel))
+            made = self._stubs[key] = (channel, (stub_class or _modules(service)[1])(channel))
         return made[1]
 
     async def knows_tenant(self, service: str, tenant: str) -> bool:
@@ -59,12 +66,17 @@ class ServiceClients:
         return self._stub("intake")
 
     def appraisal(self):  # type: ignore[no-untyped-def]
-        """An AppraisalService stub (the duty rota, …); called like `intake()`."""
+        """An AppraisalService stub (rulebooks, scores, appeals, …); called like `intake()`."""
         return self._stub("appraisal")
 
     def proxy(self):  # type: ignore[no-untyped-def]
         """A ProxyService stub (agents, households, delegations, trips …); called like `intake()`."""
         return self._stub("proxy")
+
+    def workforce(self):  # type: ignore[no-untyped-def]
+        """A WorkforceService stub on appraisal's channel (attendance, leave, the duty rota);
+        called like `intake()`."""
+        return self._stub("appraisal", "workforce", _workforce_stub_class())
 
     def notify(self):  # type: ignore[no-untyped-def]
         """A NotifyService stub (notices, notifications, the inbox); called like `intake()`."""

@@ -55,6 +55,9 @@ class IntakeServices(DictServices):
     def proxy(self):  # type: ignore[no-untyped-def]
         return self._clients.proxy()
 
+    def workforce(self):  # type: ignore[no-untyped-def]
+        return self._clients.workforce()
+
     async def aclose(self) -> None:
         await self._clients.aclose()
 

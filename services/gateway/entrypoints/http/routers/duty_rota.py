@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from bianmin.appraisal.v1 import appraisal_service_pb2 as pb
 from bianmin.appraisal.v1 import attendance_pb2
+from bianmin.appraisal.v1 import workforce_service_pb2 as pb
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
@@ -59,7 +59,7 @@ async def put_duty_rota(tenant: Tenant, month: MonthPath, body: RotaIn, c: Authe
         month=month, days=[attendance_pb2.DutyDay(date=d.date, username=d.username) for d in body.days]
     )
     with calling(c.token, tenant):
-        reply = await gw.services.appraisal().PutDutyRota(request)
+        reply = await gw.services.workforce().PutDutyRota(request)
     return {"month": month, "days": _days(reply.days)}
 
 
@@ -74,7 +74,7 @@ async def duty_days(
     """The leaders on duty from `from` to `to` (inclusive): the township's staff, the county admin
     and the county supervisor."""
     with calling(c.token, tenant):
-        reply = await gw.services.appraisal().ListDutyDays(
+        reply = await gw.services.workforce().ListDutyDays(
             pb.ListDutyDaysRequest(from_date=first, to_date=last)
         )
     return {"days": _days(reply.days)}

@@ -23,7 +23,6 @@ _sym_db = _symbol_database.Default()
 
 
 from bianmin.appraisal.v1 import appeal_pb2 as bianmin_dot_appraisal_dot_v1_dot_appeal__pb2
-from bianmin.appraisal.v1 import attendance_pb2 as bianmin_dot_appraisal_dot_v1_dot_attendance__pb2
 from bianmin.appraisal.v1 import indicator_pb2 as bianmin_dot_appraisal_dot_v1_dot_indicator__pb2
 from bianmin.appraisal.v1 import rulebook_pb2 as bianmin_dot_appraisal_dot_v1_dot_rulebook__pb2
 from bianmin.appraisal.v1 import score_pb2 as bianmin_dot_appraisal_dot_v1_dot_score__pb2
@@ -32,89 +31,61 @@ from bianmin.common.v1 import satisfaction_pb2 as bianmin_dot_common_dot_v1_dot_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/appraisal_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a%bianmin/appraisal/v1/attendance.proto\x1a$bianmin/appraisal/v1/indicator.proto\x1a#bianmin/appraisal/v1/rulebook.proto\x1a bianmin/appraisal/v1/score.proto\x1a!bianmin/appraisal/v1/tenant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetTenantRequest\"K\n\x11GetTenantResponse\x12\x36\n\x06tenant\x18\x01 \x01(\x0b\x32&.bianmin.appraisal.v1.TenantProjection\")\n\x12GetRulebookRequest\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\"G\n\x13GetRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"`\n\x12PutRulebookRequest\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\"G\n\x13PutRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"\xd8\x01\n\x17RecordScoreEventRequest\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07variant\x18\x06 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\"K\n\x18RecordScoreEventResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"\x92\x01\n\x16ListScoreEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\x07subject\x18\x03 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x04 \x01(\t\x12\x11\n\trule_code\x18\x05 \x01(\t\"d\n\x17ListScoreEventsResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\\\n\x11ListScoresRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\"A\n\x12ListScoresResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"$\n\x12\x43losePeriodRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\"B\n\x13\x43losePeriodResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"N\n\x11\x46ileAppealRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"B\n\x12\x46ileAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"b\n\x13\x44\x65\x63ideAppealRequest\x12\x11\n\tappeal_id\x18\x01 \x01(\t\x12\x0e\n\x06upheld\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x63orrected_points\x18\x04 \x01(\x01\"D\n\x14\x44\x65\x63ideAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"m\n\x12ListAppealsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.bianmin.appraisal.v1.AppealState\"]\n\x13ListAppealsResponse\x12-\n\x07\x61ppeals\x18\x01 \x03(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"O\n\x13RecordSignInRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x14RecordSignInResponse\x12-\n\x07sign_in\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.SignIn\"{\n\x1cListAttendanceRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x11\n\tfrom_date\x18\x04 \x01(\t\x12\x0f\n\x07to_date\x18\x05 \x01(\t\"q\n\x1dListAttendanceRecordsResponse\x12\x37\n\x07records\x18\x01 \x03(\x0b\x32&.bianmin.appraisal.v1.AttendanceRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x88\x01\n\x13RequestLeaveRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x11\n\tfrom_date\x18\x02 \x01(\t\x12\x0f\n\x07to_date\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x12\n\nsubstitute\x18\x05 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x06 \x01(\t\"B\n\x14RequestLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"I\n\x13\x41pproveLeaveRequest\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x10\n\x08\x61pproved\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\"B\n\x14\x41pproveLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"\xa1\x01\n\x11ListLeavesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .bianmin.appraisal.v1.LeaveState\x12\x11\n\tfrom_date\x18\x05 \x01(\t\x12\x0f\n\x07to_date\x18\x06 \x01(\t\"Z\n\x12ListLeavesResponse\x12+\n\x06leaves\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"P\n\x12PutDutyRotaRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12+\n\x04\x64\x61ys\x18\x02 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"B\n\x13PutDutyRotaResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"9\n\x13ListDutyDaysRequest\x12\x11\n\tfrom_date\x18\x01 \x01(\t\x12\x0f\n\x07to_date\x18\x02 \x01(\t\"C\n\x14ListDutyDaysResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"\x96\x01\n\x15RecordCallbackRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12-\n\tcalled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x16RecordCallbackResponse\x12\x30\n\x08\x63\x61llback\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Callback\"1\n\x1eListTownshipAssessmentsRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"`\n\x1fListTownshipAssessmentsResponse\x12=\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32(.bianmin.appraisal.v1.TownshipAssessment2\xe6\x0f\n\x10\x41ppraisalService\x12\\\n\tGetTenant\x12&.bianmin.appraisal.v1.GetTenantRequest\x1a\'.bianmin.appraisal.v1.GetTenantResponse\x12\x62\n\x0bGetRulebook\x12(.bianmin.appraisal.v1.GetRulebookRequest\x1a).bianmin.appraisal.v1.GetRulebookResponse\x12\x62\n\x0bPutRulebook\x12(.bianmin.appraisal.v1.PutRulebookRequest\x1a).bianmin.appraisal.v1.PutRulebookResponse\x12q\n\x10RecordScoreEvent\x12-.bianmin.appraisal.v1.RecordScoreEventRequest\x1a..bianmin.appraisal.v1.RecordScoreEventResponse\x12n\n\x0fListScoreEvents\x12,.bianmin.appraisal.v1.ListScoreEventsRequest\x1a-.bianmin.appraisal.v1.ListScoreEventsResponse\x12_\n\nListScores\x12\'.bianmin.appraisal.v1.ListScoresRequest\x1a(.bianmin.appraisal.v1.ListScoresResponse\x12\x62\n\x0b\x43losePeriod\x12(.bianmin.appraisal.v1.ClosePeriodRequest\x1a).bianmin.appraisal.v1.ClosePeriodResponse\x12_\n\nFileAppeal\x12\'.bianmin.appraisal.v1.FileAppealRequest\x1a(.bianmin.appraisal.v1.FileAppealResponse\x12\x65\n\x0c\x44\x65\x63ideAppeal\x12).bianmin.appraisal.v1.DecideAppealRequest\x1a*.bianmin.appraisal.v1.DecideAppealResponse\x12\x62\n\x0bListAppeals\x12(.bianmin.appraisal.v1.ListAppealsRequest\x1a).bianmin.appraisal.v1.ListAppealsResponse\x12\x65\n\x0cRecordSignIn\x12).bianmin.appraisal.v1.RecordSignInRequest\x1a*.bianmin.appraisal.v1.RecordSignInResponse\x12\x80\x01\n\x15ListAttendanceRecords\x12\x32.bianmin.appraisal.v1.ListAttendanceRecordsRequest\x1a\x33.bianmin.appraisal.v1.ListAttendanceRecordsResponse\x12\x65\n\x0cRequestLeave\x12).bianmin.appraisal.v1.RequestLeaveRequest\x1a*.bianmin.appraisal.v1.RequestLeaveResponse\x12\x65\n\x0c\x41pproveLeave\x12).bianmin.appraisal.v1.ApproveLeaveRequest\x1a*.bianmin.appraisal.v1.ApproveLeaveResponse\x12_\n\nListLeaves\x12\'.bianmin.appraisal.v1.ListLeavesRequest\x1a(.bianmin.appraisal.v1.ListLeavesResponse\x12\x62\n\x0bPutDutyRota\x12(.bianmin.appraisal.v1.PutDutyRotaRequest\x1a).bianmin.appraisal.v1.PutDutyRotaResponse\x12\x65\n\x0cListDutyDays\x12).bianmin.appraisal.v1.ListDutyDaysRequest\x1a*.bianmin.appraisal.v1.ListDutyDaysResponse\x12k\n\x0eRecordCallback\x12+.bianmin.appraisal.v1.RecordCallbackRequest\x1a,.bianmin.appraisal.v1.RecordCallbackResponse\x12\x86\x01\n\x17ListTownshipAssessments\x12\x34.bianmin.appraisal.v1.ListTownshipAssessmentsRequest\x1a\x35.bianmin.appraisal.v1.ListTownshipAssessmentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/appraisal_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a$bianmin/appraisal/v1/indicator.proto\x1a#bianmin/appraisal/v1/rulebook.proto\x1a bianmin/appraisal/v1/score.proto\x1a!bianmin/appraisal/v1/tenant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetTenantRequest\"K\n\x11GetTenantResponse\x12\x36\n\x06tenant\x18\x01 \x01(\x0b\x32&.bianmin.appraisal.v1.TenantProjection\")\n\x12GetRulebookRequest\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\"G\n\x13GetRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"`\n\x12PutRulebookRequest\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\"G\n\x13PutRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"\xd8\x01\n\x17RecordScoreEventRequest\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07variant\x18\x06 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\"K\n\x18RecordScoreEventResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"\x92\x01\n\x16ListScoreEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\x07subject\x18\x03 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x04 \x01(\t\x12\x11\n\trule_code\x18\x05 \x01(\t\"d\n\x17ListScoreEventsResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\\\n\x11ListScoresRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\"A\n\x12ListScoresResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"$\n\x12\x43losePeriodRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\"B\n\x13\x43losePeriodResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"N\n\x11\x46ileAppealRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"B\n\x12\x46ileAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"b\n\x13\x44\x65\x63ideAppealRequest\x12\x11\n\tappeal_id\x18\x01 \x01(\t\x12\x0e\n\x06upheld\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x63orrected_points\x18\x04 \x01(\x01\"D\n\x14\x44\x65\x63ideAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"m\n\x12ListAppealsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.bianmin.appraisal.v1.AppealState\"]\n\x13ListAppealsResponse\x12-\n\x07\x61ppeals\x18\x01 \x03(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x96\x01\n\x15RecordCallbackRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12-\n\tcalled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x16RecordCallbackResponse\x12\x30\n\x08\x63\x61llback\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Callback\"1\n\x1eListTownshipAssessmentsRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"`\n\x1fListTownshipAssessmentsResponse\x12=\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32(.bianmin.appraisal.v1.TownshipAssessment2\x82\n\n\x10\x41ppraisalService\x12\\\n\tGetTenant\x12&.bianmin.appraisal.v1.GetTenantRequest\x1a\'.bianmin.appraisal.v1.GetTenantResponse\x12\x62\n\x0bGetRulebook\x12(.bianmin.appraisal.v1.GetRulebookRequest\x1a).bianmin.appraisal.v1.GetRulebookResponse\x12\x62\n\x0bPutRulebook\x12(.bianmin.appraisal.v1.PutRulebookRequest\x1a).bianmin.appraisal.v1.PutRulebookResponse\x12q\n\x10RecordScoreEvent\x12-.bianmin.appraisal.v1.RecordScoreEventRequest\x1a..bianmin.appraisal.v1.RecordScoreEventResponse\x12n\n\x0fListScoreEvents\x12,.bianmin.appraisal.v1.ListScoreEventsRequest\x1a-.bianmin.appraisal.v1.ListScoreEventsResponse\x12_\n\nListScores\x12\'.bianmin.appraisal.v1.ListScoresRequest\x1a(.bianmin.appraisal.v1.ListScoresResponse\x12\x62\n\x0b\x43losePeriod\x12(.bianmin.appraisal.v1.ClosePeriodRequest\x1a).bianmin.appraisal.v1.ClosePeriodResponse\x12_\n\nFileAppeal\x12\'.bianmin.appraisal.v1.FileAppealRequest\x1a(.bianmin.appraisal.v1.FileAppealResponse\x12\x65\n\x0c\x44\x65\x63ideAppeal\x12).bianmin.appraisal.v1.DecideAppealRequest\x1a*.bianmin.appraisal.v1.DecideAppealResponse\x12\x62\n\x0bListAppeals\x12(.bianmin.appraisal.v1.ListAppealsRequest\x1a).bianmin.appraisal.v1.ListAppealsResponse\x12k\n\x0eRecordCallback\x12+.bianmin.appraisal.v1.RecordCallbackRequest\x1a,.bianmin.appraisal.v1.RecordCallbackResponse\x12\x86\x01\n\x17ListTownshipAssessments\x12\x34.bianmin.appraisal.v1.ListTownshipAssessmentsRequest\x1a\x35.bianmin.appraisal.v1.ListTownshipAssessmentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.appraisal.v1.appraisal_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETTENANTREQUEST']._serialized_start=359
-  _globals['_GETTENANTREQUEST']._serialized_end=377
-  _globals['_GETTENANTRESPONSE']._serialized_start=379
-  _globals['_GETTENANTRESPONSE']._serialized_end=454
-  _globals['_GETRULEBOOKREQUEST']._serialized_start=456
-  _globals['_GETRULEBOOKREQUEST']._serialized_end=497
-  _globals['_GETRULEBOOKRESPONSE']._serialized_start=499
-  _globals['_GETRULEBOOKRESPONSE']._serialized_end=570
-  _globals['_PUTRULEBOOKREQUEST']._serialized_start=572
-  _globals['_PUTRULEBOOKREQUEST']._serialized_end=668
-  _globals['_PUTRULEBOOKRESPONSE']._serialized_start=670
-  _globals['_PUTRULEBOOKRESPONSE']._serialized_end=741
-  _globals['_RECORDSCOREEVENTREQUEST']._serialized_start=744
-  _globals['_RECORDSCOREEVENTREQUEST']._serialized_end=960
-  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_start=962
-  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_end=1037
-  _globals['_LISTSCOREEVENTSREQUEST']._serialized_start=1040
-  _globals['_LISTSCOREEVENTSREQUEST']._serialized_end=1186
-  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_start=1188
-  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_end=1288
-  _globals['_LISTSCORESREQUEST']._serialized_start=1290
-  _globals['_LISTSCORESREQUEST']._serialized_end=1382
-  _globals['_LISTSCORESRESPONSE']._serialized_start=1384
-  _globals['_LISTSCORESRESPONSE']._serialized_end=1449
-  _globals['_CLOSEPERIODREQUEST']._serialized_start=1451
-  _globals['_CLOSEPERIODREQUEST']._serialized_end=1487
-  _globals['_CLOSEPERIODRESPONSE']._serialized_start=1489
-  _globals['_CLOSEPERIODRESPONSE']._serialized_end=1555
-  _globals['_FILEAPPEALREQUEST']._serialized_start=1557
-  _globals['_FILEAPPEALREQUEST']._serialized_end=1635
-  _globals['_FILEAPPEALRESPONSE']._serialized_start=1637
-  _globals['_FILEAPPEALRESPONSE']._serialized_end=1703
-  _globals['_DECIDEAPPEALREQUEST']._serialized_start=1705
-  _globals['_DECIDEAPPEALREQUEST']._serialized_end=1803
-  _globals['_DECIDEAPPEALRESPONSE']._serialized_start=1805
-  _globals['_DECIDEAPPEALRESPONSE']._serialized_end=1873
-  _globals['_LISTAPPEALSREQUEST']._serialized_start=1875
-  _globals['_LISTAPPEALSREQUEST']._serialized_end=1984
-  _globals['_LISTAPPEALSRESPONSE']._serialized_start=1986
-  _globals['_LISTAPPEALSRESPONSE']._serialized_end=2079
-  _globals['_RECORDSIGNINREQUEST']._serialized_start=2081
-  _globals['_RECORDSIGNINREQUEST']._serialized_end=2160
-  _globals['_RECORDSIGNINRESPONSE']._serialized_start=2162
-  _globals['_RECORDSIGNINRESPONSE']._serialized_end=2231
-  _globals['_LISTATTENDANCERECORDSREQUEST']._serialized_start=2233
-  _globals['_LISTATTENDANCERECORDSREQUEST']._serialized_end=2356
-  _globals['_LISTATTENDANCERECORDSRESPONSE']._serialized_start=2358
-  _globals['_LISTATTENDANCERECORDSRESPONSE']._serialized_end=2471
-  _globals['_REQUESTLEAVEREQUEST']._serialized_start=2474
-  _globals['_REQUESTLEAVEREQUEST']._serialized_end=2610
-  _globals['_REQUESTLEAVERESPONSE']._serialized_start=2612
-  _globals['_REQUESTLEAVERESPONSE']._serialized_end=2678
-  _globals['_APPROVELEAVEREQUEST']._serialized_start=2680
-  _globals['_APPROVELEAVEREQUEST']._serialized_end=2753
-  _globals['_APPROVELEAVERESPONSE']._serialized_start=2755
-  _globals['_APPROVELEAVERESPONSE']._serialized_end=2821
-  _globals['_LISTLEAVESREQUEST']._serialized_start=2824
-  _globals['_LISTLEAVESREQUEST']._serialized_end=2985
-  _globals['_LISTLEAVESRESPONSE']._serialized_start=2987
-  _globals['_LISTLEAVESRESPONSE']._serialized_end=3077
-  _globals['_PUTDUTYROTAREQUEST']._serialized_start=3079
-  _globals['_PUTDUTYROTAREQUEST']._serialized_end=3159
-  _globals['_PUTDUTYROTARESPONSE']._serialized_start=3161
-  _globals['_PUTDUTYROTARESPONSE']._serialized_end=3227
-  _globals['_LISTDUTYDAYSREQUEST']._serialized_start=3229
-  _globals['_LISTDUTYDAYSREQUEST']._serialized_end=3286
-  _globals['_LISTDUTYDAYSRESPONSE']._serialized_start=3288
-  _globals['_LISTDUTYDAYSRESPONSE']._serialized_end=3355
-  _globals['_RECORDCALLBACKREQUEST']._serialized_start=3358
-  _globals['_RECORDCALLBACKREQUEST']._serialized_end=3508
-  _globals['_RECORDCALLBACKRESPONSE']._serialized_start=3510
-  _globals['_RECORDCALLBACKRESPONSE']._serialized_end=3584
-  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_start=3586
-  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_end=3635
-  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_start=3637
-  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_end=3733
-  _globals['_APPRAISALSERVICE']._serialized_start=3736
-  _globals['_APPRAISALSERVICE']._serialized_end=5758
+  _globals['_GETTENANTREQUEST']._serialized_start=320
+  _globals['_GETTENANTREQUEST']._serialized_end=338
+  _globals['_GETTENANTRESPONSE']._serialized_start=340
+  _globals['_GETTENANTRESPONSE']._serialized_end=415
+  _globals['_GETRULEBOOKREQUEST']._serialized_start=417
+  _globals['_GETRULEBOOKREQUEST']._serialized_end=458
+  _globals['_GETRULEBOOKRESPONSE']._serialized_start=460
+  _globals['_GETRULEBOOKRESPONSE']._serialized_end=531
+  _globals['_PUTRULEBOOKREQUEST']._serialized_start=533
+  _globals['_PUTRULEBOOKREQUEST']._serialized_end=629
+  _globals['_PUTRULEBOOKRESPONSE']._serialized_start=631
+  _globals['_PUTRULEBOOKRESPONSE']._serialized_end=702
+  _globals['_RECORDSCOREEVENTREQUEST']._serialized_start=705
+  _globals['_RECORDSCOREEVENTREQUEST']._serialized_end=921
+  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_start=923
+  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_end=998
+  _globals['_LISTSCOREEVENTSREQUEST']._serialized_start=1001
+  _globals['_LISTSCOREEVENTSREQUEST']._serialized_end=1147
+  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_start=1149
+  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_end=1249
+  _globals['_LISTSCORESREQUEST']._serialized_start=1251
+  _globals['_LISTSCORESREQUEST']._serialized_end=1343
+  _globals['_LISTSCORESRESPONSE']._serialized_start=1345
+  _globals['_LISTSCORESRESPONSE']._serialized_end=1410
+  _globals['_CLOSEPERIODREQUEST']._serialized_start=1412
+  _globals['_CLOSEPERIODREQUEST']._serialized_end=1448
+  _globals['_CLOSEPERIODRESPONSE']._serialized_start=1450
+  _globals['_CLOSEPERIODRESPONSE']._serialized_end=1516
+  _globals['_FILEAPPEALREQUEST']._serialized_start=1518
+  _globals['_FILEAPPEALREQUEST']._serialized_end=1596
+  _globals['_FILEAPPEALRESPONSE']._serialized_start=1598
+  _globals['_FILEAPPEALRESPONSE']._serialized_end=1664
+  _globals['_DECIDEAPPEALREQUEST']._serialized_start=1666
+  _globals['_DECIDEAPPEALREQUEST']._serialized_end=1764
+  _globals['_DECIDEAPPEALRESPONSE']._serialized_start=1766
+  _globals['_DECIDEAPPEALRESPONSE']._serialized_end=1834
+  _globals['_LISTAPPEALSREQUEST']._serialized_start=1836
+  _globals['_LISTAPPEALSREQUEST']._serialized_end=1945
+  _globals['_LISTAPPEALSRESPONSE']._serialized_start=1947
+  _globals['_LISTAPPEALSRESPONSE']._serialized_end=2040
+  _globals['_RECORDCALLBACKREQUEST']._serialized_start=2043
+  _globals['_RECORDCALLBACKREQUEST']._serialized_end=2193
+  _globals['_RECORDCALLBACKRESPONSE']._serialized_start=2195
+  _globals['_RECORDCALLBACKRESPONSE']._serialized_end=2269
+  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_start=2271
+  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_end=2320
+  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_start=2322
+  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_end=2418
+  _globals['_APPRAISALSERVICE']._serialized_start=2421
+  _globals['_APPRAISALSERVICE']._serialized_end=3703
 # @@protoc_insertion_point(module_scope)

@@ -27,8 +27,9 @@ if _version_not_supported:
 
 class AppraisalServiceStub:
     """Appraisal (考核): rulebooks, score events (automatic from bus events, manual with evidence),
-    scores and grades with vetoes, appeals, attendance, leave, the duty rota, satisfaction
-    callbacks, and the county's township assessment.
+    scores and grades with vetoes, appeals, satisfaction callbacks, and the county's township
+    assessment. Attendance, leave and the duty rota are WorkforceService (workforce_service.proto),
+    served by the same process.
 
     Tenant-scoped calls take the tenant from the `x-tenant-id` metadata (the caller's token in
     `authorization`), never from the request. County-scoped calls (rulebooks, township
@@ -91,41 +92,6 @@ class AppraisalServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsResponse.FromString,
                 _registered_method=True)
-        self.RecordSignIn = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/RecordSignIn',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInResponse.FromString,
-                _registered_method=True)
-        self.ListAttendanceRecords = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/ListAttendanceRecords',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsResponse.FromString,
-                _registered_method=True)
-        self.RequestLeave = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/RequestLeave',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveResponse.FromString,
-                _registered_method=True)
-        self.ApproveLeave = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/ApproveLeave',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveResponse.FromString,
-                _registered_method=True)
-        self.ListLeaves = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/ListLeaves',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesResponse.FromString,
-                _registered_method=True)
-        self.PutDutyRota = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/PutDutyRota',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaResponse.FromString,
-                _registered_method=True)
-        self.ListDutyDays = channel.unary_unary(
-                '/bianmin.appraisal.v1.AppraisalService/ListDutyDays',
-                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysRequest.SerializeToString,
-                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysResponse.FromString,
-                _registered_method=True)
         self.RecordCallback = channel.unary_unary(
                 '/bianmin.appraisal.v1.AppraisalService/RecordCallback',
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordCallbackRequest.SerializeToString,
@@ -140,8 +106,9 @@ class AppraisalServiceStub:
 
 class AppraisalServiceServicer:
     """Appraisal (考核): rulebooks, score events (automatic from bus events, manual with evidence),
-    scores and grades with vetoes, appeals, attendance, leave, the duty rota, satisfaction
-    callbacks, and the county's township assessment.
+    scores and grades with vetoes, appeals, satisfaction callbacks, and the county's township
+    assessment. Attendance, leave and the duty rota are WorkforceService (workforce_service.proto),
+    served by the same process.
 
     Tenant-scoped calls take the tenant from the `x-tenant-id` metadata (the caller's token in
     `authorization`), never from the request. County-scoped calls (rulebooks, township
@@ -213,48 +180,6 @@ class AppraisalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def RecordSignIn(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListAttendanceRecords(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RequestLeave(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ApproveLeave(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListLeaves(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def PutDutyRota(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListDutyDays(self, request, context):
-        """Missing associated documentation comment in .proto file."""
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def RecordCallback(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -321,41 +246,6 @@ def add_AppraisalServiceServicer_to_server(servicer, server):
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsResponse.SerializeToString,
             ),
-            'RecordSignIn': grpc.unary_unary_rpc_method_handler(
-                    servicer.RecordSignIn,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInResponse.SerializeToString,
-            ),
-            'ListAttendanceRecords': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListAttendanceRecords,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsResponse.SerializeToString,
-            ),
-            'RequestLeave': grpc.unary_unary_rpc_method_handler(
-                    servicer.RequestLeave,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveResponse.SerializeToString,
-            ),
-            'ApproveLeave': grpc.unary_unary_rpc_method_handler(
-                    servicer.ApproveLeave,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveResponse.SerializeToString,
-            ),
-            'ListLeaves': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListLeaves,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesResponse.SerializeToString,
-            ),
-            'PutDutyRota': grpc.unary_unary_rpc_method_handler(
-                    servicer.PutDutyRota,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaResponse.SerializeToString,
-            ),
-            'ListDutyDays': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListDutyDays,
-                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysRequest.FromString,
-                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysResponse.SerializeToString,
-            ),
             'RecordCallback': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordCallback,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordCallbackRequest.FromString,
@@ -376,8 +266,9 @@ def add_AppraisalServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AppraisalService:
     """Appraisal (考核): rulebooks, score events (automatic from bus events, manual with evidence),
-    scores and grades with vetoes, appeals, attendance, leave, the duty rota, satisfaction
-    callbacks, and the county's township assessment.
+    scores and grades with vetoes, appeals, satisfaction callbacks, and the county's township
+    assessment. Attendance, leave and the duty rota are WorkforceService (workforce_service.proto),
+    served by the same process.
 
     Tenant-scoped calls take the tenant from the `x-tenant-id` metadata (the caller's token in
     `authorization`), never from the request. County-scoped calls (rulebooks, township
@@ -644,195 +535,6 @@ class AppraisalService:
             '/bianmin.appraisal.v1.AppraisalService/ListAppeals',
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAppealsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RecordSignIn(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/RecordSignIn',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordSignInResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListAttendanceRecords(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/ListAttendanceRecords',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListAttendanceRecordsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RequestLeave(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/RequestLeave',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RequestLeaveResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ApproveLeave(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/ApproveLeave',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ApproveLeaveResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListLeaves(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/ListLeaves',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListLeavesResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def PutDutyRota(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/PutDutyRota',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutDutyRotaResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListDutyDays(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/bianmin.appraisal.v1.AppraisalService/ListDutyDays',
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysRequest.SerializeToString,
-            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListDutyDaysResponse.FromString,
             options,
             channel_credentials,
             insecure,
