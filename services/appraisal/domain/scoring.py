@@ -130,7 +130,7 @@ def score_period(
         for t in by_subject.get(subject, ()):
             if t.month in months and book.rule(t.rule_code) is not None:
                 sums[t.rule_code] += t.points
-        clamped = {code: _clamp(book, code, value) for code, value in sums.items()}
+        clamped = {code: round(_clamp(book, code, value), 4) for code, value in sums.items()}
         rule_points[subject] = clamped
         scores[subject] = round(book.base_points + sum(clamped.values()), 4)
         vetoes[subject] = [
@@ -274,13 +274,13 @@ def _holds(
         rules, name, above = set(spec["rules"]), spec["name"], float(spec["above"])
         return any(t.facts.get(name, -math.inf) > above for t in in_period if t.rule_code in rules)
     if kind == "points":
-        rules, at_least = set(spec["rules"]), float(spec["at_least"])
+        rules, threshold = set(spec["rules"]), float(spec["at_least"])
         last = period.months[-1]
         if spec.get("over", "period") == "year_to_date":
             chosen = [t for t in totals if t.month[:4] == last[:4] and t.month <= last]
         else:
             chosen = in_period
-        return abs(sum(t.points for t in chosen if t.rule_code in rules)) >= at_least
+        return abs(sum(t.points for t in chosen if t.rule_code in rules)) >= threshold
     return False  # grade and rank conditions are standing conditions (after grading)
 
 
