@@ -162,7 +162,7 @@ def _totals(raw: list[tuple[int, str, int, str]]) -> list[Total]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)  # no example files in the tree
 @given(totals_strategy)
 def test_a_score_is_100_plus_the_sum_and_scoring_again_changes_nothing(
     raw: list[tuple[int, str, int, str]],
@@ -177,7 +177,7 @@ def test_a_score_is_100_plus_the_sum_and_scoring_again_changes_nothing(
     assert score_period(DEFAULT, Q1, list(reversed(subjects)), list(reversed(totals))) == first
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)  # no example files in the tree
 @given(totals_strategy, st.integers(1, 12))
 def test_quotas_are_never_exceeded(raw: list[tuple[int, str, int, str]], n: int) -> None:
     subjects = [Subject("staff", f"s{i}") for i in range(n)] + [Subject("window", f"w{i}") for i in range(n)]
