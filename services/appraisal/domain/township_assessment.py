@@ -155,10 +155,12 @@ def score_auto(indicator: Indicator, f: Figures) -> Scored:
         if f.completed == 0:
             return Scored(indicator, top, "本季度无办结件,无超期")
         rate = f.completed_on_time / f.completed
-        return Scored(indicator, _points(rate * top), f"按时办结 {f.completed_on_time}/{f.completed} 件 × {top:g}")
+        basis = f"按时办结 {f.completed_on_time}/{f.completed} 件 × {top:g}"
+        return Scored(indicator, _points(rate * top), basis)
     if code == "windows":
         share = _share(f.windows_staffed, f.windows)
-        return Scored(indicator, _points(share * top), f"配备人员的窗口 {f.windows_staffed}/{f.windows} 个 × {top:g}")
+        basis = f"配备人员的窗口 {f.windows_staffed}/{f.windows} 个 × {top:g}"
+        return Scored(indicator, _points(share * top), basis)
     if code == "proxy":
         share = _share(f.villages_with_proxy, f.villages)
         basis = f"有在岗代办员的村(社区) {f.villages_with_proxy}/{f.villages} 个 × {top:g}"
@@ -219,3 +221,22 @@ def manual_value(code: str, points: float, evidence: str) -> tuple[Indicator, fl
     if len(text) > EVIDENCE_MAX:
         raise ValidationFailed(f"evidence is longer than {EVIDENCE_MAX} characters", field="evidence")
     return indicator, round(float(points), 2), text
+
+
+TITLE_MAX, BODY_MAX = 200, 20000
+
+
+@dataclass(frozen=True)
+class Report:
+    """An information report (信息报送) a township centre submits to the county."""
+
+    title: str
+    body: str
+
+
+def report(title: object, body: object) -> Report:
+    if not isinstance(title, str) or not title.strip() or len(title.strip()) > TITLE_MAX or "\x00" in title:
+        raise ValidationFailed(f"title must be 1-{TITLE_MAX} characters", field="title")
+    if not isinstance(body, str) or len(body) > BODY_MAX or "\x00" in body:
+        raise ValidationFailed(f"body must be at most {BODY_MAX} characters", field="body")
+    return Report(title.strip(), body.strip())

@@ -5,7 +5,7 @@ from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
-from services.appraisal.service_layer import handlers
+from services.appraisal.service_layer import handlers, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -21,6 +21,9 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "window_saved", "appraisal", handlers.on_window_saved),
         Subscription("gateway", "window_posts_assigned", "appraisal", handlers.on_window_posts_assigned),
         Subscription("gateway", "department_created", "appraisal", handlers.on_department_created),
+        # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
+        Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
+        *township_events.subscriptions(),
     ]
 
 

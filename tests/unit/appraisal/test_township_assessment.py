@@ -108,8 +108,16 @@ def test_quarters() -> None:
     st.integers(0, 5),
 )
 def test_every_indicator_stays_within_0_and_its_max(done: tuple[int, int], reports, complaints) -> None:  # type: ignore[no-untyped-def]
-    f = Figures(completed=done[0], completed_on_time=done[1], reports_by_month=reports,
-                verified_complaints=complaints, windows=3, windows_staffed=2, villages=5, villages_with_proxy=5)  # fmt: skip
+    f = Figures(
+        completed=done[0],
+        completed_on_time=done[1],
+        reports_by_month=reports,
+        verified_complaints=complaints,
+        windows=3,
+        windows_staffed=2,
+        villages=5,
+        villages_with_proxy=5,
+    )
     a = ta.assess("c.t", "t", ta.quarter("2026Q1"), f, {})
     for s in a.indicators:
         assert 0 <= s.points <= s.indicator.max
