@@ -27,3 +27,63 @@ duty_day = db.tenant_table(
     sa.Column("published_by", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "day"),
 )
+
+# --- the county's township assessment and the callbacks (migration 0006) -----------------------
+# (DOMAIN.md §7.6, §7.7; services/appraisal/service_layer/township_assessment.py, callbacks.py)
+
+# The villages of the directory (the 全程代办 indicator counts them).
+village = directory.village_table(metadata)
+
+# Each completed case as intake told it (`case_completed`): one row a case, the on-time rate of
+# the quarter and the month's callback draw read it.
+case_fact = db.tenant_table(
+    "case_fact",
+    metadata,
+    sa.Column("case_id", sa.Text, nullable=False),
+    sa.Column("number", sa.Text, nullable=False, server_default=""),
+    sa.Column("item_name", sa.Text, nullable=False, server_default=""),
+    sa.Column("window", sa.Text),
+    sa.Column("village", sa.Text),
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("overdue", sa.Boolean, nullable=False),
+    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "case_id"),
+    sa.Index("case_fact_completed", "tenant_id", "completed_at"),
+)
+
+# What counts against a township centre: a verified complaint (`complaint`, ref the petition) and
+# a supervision finding (`supervision`, ref `<case>:<press number>` of a `case_pressed`).
+township_finding = db.tenant_table(
+    "township_finding",
+    metadata,
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("ref", sa.Text, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "kind", "ref"),
+)
+
+# Information reports (信息报送) a township submits.
+info_report = db.tenant_table(
+    "info_report",
+    metadata,
+    sa.Column("id", sa.Uuid, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reported_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.Index("info_report_at", "tenant_id", "reported_at"),
+)
+
+# The county's values of the indicators it sets (with evidence), per township and quarter.
+township_indicator = db.tenant_table(
+    "township_indicator",
+    metadata,
+    sa.Column("quarter", sa.Text, nullable=False),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("set_by", sa.Text, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "quarter", "code"),
+)

@@ -7,7 +7,7 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import handlers
+from services.appraisal.service_layer import handlers, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -26,6 +26,9 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "window_saved", "appraisal", handlers.on_window_saved),
         Subscription("gateway", "window_posts_assigned", "appraisal", handlers.on_window_posts_assigned),
         Subscription("gateway", "department_created", "appraisal", handlers.on_department_created),
+        # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
+        Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
+        *township_events.subscriptions(),
     ]
 
 

@@ -56,7 +56,7 @@ def put_rota(
     local_today = today or now.astimezone(tz).date()
     with db.transaction(sessions, scope) as s:
         require_known(s, tables.tenant, scope)
-        who = _require(principal, scope, *PUBLISHER_ROLES)
+        who = require_caller(principal, scope, *PUBLISHER_ROLES)
         rota = duty_rota.rota(month, days, local_today)
         _require_active_staff(s, {d.username for d in rota.days})
         s.execute(
@@ -88,7 +88,7 @@ def list_days(
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:
         require_known(s, tables.tenant, scope)
-        _require(principal, scope, *READER_ROLES)
+        require_caller(principal, scope, *READER_ROLES)
         start, end = duty_rota.day_range(from_date, to_date)
         rows = s.execute(
             sa.select(t.c.day, t.c.username).where(t.c.day.between(start, end)).order_by(t.c.day)
@@ -110,7 +110,7 @@ def _require_active_staff(s: Session, usernames: set[str]) -> None:
         )
 
 
-def _require(principal: Principal | None, tenant: str, *roles: str) -> Principal:
+def require_caller(principal: Principal | None, tenant: str, *roles: str) -> Principal:
     """The caller, if they hold one of `roles` and see the township (else not_found, as for one
     that is not known: no leak)."""
     if principal is not None and not principal.may_see(tenant):
