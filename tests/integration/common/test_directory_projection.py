@@ -35,7 +35,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 KEEPS = {
     "intake": {"staff", "window", "department", "village", "settings"},
     "proxy": {"staff", "village", "settings"},
-    "appraisal": {"staff", "window", "department"},
+    "appraisal": {"staff", "window", "department", "village"},
     "notify": {"staff", "settings"},
 }
 SERVICES = sorted(KEEPS)
