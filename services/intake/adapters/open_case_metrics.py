@@ -57,10 +57,10 @@ class OpenCasesCollector(Collector):
             late: Counter[tuple[str, str]] = Counter()
             waiting: Counter[tuple[str, str]] = Counter()
             for r in rows:
-                open_.add_metric([r.county, r.township, r.category, r.colour], r.count)
+                open_.add_metric([r.county, r.township, r.category, r.colour], r.cases)
                 place = (r.county, r.township)
-                late[place] += r.count if r.colour == "overdue" else 0
-                waiting[place] += r.count if r.waiting_at_county else 0
+                late[place] += r.cases if r.colour == "overdue" else 0
+                waiting[place] += r.cases if r.waiting_at_county else 0
             for place in sorted({(r.county, r.township) for r in rows}):
                 overdue.add_metric(list(place), late[place])
                 at_county.add_metric(list(place), waiting[place])
@@ -94,7 +94,7 @@ class OpenCases(NamedTuple):
     category: str
     colour: str
     waiting_at_county: bool  # escalated to the county, its clock paused
-    count: int
+    cases: int
 
 
 def open_cases_by_colour(

@@ -143,7 +143,7 @@ class CatalogueItem:
         )
 
 
-def category_code(value: object) -> object:
+def category_code(value: Any) -> Any:
     """The category's code, given its code or its Chinese name (民政 → civil_affairs)."""
     if isinstance(value, str):
         return _CATEGORY_OF_NAME.get(value.strip(), value)

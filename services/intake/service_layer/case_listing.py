@@ -158,7 +158,7 @@ def _colour_may_be(colour: str, now: datetime, tz: ZoneInfo) -> Any:
 def _collect(s: Session, who: Principal, query: Any, f: Listing, want: int, now: Now) -> list[CaseView]:
     """Up to `want` views after the page token, newest received first; with a colour filter,
     rows are read in batches until `want` views have the colour (or the rows run out)."""
-    cursor = paging.decode_time_key(f.page_token) if f.page_token else None
+    cursor = paging.decode_time_key(f.page_token, str) if f.page_token else None
     found: list[CaseView] = []
     while True:
         q = query
