@@ -227,6 +227,8 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             page_token=request.page_token,
             colour=enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
             tenants=tuple(request.tenant_ids),
+            number=request.number,
+            applicant=request.applicant,
         )
         page = case_listing.list_cases(
             self.runtime.sessions,

@@ -254,9 +254,16 @@ async def cases(
     from_: FromDay = None,
     to: ToDay = None,
     colour: Annotated[Colour | None, Query(description="the clock's colour now")] = None,
+    number: Annotated[str | None, Query(max_length=64, description="the case number")] = None,
+    applicant: Annotated[
+        str | None,
+        Query(max_length=100, description="an applicant's name or phone (audited as a personal-data access)"),
+    ] = None,
 ) -> dict:
     """The township's cases, newest received first (applicants masked but the caller's own);
-    `colour` is the clock's colour now (green, yellow, red = due today, overdue)."""
+    `colour` is the clock's colour now (green, yellow, red = due today, overdue); `number` finds
+    a case by its number, `applicant` by its applicant's name or phone (for the roles that
+    handle cases; each case found is logged as a personal-data access)."""
     request = pb.ListCasesRequest(
         page_size=page.size,
         page_token=str(page.after) if page.after is not None else "",
@@ -266,6 +273,8 @@ async def cases(
         handler=handler or "",
         from_date=from_.isoformat() if from_ else "",
         to_date=to.isoformat() if to else "",
+        number=number or "",
+        applicant=applicant or "",
     )
     with calling(c.token, tenant):
         reply = await gw.services.intake().ListCases(request)
