@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = Field(1024 * 1024, description="largest request body accepted (413 above)")
     http_cors_origins: str = Field("", description="comma-separated origins allowed by CORS; empty = no CORS")
     http_hsts: bool = Field(False, description="send Strict-Transport-Security (the gateway is behind TLS)")
+    onboard_wait_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="POST /v1/townships answers once every service has recorded the township, or after"
+        " this long (0: at once)",
+    )
 
     # the county this deployment runs
     county: str = Field("demo:示范县", description="'<code>:<name>' of the county")
