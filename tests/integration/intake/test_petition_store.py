@@ -94,9 +94,7 @@ def test_a_petition_and_its_event_commit_together_numbered_per_day(runtime: Runt
     assert stored == first and stored.new.petitioner.name == "张三丰"
 
 
-def test_a_wrong_petitioner_id_number_is_refused_and_nothing_stored(
-    runtime: Runtime, tenant: str
-) -> None:
+def test_a_wrong_petitioner_id_number_is_refused_and_nothing_stored(runtime: Runtime, tenant: str) -> None:
     officer = who(tenant, "petition_officer")
     wrong = replace(PETITION, petitioner=replace(PETITION.petitioner, id_number="12345"))
     with pytest.raises(ValidationFailed, match="resident ID number"):
