@@ -338,3 +338,24 @@ def test_onboarding_answers_once_every_service_recorded_the_township(
         assert r.status_code == 201, r.text
         assert at_least <= took < at_most  # read your writes; never longer than the setting
         assert services.asked >= len(PROJECTING_SERVICES)
+
+
+def test_onboarding_does_not_wait_for_a_service_that_does_not_answer(
+    runtime: Runtime,
+    gateway_keys,
+    make_user: Callable[..., str],  # type: ignore[no-untyped-def]
+) -> None:
+    issuer, verifier = gateway_keys
+    waiting = replace(runtime, settings=runtime.settings.model_copy(update={"onboard_wait_seconds": 5}))
+    services = DictServices(failing={"proxy": Unavailable("proxy is not deployed")})
+    services.known = {s: _Everything() for s in PROJECTING_SERVICES}
+    app = create_app(Gateway(runtime=waiting, issuer=issuer, verifier=verifier, services=services))
+    with TestClient(app) as client:
+        began = time.monotonic()
+        r = _onboard(client, login(client, make_user(["county_admin"])))
+        assert r.status_code == 201 and time.monotonic() - began < 4
+
+
+class _Everything(set):  # type: ignore[type-arg]
+    def __contains__(self, item: object) -> bool:
+        return True

@@ -65,9 +65,9 @@ class TownshipView(Township):
 
 @router.post("/v1/townships", **documented(Township, 201))
 async def onboard(body: TownshipIn, c: Authed, gw: GatewayDep) -> dict:
-    """Onboard a township; answered once every service has recorded it (read your writes: its
-    catalogue and cases answer at once), or after `onboard_wait_seconds` whatever they say —
-    `GET /v1/townships/{tenant}` then tells which service is still pending."""
+    """Onboard a township; answered once every service that answers has recorded it (read your
+    writes: its catalogue and cases answer at once), or after `onboard_wait_seconds` whatever
+    they say — `GET /v1/townships/{tenant}` then tells which service is still pending."""
     principal = require_role(c.principal, "county_admin")
     township = await run_in_threadpool(
         directory.onboard_township, gw.runtime.sessions, principal, body.model_dump()
@@ -83,7 +83,8 @@ async def _until_recorded(gw: GatewayDep, tenant: str, seconds: float) -> None:
     waiting = set(PROJECTING_SERVICES)
     while waiting and loop.time() < deadline:
         states = await asyncio.gather(*(_probe(gw, s, tenant) for s in sorted(waiting)))
-        waiting -= {s for s, state in zip(sorted(waiting), states, strict=True) if state == "ready"}
+        # a service that does not answer is not waited for (a deployment may not run it)
+        waiting -= {s for s, state in zip(sorted(waiting), states, strict=True) if state != "pending"}
         if waiting:
             await asyncio.sleep(min(pause, max(deadline - loop.time(), 0)))
             pause = min(pause * 2, 0.5)
