@@ -17,7 +17,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   streams and refused as soon as it passes the limit.
 - **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
   `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
-  (which run their own scripts and styles, served from here: nothing from elsewhere), and HSTS
+  (which run their own scripts and styles, served from here: nothing from elsewhere) and the staff
+  console (its own scripts and styles, none inline), and HSTS
   only when `http_hsts` says we are behind TLS.
 - **Request id and metrics** (`RequestMiddleware`, the outermost): `X-Request-Id` on every answer
   (the caller's, else a new one) and `bianmin_http_*` by route template.
@@ -53,6 +54,14 @@ CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
+# the staff console (entrypoints/console): its own scripts and styles only, no inline script or
+# style, forms posting only here, nothing framed, nothing from another origin
+CONSOLE_PATH = "/console"
+CONSOLE_STATIC = "/console/static/"
+CONSOLE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
 _VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
@@ -297,7 +306,13 @@ def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> 
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
-    headers["Cache-Control"] = "no-store"
-    headers["Content-Security-Policy"] = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
+    # the console's scripts and styles may be kept a while (a slow line loads them once); pages never
+    headers["Cache-Control"] = "public, max-age=3600" if path.startswith(CONSOLE_STATIC) else "no-store"
+    if path.startswith(DOCS_PATHS):
+        headers["Content-Security-Policy"] = DOCS_CSP
+    elif path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/"):
+        headers["Content-Security-Policy"] = CONSOLE_CSP
+    else:
+        headers["Content-Security-Policy"] = CSP
     if settings.http_hsts:
         headers["Strict-Transport-Security"] = HSTS
