@@ -75,3 +75,12 @@ def test_htmx_is_the_npm_packages_file_with_its_licence() -> None:
     assert (STATIC / "LICENSE-htmx.txt").read_text().startswith("Zero-Clause BSD")
     # a page's JavaScript stays small (the issue: ≤ 150 KB)
     assert sum(p.stat().st_size for p in STATIC.glob("*.js")) < 150 * 1024
+
+
+def test_a_stopped_or_paused_clock_says_so() -> None:
+    due = datetime(2026, 12, 10, 17, 0, tzinfo=TZ).isoformat()
+    assert present.clock_words({"state": "stopped", "due_at": due}, NOW, None) == "计时已停止"
+    assert present.clock_words({"state": "paused", "due_at": due}, NOW, None) == "已暂停（剩余约3天）"
+    assert present.clock_words({"state": "not_started", "due_at": None}, NOW, None) == "未起算"
+    assert present.shows_colour({"state": "running", "due_at": due})
+    assert not present.shows_colour({"state": "stopped", "due_at": due})

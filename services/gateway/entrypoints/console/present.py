@@ -213,6 +213,26 @@ def deadline_words(due_at: datetime | str | None, now: datetime, calendar: Worki
     return f"剩余{n}个工作日"
 
 
+RUNNING = frozenset({"running", "paused"})
+
+
+def clock_words(clock: dict, now: datetime, calendar: WorkingDays | None) -> str:
+    """The words of a case's clock: its deadline's while it runs, 已暂停 while it is paused (the
+    case is escalated), 计时已停止 once it stopped (completed, returned, withdrawn), 未起算 before."""
+    state = clock.get("state")
+    if state == "stopped":
+        return "计时已停止"
+    if state not in RUNNING:
+        return "未起算"
+    words = deadline_words(clock.get("due_at"), now, calendar)
+    return f"已暂停（{words}）" if state == "paused" else words
+
+
+def shows_colour(clock: dict) -> bool:
+    """The colour means something only while the clock runs (or is paused)."""
+    return clock.get("state") in RUNNING and bool(clock.get("due_at"))
+
+
 def problem_words(code: str | None, detail: str | None) -> str:
     """A problem of the API as the console shows it: the Chinese title, then the API's detail."""
     title = PROBLEMS.get(code or "", "操作未成功")

@@ -46,6 +46,7 @@ _env = jinja2.Environment(
 )
 _env.filters.update(date_zh=present.date_zh, datetime_zh=present.datetime_zh)
 _env.globals.update(
+    shows_colour=present.shows_colour,
     STATES=present.STATES,
     COLOURS=present.COLOURS,
     ACTIONS=present.ACTIONS,
@@ -191,13 +192,13 @@ async def worklist(
         counts[c["state"]] = counts.get(c["state"], 0) + 1
     colours = {k: 0 for k in present.COLOUR_ORDER}
     for c in cases:
-        if c["clock"]["due_at"] and c["clock"]["colour"] in colours:  # a clock that runs
+        if present.shows_colour(c["clock"]) and c["clock"]["colour"] in colours:
             colours[c["clock"]["colour"]] += 1
     shown = [c for c in cases if _matches(c, colour, q, s.username if mine else "")]
     shown.sort(key=lambda c: (c["clock"]["due_at"] is None, c["clock"]["due_at"] or "", c["number"]))
     now = _now(request)
     calendar = await _calendar(api, t, now.date(), [c["clock"]["due_at"] for c in shown])
-    rows = [(c, present.deadline_words(c["clock"]["due_at"], now, calendar)) for c in shown]
+    rows = [(c, present.clock_words(c["clock"], now, calendar)) for c in shown]
     return render(
         request,
         "worklist.html.j2",
@@ -216,7 +217,7 @@ async def worklist(
 
 
 def _matches(case: dict, colour: str, q: str, handler: str) -> bool:
-    if colour and (case["clock"]["colour"] != colour or not case["clock"]["due_at"]):
+    if colour and (case["clock"]["colour"] != colour or not present.shows_colour(case["clock"])):
         return False
     if handler and case.get("handler") != handler:
         return False
@@ -387,7 +388,7 @@ async def _case_view(
         status=status,
         tenant=tenant,
         case=case,
-        words=present.deadline_words(case["clock"]["due_at"], now, calendar),
+        words=present.clock_words(case["clock"], now, calendar),
         actions=actions,
         materials=materials,
         missing=[m for m in materials if m["code"] in case["missing_materials"]],
