@@ -551,10 +551,14 @@ async def county(request: Request) -> Response:
         townships, _ = await api.items("/v1/townships")
 
         async def counts(t: dict) -> dict:
-            (overdue, more_o), (red, more_r) = await asyncio.gather(
-                api.items(f"/v1/townships/{t['id']}/cases", colour="overdue"),
-                api.items(f"/v1/townships/{t['id']}/cases", colour="red"),
-            )
+            try:
+                (overdue, more_o), (red, more_r) = await asyncio.gather(
+                    api.items(f"/v1/townships/{t['id']}/cases", colour="overdue"),
+                    api.items(f"/v1/townships/{t['id']}/cases", colour="red"),
+                )
+            except ApiError as exc:  # one township unanswered (just onboarded, …): its row says so
+                words = present.problem_words(exc.code, None)
+                return {"township": t, "overdue": 0, "red": 0, "capped": False, "error": words}
             open_overdue = [c for c in overdue if c["state"] in present.WORKLIST_STATES]
             open_red = [c for c in red if c["state"] in present.WORKLIST_STATES]
             return {
@@ -562,6 +566,7 @@ async def county(request: Request) -> Response:
                 "overdue": len(open_overdue),
                 "red": len(open_red),
                 "capped": more_o or more_r,
+                "error": "",
             }
 
         rows = list(await asyncio.gather(*(counts(t) for t in townships)))
