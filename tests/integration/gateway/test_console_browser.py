@@ -249,3 +249,7 @@ def test_a_supervisors_dashboard(served, driver) -> None:  # type: ignore[no-unt
     assert "那坡镇" in table.text and "百都乡" in table.text
     shot(d, "county")
     no_serious_violation(d, "county")
+    # the check can fail: an image without its text is a critical violation
+    d.execute_script("document.querySelector('main').appendChild(document.createElement('img'))")
+    with pytest.raises(AssertionError, match="image-alt"):
+        no_serious_violation(d, "county with an unlabelled image")

@@ -18,7 +18,7 @@ from libs.common.runtime import Runtime
 from services.gateway.entrypoints.console import session as console_session
 from tests.integration.gateway import console_world
 from tests.integration.gateway.console_world import HOUSEHOLD, ID_CARD, ConsoleWorld
-from tests.integration.gateway.inprocess import gateway_with_intake
+from tests.integration.gateway.inprocess import deliver, gateway_with_intake
 from tests.integration.gateway.support import PASSWORD, login
 
 pytestmark = pytest.mark.integration
@@ -194,6 +194,23 @@ def test_the_console_pages_carry_a_csp_without_inline_script_and_no_other_origin
     assert c.get("/console/static/LICENSE-htmx.txt").text.startswith("Zero-Clause BSD")
 
 
+def test_a_page_is_charged_once_however_many_api_calls_it_makes(stack) -> None:  # type: ignore[no-untyped-def]
+    from libs.common.rate import TokenBuckets
+
+    c = logged_in(stack, "window_staff")
+    limits = stack[0].app.state.limits
+    lifted = limits.by_ip
+    limits.by_ip = TokenBuckets(0.001, 3)  # three requests per IP, then (nearly) none
+    try:
+        # a worklist makes ten API calls (the township, seven states, the calendar): still three pages
+        for _ in range(3):
+            assert c.get("/console/").status_code == 200
+        refused = c.get("/console/")
+        assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    finally:
+        limits.by_ip = lifted
+
+
 # --- a window staff member's case -----------------------------------------------------------------
 
 
@@ -235,6 +252,20 @@ def test_a_case_from_intake_with_a_missing_material_to_completion(stack, world: 
     history = c.get(case_path).text
     for words in ("收件", "一次性告知补正", "补齐材料", "受理", "指派承办人", "办结"):
         assert words in history
+
+
+def test_the_case_page_lists_notifys_notices_and_prints_their_pdf(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "window_staff")
+    case_path = take_in(c, world, materials=(ID_CARD,))
+    assert "暂无通知书" in c.get(case_path).text
+    deliver(world.runtime, "intake", "notify", [world.own])  # what the relay does
+    page = c.get(case_path)
+    link = re.search(r'href="([^"]+\.pdf)">打印（PDF）', page.text)
+    assert "一次性告知书" in page.text and link, page.text
+    pdf = c.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert c.get(case_path + "/notices/nope.pdf").status_code in (404, 422)
 
 
 def test_the_worklist_counts_sorts_filters_and_searches(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]

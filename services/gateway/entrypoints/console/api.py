@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.entrypoints.http.edge import client_ip
+from services.gateway.entrypoints.http.edge import CONSOLE_INNER, client_ip
 
 # a worklist reads at most this many cases of one state (the counts say "500+" beyond)
 MAX_ITEMS = 500
@@ -48,7 +49,7 @@ class Api:
             sent["Authorization"] = f"Bearer {self._token}"
         if self._request_id:
             sent["X-Request-Id"] = self._request_id
-        transport = httpx.ASGITransport(app=self._app, client=self._client)
+        transport = httpx.ASGITransport(app=_marked(self._app), client=self._client)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
             return await http.request(
                 method, path, json=json, params={k: v for k, v in (params or {}).items() if v}, headers=sent
@@ -87,6 +88,16 @@ class Api:
 
     async def gather(self, *calls: Any) -> list[Any]:
         return list(await asyncio.gather(*calls))
+
+
+def _marked(app: ASGIApp) -> ASGIApp:
+    """The app, its requests marked as the console's own (the edge charges the page, not these)."""
+
+    async def marked(scope: Scope, receive: Receive, send: Send) -> None:
+        scope[CONSOLE_INNER] = True
+        await app(scope, receive, send)
+
+    return marked
 
 
 def _body(reply: httpx.Response) -> Any:

@@ -9,7 +9,9 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   the bucket of its client IP and, when it carries a valid bearer token, from the bucket of its
   user (`http_rate_per_second`, burst `http_burst`). Login (`POST /v1/auth/token`) also spends
   from a stricter per-IP bucket here and a per-username bucket in the route (`throttle_login`),
-  on top of the back-off per account and source of `domain/credentials.py`. The client IP is the ASGI
+  on top of the back-off per account and source of `domain/credentials.py`. A staff console page
+  spends one token of its IP's bucket; the API calls it makes for the page in process spend none
+  (`CONSOLE_INNER`), but a console login still spends from the login bucket. The client IP is the ASGI
   client address: uvicorn replaces it with `X-Forwarded-For` only when the peer is one of
   `BIANMIN_TRUSTED_PROXIES` (server.py). Probes (`/healthz`, `/readyz`) are never limited.
 - **Request size** (`413`, code `validation_error`): a `Content-Length` above
@@ -65,6 +67,10 @@ CONSOLE_CSP = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 _VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
+# set by the staff console on the API calls it makes in process for one of its pages (console/api.py;
+# an ASGI scope key, which no request from outside can set): the page was charged already, so its
+# API calls spend no more tokens — except a login, which spends from the per-IP login bucket as ever
+CONSOLE_INNER = "bianmin.console_inner"
 
 
 class Limits:
@@ -139,10 +145,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         ip = client_ip(scope)
-        wait = self.limits.by_ip.take(ip)
+        inner = scope.get(CONSOLE_INNER, False)
+        wait = 0.0 if inner else self.limits.by_ip.take(ip)
         if not wait and scope["method"] == "POST" and scope["path"] == LOGIN_PATH:
             wait = self.limits.login_by_ip.take(ip)
-        if not wait:
+        if not wait and not inner:
             username = authenticated_username(scope)
             if username is not None:
                 wait = self.limits.by_user.take(username)
