@@ -266,6 +266,9 @@ def test_the_case_page_lists_notifys_notices_and_prints_their_pdf(stack, world: 
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert c.get(case_path + "/notices/nope.pdf").status_code in (404, 422)
+    # a dot segment from the browser climbs nowhere: it names nothing
+    assert c.get(f"/console/cases/{world.own}/%2E%2E/notices/x.pdf").status_code == 404
+    assert c.get("/console/", params={"tenant": ".."}).status_code == 404
 
 
 def test_the_worklist_counts_sorts_filters_and_searches(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from starlette.requests import Request
@@ -88,6 +89,14 @@ class Api:
 
     async def gather(self, *calls: Any) -> list[Any]:
         return list(await asyncio.gather(*calls))
+
+
+def seg(value: str) -> str:
+    """A value from the browser as one segment of an API path: quoted, never a dot segment (which
+    would climb out of it); such a value names nothing (`not_found`)."""
+    if value in ("", ".", ".."):
+        raise ApiError(404, "not_found", "no such thing")
+    return quote(value, safe="")
 
 
 def _marked(app: ASGIApp) -> ASGIApp:

@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from libs.common import onboarding_file
 from services.gateway.entrypoints.console import present, session
-from services.gateway.entrypoints.console.api import MAX_ITEMS, Api, ApiError
+from services.gateway.entrypoints.console.api import MAX_ITEMS, Api, ApiError, seg
 from services.gateway.entrypoints.console.session import ConsoleSession, CsrfRejected, LoginRequired
 
 HERE = Path(__file__).parent
@@ -180,8 +180,8 @@ async def worklist(
     states = [state] if state in present.WORKLIST_STATES else list(present.WORKLIST_STATES)
     try:
         township, *lists = await asyncio.gather(
-            api.get(f"/v1/townships/{t}"),
-            *(api.items(f"/v1/townships/{t}/cases", state=st) for st in states),
+            api.get(f"/v1/townships/{seg(t)}"),
+            *(api.items(f"/v1/townships/{seg(t)}/cases", state=st) for st in states),
         )
     except ApiError as exc:
         return _problem_page(request, s, exc)
@@ -237,7 +237,7 @@ async def _calendar(api: Api, tenant: str, today: date, dues: list[str | None]) 
     first = max(first, last - timedelta(days=365))  # the API gives at most 366 days at once
     try:
         found = await api.get(
-            f"/v1/townships/{tenant}/calendar", **{"from": first.isoformat(), "to": last.isoformat()}
+            f"/v1/townships/{seg(tenant)}/calendar", **{"from": first.isoformat(), "to": last.isoformat()}
         )
     except ApiError:
         return None  # the words fall back to calendar days (约)
@@ -290,7 +290,7 @@ async def _intake_form(
     api = Api(request, s.access)
     try:
         township, (items, _) = await asyncio.gather(
-            api.get(f"/v1/townships/{t}"), api.items(f"/v1/townships/{t}/catalog/items")
+            api.get(f"/v1/townships/{seg(t)}"), api.items(f"/v1/townships/{seg(t)}/catalog/items")
         )
     except ApiError as exc:
         return _problem_page(request, s, exc)
@@ -336,7 +336,7 @@ async def intake(request: Request) -> Response:
     }
     key = _text(form, "idempotency_key") or uuid.uuid4().hex  # the form's own: a resubmit creates once
     try:
-        case = await Api(request, s.access).post(f"/v1/townships/{t}/cases", body, idempotency_key=key)
+        case = await Api(request, s.access).post(f"/v1/townships/{seg(t)}/cases", body, idempotency_key=key)
     except ApiError as exc:
         error = present.problem_words(exc.code, exc.detail)
         return await _intake_form(request, s, t, item, values, chosen, error=error, form_key=key)
@@ -370,7 +370,7 @@ async def _case_view(
 ) -> Response:
     api = Api(request, s.access)
     try:
-        case = await api.get(f"/v1/townships/{tenant}/cases/{case_id}")
+        case = await api.get(f"/v1/townships/{seg(tenant)}/cases/{seg(case_id)}")
     except ApiError as exc:
         return _problem_page(request, s, exc)
     (notices, notices_error), materials = await asyncio.gather(
@@ -403,7 +403,7 @@ async def _materials(api: Api, tenant: str, case: dict) -> list[dict]:
     """The item's whole checklist with what the case has received (the case lists only those)."""
     received = {m["code"]: m for m in case["materials"]}
     try:
-        item = await api.get(f"/v1/townships/{tenant}/catalog/items/{quote(case['item_code'], safe='')}")
+        item = await api.get(f"/v1/townships/{seg(tenant)}/catalog/items/{seg(case['item_code'])}")
         listed = item["materials"]
     except ApiError:
         listed = [{"code": code, "name": code, "required": True} for code in case["missing_materials"]]
@@ -421,7 +421,7 @@ async def _materials(api: Api, tenant: str, case: dict) -> list[dict]:
 
 async def _notices(api: Api, tenant: str, case_id: str) -> tuple[list[dict], str]:
     try:
-        found, _ = await api.items(f"/v1/townships/{tenant}/cases/{case_id}/notices", limit=50)
+        found, _ = await api.items(f"/v1/townships/{seg(tenant)}/cases/{seg(case_id)}/notices", limit=50)
     except ApiError as exc:
         return [], present.problem_words(exc.code, None)
     return found, ""
@@ -459,7 +459,7 @@ async def act(request: Request, tenant: str, case_id: str, action: str) -> Respo
     version = _text(form, "version")
     try:
         await Api(request, s.access).post(
-            f"/v1/townships/{tenant}/cases/{case_id}/{action}",
+            f"/v1/townships/{seg(tenant)}/cases/{seg(case_id)}/{action}",
             _action_body(action, form, s),
             if_match=int(version) if version.isdigit() else None,
         )
@@ -480,7 +480,8 @@ async def supplement_notice(request: Request, tenant: str, case_id: str, print: 
     api = Api(request, s.access)
     try:
         case, township = await asyncio.gather(
-            api.get(f"/v1/townships/{tenant}/cases/{case_id}"), api.get(f"/v1/townships/{tenant}")
+            api.get(f"/v1/townships/{seg(tenant)}/cases/{seg(case_id)}"),
+            api.get(f"/v1/townships/{seg(tenant)}"),
         )
     except ApiError as exc:
         return _problem_page(request, s, exc)
@@ -504,7 +505,7 @@ async def notice_pdf(request: Request, tenant: str, case_id: str, notice_id: str
     s = await session.current(request)
     reply = await Api(request, s.access).call(
         "GET",
-        f"/v1/townships/{tenant}/cases/{case_id}/notices/{notice_id}",
+        f"/v1/townships/{seg(tenant)}/cases/{seg(case_id)}/notices/{seg(notice_id)}",
         headers={"Accept": "application/pdf"},
     )
     if reply.status_code != 200 or not reply.headers.get("content-type", "").startswith("application/pdf"):
@@ -533,7 +534,7 @@ async def inbox(request: Request) -> Response:
 async def inbox_read(request: Request, item_id: str) -> Response:
     s, _ = await _acting(request)
     try:
-        await Api(request, s.access).post(f"/v1/me/inbox/{quote(item_id, safe='')}/read")
+        await Api(request, s.access).post(f"/v1/me/inbox/{seg(item_id)}/read")
     except ApiError as exc:
         return _problem_page(request, s, exc)
     return redirect(request, "/console/inbox", s)
@@ -553,8 +554,8 @@ async def county(request: Request) -> Response:
         async def counts(t: dict) -> dict:
             try:
                 (overdue, more_o), (red, more_r) = await asyncio.gather(
-                    api.items(f"/v1/townships/{t['id']}/cases", colour="overdue"),
-                    api.items(f"/v1/townships/{t['id']}/cases", colour="red"),
+                    api.items(f"/v1/townships/{seg(t['id'])}/cases", colour="overdue"),
+                    api.items(f"/v1/townships/{seg(t['id'])}/cases", colour="red"),
                 )
             except ApiError as exc:  # one township unanswered (just onboarded, …): its row says so
                 words = present.problem_words(exc.code, None)
@@ -630,7 +631,7 @@ async def _onboard(api: Api, county: str, township: dict, content: bytes) -> dic
         "tenant": tenant,
         "villages": len(township["villages"]),
     }
-    exists = await api.call("GET", f"/v1/townships/{tenant}")
+    exists = await api.call("GET", f"/v1/townships/{seg(tenant)}")
     if exists.status_code == 200:
         return row | {"result": "已存在", "detail": ""}
     try:
@@ -676,5 +677,13 @@ def install(app: Any) -> None:
             message="页面已过期或来源不明（CSRF 校验未通过），请刷新后重试",
         )
 
+    async def api_refused(request: Request, exc: Exception) -> Response:
+        s = getattr(request.state, "console_session", None)
+        assert isinstance(exc, ApiError)
+        if s is None:  # no session to show the refusal to
+            return await login_required(request, LoginRequired())
+        return _problem_page(request, s, exc)
+
     app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(ApiError, api_refused)
     app.add_exception_handler(CsrfRejected, csrf_rejected)
