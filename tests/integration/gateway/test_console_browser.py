@@ -253,3 +253,26 @@ def test_a_supervisors_dashboard(served, driver) -> None:  # type: ignore[no-unt
     d.execute_script("document.querySelector('main').appendChild(document.createElement('img'))")
     with pytest.raises(AssertionError, match="image-alt"):
         no_serious_violation(d, "county with an unlabelled image")
+
+
+def test_a_county_admin_uploads_an_onboarding_file(served, driver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    base, world = served
+    d = driver
+    d.get(f"{base}/console/login")
+    d.find_element(By.ID, "username").send_keys(world.users["county_admin"])
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(d, "table.list")
+    d.find_element(By.LINK_TEXT, "乡镇导入").click()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("townships:\n  - {code: 'Bad Code', name: x}\n  - {code: ok1}\n", encoding="utf-8")
+    wait_for(d, "#file").send_keys(str(bad))
+    assert d.find_element(By.ID, "onboard-bar").tag_name == "progress"
+    d.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    problems = wait_for(d, "ol.problems")  # the 422 page, swapped in by htmx
+    assert "townships[0].code" in problems.text and "townships[1].name" in problems.text
+    assert d.current_url.endswith("/console/county/onboarding")
+    shot(d, "onboarding-problems")
+    no_serious_violation(d, "onboarding")
