@@ -130,6 +130,8 @@ def test_login_sets_an_httponly_samesite_cookie_and_shows_the_worklist(stack) ->
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
     home = c.get("/console/")
     assert home.status_code == 200 and "今日工作" in home.text and "那坡镇" in home.text
+    again = c.get("/console/login")  # logged in already
+    assert again.status_code == 303 and again.headers["location"] == "/console/"
 
 
 def test_a_wrong_password_or_a_missing_csrf_token_logs_nobody_in(stack) -> None:  # type: ignore[no-untyped-def]
@@ -168,6 +170,10 @@ def test_an_expired_access_token_is_refreshed_and_a_dead_session_ends(stack) -> 
     assert renewed["csrf"] == fields["csrf"]  # the forms already on screen still post
     # a session the API no longer honours (the spent refresh token): back to the login page
     replace_session(c, sealer.seal(fields | {"expires_at": 0, "refresh": "spent"}))
+    r = c.get("/console/")
+    assert r.status_code == 303 and r.headers["location"] == "/console/login?reason=expired"
+    # an access token the API does not take (here: not a token at all): the session ends too
+    replace_session(c, sealer.seal(fields | {"access": "not-a-token", "expires_at": time.time() + 600}))
     r = c.get("/console/")
     assert r.status_code == 303 and r.headers["location"] == "/console/login?reason=expired"
     # a forged cookie (not sealed with the deployment's keys) is no session at all

@@ -114,6 +114,12 @@ def _texts(form: FormData, name: str) -> list[str]:
 
 @router.get("/login")
 async def login_page(request: Request, reason: str = "") -> Response:
+    try:
+        s = await session.current(request)
+    except LoginRequired:
+        s = None
+    if s is not None:  # logged in already: to the work
+        return redirect(request, "/console/", s)
     return _login_form(request, message=present.PROBLEMS["unauthenticated"] if reason == "expired" else "")
 
 
@@ -256,6 +262,8 @@ def _message(code: str) -> str:
 
 
 def _problem_page(request: Request, s: ConsoleSession, exc: ApiError) -> Response:
+    if exc.status == 401:  # the API no longer takes the session's token (revoked, its key retired)
+        return session.clear(request, redirect(request, "/console/login?reason=expired"))
     return render(
         request,
         "problem.html.j2",
