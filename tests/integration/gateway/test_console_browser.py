@@ -178,6 +178,7 @@ def test_a_window_staff_members_day(served, driver) -> None:  # type: ignore[no-
     assert "陈晓：" in notice.text
     assert d.execute_script("return window.__printed") == 1
     shot(d, "notice")
+    no_serious_violation(d, "notice")
     d.find_element(By.CSS_SELECTOR, "[data-print]").click()
     assert d.execute_script("return window.__printed") == 2
 
@@ -201,6 +202,7 @@ def test_a_window_staff_members_day(served, driver) -> None:  # type: ignore[no-
     for words in ("收件", "一次性告知补正", "补齐材料", "受理", "指派承办人", "办结"):
         assert words in history
     shot(d, "case-completed")
+    no_serious_violation(d, "case completed")
 
     # the worklist shows it, with its words beside the colour, and the filters swap the table in
     for name in ("王芳", "刘强"):

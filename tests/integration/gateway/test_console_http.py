@@ -380,15 +380,43 @@ def test_the_console_can_do_nothing_the_token_cannot(stack, world: ConsoleWorld)
 # --- the county ---------------------------------------------------------------------------------
 
 
+def overdue(world: ConsoleWorld, case_path: str, days: int) -> None:
+    """Move the case's deadline `days` back (what the calendar's days passing would do)."""
+    import sqlalchemy as sa
+
+    from libs.common import db
+
+    with db.transaction(world.runtime.ops_sessions, None) as s:
+        s.execute(
+            sa.text(
+                "UPDATE intake.case_clock SET due_at = now() - make_interval(days => :d),"
+                " warn_at = now() - make_interval(days => :d + 1) WHERE case_id = :id"
+            ),
+            {"d": days, "id": case_path.split("/")[-1]},
+        )
+
+
 def test_the_supervisors_dashboard_lists_townships_with_a_drill_down(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    staff = logged_in(stack, "window_staff")
+    late = take_in(staff, world, name="迟办", materials=(ID_CARD, HOUSEHOLD))
+    overdue(world, late, 3)
+    number = api_case(stack, late)["number"]
     c = logged_in(stack, "county_supervisor")
     home = c.get("/console/")
     assert home.status_code == 303 and home.headers["location"] == "/console/county/"
     page = c.get("/console/county/")
     assert page.status_code == 200 and "那坡镇" in page.text and "百都乡" in page.text
     assert f"/console/?tenant={world.own}&amp;colour=overdue" in page.text
+    # the township with the overdue case comes first, its count a link to the cases themselves
+    assert page.text.index("那坡镇") < page.text.index("百都乡")
+    assert re.search(r"colour=overdue\">[1-9]\d*件</a>", page.text)
     drill = c.get("/console/", params={"tenant": world.own, "colour": "overdue"})
     assert drill.status_code == 200 and "那坡镇" in drill.text and "收件（新案件）" not in drill.text
+    assert (
+        number in drill.text
+        and "chip-overdue" in drill.text
+        and re.search(r"已超期\d+天|今日已超期", drill.text)
+    )
     # a township intake does not know yet (just onboarded, its events not delivered): its row says
     # so, and the other townships are still counted
     admin = login(stack[0], world.users["county_admin"])
