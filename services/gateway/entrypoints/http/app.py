@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from libs.common.settings import Settings
+from services.gateway.entrypoints import console
 from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
 from services.gateway.entrypoints.http.routers import (
@@ -71,6 +72,7 @@ def create_app(gw: Gateway) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, responses=problems.RESPONSES)
+    console.install(app)  # the staff console's pages (/console/), outside the OpenAPI document
 
     # the edge, innermost first (the last added runs first): idempotent creates, body size, rate
     # limits, CORS (only with configured origins), then the request id, metrics and headers
