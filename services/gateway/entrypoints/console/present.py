@@ -99,6 +99,8 @@ ACTORS: dict[str, frozenset[str]] = {a: _HANDLERS for a in ALLOWED} | {
     "press": frozenset({"township_admin", "county_supervisor"})
 }
 RECEIVERS = frozenset({"intake_desk", "window_staff", "township_admin", "proxy_agent"})
+# who may find a case by its applicant's name or phone (API.md *Cases*: audited)
+APPLICANT_SEARCHERS = RECEIVERS | {"petition_officer"}
 
 SATISFACTIONS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 OUTCOMES = {"approved": "准予（办结）", "denied": "不予（办结）"}

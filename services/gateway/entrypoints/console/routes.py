@@ -13,6 +13,7 @@ overdue and red cases) and `/console/county/onboarding` (townships from a YAML/E
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -184,10 +185,11 @@ async def worklist(
         return redirect(request, "/console/county/", s)
     api = Api(request, s.access)
     states = [state] if state in present.WORKLIST_STATES else list(present.WORKLIST_STATES)
+    search = _search(s, q.strip())  # the API finds it (and logs an applicant looked up)
     try:
         township, *lists = await asyncio.gather(
             api.get(f"/v1/townships/{seg(t)}"),
-            *(api.items(f"/v1/townships/{seg(t)}/cases", state=st) for st in states),
+            *(api.items(f"/v1/townships/{seg(t)}/cases", state=st, **search) for st in states),
         )
     except ApiError as exc:
         return _problem_page(request, s, exc)
@@ -200,7 +202,7 @@ async def worklist(
     for c in cases:
         if present.shows_colour(c["clock"]) and c["clock"]["colour"] in colours:
             colours[c["clock"]["colour"]] += 1
-    shown = [c for c in cases if _matches(c, colour, q, s.username if mine else "")]
+    shown = [c for c in cases if _matches(c, colour, "" if search else q, s.username if mine else "")]
     shown.sort(key=lambda c: (c["clock"]["due_at"] is None, c["clock"]["due_at"] or "", c["number"]))
     now = _now(request)
     calendar = await _calendar(api, t, now.date(), [c["clock"]["due_at"] for c in shown])
@@ -220,6 +222,22 @@ async def worklist(
         message=_message(msg),
         can_receive=s.has(*present.RECEIVERS),
     )
+
+
+_CASE_NUMBER = re.compile(r"[A-Za-z0-9._]+(-[A-Za-z0-9._]+)+")  # e.g. napo-20261207-0001
+
+
+def _search(s: ConsoleSession, q: str) -> dict[str, str]:
+    """The API's own search for `q`: a case number as such; an applicant's name or phone for the
+    roles that may look applicants up (API.md: audited). Otherwise none: the list is filtered
+    by what it shows (`_matches`)."""
+    if not q:
+        return {}
+    if _CASE_NUMBER.fullmatch(q):
+        return {"number": q}
+    if s.has(*present.APPLICANT_SEARCHERS):
+        return {"applicant": q}
+    return {}
 
 
 def _matches(case: dict, colour: str, q: str, handler: str) -> bool:
