@@ -50,6 +50,7 @@ from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from libs.common.errors import InvalidTransition, ValidationFailed, VersionConflict
+from libs.common.pii import mask_address, mask_id_number, mask_name, mask_phone
 from libs.common.text import check_one_of, check_text, clean_name
 
 ACCEPTED = "accepted"
@@ -236,6 +237,20 @@ class Delegation:
 
     def can(self, action: str) -> bool:
         return self.state in ALLOWED[action]
+
+    def seen_by(self, username: str) -> tuple[Applicant, bool]:
+        """The applicant as `username` may see them (DOMAIN.md §11): in full for the delegation's
+        agent, else masked; and whether masked."""
+        if username == self.agent:
+            return self.applicant, False
+        a = self.applicant
+        return (
+            Applicant(
+                mask_name(a.name), mask_phone(a.phone), mask_id_number(a.id_number) if a.id_number else "",
+                mask_address(a.address) if a.address else "",
+            ),
+            True,
+        )  # fmt: skip
 
     def check_version(self, expected: int) -> None:
         if expected and expected != self.version:
