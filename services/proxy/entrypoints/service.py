@@ -5,7 +5,7 @@ from bianmin.proxy.v1 import proxy_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.proxy.entrypoints.grpc_servicer import ProxyServicer
-from services.proxy.service_layer import handlers, leaves
+from services.proxy.service_layer import case_events, handlers, leaves
 
 
 def servicers(runtime: Runtime) -> list:
@@ -23,6 +23,8 @@ def subscriptions() -> list[Subscription]:
         # who is away (service_layer/leaves.py): the agents' on_leave, and dispatch's backups
         Subscription("appraisal", "leave_approved", "proxy", leaves.on_leave_approved),
         Subscription("appraisal", "leave_cancelled", "proxy", leaves.on_leave_cancelled),
+        # each delegation follows its intake case (service_layer/case_events.py): records, no gRPC call
+        *case_events.subscriptions(),
     ]
 
 
