@@ -94,6 +94,8 @@ def delegation_to_pb(d: Delegation, viewer: str) -> pb.Delegation:
         trip_date=d.trip_date.isoformat() if d.trip_date else "",
         outcome=d.outcome,
         outcome_reason=d.outcome_reason,
+        carrier=d.carrier,
+        trip_id=d.trip_id,
         satisfaction=satisfaction_number(d.satisfaction) if d.satisfaction else 0,
         version=d.version,
     )
@@ -132,6 +134,12 @@ def event_to_pb(event: domain.DelegationEvent) -> Message:
             trip_date=event.trip_date.isoformat() if event.trip_date else "",
         )  # fmt: skip
         message.moved_at.FromDatetime(event.at)
+    elif isinstance(event, domain.DelegationReassigned):
+        message = events_pb2.DelegationReassigned(
+            **base, case_id=event.case_id, carrier=event.carrier, previous_carrier=event.previous_carrier,
+            trip_date=event.trip_date.isoformat(), trip_id=event.trip_id, reason=event.reason,
+        )  # fmt: skip
+        message.reassigned_at.FromDatetime(event.at)
     elif isinstance(event, domain.DelegationReplied):
         message = events_pb2.DelegationReplied(
             **base, case_id=event.case_id, method=method_number(event.method),

@@ -101,6 +101,42 @@ def page(
     return [stored(r) for r in rows]
 
 
+def on_trip(s: Session, trip_id: str) -> list[Delegation]:
+    """The manifest of a trip: its delegations, in id order."""
+    rows = s.execute(sa.select(t).where(t.c.trip_id == trip_id).order_by(t.c.id)).mappings().all()
+    return [stored(r) for r in rows]
+
+
+def on_trips(s: Session, trip_ids: list[str]) -> list[Delegation]:
+    rows = s.execute(sa.select(t).where(t.c.trip_id.in_(trip_ids)).order_by(t.c.id)).mappings().all()
+    return [stored(r) for r in rows]
+
+
+def carried_load(s: Session) -> dict[str, int]:
+    """Open delegations (waiting for or at a trip's end) by the agent who carries them."""
+    rows = s.execute(
+        sa.select(t.c.carrier, sa.func.count())
+        .where(t.c.state.in_(("awaiting_trip", "at_county")), t.c.carrier != "")
+        .group_by(t.c.carrier)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def missed(s: Session, today: date) -> list[Delegation]:
+    """Delegations still waiting for a trip day that has passed."""
+    rows = (
+        s.execute(
+            sa.select(t)
+            .where(t.c.state == "awaiting_trip", t.c.trip_date < today)
+            .order_by(t.c.id)
+            .with_for_update()
+        )
+        .mappings()
+        .all()
+    )
+    return [stored(r) for r in rows]
+
+
 def _publish(s: Session, d: Delegation) -> None:
     """The events not yet stored (a delegation read from here has none), then none are pending."""
     for event in d.events:
@@ -131,6 +167,8 @@ def _row(d: Delegation) -> dict[str, Any]:
         "case_version": d.case_version,
         "state": d.state,
         "trip_date": d.trip_date,
+        "carrier": d.carrier,
+        "trip_id": d.trip_id,
         "outcome": d.outcome,
         "outcome_reason": d.outcome_reason,
         "confirmation_method": c.method if c else "",
@@ -177,6 +215,8 @@ def stored(row: sa.RowMapping) -> Delegation:
         state=row["state"],
         case_version=int(row["case_version"]),
         trip_date=trip,
+        carrier=row["carrier"],
+        trip_id=row["trip_id"],
         outcome=row["outcome"],
         outcome_reason=row["outcome_reason"],
         confirmation=(

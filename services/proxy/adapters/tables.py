@@ -140,6 +140,8 @@ delegation = db.tenant_table(
     sa.Column("case_version", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("trip_date", sa.Date),
+    sa.Column("carrier", sa.Text, nullable=False, server_default=""),
+    sa.Column("trip_id", sa.Text, nullable=False, server_default=""),
     sa.Column("outcome", sa.Text, nullable=False, server_default=""),
     sa.Column("outcome_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("confirmation_method", sa.Text, nullable=False, server_default=""),
@@ -153,4 +155,22 @@ delegation = db.tenant_table(
     sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
     sa.UniqueConstraint("tenant_id", "case_id", name="delegation_case"),
+)
+
+# Trips (DOMAIN.md §6.3 step 3): one per carrier, trip day and destination (township | county), its
+# id derived from those (so planning twice is one trip); the manifest is the delegations whose
+# `trip_id` is it. `status` planned | delivered.
+trip = db.tenant_table(
+    "trip",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("trip_date", sa.Date, nullable=False),
+    sa.Column("carrier", sa.Text, nullable=False),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="planned"),
+    sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("delivered_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("announced_at", sa.DateTime(timezone=True)),  # its manifest told to the carrier (plan-trips)
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
 )

@@ -20,7 +20,8 @@ State machine (an action not listed for the state raises `InvalidTransition`, no
     decide        accepted (village-level item)                decided
     await_trip    accepted (not a village-level item)          awaiting_trip
     deliver       awaiting_trip                                at_township
-    reply         decided, returned                            replied
+    carry         awaiting_trip, at_county                     (unchanged: dispatch's carrier)
+    reply         decided, returned (replied without its card)     replied
     file          replied                                      filed
 
 and the steps of its intake case (`follow`, the worker; never refused — a step that does not
@@ -77,6 +78,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "decide": frozenset({ACCEPTED}),
     "await_trip": frozenset({ACCEPTED}),
     "deliver": frozenset({AWAITING_TRIP}),
+    "carry": frozenset({AWAITING_TRIP, AT_COUNTY}),
     "reply": frozenset({DECIDED, RETURNED}),
     "file": frozenset({REPLIED}),
 }
@@ -175,6 +177,18 @@ class DelegationMoved(DelegationEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DelegationReassigned(DelegationEvent):
+    """Dispatch chose who carries it on which trip."""
+
+    case_id: str
+    carrier: str
+    previous_carrier: str
+    trip_date: date
+    trip_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class DelegationReplied(DelegationEvent):
     case_id: str
     method: str
@@ -219,6 +233,8 @@ class Delegation:
     state: str = ACCEPTED
     case_version: int = 0  # the newest version of the intake case this delegation followed
     trip_date: date | None = None
+    carrier: str = ""  # the agent who carries it on its trip (dispatch); "" while not carried
+    trip_id: str = ""
     outcome: str = ""
     outcome_reason: str = ""
     confirmation: Confirmation | None = None
@@ -318,15 +334,32 @@ class Delegation:
         self.outcome, self.outcome_reason = outcome, reason
         self._move("decide", DECIDED, actor, at, reason)
 
-    def await_trip(self, actor: str, at: datetime, trip_date: date) -> None:
-        """Waits for the next trip day to be carried to the township."""
+    def await_trip(
+        self, actor: str, at: datetime, trip_date: date, *, carrier: str = "", trip_id: str = ""
+    ) -> None:
+        """Waits for the next trip day to be carried to the township (by `carrier`, default its agent)."""
         self._guard("await_trip", actor, at)
         if self.decided_in_village:
             raise ValidationFailed(f"item {self.item_code} is decided in the village: no trip")
-        if not isinstance(trip_date, date) or trip_date < at.date() - timedelta(days=1):
-            raise ValidationFailed("trip_date: the next trip day, not one past")
-        self.trip_date = trip_date
+        _check_trip_date(trip_date, at)
+        self.trip_date, self.carrier, self.trip_id = trip_date, carrier or self.agent, trip_id
         self._move("await_trip", AWAITING_TRIP, actor, at, "", trip_date=trip_date)
+
+    def carry(
+        self, actor: str, at: datetime, carrier: str, trip_date: date, trip_id: str, reason: str
+    ) -> None:
+        """Dispatch (DOMAIN.md §6.4): `carrier` carries it on the trip of `trip_date` — a township
+        agent to the county, a backup for an agent away, the next trip after a missed one. The
+        state stays; the step is in the history (action `carry`, the reason) with its event."""
+        self._guard("carry", actor, at)
+        _check_trip_date(trip_date, at)
+        previous = self.carrier
+        self.carrier, self.trip_date, self.trip_id = carrier, trip_date, trip_id
+        event = DelegationReassigned(
+            case_id=self.case_id, carrier=carrier, previous_carrier=previous, trip_date=trip_date,
+            trip_id=trip_id, reason=reason, **self._e(actor, at),
+        )  # fmt: skip
+        self._record("carry", self.state, actor, at, reason, event)
 
     def deliver(self, actor: str, at: datetime) -> None:
         """The trip delivered it to the township centre."""
@@ -334,8 +367,14 @@ class Delegation:
         self._move("deliver", AT_TOWNSHIP, actor, at, "")
 
     def reply(self, actor: str, at: datetime, confirmation: Confirmation, satisfaction: str) -> None:
-        """The implementation card signed (or thumbprinted) and the satisfaction rated."""
-        self._guard("reply", actor, at)
+        """The implementation card signed (or thumbprinted) and the satisfaction rated. Also once
+        the worker saw the case replied before the card was recorded (a race with its own reply):
+        the card is still recorded, once."""
+        if self.state == REPLIED and self.confirmation is None:
+            _required(actor, "actor")
+            _check_at(at)
+        else:
+            self._guard("reply", actor, at)
         check_one_of(satisfaction, SATISFACTIONS, "satisfaction")
         confirmation = check_confirmation(confirmation, at, self.created_at)
         self.confirmation, self.satisfaction = confirmation, satisfaction
@@ -483,6 +522,11 @@ def check_fee(fee: Fee | None, statutory_fee_fen: int) -> Fee | None:
         raise ValidationFailed("fee: a statutory fee is recorded with its receipt number", field="fee")
     check_text(receipt, "fee receipt", MAX_RECEIPT)
     return Fee(fee.amount_fen, receipt)
+
+
+def _check_trip_date(trip_date: object, at: datetime) -> None:
+    if not isinstance(trip_date, date) or trip_date < at.date() - timedelta(days=1):
+        raise ValidationFailed("trip_date: the next trip day, not one past")
 
 
 def _required(value: object, what: str) -> str:

@@ -5,10 +5,30 @@ centre — seed 002 篇1 "村'代办员'每周日、周三到乡便民服务中�
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from services.proxy.domain.delegation import Delegation
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_TRIP_DAYS = ("wed", "sun")
+TOWNSHIP, COUNTY = "township", "county"  # where a trip goes
+PLANNED, DELIVERED = "planned", "delivered"
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One carrier's trip on a trip day to the township centre or the county, with its manifest
+    (the delegations on it)."""
+
+    id: str
+    date: date
+    carrier: str
+    village: str  # the carrier's ("" for a township agent)
+    destination: str  # township | county
+    status: str  # planned | delivered
+    delivered_at: datetime | None = None
+    delegations: tuple[Delegation, ...] = field(default=())
 
 
 def trip_days(value: object) -> tuple[str, ...]:

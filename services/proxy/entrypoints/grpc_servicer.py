@@ -28,8 +28,9 @@ from services.proxy.adapters.household_proto import (
     visit_to_pb,
 )
 from services.proxy.adapters.intake_client import GrpcIntake
+from services.proxy.adapters.trip_proto import trip_to_pb
 from services.proxy.domain.delegation import Applicant
-from services.proxy.service_layer import agents, delegations, exclusions, households, visits
+from services.proxy.service_layer import agents, delegations, exclusions, households, trips, visits
 from services.proxy.service_layer.agents import AgentView
 from services.proxy.service_layer.delegations import NewDelegation
 
@@ -190,7 +191,7 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
         )
         d = delegations.create(
             self.runtime.sessions, current_principal(), current_tenant(), self.intake, cmd,
-            idempotency_key=request.idempotency_key, tz=ZoneInfo(self.runtime.settings.timezone),
+            idempotency_key=request.idempotency_key,
         )  # fmt: skip
         return pb.CreateDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
 
@@ -232,6 +233,22 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
             expected_version=request.expected_version,
         )  # fmt: skip
         return pb.ArchiveDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
+
+    # --- trips
+
+    def ListTrips(self, request: pb.ListTripsRequest, context: object) -> pb.ListTripsResponse:
+        listed = trips.list_trips(
+            self.runtime.sessions, current_principal(), current_tenant(), day_text=request.trip_date,
+            agent=request.agent,
+        )  # fmt: skip
+        return pb.ListTripsResponse(trips=[trip_to_pb(t) for t in listed])
+
+    def DeliverTrip(self, request: pb.DeliverTripRequest, context: object) -> pb.DeliverTripResponse:
+        done = trips.deliver(
+            self.runtime.sessions, current_principal(), current_tenant(), request.trip_id,
+            list(request.delegation_ids),
+        )  # fmt: skip
+        return pb.DeliverTripResponse(trip=trip_to_pb(done))
 
     # --- visits
 

@@ -35,7 +35,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db, paging
@@ -50,11 +49,11 @@ from services.proxy.adapters import delegation_repository as repo
 from services.proxy.adapters import household_repository as households_repo
 from services.proxy.adapters import tables
 from services.proxy.domain import delegation as domain
-from services.proxy.domain import trip
 from services.proxy.domain.agent import Agent
 from services.proxy.domain.delegation import Applicant, Confirmation, Consent, Delegation, Fee
 from services.proxy.domain.intake_case import CaseRef, ItemFacts
-from services.proxy.service_layer import access, exclusions
+from services.proxy.domain.trip import COUNTY, TOWNSHIP
+from services.proxy.service_layer import access, exclusions, trips
 
 # who reads the register (masked but for the delegation's agent)
 READERS = (*access.TOWNSHIP_STAFF, "county_admin", "county_supervisor")
@@ -114,7 +113,6 @@ def create(
     cmd: NewDelegation,
     *,
     idempotency_key: str = "",
-    tz: ZoneInfo = DEFAULT_TZ,
     now: Now = _utcnow,
 ) -> Delegation:
     """Register a delegation and its intake case (module docstring); the answer is as the caller
@@ -148,7 +146,6 @@ def create(
                 "taken for (不代办对象)",
                 field="applicant",
             )
-        trip_days = trip.trip_days(_settings_trip_days(s))
     item = intake.item(cmd.item_code)
     materials = tuple(dict.fromkeys(cmd.materials))
     fee = _checked_item(item, cmd, materials)
@@ -168,8 +165,8 @@ def create(
         )  # fmt: skip
         if item.level == domain.VILLAGE_LEVEL:
             delegation.decide(who.username, at, outcome, cmd.reason)
-        else:
-            delegation.await_trip(who.username, at, trip.next_trip_day(at.astimezone(tz).date(), trip_days))
+        else:  # on its carrier's trip of the next trip day at once (dispatch)
+            trips.plan(s, delegation, destination=TOWNSHIP, actor=who.username, at=at)
         delegation.case_version = case.version
         if not repo.add(s, delegation, idempotency_key=idempotency_key):
             return _same_request(repo.get(s, delegation_id), cmd)  # a concurrent retry won
@@ -259,10 +256,6 @@ def _applicant(a: Applicant) -> Applicant:
     phone = check_phone(a.phone, "applicant phone")
     id_number = check_resident_id(a.id_number, "applicant id_number") if a.id_number else ""
     return Applicant(name, phone, id_number, (a.address or "").strip())
-
-
-def _settings_trip_days(s: Session) -> object:
-    return s.execute(sa.select(tables.settings.c.trip_days)).scalar_one_or_none()
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -383,8 +376,9 @@ def file(
     if case.state == "replied":
         intake.archive(case)
     return _save_step(
-        sessions, scope, delegation_id, current.version, lambda d: d.file(_username(principal), at)
-    )
+        sessions, scope, delegation_id, current.version, lambda d: d.file(_username(principal), at),
+        done=lambda d: d.state == domain.FILED,  # the worker saw the case archived first
+    )  # fmt: skip
 
 
 def _username(principal: Principal | None) -> str:
@@ -422,10 +416,17 @@ def _save_step(
     delegation_id: str,
     expected: int,
     step: Callable[[Delegation], None],
+    *,
+    done: Callable[[Delegation], bool] = lambda d: False,
 ) -> Delegation:
+    """`step` on the delegation as it is now. The worker may have moved it since it was checked (it
+    follows the case proxy has just changed in intake): when that did what `step` does already
+    (`done`), the delegation as it is."""
     with db.transaction(sessions, scope) as s:
         d = repo.get(s, delegation_id, lock=True)
-        d.check_version(expected)
+        if done(d):
+            return d
+        expected = d.version  # checked against the caller's If-Match before intake was asked
         step(d)
         repo.save(s, d, expected)
     return d
@@ -446,6 +447,9 @@ def follow_case(
     before = d.version
     known = d.case_version
     changed = d.follow(step, case_version, actor, at, to_level=to_level, reason=reason)
+    if changed and d.state == domain.AT_COUNTY and step == "escalated":  # a township agent carries it
+        trips.plan(s, d, destination=COUNTY, actor="system", at=at,
+                   reason="escalated to a county department: a township agent carries it")  # fmt: skip
     if changed or d.case_version != known:
         repo.save(s, d, before)
     return changed

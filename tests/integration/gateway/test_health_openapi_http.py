@@ -60,6 +60,8 @@ API_PATHS = {
     "/v1/townships/{tenant}/proxy/delegations/{delegation_id}",
     "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/reply",
     "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/file",
+    "/v1/townships/{tenant}/proxy/trips",
+    "/v1/townships/{tenant}/proxy/trips/{trip_id}/deliver",
     "/v1/townships/{tenant}/cases",
     "/v1/townships/{tenant}/cases/{case_id}",
     "/v1/townships/{tenant}/cases/{case_id}/notices",

@@ -133,6 +133,12 @@ TENANT_PROXY_READ = Policy(
     frozenset({"township_admin", "proxy_agent", "county_admin", "county_supervisor"}),
 )
 TENANT_PROXY_AGENT = Policy("proxy_agent of the tenant (the household's agent)", frozenset({"proxy_agent"}))
+# a trip is delivered by its carrier (the matrix's agent carries its township's trips) or received by
+# the township's staff at the centre
+TENANT_TRIP_DELIVERY = Policy(
+    "proxy_agent (the carrier), township_admin, window_staff or intake_desk of the tenant",
+    frozenset({"proxy_agent", "township_admin", "window_staff", "intake_desk"}),
+)
 TENANT_EXCLUSION_READ = Policy(
     "township_admin of the tenant or county_supervisor (exclusion list)",
     frozenset({"township_admin", "county_supervisor"}),
@@ -236,6 +242,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_DELEGATION): TENANT_PEOPLE,
     ("POST", PROXY_DELEGATION + "/reply"): TENANT_PROXY_AGENT,
     ("POST", PROXY_DELEGATION + "/file"): TENANT_PROXY_AGENT,
+    ("GET", PROXY + "/trips"): TENANT_PEOPLE,
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
     # --- end of proxy: agents, households, exclusions, visits, delegations
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
@@ -677,6 +685,18 @@ def _delegation_file(w: World, tenant: str | None) -> Call:
     return Call({"delegation_id": _a_delegation(w, tenant, village_item=True, steps=("reply",))})
 
 
+def _a_trip(w: World, tenant: str | None) -> Call:
+    """The trip carrying a fresh delegation of `tenant` (its agent's, to the township)."""
+    if tenant not in (w.own, w.other):
+        return Call({"trip_id": _NO_CASE}, json={})
+    delegation_id = _a_delegation(w, tenant)
+    r = w.client.get(
+        f"/v1/townships/{tenant}/proxy/delegations/{delegation_id}", headers=w.agent_headers[tenant]
+    )
+    assert r.status_code == 200 and r.json()["trip_id"], r.text
+    return Call({"trip_id": r.json()["trip_id"]}, json={})
+
+
 PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", PROXY_AGENTS): Request(_agent_body),
     ("GET", PROXY_AGENT): Request(_agent),
@@ -689,6 +709,7 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", PROXY_DELEGATION): Request(_delegation),
     ("POST", PROXY_DELEGATION + "/reply"): Request(_delegation_reply),
     ("POST", PROXY_DELEGATION + "/file"): Request(_delegation_file),
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): Request(_a_trip),
 }
 # --- end of proxy: agents, households, exclusions, visits
 

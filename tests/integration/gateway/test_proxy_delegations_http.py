@@ -144,6 +144,18 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
         assert seen["applicant"]["masked"] and seen["applicant"]["name"] != "张三"
         reply = f"{base}/proxy/delegations/{carried['id']}/reply"
         assert_problem(client.post(reply, json=_card(), headers=agent), 409, "invalid_transition")
+        manifest = client.get(
+            f"{base}/proxy/trips", params={"date": carried["trip_date"]}, headers=agent
+        ).json()
+        (trip,) = manifest["items"]
+        assert (trip["agent"], trip["status"], [e["id"] for e in trip["delegations"]]) == (
+            agent_name,
+            "planned",
+            [carried["id"]],
+        )
+        assert trip["delegations"][0]["applicant"] == "张*" or trip["delegations"][0]["applicant"] != "张三"
+        r = client.post(f"{base}/proxy/trips/{trip['id']}/deliver", json={}, headers=agent)
+        assert r.status_code == 200 and r.json()["status"] == "delivered", r.text
         case_url = f"{base}/cases/{carried['case_id']}"
         version = client.get(case_url, headers=clerk).json()["version"]
         for action, extra in (

@@ -23,7 +23,7 @@ from services.proxy.adapters import tables
 from services.proxy.domain.delegation import Applicant, Confirmation, Consent, Fee
 from services.proxy.domain.intake_case import CaseRef, ItemFacts
 from services.proxy.entrypoints.service import SERVICE
-from services.proxy.service_layer import agents, delegations, exclusions
+from services.proxy.service_layer import agents, delegations, exclusions, leaves, trips
 from services.proxy.service_layer.delegations import NewDelegation
 
 pytestmark = pytest.mark.integration
@@ -164,7 +164,6 @@ def create(
         intake,
         cmd or new(),
         now=lambda: MONDAY,
-        tz=TZ,
         **kw,
     )  # type: ignore[arg-type]
 
@@ -457,9 +456,13 @@ def test_the_worker_follows_the_case_exactly_once(runtime: Runtime, tenant: str)
         ("awaiting_trip", "lan"),
         ("at_township", "desk"),
         ("at_county", "desk"),
+        ("at_county", "system"),  # dispatch: a township agent carries it to the county
         ("returned", "desk"),
     ]
     assert got.history[3].reason == "县审批" and got.case_version == 6
+    assert got.history[4].action == "carry" and got.carrier == "huang"
+    reassigned = outbox(runtime, tenant, "delegation_reassigned")
+    assert [(e["carrier"], e["previous_carrier"]) for e in reassigned] == [("huang", "lan")]
     # a replay of the same data under a new event id changes nothing either
     deliver(case_event(tenant, "case_escalated", d.case_id, 4, to_level="HANDLING_LEVEL_COUNTY"))
     assert delegations.get(runtime.sessions, agent(tenant), tenant, d.id).version == got.version
@@ -485,3 +488,67 @@ def test_the_worker_skips_cases_that_are_no_delegations(runtime: Runtime, tenant
         runtime.sessions,
     )
     assert delegations.get(runtime.sessions, agent(tenant), tenant, d.id).state == "withdrawn"
+
+
+# --- trips and dispatch -------------------------------------------------------------------------
+
+WEDNESDAY = date(2026, 12, 9)
+
+
+def test_a_waiting_delegation_is_on_its_agents_trip_at_once(runtime: Runtime, tenant: str) -> None:
+    d = create(runtime, tenant, FakeIntake())
+    assert (d.carrier, d.trip_date) == ("lan", WEDNESDAY) and d.trip_id
+    boss = who(tenant, "boss", "township_admin")
+    listed = trips.list_trips(runtime.sessions, boss, tenant, day_text="2026-12-09")
+    assert [(t.id, t.carrier, t.destination, t.status, [x.id for x in t.delegations]) for t in listed] == [
+        (d.trip_id, "lan", "township", "planned", [d.id])
+    ]
+    assert trips.list_trips(runtime.sessions, agent(tenant, "mo"), tenant, day_text="2026-12-09") == []
+    assert (
+        trips.list_trips(runtime.sessions, agent(tenant), tenant, now=MONDAY)[0].id == d.trip_id
+    )  # next trip day
+    again = create(runtime, tenant, FakeIntake(), new(applicant=Applicant("李四", "13812345679")))
+    assert again.trip_id == d.trip_id  # one trip per carrier and day
+
+
+def test_the_backup_carries_when_the_agent_is_away(runtime: Runtime, tenant: str) -> None:
+    with db.transaction(runtime.sessions, tenant) as s:
+        leaves.record_approved(s, tenant, "L1", "lan", WEDNESDAY, WEDNESDAY, MONDAY)
+    d = create(runtime, tenant, FakeIntake())
+    assert (d.agent, d.carrier) == ("lan", "mo")
+
+
+def test_delivering_a_trip_moves_its_delegations_to_the_township(runtime: Runtime, tenant: str) -> None:
+    d = create(runtime, tenant, FakeIntake())
+    other = create(runtime, tenant, FakeIntake(), new(village="baiyan"), principal=agent(tenant, "wei"))
+    with pytest.raises(Forbidden):
+        trips.deliver(runtime.sessions, agent(tenant, "wei"), tenant, d.trip_id)
+    with pytest.raises(ValidationFailed, match="not on this trip"):
+        trips.deliver(runtime.sessions, agent(tenant), tenant, d.trip_id, [other.id])
+    done = trips.deliver(runtime.sessions, agent(tenant), tenant, d.trip_id, now=MONDAY + timedelta(days=2))
+    assert done.status == "delivered" and [x.state for x in done.delegations] == ["at_township"]
+    assert delegations.get(runtime.sessions, agent(tenant), tenant, d.id).history[-1].action == "deliver"
+    assert [e["delegation_ids"] for e in outbox(runtime, tenant, "trip_delivered")] == [[d.id]]
+    with pytest.raises(NotFound):
+        trips.deliver(runtime.sessions, agent(tenant), tenant, str(uuid.uuid4()))
+
+
+def test_plan_trips_warns_of_missed_trips_and_tells_each_trip_once(runtime: Runtime, tenant: str) -> None:
+    d = create(runtime, tenant, FakeIntake())
+    thursday = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # the Wednesday trip has gone without it
+    with db.transaction(runtime.sessions, tenant) as s:
+        assert trips.plan_township(s, tenant, thursday) == (1, 1)
+    moved = delegations.get(runtime.sessions, agent(tenant), tenant, d.id)
+    assert (moved.trip_date, moved.state, moved.history[-1].action) == (
+        date(2026, 12, 13),
+        "awaiting_trip",
+        "carry",
+    )
+    assert [e["trip_date"] for e in outbox(runtime, tenant, "delegation_trip_missed")] == ["2026-12-09"]
+    assert [e["trip"]["trip_date"] for e in outbox(runtime, tenant, "trip_planned")] == ["2026-12-13"]
+    with db.transaction(runtime.sessions, tenant) as s:
+        assert trips.plan_township(s, tenant, thursday) == (0, 0)  # a second run: nothing again
+    report = trips.plan_all(runtime.sessions, runtime.ops_sessions, thursday, townships=[tenant])
+    assert (report.townships, report.missed, report.announced, report.failed) == (1, 0, 0, 0)
+    job = {j.name: j for j in SERVICE.jobs}
+    assert "plan-trips" in job

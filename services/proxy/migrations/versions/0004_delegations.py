@@ -1,4 +1,5 @@
-"""proxy: delegations — the proxy register (代办记录簿, DOMAIN.md §6.2, §6.3; services/proxy/README.md).
+"""proxy: delegations — the proxy register (代办记录簿) — and their trips (DOMAIN.md §6.2–6.4;
+services/proxy/README.md).
 
 Revision ID: 0004
 Revises: 0003
@@ -52,6 +53,8 @@ def upgrade() -> None:
         sa.Column("case_version", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("state", sa.Text, nullable=False),
         sa.Column("trip_date", sa.Date),
+        _text("carrier"),
+        _text("trip_id"),
         _text("outcome"),
         _text("outcome_reason"),
         _text("confirmation_method"),
@@ -84,8 +87,29 @@ def upgrade() -> None:
         schema=S,
         postgresql_where=sa.text("idempotency_key IS NOT NULL"),
     )
-    db.enable_rls(op.get_bind(), S, "delegation")
+    op.create_index("delegation_by_trip", "delegation", ["tenant_id", "trip_id"], schema=S)
+    op.create_table(
+        "trip",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("id", sa.Text, nullable=False),
+        sa.Column("trip_date", sa.Date, nullable=False),
+        sa.Column("carrier", sa.Text, nullable=False),
+        sa.Column("destination", sa.Text, nullable=False),
+        sa.Column("status", sa.Text, nullable=False, server_default="planned"),
+        _stamp("planned_at"),
+        _stamp("delivered_at", nullable=True),
+        _text("delivered_by"),
+        _stamp("announced_at", nullable=True),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        sa.CheckConstraint("destination IN ('township', 'county')", name="trip_destination"),
+        sa.CheckConstraint("status IN ('planned', 'delivered')", name="trip_status"),
+        schema=S,
+    )
+    op.create_index("trip_by_date", "trip", ["tenant_id", "trip_date", "carrier"], schema=S)
+    for table in ("delegation", "trip"):
+        db.enable_rls(op.get_bind(), S, table)
 
 
 def downgrade() -> None:
+    op.drop_table("trip", schema=S)
     op.drop_table("delegation", schema=S)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
 from bianmin.proxy.v1 import delegation_pb2 as dpb
 from bianmin.proxy.v1 import proxy_service_pb2 as pb
+from bianmin.proxy.v1 import trip_pb2 as tpb
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -32,6 +33,7 @@ router = APIRouter(tags=["proxy"])
 
 DELEGATIONS = "/v1/townships/{tenant}/proxy/delegations"
 DELEGATION = DELEGATIONS + "/{delegation_id}"
+TRIPS = "/v1/townships/{tenant}/proxy/trips"
 State = Literal[
     "accepted",
     "decided",
@@ -123,6 +125,8 @@ class DelegationOut(BaseModel):
     satisfaction: Satisfaction | None
     history: list[StepOut]
     created_at: str | None
+    carrier: str | None = Field(description="the agent who carries it on its trip (dispatch)")
+    trip_id: str | None
     version: int
 
 
@@ -250,6 +254,91 @@ async def file_delegation(
     return _answer(reply.delegation, gw, response)
 
 
+# --- trips (the manifests of a trip day) --------------------------------------------------------
+
+
+class TripEntryOut(BaseModel):
+    id: str
+    case_number: str
+    item_code: str
+    to_level: Literal["township", "county"]
+    applicant: str = Field(description="masked, e.g. 张**")
+    village: str
+
+
+class TripOut(BaseModel):
+    id: str
+    date: str
+    agent: str
+    village: str | None
+    status: Literal["planned", "delivered"] | None
+    delivered_at: str | None
+    delegations: list[TripEntryOut]
+
+
+class TripPage(BaseModel):
+    items: list[TripOut]
+
+
+class DeliverIn(BaseModel):
+    delegations: list[str] | None = Field(None, max_length=500, description="default: all of the trip's")
+
+
+@router.get(TRIPS, response_model=TripPage)
+async def trips(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    day: Annotated[
+        str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD; default: the next trip day")
+    ] = None,
+    agent: Annotated[str | None, Query(max_length=32)] = None,
+) -> dict:
+    """The trips of a trip day, one per carrying agent and destination, with their manifests (an agent:
+    its own trips; the township's staff and the county admin and supervisor: all)."""
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().ListTrips(
+            pb.ListTripsRequest(trip_date=day or "", agent=agent or "")
+        )
+    tz = county_tz(gw)
+    return {"items": [trip_json(t, tz) for t in reply.trips]}
+
+
+@router.post(TRIPS + "/{trip_id}/deliver", response_model=TripOut)
+async def deliver_trip(
+    tenant: Tenant, trip_id: str, c: Authed, gw: GatewayDep, body: DeliverIn | None = None
+) -> dict:
+    """The trip delivered (its carrier, or the township's receiving staff): its waiting delegations
+    are at the township now."""
+    request = pb.DeliverTripRequest(trip_id=trip_id, delegation_ids=(body.delegations or []) if body else [])
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().DeliverTrip(request)
+    return trip_json(reply.trip, county_tz(gw))
+
+
+def trip_json(t: tpb.Trip, tz: ZoneInfo) -> dict[str, Any]:
+    to_level = json_word(tpb.TripDestination, "TRIP_DESTINATION_", t.destination) or "township"
+    return {
+        "id": t.id,
+        "date": t.trip_date,
+        "agent": t.agent,
+        "village": t.village or None,
+        "status": json_word(tpb.TripState, "TRIP_STATE_", t.state),
+        "delivered_at": local_time(t, "delivered_at", tz),
+        "delegations": [
+            {
+                "id": e.delegation_id,
+                "case_number": e.case_number,
+                "item_code": e.item_code,
+                "to_level": to_level,
+                "applicant": e.applicant_name,
+                "village": e.village,
+            }  # fmt: skip
+            for e in t.entries
+        ],
+    }
+
+
 def _answer(d: dpb.Delegation, gw: Any, response: Response) -> dict:
     response.headers["ETag"] = f'"{d.version}"'
     return delegation_json(d, county_tz(gw))
@@ -305,5 +394,7 @@ def delegation_json(d: dpb.Delegation, tz: ZoneInfo) -> dict[str, Any]:
             for h in d.history
         ],
         "created_at": local_time(d, "created_at", tz),
+        "carrier": d.carrier or None,
+        "trip_id": d.trip_id or None,
         "version": d.version,
     }

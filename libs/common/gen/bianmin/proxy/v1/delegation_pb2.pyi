@@ -87,7 +87,7 @@ class DelegationStep(_message.Message):
     def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., state: _Optional[_Union[DelegationState, str]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Delegation(_message.Message):
-    __slots__ = ("id", "case_id", "case_number", "agent", "village", "household_id", "applicant", "item_code", "item_level", "state", "consent", "materials", "fee", "trip_date", "outcome", "outcome_reason", "confirmation", "satisfaction", "history", "created_at", "version")
+    __slots__ = ("id", "case_id", "case_number", "agent", "village", "household_id", "applicant", "item_code", "item_level", "state", "consent", "materials", "fee", "trip_date", "outcome", "outcome_reason", "confirmation", "satisfaction", "history", "created_at", "version", "carrier", "trip_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +109,8 @@ class Delegation(_message.Message):
     HISTORY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRIP_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     case_id: str
     case_number: str
@@ -130,4 +132,6 @@ class Delegation(_message.Message):
     history: _containers.RepeatedCompositeFieldContainer[DelegationStep]
     created_at: _timestamp_pb2.Timestamp
     version: int
-    def __init__(self, id: _Optional[str] = ..., case_id: _Optional[str] = ..., case_number: _Optional[str] = ..., agent: _Optional[str] = ..., village: _Optional[str] = ..., household_id: _Optional[str] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., item_code: _Optional[str] = ..., item_level: _Optional[str] = ..., state: _Optional[_Union[DelegationState, str]] = ..., consent: _Optional[_Union[Consent, _Mapping]] = ..., materials: _Optional[_Iterable[str]] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., trip_date: _Optional[str] = ..., outcome: _Optional[str] = ..., outcome_reason: _Optional[str] = ..., confirmation: _Optional[_Union[Confirmation, _Mapping]] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., history: _Optional[_Iterable[_Union[DelegationStep, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    carrier: str
+    trip_id: str
+    def __init__(self, id: _Optional[str] = ..., case_id: _Optional[str] = ..., case_number: _Optional[str] = ..., agent: _Optional[str] = ..., village: _Optional[str] = ..., household_id: _Optional[str] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., item_code: _Optional[str] = ..., item_level: _Optional[str] = ..., state: _Optional[_Union[DelegationState, str]] = ..., consent: _Optional[_Union[Consent, _Mapping]] = ..., materials: _Optional[_Iterable[str]] = ..., fee: _Optional[_Union[Fee, _Mapping]] = ..., trip_date: _Optional[str] = ..., outcome: _Optional[str] = ..., outcome_reason: _Optional[str] = ..., confirmation: _Optional[_Union[Confirmation, _Mapping]] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., history: _Optional[_Iterable[_Union[DelegationStep, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., carrier: _Optional[str] = ..., trip_id: _Optional[str] = ...) -> None: ...

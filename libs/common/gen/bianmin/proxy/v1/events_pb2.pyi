@@ -63,16 +63,28 @@ class DelegationMoved(_message.Message):
     def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., action: _Optional[str] = ..., from_state: _Optional[_Union[_delegation_pb2.DelegationState, str]] = ..., to_state: _Optional[_Union[_delegation_pb2.DelegationState, str]] = ..., trip_date: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ..., moved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DelegationReassigned(_message.Message):
-    __slots__ = ("delegation_id", "agent", "previous_agent", "reason")
+    __slots__ = ("delegation_id", "agent", "case_id", "carrier", "previous_carrier", "trip_date", "trip_id", "reason", "actor", "reassigned_at")
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
-    PREVIOUS_AGENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    TRIP_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASSIGNED_AT_FIELD_NUMBER: _ClassVar[int]
     delegation_id: str
     agent: str
-    previous_agent: str
+    case_id: str
+    carrier: str
+    previous_carrier: str
+    trip_date: str
+    trip_id: str
     reason: str
-    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., previous_agent: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    actor: str
+    reassigned_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., carrier: _Optional[str] = ..., previous_carrier: _Optional[str] = ..., trip_date: _Optional[str] = ..., trip_id: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ..., reassigned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DelegationTripMissed(_message.Message):
     __slots__ = ("delegation_id", "agent", "trip_date")

@@ -304,12 +304,14 @@ class ListTripsResponse(_message.Message):
     def __init__(self, trips: _Optional[_Iterable[_Union[_trip_pb2.Trip, _Mapping]]] = ...) -> None: ...
 
 class DeliverTripRequest(_message.Message):
-    __slots__ = ("trip_id", "delivered_at")
+    __slots__ = ("trip_id", "delivered_at", "delegation_ids")
     TRIP_ID_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELEGATION_IDS_FIELD_NUMBER: _ClassVar[int]
     trip_id: str
     delivered_at: _timestamp_pb2.Timestamp
-    def __init__(self, trip_id: _Optional[str] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    delegation_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, trip_id: _Optional[str] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delegation_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeliverTripResponse(_message.Message):
     __slots__ = ("trip",)
