@@ -137,6 +137,23 @@ def missed(s: Session, today: date) -> list[Delegation]:
     return [stored(r) for r in rows]
 
 
+def waiting_for(s: Session, day: date, carriers: list[str]) -> list[Delegation]:
+    """Delegations waiting for the trip of `day` carried by one of `carriers` (locked)."""
+    if not carriers:
+        return []
+    rows = (
+        s.execute(
+            sa.select(t)
+            .where(t.c.state == "awaiting_trip", t.c.trip_date == day, t.c.carrier.in_(carriers))
+            .order_by(t.c.id)
+            .with_for_update()
+        )
+        .mappings()
+        .all()
+    )
+    return [stored(r) for r in rows]
+
+
 def _publish(s: Session, d: Delegation) -> None:
     """The events not yet stored (a delegation read from here has none), then none are pending."""
     for event in d.events:

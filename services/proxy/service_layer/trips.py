@@ -11,7 +11,8 @@
   still waiting on it is at the township now; the trip is delivered; `trip_delivered`.
 - `plan_all` (`bianmin jobs plan-trips`): per active township, a delegation still waiting for a
   trip day that has passed gets `delegation_trip_missed` (the township admin's warning, through
-  notify) and goes on the next trip; each trip of the next trip day is told to its carrier once
+  notify) and goes on the next trip; a carrier away on the next trip day hands its waiting
+  delegations to who dispatch picks (its backup); each trip of the next trip day is told to its carrier once
   (`trip_planned`, whose manifest notify sends to the agent's inbox and SMS)."""
 
 from __future__ import annotations
@@ -234,7 +235,8 @@ def plan_all(
 
 
 def plan_township(s: Session, tenant: str, at: datetime) -> tuple[int, int]:
-    """Warn of and re-plan the missed delegations, tell each next-trip-day trip once."""
+    """Warn of and re-plan the missed delegations, move an away carrier's to the backup, tell each
+    next-trip-day trip once."""
     today = at.astimezone(township_tz(s)).date()
     late = repo.missed(s, today)
     for d in late:
@@ -244,6 +246,14 @@ def plan_township(s: Session, tenant: str, at: datetime) -> tuple[int, int]:
         plan(s, d, destination=TOWNSHIP, actor="system", at=at, reason=f"missed its trip day {missed_day}")
         repo.save(s, d, before)
     day = next_trip_day(s, today)
+    # an agent away on the trip day: its waiting delegations go to who dispatch picks now (the
+    # backup — DOMAIN.md §6.1 "the backup takes … the proxy's open ones")
+    away = leaves.away_on(s, agents_repo.all_agents(s), day)
+    for d in repo.waiting_for(s, day, sorted(away)):
+        before, carrier = d.version, d.carrier
+        plan(s, d, destination=TOWNSHIP, actor="system", at=at, reason=f"{carrier} is away on {day}")
+        if d.carrier != carrier:
+            repo.save(s, d, before)
     told = 0
     for trip_view in _trips(s, trips_repo.unannounced(s, day)):
         if trip_view.delegations:

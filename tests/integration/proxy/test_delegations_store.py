@@ -552,3 +552,16 @@ def test_plan_trips_warns_of_missed_trips_and_tells_each_trip_once(runtime: Runt
     assert (report.townships, report.missed, report.announced, report.failed) == (1, 0, 0, 0)
     job = {j.name: j for j in SERVICE.jobs}
     assert "plan-trips" in job
+
+
+def test_plan_trips_hands_an_away_agents_delegations_to_the_backup(runtime: Runtime, tenant: str) -> None:
+    d = create(runtime, tenant, FakeIntake())
+    tuesday = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
+    with db.transaction(runtime.sessions, tenant) as s:
+        leaves.record_approved(s, tenant, "L2", "lan", WEDNESDAY, WEDNESDAY, tuesday)  # approved after
+        assert trips.plan_township(s, tenant, tuesday) == (0, 1)
+    moved = delegations.get(runtime.sessions, agent(tenant), tenant, d.id)
+    assert (moved.agent, moved.carrier, moved.trip_date) == ("lan", "mo", WEDNESDAY)
+    assert moved.history[-1].reason == "lan is away on 2026-12-09"
+    told = outbox(runtime, tenant, "trip_planned")
+    assert [e["trip"]["agent"] for e in told] == ["mo"]
