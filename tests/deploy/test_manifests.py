@@ -30,6 +30,7 @@ CRONJOBS = {
     "bianmin-retry-failed": ("* * * * *", ["jobs", "retry-failed"]),
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
+    "bianmin-plan-trips": ("0 6 * * *", ["jobs", "plan-trips"]),
 }
 
 

@@ -209,7 +209,9 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             accept_if_complete=request.accept,
             village=request.village or None,
         )
-        view = cases.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
+        view = cases.create(
+            self.runtime.sessions, current_principal(), current_tenant(), cmd, request.idempotency_key
+        )
         return pb.CreateCaseResponse(case=case_to_pb(view))
 
     def GetCase(self, request: pb.GetCaseRequest, context: object) -> pb.GetCaseResponse:

@@ -32,7 +32,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -125,12 +125,20 @@ PROXY_AGENT = PROXY_AGENTS + "/{username}"
 PROXY_HOUSEHOLDS = PROXY + "/households"
 PROXY_EXCLUSIONS = PROXY + "/exclusions"
 PROXY_VISITS = PROXY + "/visits"
+PROXY_DELEGATIONS = PROXY + "/delegations"
+PROXY_DELEGATION = PROXY_DELEGATIONS + "/{delegation_id}"
 # households (masked but for their own agent): who manages or carries for them, and the supervisor
 TENANT_PROXY_READ = Policy(
     "township_admin or proxy_agent of the tenant, county_admin or county_supervisor",
     frozenset({"township_admin", "proxy_agent", "county_admin", "county_supervisor"}),
 )
 TENANT_PROXY_AGENT = Policy("proxy_agent of the tenant (the household's agent)", frozenset({"proxy_agent"}))
+# a trip is delivered by its carrier (the matrix's agent carries its township's trips) or received by
+# the township's staff at the centre
+TENANT_TRIP_DELIVERY = Policy(
+    "proxy_agent (the carrier), township_admin, window_staff or intake_desk of the tenant",
+    frozenset({"proxy_agent", "township_admin", "window_staff", "intake_desk"}),
+)
 TENANT_EXCLUSION_READ = Policy(
     "township_admin of the tenant or county_supervisor (exclusion list)",
     frozenset({"township_admin", "county_supervisor"}),
@@ -227,7 +235,16 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_EXCLUSIONS): TENANT_EXCLUSION_READ,
     ("POST", PROXY_VISITS): TENANT_PROXY_AGENT,
     ("GET", PROXY_VISITS + "/due"): TENANT_PROXY_READ,
-    # --- end of proxy: agents, households, exclusions, visits
+    # delegations (routers/proxy_delegations.py; proxy's role checks): an agent registers, replies and
+    # files; the township's people and the county admin and supervisor read (masked), not ops
+    ("POST", PROXY_DELEGATIONS): TENANT_PROXY_AGENT,
+    ("GET", PROXY_DELEGATIONS): TENANT_PEOPLE,
+    ("GET", PROXY_DELEGATION): TENANT_PEOPLE,
+    ("POST", PROXY_DELEGATION + "/reply"): TENANT_PROXY_AGENT,
+    ("POST", PROXY_DELEGATION + "/file"): TENANT_PROXY_AGENT,
+    ("GET", PROXY + "/trips"): TENANT_PEOPLE,
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
+    # --- end of proxy: agents, households, exclusions, visits, delegations
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
     ("GET", "/v1/public/townships/{tenant}/board"): PUBLIC,
@@ -332,11 +349,14 @@ def _settings(w: World, tenant: str | None) -> Call:
     return Call(json={"warn_ratio": 0.8})
 
 
-def _item_body(w: World, tenant: str | None) -> Call:
-    body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": "township"}
+def _item_body(w: World, tenant: str | None, level: str = "township") -> Call:
+    """A template item (proxyable: agents carry it, the delegation cells use it)."""
+    body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": level}
     material = {"code": MATERIAL, "name": "身份证", "required": True}
     return Call(
-        json=body | {"kind": "registration", "statutory_days": 5, "promised_days": 3, "materials": [material]}
+        json=body
+        | {"kind": "registration", "statutory_days": 5, "promised_days": 3, "materials": [material]}
+        | {"proxyable": True}
     )
 
 
@@ -614,6 +634,67 @@ def _proxy_world(w: World) -> None:
         r = w.client.post(f"/v1/townships/{tenant}/proxy/agents", json=body, headers=admin)
         assert r.status_code == 201, r.text
         w.proxy_agents[tenant] = username
+    w.agent_headers[w.own] = w.headers["proxy_agent"]
+    w.agent_headers[w.other] = login(w.client, w.proxy_agents[w.other])
+
+
+def _delegation_body(w: World, tenant: str | None, item: str = "") -> Call:
+    consent = {"signed_at": "2026-01-05T10:00:00+08:00", "method": "thumbprint"}
+    return Call(json={"applicant": {"name": "赵六", "phone": "13700137000"}, "item_code": item or w.item,
+                      "consent": consent, "materials": [MATERIAL], "village": PROXY_VILLAGE})  # fmt: skip
+
+
+def _a_delegation(
+    w: World, tenant: str | None, *, village_item: bool = False, steps: tuple[str, ...] = ()
+) -> str:
+    """A fresh delegation of `tenant` (made by its agent), taken through `steps`; in a township that
+    does not exist, an id of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    base, headers = f"/v1/townships/{tenant}/proxy/delegations", w.agent_headers[tenant]
+    body = _delegation_body(w, tenant, w.village_item if village_item else "").json
+    r = w.client.post(base, json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    delegation_id = str(r.json()["id"])
+    for step in steps:
+        r = w.client.post(
+            f"{base}/{delegation_id}/{step}", json=_card() if step == "reply" else None, headers=headers
+        )
+        assert r.status_code == 200, (step, r.text)
+    return delegation_id
+
+
+def _card() -> dict[str, Any]:
+    """The implementation card, signed now (not before the delegation, not in the future)."""
+    return {
+        "confirmation": {"method": "signature", "at": datetime.now(UTC).isoformat()},
+        "satisfaction": "satisfied",
+    }
+
+
+def _delegation(w: World, tenant: str | None) -> Call:
+    return Call({"delegation_id": _a_delegation(w, tenant)})
+
+
+def _delegation_reply(w: World, tenant: str | None) -> Call:
+    """A delegation decided on the spot (a village-level item), ready for its card."""
+    return Call({"delegation_id": _a_delegation(w, tenant, village_item=True)}, json=_card())
+
+
+def _delegation_file(w: World, tenant: str | None) -> Call:
+    return Call({"delegation_id": _a_delegation(w, tenant, village_item=True, steps=("reply",))})
+
+
+def _a_trip(w: World, tenant: str | None) -> Call:
+    """The trip carrying a fresh delegation of `tenant` (its agent's, to the township)."""
+    if tenant not in (w.own, w.other):
+        return Call({"trip_id": _NO_CASE}, json={})
+    delegation_id = _a_delegation(w, tenant)
+    r = w.client.get(
+        f"/v1/townships/{tenant}/proxy/delegations/{delegation_id}", headers=w.agent_headers[tenant]
+    )
+    assert r.status_code == 200 and r.json()["trip_id"], r.text
+    return Call({"trip_id": r.json()["trip_id"]}, json={})
 
 
 PROXY_REQUESTS: dict[tuple[str, str], Request] = {
@@ -624,6 +705,11 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", PROXY_HOUSEHOLDS + "/{household_id}"): Request(_household_move),
     ("POST", PROXY_EXCLUSIONS): Request(_exclusion_body),
     ("POST", PROXY_VISITS): Request(_visit_body),
+    ("POST", PROXY_DELEGATIONS): Request(_delegation_body),
+    ("GET", PROXY_DELEGATION): Request(_delegation),
+    ("POST", PROXY_DELEGATION + "/reply"): Request(_delegation_reply),
+    ("POST", PROXY_DELEGATION + "/file"): Request(_delegation_file),
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): Request(_a_trip),
 }
 # --- end of proxy: agents, households, exclusions, visits
 
@@ -689,6 +775,8 @@ class World:
     item: str = ""  # a catalogue item both townships have (copied from the template)
     post_staff: dict[str, tuple[str, str]] = field(default_factory=dict)  # two window staff per township
     proxy_agents: dict[str, str] = field(default_factory=dict)  # an agent per township (proxy)
+    village_item: str = ""  # a village-level item (decided on the spot by an agent)
+    agent_headers: dict[str, dict[str, str]] = field(default_factory=dict)  # each township agent's login
 
     def onboard(self) -> str:
         r = self.client.post(
@@ -725,6 +813,10 @@ def world(runtime: Runtime, gateway_keys) -> Iterator[World]:  # type: ignore[no
         r = client.post("/v1/catalog/items", json=_item_body(w, None).json, headers=w.headers["county_admin"])
         assert r.status_code == 201, r.text
         w.item = r.json()["code"]
+        village_item = _item_body(w, None, "village").json
+        r = client.post("/v1/catalog/items", json=village_item, headers=w.headers["county_admin"])
+        assert r.status_code == 201, r.text
+        w.village_item = r.json()["code"]
         w.own, w.other = w.onboard(), w.onboard()
         for role in ROLES:
             username = unique_code("u")

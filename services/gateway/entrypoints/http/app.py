@@ -26,6 +26,7 @@ from services.gateway.entrypoints.http.routers import (
     personal_data,
     petitions,
     proxy_agents,
+    proxy_delegations,
     stats,
     townships,
 )
@@ -42,6 +43,7 @@ ROUTERS = (
     petitions.router,
     duty_rota.router,
     proxy_agents.router,
+    proxy_delegations.router,
     personal_data.router,
     stats.router,
     notices.router,
