@@ -217,10 +217,18 @@ class Case(BaseModel):
 
 
 @router.post("/v1/townships/{tenant}/cases", **documented(Case, 201))
-async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def create_case(
+    tenant: Tenant,
+    body: CaseIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
     """Receive a case (收件) with the caller as its first-ask person (intake_desk, window_staff,
     township_admin, proxy_agent of the township). With `accept: true` it is accepted at once
-    when complete, else moved to supplement_requested (the one-time notice)."""
+    when complete, else moved to supplement_requested (the one-time notice). An
+    `Idempotency-Key` is kept by intake with the case, so a retry after any failure finds it."""
     a = body.applicant
     request = pb.CreateCaseRequest(
         item_code=body.item_code,
@@ -236,6 +244,7 @@ async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, r
         materials=body.materials,
         village=body.village or "",
         accept=body.accept,
+        idempotency_key=idempotency_key or "",
     )
     with calling(c.token, tenant):
         reply = await gw.services.intake().CreateCase(request)
