@@ -7,7 +7,7 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import handlers, township_events
+from services.appraisal.service_layer import handlers, score_events, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -29,6 +29,8 @@ def subscriptions() -> list[Subscription]:
         # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
         Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
         *township_events.subscriptions(),
+        # automatic score events (DOMAIN.md §7.1) from intake's case, complaint and catalogue events
+        *score_events.subscriptions(),
     ]
 
 

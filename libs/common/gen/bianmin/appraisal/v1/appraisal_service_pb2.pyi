@@ -51,6 +51,32 @@ class PutRulebookResponse(_message.Message):
     rulebook: _rulebook_pb2.Rulebook
     def __init__(self, rulebook: _Optional[_Union[_rulebook_pb2.Rulebook, _Mapping]] = ...) -> None: ...
 
+class ListRulebooksRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListRulebooksResponse(_message.Message):
+    __slots__ = ("rulebooks",)
+    RULEBOOKS_FIELD_NUMBER: _ClassVar[int]
+    rulebooks: _containers.RepeatedCompositeFieldContainer[_rulebook_pb2.Rulebook]
+    def __init__(self, rulebooks: _Optional[_Iterable[_Union[_rulebook_pb2.Rulebook, _Mapping]]] = ...) -> None: ...
+
+class ActivateRulebookRequest(_message.Message):
+    __slots__ = ("rulebook_id", "from_month")
+    RULEBOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
+    rulebook_id: str
+    from_month: str
+    def __init__(self, rulebook_id: _Optional[str] = ..., from_month: _Optional[str] = ...) -> None: ...
+
+class ActivateRulebookResponse(_message.Message):
+    __slots__ = ("rulebook_id", "from_month")
+    RULEBOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
+    rulebook_id: str
+    from_month: str
+    def __init__(self, rulebook_id: _Optional[str] = ..., from_month: _Optional[str] = ...) -> None: ...
+
 class RecordScoreEventRequest(_message.Message):
     __slots__ = ("subject", "rule_code", "count", "evidence", "occurred_at", "variant", "idempotency_key")
     SUBJECT_FIELD_NUMBER: _ClassVar[int]

@@ -57,6 +57,16 @@ class AppraisalServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.FromString,
                 _registered_method=True)
+        self.ListRulebooks = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/ListRulebooks',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.FromString,
+                _registered_method=True)
+        self.ActivateRulebook = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/ActivateRulebook',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.FromString,
+                _registered_method=True)
         self.RecordScoreEvent = channel.unary_unary(
                 '/bianmin.appraisal.v1.AppraisalService/RecordScoreEvent',
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordScoreEventRequest.SerializeToString,
@@ -131,6 +141,19 @@ class AppraisalServiceServicer:
 
     def PutRulebook(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRulebooks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ActivateRulebook(self, request, context):
+        """Score the county's periods from `from_month` on with a rulebook (earlier ones keep theirs).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -210,6 +233,16 @@ def add_AppraisalServiceServicer_to_server(servicer, server):
                     servicer.PutRulebook,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.SerializeToString,
+            ),
+            'ListRulebooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRulebooks,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.SerializeToString,
+            ),
+            'ActivateRulebook': grpc.unary_unary_rpc_method_handler(
+                    servicer.ActivateRulebook,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.SerializeToString,
             ),
             'RecordScoreEvent': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordScoreEvent,
@@ -346,6 +379,60 @@ class AppraisalService:
             '/bianmin.appraisal.v1.AppraisalService/PutRulebook',
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRulebooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/ListRulebooks',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ActivateRulebook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/ActivateRulebook',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.FromString,
             options,
             channel_credentials,
             insecure,
