@@ -214,3 +214,14 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def stored_to_pb(stored: Any) -> rulebook_pb2.Rulebook:
+    """A `rulebooks.Stored` (the book, its version, when, read-only)."""
+    return rulebook_to_pb(stored.book, version=stored.version, updated_at=stored.updated_at,
+                          read_only=stored.read_only)  # fmt: skip
+
+
+def row_to_pb(row: Any) -> score_pb2.Score:
+    """A `scores.Row` (a subject's result, its name, the events that explain it)."""
+    return score_to_pb(row.result, row.events, name=row.name, final=row.final, run=row.run)

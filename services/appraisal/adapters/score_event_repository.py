@@ -140,6 +140,7 @@ def list_events(
     subjects: Iterable[Subject] | None = None,
     subject_type: str = "",
     rule_code: str = "",
+    ref: str = "",
     size: int = 50,
     token: str = "",
 ) -> tuple[list[ScoreEvent], str]:
@@ -156,6 +157,8 @@ def list_events(
         stmt = stmt.where(t.c.subject_type == subject_type)
     if rule_code:
         stmt = stmt.where(t.c.rule_code == rule_code)
+    if ref:
+        stmt = stmt.where(t.c.ref == ref)
     if token:
         after, key = decode_time_key(token, uuid.UUID)
         stmt = stmt.where(sa.tuple_(t.c.occurred_at, t.c.id) > sa.tuple_(sa.literal(after), sa.literal(key)))
@@ -170,6 +173,13 @@ def active_events(session: Session, months: Sequence[str]) -> list[ScoreEvent]:
         .where(t.c.month.in_(list(months)), t.c.status == ACTIVE)
         .order_by(t.c.occurred_at, t.c.id)
     ).all()
+    return [_event(r) for r in rows]
+
+
+def events_by_ids(session: Session, ids: Sequence[str]) -> list[ScoreEvent]:
+    if not ids:
+        return []
+    rows = session.execute(sa.select(t).where(t.c.id.in_([uuid.UUID(i) for i in ids]))).all()
     return [_event(r) for r in rows]
 
 
@@ -314,6 +324,12 @@ def latest_run(session: Session, period: str) -> Any | None:
     return session.execute(
         sa.select(runs).where(runs.c.period == period).order_by(runs.c.run.desc()).limit(1)
     ).first()
+
+
+def lock_period(session: Session, tenant: str, period: str) -> None:
+    """Serialise what closes or re-scores one period (a transaction-level advisory lock)."""
+    lock = sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"run:{tenant}:{period}", 0))
+    session.execute(sa.select(lock))
 
 
 def add_run(

@@ -12,6 +12,7 @@ from libs.common.settings import Settings
 from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
 from services.gateway.entrypoints.http.routers import (
+    appraisal,
     auth,
     calendar,
     cases,
@@ -40,6 +41,7 @@ ROUTERS = (
     cases.router,
     petitions.router,
     duty_rota.router,
+    appraisal.router,
     proxy_agents.router,
     personal_data.router,
     stats.router,
