@@ -225,3 +225,13 @@ def stored_to_pb(stored: Any) -> rulebook_pb2.Rulebook:
 def row_to_pb(row: Any) -> score_pb2.Score:
     """A `scores.Row` (a subject's result, its name, the events that explain it)."""
     return score_to_pb(row.result, row.events, name=row.name, final=row.final, run=row.run)
+
+
+def period_closed(period: str, rows: Iterable[Any], at: datetime) -> events_pb2.PeriodClosed:
+    """The event of a closed month: every subject's score, grade, vetoes and consequences (the
+    events explaining them are left out: the subject reads them from the API)."""
+    return events_pb2.PeriodClosed(
+        period=period,
+        scores=[score_to_pb(r.result, (), name=r.name, final=True, run=r.run) for r in rows],
+        closed_at=stamp(at),
+    )

@@ -28,6 +28,7 @@ from services.appraisal.adapters import tables
 from services.appraisal.adapters.score_event_proto import (
     appeal_decided,
     appeal_filed,
+    period_closed,
     recorded_event,
     withdrawn_event,
 )
@@ -355,3 +356,10 @@ def add_run(
         )  # fmt: skip
     )
     return number
+
+
+def record_period_closed(
+    session: Session, tenant: str, period: str, rows: Sequence[Any], at: datetime
+) -> None:
+    """`period_closed` with the frozen table (notify sends each subject their result)."""
+    outbox.record(session, source=SOURCE, message_or_type=period_closed(period, rows, at), tenant_id=tenant)

@@ -345,10 +345,14 @@ def _store_run(s: Session, tenant: str, period: Period, tz: ZoneInfo, *, reason:
 
 
 def close_month(
-    sessions: sessionmaker[Session], tenant: str, month: str, *, tz: ZoneInfo
+    sessions: sessionmaker[Session], tenant: str, month: str, *, tz: ZoneInfo, now: datetime | None = None
 ) -> tuple[bool, list[Row]]:
-    """Freeze `month` (run 1 of its table); (False, its table) when it was closed already."""
+    """Freeze `month` (run 1 of its table) and publish `period_closed` with it; (False, its
+    table) when it was closed already. A month not yet over is refused (validation_error)."""
     p = periods.parse_month(month)
+    at = now or datetime.now(UTC)
+    if p.code >= periods.month_of(at.astimezone(tz).date()):
+        raise ValidationFailed(f"month: {p.code} is not over yet", field="month")
     with db.transaction(sessions, tenant) as s:
         require_known(s, tables.tenant, tenant)
         repo.lock_period(s, tenant, p.code)
@@ -356,7 +360,14 @@ def close_month(
         if not closed:
             _store_run(s, tenant, p, tz, reason=CLOSE_REASON, by="system")
         rows = _table(s, tenant, p, tz)
+        if not closed:
+            repo.record_period_closed(s, tenant, p.code, rows, at)
     return not closed, rows
+
+
+def previous_month(tz: ZoneInfo, now: datetime | None = None) -> str:
+    today = (now or datetime.now(UTC)).astimezone(tz).date()
+    return periods.parse_month(periods.month_of(today)).previous().code
 
 
 # --- appeals ---------------------------------------------------------------------------------
