@@ -30,6 +30,7 @@ CRONJOBS = {
     "bianmin-retry-failed": ("* * * * *", ["jobs", "retry-failed"]),
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
+    "bianmin-close-month": ("0 2 1 * *", ["jobs", "close-month"]),
 }
 
 
