@@ -22,11 +22,13 @@ from libs.common import db
 from libs.common.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from libs.common.messaging import Envelope, data_of, event_type_of
 from libs.common.messaging.inprocess import InProcessBus
+from libs.common.messaging.relay import envelope_of_row
 from libs.common.runtime import Runtime
 from libs.common.tenancy import Principal
 from services.appraisal.domain.scoring import Subject
 from services.appraisal.entrypoints import service as appraisal_service
 from services.appraisal.service_layer import scores
+from services.notify.entrypoints import service as notify_service
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +55,9 @@ def envelope(tenant: str, source: str, message: Message, at: datetime = OCTOBER)
 
 @pytest.fixture(scope="module")
 def bus(runtime: Runtime) -> InProcessBus:
-    return InProcessBus(appraisal_service.subscriptions(), lambda _service: runtime.sessions)
+    """Appraisal's subscriptions, and notify's (the closed month's results go to the inbox)."""
+    subscriptions = [*appraisal_service.subscriptions(), *notify_service.subscriptions()]
+    return InProcessBus(subscriptions, lambda _service: runtime.sessions)
 
 
 def who(tenant: str, username: str, *roles: str) -> Principal:
@@ -68,13 +72,10 @@ def tenant(bus: InProcessBus) -> str:
     tenant = f"{county}.napo"
     onboarded = gw_events.TownshipOnboarded(tenant_id=tenant, county=county, code="napo", name="那坡镇")
     bus.publish(envelope(tenant, "gateway", onboarded))
-    for username, window in (("huang", "w1"), ("li", "w1"), ("zhao", "w2")):
+    for username, window in (("huang", "w1"), ("li", "w1"), ("zhao", "w2"), ("boss", "")):
+        role = staff_pb2.ROLE_TOWNSHIP_ADMIN if username == "boss" else staff_pb2.ROLE_WINDOW_STAFF
         saved = gw_events.StaffSaved(
-            username=username,
-            name=f"{username}名",
-            roles=[staff_pb2.ROLE_WINDOW_STAFF],
-            window=window,
-            active=True,
+            username=username, name=f"{username}名", roles=[role], window=window, active=True
         )
         bus.publish(envelope(tenant, "gateway", saved))
     for code, head in (("w1", "huang"), ("w2", "zhao")):
@@ -135,6 +136,41 @@ def _closed_events(runtime: Runtime, tenant: str) -> int:
                 {"t": tenant},
             ).scalar_one()
         )
+
+
+def _inbox(runtime: Runtime, tenant: str) -> dict[str, list[str]]:
+    with db.transaction(runtime.ops_sessions, None) as s:
+        rows = s.execute(
+            sa.text(
+                "SELECT username, title, text FROM notify.inbox_item WHERE tenant_id = :t ORDER BY title"
+            ),
+            {"t": tenant},
+        ).all()
+    found: dict[str, list[str]] = {}
+    for r in rows:
+        found.setdefault(r.username, []).append(f"{r.title}|{r.text}")
+    return found
+
+
+def test_the_closed_month_reaches_each_subjects_inbox(
+    runtime: Runtime, bus: InProcessBus, tenant: str
+) -> None:
+    scores.close_month(runtime.sessions, tenant, "2001-10", tz=TZ, now=IN_NOVEMBER)
+    with db.transaction(runtime.ops_sessions, None) as s:
+        [row] = s.execute(
+            sa.text("SELECT * FROM appraisal.outbox WHERE tenant_id = :t AND event_type = 'period_closed'"),
+            {"t": tenant},
+        ).all()
+    bus.publish(envelope_of_row(row))
+    bus.publish(envelope_of_row(row))  # redelivered: nothing twice
+    inbox = _inbox(runtime, tenant)
+    [li] = inbox["li"]  # one item: their own result and their window's
+    assert li.startswith("2001-10 考核结果|个人2001-10 考核结果：70 分") and "取消评优资格" in li
+    assert "窗口（w1窗口）2001-10 考核结果：70 分，不合格" in li
+    [zhao] = inbox["zhao"]
+    assert "100 分，称职" in zhao and "100 分，优秀" in zhao  # zhao competent, their window excellent
+    [office] = inbox["boss"]
+    assert "考核后果待处理" in office and "W-VETO-05" in office
 
 
 def test_closing_freezes_the_month_and_an_upheld_appeal_re_scores_as_a_new_run(
