@@ -11,7 +11,8 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.appraisal.adapters import score_event_proto as proto
 from services.appraisal.adapters import tables
-from services.appraisal.service_layer import rulebooks, scores
+from services.appraisal.adapters.township_assessment_proto import assessment_to_pb
+from services.appraisal.service_layer import rulebooks, scores, township_assessment
 
 
 class AppraisalServicer(pb_grpc.AppraisalServiceServicer):
@@ -122,3 +123,36 @@ class AppraisalServicer(pb_grpc.AppraisalServiceServicer):
             state=proto.appeal_state_word(request.state), size=request.page_size, token=request.page_token,
         )  # fmt: skip
         return pb.ListAppealsResponse(appeals=[proto.appeal_to_pb(a) for a in appeals], next_page_token=token)
+
+    # --- the county's township assessment (DOMAIN.md §7.6)
+
+    def ListTownshipAssessments(
+        self, request: pb.ListTownshipAssessmentsRequest, context: object
+    ) -> pb.ListTownshipAssessmentsResponse:
+        found = township_assessment.list_assessments(
+            self.runtime.sessions,
+            self.runtime.ops_sessions,
+            current_principal(),
+            request.quarter,
+            tz=self._tz(),
+        )
+        return pb.ListTownshipAssessmentsResponse(assessments=[assessment_to_pb(a) for a in found])
+
+    def SetTownshipIndicator(
+        self, request: pb.SetTownshipIndicatorRequest, context: object
+    ) -> pb.SetTownshipIndicatorResponse:
+        found = township_assessment.set_indicator(
+            self.runtime.sessions, current_principal(), current_tenant(), request.code, request.quarter,
+            request.points, request.evidence, tz=self._tz(),
+        )  # fmt: skip
+        return pb.SetTownshipIndicatorResponse(assessment=assessment_to_pb(found))
+
+    def RecordInfoReport(
+        self, request: pb.RecordInfoReportRequest, context: object
+    ) -> pb.RecordInfoReportResponse:
+        report_id, report, at = township_assessment.record_report(
+            self.runtime.sessions, current_principal(), current_tenant(), request.title, request.body
+        )
+        return pb.RecordInfoReportResponse(
+            report_id=str(report_id), title=report.title, body=report.body, reported_at=proto.stamp(at)
+        )

@@ -317,3 +317,37 @@ def test_rulebooks_default_read_only_a_countys_own_checked_whole(world: World) -
     assert r.json() == {"rulebook_id": variant["id"], "from": "2090-01"}
     r = w.client.get("/v1/appraisal/rulebooks", headers=w.headers["a"])
     assert [i["id"] for i in r.json()["items"]] == ["default", variant["id"]]
+
+
+def test_the_county_assesses_its_townships(world: World) -> None:
+    w = world
+    r = w.client.post(f"{w.base}/appraisal/reports", json={"title": "十一月便民服务信息"}, headers=w.admin)
+    assert r.status_code == 201, r.text
+    assert r.json()["title"] == "十一月便民服务信息" and r.json()["reported_at"]
+    assert_problem(
+        w.client.post(f"{w.base}/appraisal/reports", json={"title": "x"}, headers=w.headers["a"]),
+        403,
+        "forbidden",
+    )
+    quarter = f"{w.month[:4]}Q{(int(w.month[5:]) - 1) // 3 + 1}"
+    url = f"/v1/appraisal/townships/{w.tenant}/indicators/leadership"
+    too_much = {"quarter": quarter, "points": 6, "evidence": "领导到场检查"}
+    assert_problem(w.client.put(url, json=too_much, headers=w.supervisor), 422, "validation_error")
+    r = w.client.put(url, json=too_much | {"points": 4}, headers=w.supervisor)
+    assert r.status_code == 200, r.text
+    [leadership] = [i for i in r.json()["indicators"] if i["code"] == "leadership"]
+    assert (
+        leadership["points"] == 4
+        and leadership["evidence"] == "领导到场检查"
+        and leadership["source"] == "manual"
+    )
+    assert_problem(w.client.put(url, json=too_much | {"points": 4}, headers=w.admin), 403, "forbidden")
+    r = w.client.get("/v1/appraisal/townships", params={"quarter": quarter}, headers=w.county_admin)
+    assert r.status_code == 200, r.text
+    [mine] = [a for a in r.json()["items"] if a["tenant"] == w.tenant]
+    assert len(mine["indicators"]) == 10 and mine["total"] == sum(i["points"] for i in mine["indicators"])
+    assert_problem(
+        w.client.get("/v1/appraisal/townships", params={"quarter": "2026Q5"}, headers=w.county_admin),
+        422,
+        "validation_error",
+    )

@@ -143,6 +143,9 @@ PETITION = PETITIONS + "/{petition_id}"
 # the subject appeals; the township admin decides (the county supervisor the county's events)
 RULEBOOKS = "/v1/appraisal/rulebooks"
 APPRAISAL = "/v1/townships/{tenant}/appraisal"
+TENANT_COUNTY_READ = Policy(
+    "county_admin or county_supervisor (on a tenant)", frozenset({"county_admin", "county_supervisor"})
+)
 TENANT_APPRAISAL_RECORDER = Policy(
     "township_admin of the tenant or county_supervisor (management office, county supervision)",
     frozenset({"township_admin", "county_supervisor"}),
@@ -235,6 +238,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", APPRAISAL + "/scores"): TENANT_PEOPLE,
     ("POST", APPRAISAL + "/appeals"): TENANT_PEOPLE,  # the subject: an event on the caller (per caller)
     ("POST", APPRAISAL + "/appeals/{appeal_id}/decide"): TENANT_APPRAISAL_RECORDER,
+    # the county's township assessment: the county reads and sets; the management office reports
+    ("GET", "/v1/appraisal/townships"): COUNTY_READ,
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): TENANT_COUNTY_READ,
+    ("POST", APPRAISAL + "/reports"): TENANT_MANAGEMENT_OFFICE,  # (and centre_head, not a matrix role)
     # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
     ("POST", PROXY_AGENTS): TENANT_ADMIN,
     ("GET", PROXY_AGENTS): TENANT_PEOPLE,  # names people: not ops
@@ -634,6 +641,13 @@ def _pending_appeal(w: World, role: str, tenant: str | None) -> Call:
 
 
 APPRAISAL_REQUESTS: dict[tuple[str, str], Request] = {
+    ("GET", "/v1/appraisal/townships"): Request(lambda w, tenant: Call(params={"quarter": "2090Q1"})),
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): Request(
+        lambda w, tenant: Call(
+            {"code": "leadership"}, json={"quarter": "2090Q1", "points": 5, "evidence": "矩阵"}
+        )
+    ),
+    ("POST", APPRAISAL + "/reports"): Request(lambda w, tenant: Call(json={"title": "矩阵信息报送"})),
     ("GET", RULEBOOKS + "/{rulebook_id}"): Request(lambda w, tenant: Call({"rulebook_id": "default"})),
     ("PUT", RULEBOOKS + "/{rulebook_id}"): Request(_rulebook_put),
     ("POST", RULEBOOKS + "/{rulebook_id}/activate"): Request(

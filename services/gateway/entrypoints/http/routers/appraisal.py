@@ -371,3 +371,76 @@ async def decide_appeal(tenant: Tenant, appeal_id: str, body: DecisionIn, c: Aut
     with calling(c.token, tenant):
         reply = await gw.services.appraisal().DecideAppeal(request)
     return appeal_json(reply.appeal, county_tz(gw))
+
+
+# --- the county's township assessment (县对乡镇考核, DOMAIN.md §7.6) -----------------------------
+
+Quarter = Annotated[str, Query(min_length=6, max_length=6, description="YYYYQn", examples=["2026Q4"])]
+
+
+class IndicatorIn(BaseModel):
+    quarter: str = Field(min_length=6, max_length=6, description="YYYYQn", examples=["2026Q4"])
+    points: float = Field(ge=-1000, le=1000, description="at most the indicator's maximum")
+    evidence: str = Field(min_length=1, max_length=2000, description="what was inspected, where it is kept")
+
+
+class ReportIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field("", max_length=20000)
+
+
+def assessment_json(a: Any) -> dict[str, Any]:
+    return {
+        "tenant": a.tenant_id,
+        "name": a.township_name,
+        "quarter": a.quarter,
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "max": i.max_points,
+                "points": i.points,
+                "source": _word(rulebook_pb2.RuleSource, "RULE_SOURCE_", i.source),
+                "basis": i.basis,
+                "evidence": i.evidence or None,
+            }
+            for i in a.indicators
+        ],  # fmt: skip
+        "total": a.total,
+    }
+
+
+@router.get("/v1/appraisal/townships")
+async def township_assessments(quarter: Quarter, c: Authed, gw: GatewayDep) -> dict:
+    """The ten indicators of each township of the county for a quarter (county_admin,
+    county_supervisor): the automatic ones from the platform's data, the manual ones as set."""
+    with calling(c.token, None):
+        reply = await gw.services.appraisal().ListTownshipAssessments(
+            pb.ListTownshipAssessmentsRequest(quarter=quarter)
+        )
+    return {"items": [assessment_json(a) for a in reply.assessments]}
+
+
+@router.put("/v1/appraisal/townships/{tenant}/indicators/{code}")
+async def set_township_indicator(
+    tenant: Tenant, code: str, body: IndicatorIn, c: Authed, gw: GatewayDep
+) -> dict:
+    """Set a manual indicator of a township for a quarter, with evidence (county_admin,
+    county_supervisor); the township's assessment as it now stands."""
+    request = pb.SetTownshipIndicatorRequest(code=code, quarter=body.quarter, points=body.points,
+                                             evidence=body.evidence)  # fmt: skip
+    with calling(c.token, tenant):
+        reply = await gw.services.appraisal().SetTownshipIndicator(request)
+    return assessment_json(reply.assessment)
+
+
+@router.post(APPRAISAL + "/reports", status_code=201)
+async def record_info_report(tenant: Tenant, body: ReportIn, c: Authed, gw: GatewayDep) -> dict:
+    """An information report (信息报送) of the township (township_admin, centre_head); the
+    county's indicator counts five a month."""
+    with calling(c.token, tenant):
+        reply = await gw.services.appraisal().RecordInfoReport(
+            pb.RecordInfoReportRequest(title=body.title, body=body.body)
+        )
+    return {"id": reply.report_id, "title": reply.title, "body": reply.body,
+            "reported_at": local_time(reply, "reported_at", county_tz(gw))}  # fmt: skip

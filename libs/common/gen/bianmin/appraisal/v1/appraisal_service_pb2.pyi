@@ -230,3 +230,41 @@ class ListTownshipAssessmentsResponse(_message.Message):
     ASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
     assessments: _containers.RepeatedCompositeFieldContainer[_indicator_pb2.TownshipAssessment]
     def __init__(self, assessments: _Optional[_Iterable[_Union[_indicator_pb2.TownshipAssessment, _Mapping]]] = ...) -> None: ...
+
+class SetTownshipIndicatorRequest(_message.Message):
+    __slots__ = ("code", "quarter", "points", "evidence")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    quarter: str
+    points: float
+    evidence: str
+    def __init__(self, code: _Optional[str] = ..., quarter: _Optional[str] = ..., points: _Optional[float] = ..., evidence: _Optional[str] = ...) -> None: ...
+
+class SetTownshipIndicatorResponse(_message.Message):
+    __slots__ = ("assessment",)
+    ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    assessment: _indicator_pb2.TownshipAssessment
+    def __init__(self, assessment: _Optional[_Union[_indicator_pb2.TownshipAssessment, _Mapping]] = ...) -> None: ...
+
+class RecordInfoReportRequest(_message.Message):
+    __slots__ = ("title", "body")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    body: str
+    def __init__(self, title: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+
+class RecordInfoReportResponse(_message.Message):
+    __slots__ = ("report_id", "title", "body", "reported_at")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    title: str
+    body: str
+    reported_at: _timestamp_pb2.Timestamp
+    def __init__(self, report_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
