@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from libs.common.grpc.enums import enum_number, enum_word
 from services.appraisal.domain.appeal import Appeal
 from services.appraisal.domain.rulebook import Rulebook
-from services.appraisal.domain.score_event import ACTIVE, ScoreEvent
+from services.appraisal.domain.score_event import ACTIVE, Explained, ScoreEvent
 from services.appraisal.domain.scoring import Result, Subject
 
 
@@ -81,8 +81,18 @@ def withdrawn_event(e: ScoreEvent, appeal_id: str) -> events_pb2.ScoreEventCorre
 GRADE_PREFIX = "GRADE_"
 
 
+def explained_to_pb(e: Explained) -> score_pb2.ScoreEvent:
+    return score_pb2.ScoreEvent(
+        id=e.id, subject=subject_to_pb(e.subject), rule_code=e.rule_code, points=e.points, count=e.times,
+        source=_SOURCES.get(e.source, 0), ref=e.ref, occurred_at=stamp(e.occurred_at),
+    )  # fmt: skip
+
+
+_SOURCES = {"auto": rulebook_pb2.RULE_SOURCE_AUTO, "manual": rulebook_pb2.RULE_SOURCE_MANUAL}
+
+
 def score_to_pb(
-    r: Result, events: Iterable[ScoreEvent], *, name: str = "", final: bool = False, run: int = 0
+    r: Result, events: Iterable[Explained], *, name: str = "", final: bool = False, run: int = 0
 ) -> score_pb2.Score:
     return score_pb2.Score(
         subject=subject_to_pb(r.subject),
@@ -92,7 +102,7 @@ def score_to_pb(
         vetoes=[
             score_pb2.Veto(code=v.code, description=v.reason, consequence=v.consequence) for v in r.vetoes
         ],
-        events=[event_to_pb(e) for e in events],
+        events=[explained_to_pb(e) for e in events],
         rank=r.rank,
         final=final,
         name=name,

@@ -33,7 +33,7 @@ from services.appraisal.adapters.score_event_proto import (
     withdrawn_event,
 )
 from services.appraisal.domain.appeal import Appeal
-from services.appraisal.domain.score_event import ACTIVE, WITHDRAWN, NewEvent, ScoreEvent
+from services.appraisal.domain.score_event import ACTIVE, WITHDRAWN, Explained, NewEvent, ScoreEvent
 from services.appraisal.domain.scoring import Dated, Subject, Total
 
 SOURCE = "appraisal"
@@ -168,25 +168,46 @@ def list_events(
     return [_event(r) for r in items], next_token
 
 
-def active_events(session: Session, months: Sequence[str]) -> list[ScoreEvent]:
-    rows = session.execute(
-        sa.select(t)
-        .where(t.c.month.in_(list(months)), t.c.status == ACTIVE)
-        .order_by(t.c.occurred_at, t.c.id)
-    ).all()
-    return [_event(r) for r in rows]
+def active_events(
+    session: Session, months: Sequence[str], *, recorded_before: datetime | None = None
+) -> list[Explained]:
+    """The active events of `months` as a table explains its points: id, subject, rule, points,
+    count, source, ref, when (no evidence, facts or bookkeeping: the events list has them). Read
+    on the transaction's own connection without SQLAlchemy's rows: a county month is 10⁵ events."""
+    stmt = sa.select(*_EXPLAINING).where(t.c.month.in_(list(months)), t.c.status == ACTIVE)
+    if recorded_before is not None:
+        stmt = stmt.where(t.c.recorded_at <= recorded_before)
+    connection = session.connection()
+    compiled = stmt.order_by(t.c.occurred_at, t.c.id).compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(str(compiled), compiled.params)
+        rows = cursor.fetchall()
+    return [
+        Explained(str(i), Subject(st, sid), code, points, n, source, ref, at)
+        for i, st, sid, code, points, n, source, ref, at in rows
+    ]
 
 
-def events_by_ids(session: Session, ids: Sequence[str]) -> list[ScoreEvent]:
-    if not ids:
-        return []
-    rows = session.execute(sa.select(t).where(t.c.id.in_([uuid.UUID(i) for i in ids]))).all()
-    return [_event(r) for r in rows]
+_EXPLAINING = (
+    t.c.id, t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.points, t.c.count, t.c.source, t.c.ref,
+    t.c.occurred_at,
+)  # fmt: skip
 
 
-def totals(session: Session, months: Sequence[str]) -> list[Total]:
-    """Σ points and count of the active events per subject, rule, variant and month (one GROUP BY)."""
-    facts = [sa.func.max(sa.cast(t.c.facts[name].astext, sa.Float)).label(name) for name in NUMERIC_FACTS]
+def totals(
+    session: Session,
+    months: Sequence[str],
+    *,
+    subject: Subject | None = None,
+    facts: Iterable[str] = NUMERIC_FACTS,
+) -> list[Total]:
+    """Σ points and count of the active events per subject, rule, variant and month (one GROUP BY);
+    of one subject only with `subject`; the largest value of each numeric fact of `facts` (the
+    ones the rulebook's vetoes look at)."""
+    names = [n for n in NUMERIC_FACTS if n in set(facts)]
+    largest = [sa.func.max(sa.cast(t.c.facts[name].astext, sa.Float)).label(name) for name in names]
     stmt = (
         sa.select(
             t.c.subject_type,
@@ -196,20 +217,31 @@ def totals(session: Session, months: Sequence[str]) -> list[Total]:
             t.c.variant,
             sa.func.sum(t.c.points).label("points"),
             sa.func.sum(t.c.count).label("n"),
-            *facts,
+            *largest,
         )  # fmt: skip
-        .where(t.c.month.in_(list(months)), t.c.status == ACTIVE)
+        .where(t.c.month.in_(list(months)), t.c.status == ACTIVE, *_of(subject))
         .group_by(t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.month, t.c.variant)
     )
     out = []
     for r in session.execute(stmt).all():
-        found = {name: float(getattr(r, name)) for name in NUMERIC_FACTS if getattr(r, name) is not None}
+        found = {name: float(getattr(r, name)) for name in names if getattr(r, name) is not None}
         out.append(Total(Subject(r.subject_type, r.subject_id), r.rule_code, r.month, float(r.points),
                          int(r.n), r.variant, found))  # fmt: skip
     return out
 
 
-def dated(session: Session, months: Sequence[str], rule_codes: Iterable[str], tz: Any) -> list[Dated]:
+def _of(subject: Subject | None) -> list[Any]:
+    return [] if subject is None else [t.c.subject_type == subject.type, t.c.subject_id == subject.id]
+
+
+def dated(
+    session: Session,
+    months: Sequence[str],
+    rule_codes: Iterable[str],
+    tz: Any,
+    *,
+    subject: Subject | None = None,
+) -> list[Dated]:
     """The days of the active events of `rule_codes` (for the vetoes counted within N working days)."""
     codes = sorted(set(rule_codes))
     if not codes:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from libs.common.errors import ValidationFailed
@@ -146,11 +147,11 @@ class Rulebook:
     def veto(self, code: str) -> Veto | None:
         return self._vetoes.get(code)
 
-    @property
+    @cached_property  # built once a rulebook: scoring asks for a rule per row of the aggregate
     def _rules(self) -> dict[str, Rule]:
         return {r.code: r for r in self.rules}
 
-    @property
+    @cached_property
     def _vetoes(self) -> dict[str, Veto]:
         return {v.code: v for v in self.vetoes}
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from libs.common.errors import ValidationFailed
 from services.appraisal.domain import conditions
@@ -173,3 +173,16 @@ class ScoreEvent:
     @property
     def active(self) -> bool:
         return self.status == ACTIVE
+
+
+class Explained(NamedTuple):
+    """A score event as a table explains a point with it (a county month has 10⁵ of them)."""
+
+    id: str
+    subject: Subject
+    rule_code: str
+    points: float
+    times: int  # the event's count (`count` is a tuple's method)
+    source: str
+    ref: str
+    occurred_at: datetime

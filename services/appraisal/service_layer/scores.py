@@ -46,8 +46,8 @@ from services.appraisal.domain import periods, score_event
 from services.appraisal.domain.appeal import Appeal
 from services.appraisal.domain.periods import MONTH, Period
 from services.appraisal.domain.rulebook import Rulebook
-from services.appraisal.domain.score_event import ScoreEvent
-from services.appraisal.domain.scoring import Past, Result, Subject, VetoHit, score_period
+from services.appraisal.domain.score_event import Explained, ScoreEvent
+from services.appraisal.domain.scoring import Past, Result, Subject, VetoHit, rescore, score_period
 from services.appraisal.service_layer import rulebooks
 from services.appraisal.service_layer.duty_rota import require_caller
 from services.appraisal.service_layer.score_events import is_working
@@ -66,7 +66,7 @@ class Row:
 
     result: Result
     name: str
-    events: tuple[ScoreEvent, ...]
+    events: tuple[Explained, ...]
     final: bool
     run: int
 
@@ -223,6 +223,25 @@ def _veto_rules(book: Rulebook) -> set[str]:
     return codes
 
 
+def _veto_facts(book: Rulebook) -> set[str]:
+    """The facts the vetoes compare (`fact: {name: working_days_late, above: 3}`)."""
+    names: set[str] = set()
+
+    def walk(when: Any) -> None:
+        if not isinstance(when, Mapping):
+            return
+        for kind, spec in when.items():
+            if kind == "any":
+                for part in spec:
+                    walk(part)
+            elif kind == "fact" and isinstance(spec, Mapping):
+                names.add(str(spec.get("name")))
+
+    for v in book.vetoes:
+        walk(v.when)
+    return names
+
+
 def _max_consecutive(book: Rulebook) -> int:
     most = 1
 
@@ -249,7 +268,7 @@ def _compute(
     book_id, book = rulebooks.active(s, tenant, period.months[-1])
     roster, _names = _roster(s)
     year_to_date = [f"{period.year:04d}-{m:02d}" for m in range(1, period.last + 1)]
-    totals = repo.totals(s, year_to_date)
+    totals = repo.totals(s, year_to_date, facts=_veto_facts(book))
     dated = repo.dated(s, period.months, _veto_rules(book), tz)
     history: dict[Subject, list[Past]] = defaultdict(list)
     graded = book.grading_period
@@ -270,44 +289,40 @@ def _compute(
     return book_id, results
 
 
-def _result_data(r: Result, event_ids: Iterable[str]) -> dict[str, Any]:
+def _result_data(r: Result) -> dict[str, Any]:
     return {
         "subject": [r.subject.type, r.subject.id], "score": r.score, "grade": r.grade, "rank": r.rank,
         "position": r.position, "from_bottom": r.from_bottom, "title": r.title,
         "vetoes": [[v.code, v.consequence, v.reason] for v in r.vetoes], "rule_points": dict(r.rule_points),
-        "events": list(event_ids),
     }  # fmt: skip
 
 
-def _result_of(data: Mapping[str, Any], period: str) -> tuple[Result, list[str]]:
-    result = Result(
+def _result_of(data: Mapping[str, Any], period: str) -> Result:
+    return Result(
         Subject(*data["subject"]), period, float(data["score"]), data["grade"], int(data["rank"]),
         int(data["position"]), int(data["from_bottom"]), tuple(VetoHit(*v) for v in data["vetoes"]),
         dict(data["rule_points"]), data.get("title", ""),
     )  # fmt: skip
-    return result, list(data.get("events", ()))
 
 
-def _events_by_subject(events: Iterable[ScoreEvent]) -> dict[Subject, list[ScoreEvent]]:
-    by: dict[Subject, list[ScoreEvent]] = defaultdict(list)
+def _events_by_subject(events: Iterable[Explained]) -> dict[Subject, list[Explained]]:
+    by: dict[Subject, list[Explained]] = defaultdict(list)
     for e in events:
         by[e.subject].append(e)
     return by
 
 
 def _table(s: Session, tenant: str, period: Period, tz: ZoneInfo) -> list[Row]:
+    """The period's table: a closed month's latest run (explained by the events active and recorded
+    before it), else computed now."""
     _roster_subjects, names = _roster(s)
     run = repo.latest_run(s, period.code) if period.kind == MONTH else None
     if run is not None:
-        events = {
-            e.id: e for e in repo.events_by_ids(s, [i for d in run.results for i in d.get("events", ())])
-        }
-        rows = []
-        for data in run.results:
-            result, ids = _result_of(data, period.code)
-            explained = tuple(events[i] for i in ids if i in events)
-            rows.append(Row(result, names.get(result.subject, ""), explained, True, int(run.run)))
-        return rows
+        by = _events_by_subject(repo.active_events(s, period.months, recorded_before=run.created_at))
+        return [
+            Row(result, names.get(result.subject, ""), tuple(by.get(result.subject, ())), True, int(run.run))
+            for result in (_result_of(data, period.code) for data in run.results)
+        ]
     _book_id, results = _compute(s, tenant, period, tz)
     by = _events_by_subject(repo.active_events(s, period.months))
     return [Row(r, names.get(r.subject, ""), tuple(by.get(r.subject, ())), False, 0) for r in results]
@@ -337,11 +352,32 @@ def list_scores(
 
 
 def _store_run(s: Session, tenant: str, period: Period, tz: ZoneInfo, *, reason: str, by: str) -> int:
+    """The period's table computed now, stored as its next run (one GROUP BY and the pure rules;
+    the events that explain it are those active and recorded before the run)."""
     book_id, results = _compute(s, tenant, period, tz)
-    by_subject = _events_by_subject(repo.active_events(s, period.months))
-    data = [_result_data(r, [e.id for e in by_subject.get(r.subject, ())]) for r in results]
+    data = [_result_data(r) for r in results]
     return repo.add_run(s, tenant, period.code, reason=reason, rulebook_id=book_id, results=data, by=by,
                         now=datetime.now(UTC))  # fmt: skip
+
+
+def _rescore_run(
+    s: Session, tenant: str, period: Period, tz: ZoneInfo, subject: Subject, *, reason: str, by: str
+) -> int:
+    """The next run of a closed month after one subject's events changed: that subject's totals
+    read again, everyone else's taken from the latest run (`scoring.rescore`); in full when the
+    rulebook changed since or its standings look back at earlier periods."""
+    run = repo.latest_run(s, period.code)
+    book_id, book = rulebooks.active(s, tenant, period.months[-1])
+    looks_back = period.kind == book.grading_period and _max_consecutive(book) > 1
+    if run is None or run.rulebook_id != book_id or looks_back:
+        return _store_run(s, tenant, period, tz, reason=reason, by=by)
+    previous = [_result_of(data, period.code) for data in run.results]
+    year_to_date = [f"{period.year:04d}-{m:02d}" for m in range(1, period.last + 1)]
+    totals = repo.totals(s, year_to_date, subject=subject, facts=_veto_facts(book))
+    dated = repo.dated(s, period.months, _veto_rules(book), tz, subject=subject)
+    results = rescore(book, period, previous, subject, totals, dated=dated, is_working=is_working)
+    return repo.add_run(s, tenant, period.code, reason=reason, rulebook_id=book_id,
+                        results=[_result_data(r) for r in results], by=by, now=datetime.now(UTC))  # fmt: skip
 
 
 def close_month(
@@ -449,7 +485,7 @@ def decide_appeal(
             p = periods.parse_month(event.month)
             repo.lock_period(s, scope, p.code)
             if _closed(s, p.code):
-                _store_run(s, scope, p, tz, reason=f"appeal:{decided.id}", by=who.username)
+                _rescore_run(s, scope, p, tz, event.subject, reason=f"appeal:{decided.id}", by=who.username)
     return decided
 
 
