@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -181,18 +181,19 @@ def active_events(
     compiled = stmt.order_by(t.c.occurred_at, t.c.id).compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+    # binary: timestamps and numbers come without text parsing
+    with connection.connection.driver_connection.cursor(binary=True) as cursor:  # type: ignore[union-attr]
         cursor.execute(str(compiled), compiled.params)
         rows = cursor.fetchall()
     return [
-        Explained(str(i), Subject(st, sid), code, points, n, source, ref, at)
+        Explained(i, Subject(st, sid), code, points, n, source, ref, at)
         for i, st, sid, code, points, n, source, ref, at in rows
     ]
 
 
 _EXPLAINING = (
-    t.c.id, t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.points, t.c.count, t.c.source, t.c.ref,
-    t.c.occurred_at,
+    sa.cast(t.c.id, sa.Text), t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.points, t.c.count,
+    t.c.source, t.c.ref, t.c.occurred_at,
 )  # fmt: skip
 
 
@@ -223,10 +224,9 @@ def totals(
         .group_by(t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.month, t.c.variant)
     )
     out = []
-    for r in session.execute(stmt).all():
-        found = {name: float(getattr(r, name)) for name in names if getattr(r, name) is not None}
-        out.append(Total(Subject(r.subject_type, r.subject_id), r.rule_code, r.month, float(r.points),
-                         int(r.n), r.variant, found))  # fmt: skip
+    for st, sid, code, month, variant, points, n, *largest_values in session.execute(stmt).tuples():
+        found = {name: float(v) for name, v in zip(names, largest_values, strict=True) if v is not None}
+        out.append(Total(Subject(st, sid), code, month, float(points), int(n), variant, found))
     return out
 
 
@@ -246,19 +246,13 @@ def dated(
     codes = sorted(set(rule_codes))
     if not codes:
         return []
+    day = sa.cast(sa.func.timezone(str(tz), t.c.occurred_at), sa.Date)  # the county's local day
     rows = session.execute(
-        sa.select(
-            t.c.subject_type, t.c.subject_id, t.c.rule_code, t.c.occurred_at, t.c.count.label("n")
-        ).where(t.c.month.in_(list(months)), t.c.status == ACTIVE, t.c.rule_code.in_(codes))
-    ).all()
-    return [
-        Dated(Subject(r.subject_type, r.subject_id), r.rule_code, _day(r.occurred_at, tz), int(r.n))
-        for r in rows
-    ]
-
-
-def _day(at: datetime, tz: Any) -> date:
-    return at.astimezone(tz).date()
+        sa.select(t.c.subject_type, t.c.subject_id, t.c.rule_code, day, t.c.count).where(
+            t.c.month.in_(list(months)), t.c.status == ACTIVE, t.c.rule_code.in_(codes), *_of(subject)
+        )
+    ).tuples()
+    return [Dated(Subject(st, sid), code, on, int(n)) for st, sid, code, on, n in rows]
 
 
 def withdraw(session: Session, tenant: str, event: ScoreEvent, appeal_id: str) -> None:
