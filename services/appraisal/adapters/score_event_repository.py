@@ -347,6 +347,11 @@ def list_appeals(
 # --- scoring runs ------------------------------------------------------------------------------
 
 
+def has_run(session: Session, period: str) -> bool:
+    """Whether the period was closed (has a scoring run) — without reading the run."""
+    return session.execute(sa.select(runs.c.run).where(runs.c.period == period).limit(1)).first() is not None
+
+
 def latest_run(session: Session, period: str) -> Any | None:
     return session.execute(
         sa.select(runs).where(runs.c.period == period).order_by(runs.c.run.desc()).limit(1)

@@ -184,8 +184,7 @@ def list_events(
 
 
 def _closed(s: Session, month: str) -> bool:
-    run = repo.latest_run(s, month)
-    return run is not None
+    return repo.has_run(s, month)
 
 
 def _roster(s: Session) -> tuple[list[Subject], dict[Subject, str]]:
