@@ -82,7 +82,14 @@ def tenant(bus: InProcessBus) -> str:
 
 
 def events(runtime: Runtime, tenant: str) -> list[tuple[str, str, str, float, str]]:
-    """(rule, subject type, subject id, points, ref) of every score event of the township."""
+    """(rule, subject type, subject id, points, ref) of every score event of the township — and
+    no event of the township or its county failed in a consumer."""
+    with db.transaction(runtime.ops_sessions, None) as s:
+        failed = s.execute(
+            sa.text("SELECT consumer, last_error FROM appraisal.failed_event WHERE tenant_id IN (:t, :c)"),
+            {"t": tenant, "c": tenant.split(".")[0] + ".*"},
+        ).all()
+    assert not failed, failed
     t = tables.score_event
     with db.transaction(runtime.sessions, tenant) as s:
         rows = s.execute(
