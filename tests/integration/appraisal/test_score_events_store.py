@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -21,12 +22,15 @@ from libs.common import db
 from libs.common.messaging import Envelope, data_of, event_type_of
 from libs.common.messaging.inprocess import InProcessBus
 from libs.common.runtime import Runtime
-from services.appraisal.adapters import tables
+from libs.common.tenancy import Principal
+from services.appraisal.adapters import rulebook_files, tables
 from services.appraisal.entrypoints import service as appraisal_service
+from services.appraisal.service_layer import rulebooks
 
 pytestmark = pytest.mark.integration
 
-AT = datetime(2026, 11, 10, 2, tzinfo=UTC)  # Tuesday 10 November 2026, 10:00 in the county
+AT = datetime(2026, 11, 10, 2, tzinfo=UTC)
+TZ = ZoneInfo("Asia/Shanghai")  # Tuesday 10 November 2026, 10:00 in the county
 
 
 def stamp(at: datetime) -> Timestamp:
@@ -283,3 +287,26 @@ def test_an_item_made_immediate_or_its_limit_halved_adds_to_the_windows_serving_
         ("W-BON-05", "window", "w1", 1.0, "item:i1"),
         ("W-BON-06", "window", "w1", 2.0, "item:i2"),  # once per item, though halved twice
     ]
+
+
+def test_a_countys_own_rulebook_scores_from_the_month_it_is_activated(
+    runtime: Runtime, bus: InProcessBus, tenant: str
+) -> None:
+    """Seed 001 第五篇's variant stored for the county and activated from this month: this
+    month's late completion falls under its rules (T-EFF-01/02), last month's under the default's."""
+    county = tenant.split(".")[0]
+    admin = Principal("ca", frozenset({"county_admin"}), frozenset({f"{county}.*"}), county=county)
+    rulebooks.put(runtime.sessions, admin, "tongshan", rulebook_files.read("tongshan"))
+    now = datetime.now(UTC)
+    this_month = now.astimezone(TZ).strftime("%Y-%m")
+    rulebooks.activate(runtime.sessions, admin, "tongshan", this_month, tz=TZ)
+    for at in (now, now - timedelta(days=40)):
+        case_id = str(uuid.uuid4())
+        late = events_pb2.CaseCompleted(case=summary(case_id), completed_at=stamp(at), overdue=True)
+        bus.publish(envelope(tenant, "intake", late, at))
+    found = events(runtime, tenant)
+    assert sorted(rule for rule, *_ in found) == ["S-JI-01", "S-JI-01", "T-EFF-01", "T-EFF-02", "W-SVC-07"]
+    with db.transaction(runtime.sessions, tenant) as s:
+        query = sa.select(tables.score_event.c.rule_code, tables.score_event.c.rulebook_id)
+        books = {code: book for code, book in s.execute(query).tuples()}
+    assert books["T-EFF-01"] == "tongshan" and books["W-SVC-07"] == "default"
