@@ -321,3 +321,25 @@ def proxy_households_import(
     from cli.client import households
 
     households.import_(file, dry_run, _session(), tenant)
+
+
+appraisal = typer.Typer(help="Appraisal (考核): the county's rulebook.", no_args_is_help=True)
+client.add_typer(appraisal, name="appraisal")
+appraisal_rulebook = typer.Typer(help="A county's own rulebook: import.", no_args_is_help=True)
+appraisal.add_typer(appraisal_rulebook, name="rulebook")
+
+
+@appraisal_rulebook.command("import")
+def appraisal_rulebook_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="rules.yaml or rules.xlsx")],
+    activate: Annotated[
+        str | None, typer.Option("--activate", help="YYYY-MM: score the county's months from then on with it")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Store a county rulebook (county_admin) from YAML (shaped as the default rulebook) or Excel
+    (sheets rulebook, rules, grades, vetoes). The whole file is checked first, then appraisal
+    checks the rules whole: any problem exits 2 with every problem listed."""
+    from cli.client import appraisal as appraisal_client
+
+    appraisal_client.import_(file, dry_run, _session() if not dry_run else {}, activate)

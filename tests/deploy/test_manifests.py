@@ -31,6 +31,7 @@ CRONJOBS = {
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
     "bianmin-plan-trips": ("0 6 * * *", ["jobs", "plan-trips"]),
+    "bianmin-close-month": ("0 2 1 * *", ["jobs", "close-month"]),
 }
 
 

@@ -1,13 +1,15 @@
 """How appraisal plugs into the composition roots (`bianmin run`, `bianmin serve appraisal …`)."""
 
+from zoneinfo import ZoneInfo
+
 from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
 from bianmin.appraisal.v1 import workforce_service_pb2_grpc as workforce_grpc
 
 from libs.common.messaging import Subscription
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import handlers, township_events
+from services.appraisal.service_layer import handlers, score_events, scores, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -29,7 +31,21 @@ def subscriptions() -> list[Subscription]:
         # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
         Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
         *township_events.subscriptions(),
+        # automatic score events (DOMAIN.md §7.1) from intake's case, complaint and catalogue events
+        *score_events.subscriptions(),
     ]
+
+
+def close_month(runtime: Runtime, month: str = "") -> JobReport:
+    """Freeze a month's table in every township (default: the month before this one); a month
+    closed already is left as it is (only an appeal changes it)."""
+    tz = ZoneInfo(runtime.settings.timezone)
+    target = month or scores.previous_month(tz)
+    closed = already = 0
+    for tenant in scores.townships(runtime.ops_sessions):
+        done, _rows = scores.close_month(runtime.sessions, tenant, target, tz=tz)
+        closed, already = closed + done, already + (not done)
+    return JobReport(f"{target}: {closed} township(s) closed, {already} closed already")
 
 
 SERVICE = ServiceDef(
@@ -37,4 +53,13 @@ SERVICE = ServiceDef(
     grpc_service_names=("bianmin.appraisal.v1.AppraisalService", "bianmin.appraisal.v1.WorkforceService"),
     servicers=servicers,
     subscriptions=subscriptions,
+    jobs=(
+        Job(
+            "close-month",
+            "freeze the last month's scores, grades and vetoes in every township and send the results",
+            close_month,
+            every_seconds=3600,  # hourly in `bianmin run` (a closed month is left alone)
+            run_for_month=close_month,
+        ),
+    ),
 )

@@ -513,6 +513,9 @@ def _staff_message(
     _notifications(session, rows)
 
 
+staff_message = _staff_message  # for the other producers of staff messages (appraisal_results.py)
+
+
 def _on_assigned(session: Session, envelope: Envelope, e: CaseEvent) -> None:
     handler = e.handler or e.case.handler
     if handler:
