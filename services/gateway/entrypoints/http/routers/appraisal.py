@@ -12,7 +12,6 @@ nobody scores themselves or judges their own appeal."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -24,6 +23,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from libs.common.grpc.enums import enum_number, enum_word
+from libs.common.workbook import xlsx
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version, local_time
@@ -273,33 +273,23 @@ def score_json(s: score_pb2.Score, tz: ZoneInfo) -> dict[str, Any]:
 
 def workbook(items: list[dict[str, Any]]) -> bytes:
     """The table as an .xlsx: one row a subject, then one row an event explaining it."""
-    import openpyxl
-    from openpyxl.styles import Font
+    scores = [
+        [i["subject"]["type"], i["subject"]["id"], i["subject"]["name"], i["period"], i["score"], i["grade"],
+         i["rank"], "；".join(f"{v['code']} {v['reason']}" for v in i["vetoes"]), ",".join(i["consequences"]),
+         i["final"]]
+        for i in items
+    ]  # fmt: skip
+    events = [
+        [i["subject"]["type"], i["subject"]["id"], e["id"], e["rule_code"], e["points"], e["source"],
+         e["ref"], e["occurred_at"]]
+        for i in items
+        for e in i["events"]
+    ]  # fmt: skip
+    return xlsx({"scores": (SCORE_COLUMNS, scores), "events": (EVENT_COLUMNS, events)})
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "scores"
-    sheet.append(
-        ["type", "id", "name", "period", "score", "grade", "rank", "vetoes", "consequences", "final"]
-    )
-    for i in items:
-        vetoes = "；".join(f"{v['code']} {v['reason']}" for v in i["vetoes"])
-        subject = i["subject"]
-        sheet.append([subject["type"], subject["id"], subject["name"], i["period"], i["score"], i["grade"],
-                      i["rank"], vetoes, ",".join(i["consequences"]), i["final"]])  # fmt: skip
-    detail = book.create_sheet("events")
-    detail.append(["type", "id", "event", "rule_code", "points", "source", "ref", "occurred_at"])
-    for i in items:
-        for e in i["events"]:
-            detail.append([i["subject"]["type"], i["subject"]["id"], e["id"], e["rule_code"], e["points"],
-                           e["source"], e["ref"], e["occurred_at"]])  # fmt: skip
-    for s in (sheet, detail):
-        for cell in s[1]:
-            cell.font = Font(bold=True)
-        s.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+SCORE_COLUMNS = ("type", "id", "name", "period", "score", "grade", "rank", "vetoes", "consequences", "final")
+EVENT_COLUMNS = ("type", "id", "event", "rule_code", "points", "source", "ref", "occurred_at")
 
 
 @router.get(APPRAISAL + "/scores", responses={200: {"content": {XLSX: {}}}})
