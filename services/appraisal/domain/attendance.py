@@ -65,6 +65,8 @@ def minutes_of(text: object, what: str = "sign_in_times") -> int:
 def slots(times: Sequence[str] | None) -> Slots:
     """The tenant's sign-in times (2: sign-ins; 4: sign-in/out of each half), sorted, distinct."""
     values = [minutes_of(t) for t in (times or DEFAULT_SIGN_IN_TIMES)]
+    am: tuple[int, int | None]
+    pm: tuple[int, int | None]
     if values != sorted(set(values)):
         raise ValidationFailed("sign_in_times must be sorted and distinct")
     if len(values) == 2:

@@ -222,7 +222,25 @@ class Leave:
 
     # --- actions ---------------------------------------------------------------------------------
 
-    def approve(self, principal: Principal, at: datetime, reason: object = "") -> None:
+    def approve(
+        self,
+        principal: Principal,
+        at: datetime,
+        reason: object = "",
+        *,
+        gaps: Iterable[tuple[str, date]] = (),
+    ) -> None:
+        """Approve; `gaps`: the (window, day) pairs the leave leaves with neither A nor B as the
+        posts and other leaves stand now — refused without a substitute, as at the request."""
+        self._guard("approve")
+        gaps = list(gaps)
+        if gaps and not self.substitute:
+            listed = ", ".join(f"{w} on {d}" for w, d in gaps[:10])
+            raise ValidationFailed(
+                f"approving would leave a window with neither A nor B on post ({listed}) and the leave "
+                "names no substitute (来函备案)",
+                windows=sorted({w for w, _ in gaps}),
+            )
         self._decide("approve", principal, at, reason, required=False)
         self.state = APPROVED
         self.events.append(LeaveApproved(self.id, self.username, self.first, self.last, self.substitute))

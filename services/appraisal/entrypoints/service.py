@@ -7,7 +7,7 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import handlers, township_events
+from services.appraisal.service_layer import calendar, handlers, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -29,6 +29,12 @@ def subscriptions() -> list[Subscription]:
         # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
         Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
         *township_events.subscriptions(),
+        # workforce (DOMAIN.md §8): the sign-in times and the working-day calendar
+        Subscription("gateway", "settings_changed", "appraisal", calendar.on_settings_changed),
+        Subscription(
+            "gateway", "national_calendar_imported", "appraisal", calendar.on_national_calendar_imported
+        ),
+        Subscription("gateway", "calendar_day_changed", "appraisal", calendar.on_calendar_day_changed),
     ]
 
 

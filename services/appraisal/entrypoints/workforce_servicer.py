@@ -9,12 +9,68 @@ from bianmin.appraisal.v1 import workforce_service_pb2_grpc as pb_grpc
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.appraisal.adapters.duty_rota_proto import days_to_pb
-from services.appraisal.service_layer import duty_rota
+from services.appraisal.adapters.leave_proto import leave_to_pb, state_word
+from services.appraisal.service_layer import duty_rota, leaves
 
 
 class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.runtime.settings.timezone)
+
+    # --- leaves
+
+    def RequestLeave(self, request: pb.RequestLeaveRequest, context: object) -> pb.RequestLeaveResponse:
+        leave = leaves.request_leave(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            username=request.username,
+            from_date=request.from_date,
+            to_date=request.to_date,
+            reason=request.reason,
+            substitute=request.substitute,
+            substitute_letter=request.substitute_letter,
+            idempotency_key=request.idempotency_key,
+            tz=self.tz,
+        )
+        return pb.RequestLeaveResponse(leave=leave_to_pb(leave))
+
+    def ApproveLeave(self, request: pb.ApproveLeaveRequest, context: object) -> pb.ApproveLeaveResponse:
+        leave = leaves.decide(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.leave_id,
+            approved=request.approved,
+            reason=request.reason,
+        )
+        return pb.ApproveLeaveResponse(leave=leave_to_pb(leave))
+
+    def CancelLeave(self, request: pb.CancelLeaveRequest, context: object) -> pb.CancelLeaveResponse:
+        leave = leaves.cancel(
+            self.runtime.sessions, current_principal(), current_tenant(), request.leave_id, tz=self.tz
+        )
+        return pb.CancelLeaveResponse(leave=leave_to_pb(leave))
+
+    def ListLeaves(self, request: pb.ListLeavesRequest, context: object) -> pb.ListLeavesResponse:
+        page = leaves.list_leaves(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            username=request.username,
+            state=state_word(request.state),
+            from_date=request.from_date,
+            to_date=request.to_date,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return pb.ListLeavesResponse(
+            leaves=[leave_to_pb(x) for x in page.items], next_page_token=page.next_page_token
+        )
 
     # --- the leader-on-duty rota (the caller's token; x-tenant-id the township)
 

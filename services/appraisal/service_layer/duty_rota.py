@@ -33,7 +33,10 @@ from services.appraisal.domain.duty_rota import DutyDay, Rota
 
 SOURCE = "appraisal"
 PUBLISHER_ROLES = ("township_admin", "county_admin")
-STAFF_ROLES = ("township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer")
+STAFF_ROLES = (
+    "township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer", "centre_head",
+    "township_leader",
+)  # fmt: skip
 READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
 
 t = tables.duty_day

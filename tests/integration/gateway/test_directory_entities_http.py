@@ -427,8 +427,13 @@ def test_the_leave_approvers_are_township_roles(
     """centre_head (中心主任) and township_leader (乡镇领导) approve leaves (DOMAIN.md §1, §8)."""
     for role, enum in (("centre_head", "ROLE_CENTRE_HEAD"), ("township_leader", "ROLE_TOWNSHIP_LEADER")):
         username = unique_code(role.replace("_", ""))
-        body = {"username": username, "password": "a long password", "name": "领导", "phone": "13812345678",
-                "roles": [role]}  # fmt: skip
+        body = {
+            "username": username,
+            "password": "a long password",
+            "name": "领导",
+            "phone": "13812345678",
+            "roles": [role],
+        }
         r = client.post(f"/v1/townships/{township}/staff", json=body, headers=ta)
         assert r.status_code == 201, r.text
         assert r.json()["roles"] == [role]

@@ -28,8 +28,15 @@ def who(username: str, *roles: str) -> Principal:
 
 
 def ask(first: date, last: date, **kw) -> Leave:
-    args = {"username": "zhang", "first": first, "last": last, "reason": "家中有事", "requested_by": "zhang",
-            "at": AT, "is_working": working} | kw  # fmt: skip
+    args = {
+        "username": "zhang",
+        "first": first,
+        "last": last,
+        "reason": "家中有事",
+        "requested_by": "zhang",
+        "at": AT,
+        "is_working": working,
+    } | kw
     return Leave.request(**args)
 
 
@@ -156,8 +163,14 @@ def test_a_leave_leaving_a_window_empty_needs_a_substitute_with_its_letter() -> 
     assert raised.value.fields["windows"] == ["w1"]
     with pytest.raises(ValidationFailed, match="letter"):
         ask(date(2025, 2, 5), date(2025, 2, 6), posts=POSTS, away=li_away, substitute="黄代岗")
-    leave = ask(date(2025, 2, 5), date(2025, 2, 6), posts=POSTS, away=li_away, substitute="黄代岗",
-                substitute_letter="民政办函〔2025〕3号")  # fmt: skip
+    leave = ask(
+        date(2025, 2, 5),
+        date(2025, 2, 6),
+        posts=POSTS,
+        away=li_away,
+        substitute="黄代岗",
+        substitute_letter="民政办函〔2025〕3号",
+    )
     assert (leave.substitute, leave.substitute_letter) == ("黄代岗", "民政办函〔2025〕3号")
     leave.approve(who("lead", "township_leader"), AT)
     assert leave.events == [LeaveApproved(leave.id, "zhang", date(2025, 2, 5), date(2025, 2, 6), "黄代岗")]
@@ -180,3 +193,10 @@ def test_a_leave_not_asked_in_advance_breaks_the_rule_when_approved() -> None:
     broken = leave.events[-1]
     assert broken == LeaveRuleBroken(leave.id, "zhang", "w1", "S-QIN-05", department_approved=False)
     assert broken.ref == f"leave:{leave.id}:S-QIN-05"
+
+
+def test_approving_checks_the_posts_again() -> None:
+    leave = ask(date(2025, 2, 5), date(2025, 2, 5), posts=POSTS)
+    with pytest.raises(ValidationFailed, match="w1"):
+        leave.approve(who("head", "centre_head"), AT, gaps=[("w1", date(2025, 2, 5))])
+    assert leave.state == "pending" and not leave.events
