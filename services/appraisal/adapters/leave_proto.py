@@ -51,6 +51,7 @@ def leave_to_pb(leave: Leave) -> attendance_pb2.Leave:
         substitute_letter=leave.substitute_letter,
         requested_by=leave.requested_by,
         cancelled_by=leave.cancelled_by,
+        version=leave.version,
     )
     _stamp(m, "requested_at", leave.requested_at)
     _stamp(m, "decided_at", leave.decided_at)

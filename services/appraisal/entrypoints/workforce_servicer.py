@@ -47,12 +47,18 @@ class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
             request.leave_id,
             approved=request.approved,
             reason=request.reason,
+            expected_version=request.expected_version,
         )
         return pb.ApproveLeaveResponse(leave=leave_to_pb(leave))
 
     def CancelLeave(self, request: pb.CancelLeaveRequest, context: object) -> pb.CancelLeaveResponse:
         leave = leaves.cancel(
-            self.runtime.sessions, current_principal(), current_tenant(), request.leave_id, tz=self.tz
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.leave_id,
+            tz=self.tz,
+            expected_version=request.expected_version,
         )
         return pb.CancelLeaveResponse(leave=leave_to_pb(leave))
 

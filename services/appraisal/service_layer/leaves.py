@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db, paging
-from libs.common.errors import IdempotencyConflict, NotFound, ValidationFailed
+from libs.common.errors import Forbidden, IdempotencyConflict, ValidationFailed, VersionConflict
 from libs.common.paging import Page, PageRequest
 from libs.common.tenancy import Principal, require_tenant
 from libs.common.tenant_projection import require_known
@@ -66,7 +66,7 @@ def request_leave(
         require_known(s, tables.tenant, scope)
         who = require_caller(principal, scope, *STAFF_ROLES)
         if who.username != username and not who.has_role("township_admin"):
-            raise ValidationFailed("a leave is requested by the staff member or the township admin")
+            raise Forbidden("a leave is requested by the staff member themself or the township admin")
         if idempotency_key:
             found = repo.by_idempotency_key(s, idempotency_key)
             if found is not None:
@@ -112,6 +112,7 @@ def decide(
     *,
     approved: bool,
     reason: str,
+    expected_version: int = 0,
     now: datetime | None = None,
 ) -> Leave:
     scope = require_tenant(tenant)
@@ -121,7 +122,7 @@ def decide(
         who = require_caller(principal, scope, *DECIDER_ROLES)
         _lock_posts(s, scope)
         leave = repo.get(s, leave_id, for_update=True)
-        version = leave.version
+        version = _check_version(leave, expected_version)
         if approved:
             calendar = tenant_calendar(s, scope, leave.first.year, leave.last.year)
             days = lv.working_days(leave.first, leave.last, lambda d: calendar.day_info(d).working)
@@ -142,6 +143,7 @@ def cancel(
     leave_id: str,
     *,
     tz: ZoneInfo,
+    expected_version: int = 0,
     now: datetime | None = None,
 ) -> Leave:
     scope = require_tenant(tenant)
@@ -150,9 +152,7 @@ def cancel(
         require_known(s, tables.tenant, scope)
         who = require_caller(principal, scope, *CANCELLER_ROLES)
         leave = repo.get(s, leave_id, for_update=True)
-        if who.username != leave.username and not who.has_role(*ALL_READERS):
-            raise NotFound(f"leave {leave_id} is not known here")  # another's leave is not shown
-        version = leave.version
+        version = _check_version(leave, expected_version)
         leave.cancel(who, at, at.astimezone(tz).date())
         repo.save(s, scope, leave, version)
     return leave
@@ -242,6 +242,12 @@ def _no_overlap(s: Session, leave: Leave) -> None:
         raise ValidationFailed(
             f"{leave.username} already has a {other.state} leave from {other.first} to {other.last}"
         )
+
+
+def _check_version(leave: Leave, expected: int) -> int:
+    if expected and expected != leave.version:
+        raise VersionConflict(f"leave {leave.id} is at version {leave.version}, not {expected}")
+    return leave.version
 
 
 def _lock_posts(s: Session, tenant: str) -> None:

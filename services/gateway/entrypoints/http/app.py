@@ -27,6 +27,7 @@ from services.gateway.entrypoints.http.routers import (
     proxy_agents,
     stats,
     townships,
+    workforce,
 )
 
 ROUTERS = (
@@ -40,6 +41,7 @@ ROUTERS = (
     cases.router,
     petitions.router,
     duty_rota.router,
+    workforce.router,
     proxy_agents.router,
     personal_data.router,
     stats.router,

