@@ -1,6 +1,7 @@
 """WorkforceService over gRPC (served by the appraisal process): translates protos to calls of
 the service layer, decides nothing."""
 
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from bianmin.appraisal.v1 import workforce_service_pb2 as pb
@@ -8,9 +9,10 @@ from bianmin.appraisal.v1 import workforce_service_pb2_grpc as pb_grpc
 
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
+from services.appraisal.adapters.attendance_proto import day_to_pb, sign_in_to_pb
 from services.appraisal.adapters.duty_rota_proto import days_to_pb
 from services.appraisal.adapters.leave_proto import leave_to_pb, state_word
-from services.appraisal.service_layer import duty_rota, leaves
+from services.appraisal.service_layer import attendance, duty_rota, leaves
 
 
 class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
@@ -20,6 +22,37 @@ class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.runtime.settings.timezone)
+
+    # --- sign-ins and the attendance day
+
+    def RecordSignIn(self, request: pb.RecordSignInRequest, context: object) -> pb.RecordSignInResponse:
+        instant = request.at.ToDatetime(tzinfo=UTC) if request.HasField("at") else None
+        sign_in = attendance.record_sign_in(
+            self.runtime.sessions, current_principal(), current_tenant(), request.username, instant
+        )
+        return pb.RecordSignInResponse(sign_in=sign_in_to_pb(sign_in))
+
+    def ImportSignIns(self, request: pb.ImportSignInsRequest, context: object) -> pb.ImportSignInsResponse:
+        rows = [
+            attendance.ImportRow(
+                r.at,
+                r.username,
+                r.at_time.ToDatetime(tzinfo=UTC) if r.HasField("at_time") else None,  # type: ignore[arg-type]
+            )
+            for r in request.rows
+        ]
+        stored, duplicates, problems = attendance.import_sign_ins(
+            self.runtime.sessions, current_principal(), current_tenant(), rows, dry_run=request.dry_run
+        )
+        return pb.ImportSignInsResponse(stored=stored, duplicates=duplicates, problems=problems)
+
+    def ListAttendanceDays(
+        self, request: pb.ListAttendanceDaysRequest, context: object
+    ) -> pb.ListAttendanceDaysResponse:
+        days = attendance.list_days(
+            self.runtime.sessions, current_principal(), current_tenant(), request.date, request.username
+        )
+        return pb.ListAttendanceDaysResponse(days=[day_to_pb(d) for d in days])
 
     # --- leaves
 

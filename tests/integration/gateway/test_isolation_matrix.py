@@ -233,6 +233,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", f"{LEAVE}/approve"): LEAVE_DECIDER,
     ("POST", f"{LEAVE}/reject"): LEAVE_DECIDER,
     ("POST", f"{LEAVE}/cancel"): TENANT_MANAGEMENT_OFFICE,  # or the staff member, or its decider
+    # a sign-in: the staff member's own (not a matrix user) or back-filled by the township admin
+    ("POST", f"{ATTENDANCE}/sign-ins"): TENANT_MANAGEMENT_OFFICE,
+    ("POST", f"{ATTENDANCE}/imports"): TENANT_MANAGEMENT_OFFICE,  # a sign-in device's export
+    ("GET", ATTENDANCE): TENANT_PEOPLE,  # names people: not ops; staff see their own
     # --- end of workforce
     # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
     ("POST", PROXY_AGENTS): TENANT_ADMIN,
@@ -588,7 +592,23 @@ def _leave(w: World, tenant: str | None) -> Call:
     return Call({"leave_id": _a_leave(w, tenant)})
 
 
+_SIGN_IN_AT = "2025-03-04T08:20:00+08:00"  # a past working day (Tue); the same sign-in again is one
+
+
+def _sign_in(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"username": a, "at": _SIGN_IN_AT})
+
+
+def _sign_in_import(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"rows": [{"at": "row 2", "username": a, "time": _SIGN_IN_AT}]})
+
+
 WORKFORCE_REQUESTS: dict[tuple[str, str], Request] = {
+    ("POST", f"{ATTENDANCE}/sign-ins"): Request(_sign_in),
+    ("POST", f"{ATTENDANCE}/imports"): Request(_sign_in_import),
+    ("GET", ATTENDANCE): Request(lambda w, tenant: Call(params={"date": "2025-03-04"})),
     ("POST", LEAVES): Request(_leave_body),
     ("POST", f"{LEAVE}/approve"): Request(_leave_decision),
     ("POST", f"{LEAVE}/reject"): Request(_leave_decision),

@@ -202,3 +202,66 @@ def test_an_unknown_leave_is_404(township: Township) -> None:
     assert_problem(r, 404, "not_found")
     r = t.client.post(t.path("leaves/not-a-uuid/cancel"), headers=t.headers["head"])
     assert_problem(r, 404, "not_found")
+
+
+def last_weekday(today: date) -> date:
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def test_sign_ins_and_the_attendance_day(township: Township) -> None:
+    t = township
+    day = last_weekday(datetime.now(t.tz).date())
+    at = f"{day.isoformat()}T08:36:00+08:00"
+    r = t.client.post(
+        t.path("attendance/sign-ins"), json={"username": t.users["a"], "at": at}, headers=t.headers["a"]
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["source"], r.json()["entered_by"], r.json()["at"]) == ("self", t.users["a"], at)
+    back = {"username": t.users["b"], "at": f"{day.isoformat()}T00:20:00Z"}  # 08:20 local, any offset
+    r = t.client.post(t.path("attendance/sign-ins"), json=back, headers=t.headers["admin"])
+    assert (
+        r.status_code == 201
+        and r.json()["source"] == "back_fill"
+        and r.json()["entered_by"] == t.users["admin"]
+    )
+    r = t.client.post(t.path("attendance/sign-ins"), json=back, headers=t.headers["a"])
+    assert_problem(r, 403, "forbidden")
+    for bad in (
+        {"username": "nobody_here", "at": at},
+        {"username": t.users["a"], "at": "2026-12-06T08:30:00+08:00"},
+        {"username": t.users["a"], "at": "yesterday"},
+    ):
+        r = t.client.post(t.path("attendance/sign-ins"), json=bad, headers=t.headers["admin"])
+        assert_problem(r, 422, "validation_error")
+
+    r = t.client.get(t.path("attendance"), params={"date": day.isoformat()}, headers=t.headers["head"])
+    assert r.status_code == 200, r.text
+    items = {x["username"]: x for x in r.json()["items"]}
+    assert (items[t.users["a"]]["status"], items[t.users["a"]]["late_minutes"]) == ("absent_half_day", 6)
+    assert items[t.users["a"]]["window"] == "w1" and items[t.users["a"]]["judged"] is False
+    assert [s["source"] for s in items[t.users["b"]]["sign_ins"]] == ["back_fill"]
+    r = t.client.get(t.path("attendance"), params={"date": day.isoformat()}, headers=t.headers["b"])
+    assert [x["username"] for x in r.json()["items"]] == [t.users["b"]]
+
+
+def test_a_device_import_is_checked_whole(township: Township) -> None:
+    t = township
+    day = last_weekday(last_weekday(datetime.now(t.tz).date()))
+    rows = [
+        {"at": "row 2", "username": t.users["a"], "time": f"{day}T14:29:00+08:00"},
+        {"at": "row 3", "username": "nobody_here", "time": f"{day}T14:31:00+08:00"},
+    ]
+    r = t.client.post(
+        t.path("attendance/imports"), json={"rows": rows, "dry_run": True}, headers=t.headers["admin"]
+    )
+    assert r.status_code == 200 and [p.split(":")[0] for p in r.json()["problems"]] == ["row 3"]
+    r = t.client.post(t.path("attendance/imports"), json={"rows": rows}, headers=t.headers["admin"])
+    body = assert_problem(r, 422, "validation_error")
+    assert "row 3" in body["detail"]
+    r = t.client.post(t.path("attendance/imports"), json={"rows": rows[:1]}, headers=t.headers["admin"])
+    assert r.status_code == 200 and r.json() == {"stored": 1, "duplicates": 0, "problems": []}
+    r = t.client.post(t.path("attendance/imports"), json={"rows": rows[:1]}, headers=t.headers["a"])
+    assert_problem(r, 403, "forbidden")

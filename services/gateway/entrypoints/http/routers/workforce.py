@@ -12,7 +12,7 @@ stale → 412 `version_conflict`) and every leave answer carries its version as 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from bianmin.appraisal.v1 import workforce_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
+from libs.common.errors import ValidationFailed
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version, local_time
@@ -63,8 +64,19 @@ class DecisionIn(BaseModel):
 
 
 class SignInIn(BaseModel):
+    username: str = Field(min_length=1, max_length=32, description="the staff member signing in")
+    at: datetime = Field(description="RFC 3339 with its offset: when they signed in")
+
+
+class ImportRowIn(BaseModel):
+    at: str = Field("", max_length=40, description="where the row is in the file, e.g. `row 12`")
     username: str = Field(min_length=1, max_length=32)
-    at: datetime = Field(description="RFC 3339, any offset")
+    time: datetime = Field(description="RFC 3339 with its offset")
+
+
+class ImportIn(BaseModel):
+    rows: list[ImportRowIn] = Field(max_length=10_000, description="a part of a sign-in device's export")
+    dry_run: bool = Field(False, description="check only: store nothing and answer every problem")
 
 
 @router.post(LEAVES, status_code=201)
@@ -207,4 +219,83 @@ def leave_json(x: attendance_pb2.Leave, tz: ZoneInfo) -> dict[str, Any]:
         "cancelled_by": x.cancelled_by or None,
         "cancelled_at": local_time(x, "cancelled_at", tz),
         "version": x.version,
+    }
+
+
+# --- sign-ins and the attendance day ------------------------------------------------------------
+
+
+@router.post(SIGN_INS, status_code=201)
+async def record_sign_in(tenant: Tenant, body: SignInIn, c: Authed, gw: GatewayDep) -> dict:
+    """Record a sign-in: the staff member's own, or back-filled by the township admin (the record
+    says who entered it). Working days of the township's calendar only; an unknown user or a
+    non-working day is a `validation_error` and nothing is stored."""
+    if body.at.tzinfo is None:
+        raise ValidationFailed("at must carry its offset (RFC 3339)")
+    request = pb.RecordSignInRequest(username=body.username)
+    request.at.FromDatetime(body.at.astimezone(UTC))
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().RecordSignIn(request)
+    return sign_in_json(reply.sign_in, county_tz(gw))
+
+
+@router.post(SIGN_IN_IMPORTS)
+async def import_sign_ins(tenant: Tenant, body: ImportIn, c: Authed, gw: GatewayDep) -> dict:
+    """Import (a part of) a sign-in device's export (township_admin): all or nothing — every
+    problem listed in one `validation_error`, nothing stored; a sign-in already stored (same user
+    and instant) counts as a duplicate. `dry_run` checks only (what `bianmin client attendance
+    import` sends for every part before it stores any)."""
+    request = pb.ImportSignInsRequest(dry_run=body.dry_run)
+    for r in body.rows:
+        if r.time.tzinfo is None:
+            raise ValidationFailed(f"{r.at or r.username}: the time must carry its offset (RFC 3339)")
+        row = request.rows.add(at=r.at, username=r.username)
+        row.at_time.FromDatetime(r.time.astimezone(UTC))
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().ImportSignIns(request)
+    return {"stored": reply.stored, "duplicates": reply.duplicates, "problems": list(reply.problems)}
+
+
+@router.get(ATTENDANCE)
+async def attendance_day(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    day: Annotated[str, Query(alias="date", max_length=10, description="YYYY-MM-DD, a working day")],
+    username: Annotated[str | None, Query(max_length=32)] = None,
+) -> dict:
+    """Each staff member's day against the township's sign-in times (setting `sign_in_times`,
+    default 08:30 and 14:30): `present|late|early|off_post|absent_half_day|absent|on_leave`, with
+    the minutes late or early. `judged` once the judge-attendance job judged it (the day after);
+    until then provisional. Everyone for the township admin, the centre head, township leaders and
+    the county; their own for other staff."""
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().ListAttendanceDays(
+            pb.ListAttendanceDaysRequest(date=day, username=username or "")
+        )
+    tz = county_tz(gw)
+    return {
+        "items": [
+            {
+                "username": d.username,
+                "date": d.date,
+                "window": d.window or None,
+                "sign_ins": [sign_in_json(x, tz) for x in d.sign_ins],
+                "status": d.status,
+                "late_minutes": d.late_minutes,
+                "early_minutes": d.early_minutes,
+                "judged": d.judged,
+            }
+            for d in reply.days
+        ]
+    }
+
+
+def sign_in_json(x: attendance_pb2.SignIn, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "username": x.username,
+        "at": local_time(x, "at", tz),
+        "entered_by": x.entered_by,
+        "source": x.source,
     }

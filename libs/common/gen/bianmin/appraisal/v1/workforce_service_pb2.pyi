@@ -157,7 +157,7 @@ class CancelLeaveResponse(_message.Message):
     def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
 
 class ImportSignInsRequest(_message.Message):
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "dry_run")
     class Row(_message.Message):
         __slots__ = ("at", "username", "at_time")
         AT_FIELD_NUMBER: _ClassVar[int]
@@ -168,16 +168,20 @@ class ImportSignInsRequest(_message.Message):
         at_time: _timestamp_pb2.Timestamp
         def __init__(self, at: _Optional[str] = ..., username: _Optional[str] = ..., at_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
     ROWS_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     rows: _containers.RepeatedCompositeFieldContainer[ImportSignInsRequest.Row]
-    def __init__(self, rows: _Optional[_Iterable[_Union[ImportSignInsRequest.Row, _Mapping]]] = ...) -> None: ...
+    dry_run: bool
+    def __init__(self, rows: _Optional[_Iterable[_Union[ImportSignInsRequest.Row, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
 
 class ImportSignInsResponse(_message.Message):
-    __slots__ = ("stored", "duplicates")
+    __slots__ = ("stored", "duplicates", "problems")
     STORED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     stored: int
     duplicates: int
-    def __init__(self, stored: _Optional[int] = ..., duplicates: _Optional[int] = ...) -> None: ...
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, stored: _Optional[int] = ..., duplicates: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListAttendanceDaysRequest(_message.Message):
     __slots__ = ("date", "username")
