@@ -7,8 +7,7 @@ from datetime import UTC, date
 
 from bianmin.appraisal.v1 import attendance_pb2, events_pb2
 
-from services.appraisal.domain.attendance import Half
-from services.appraisal.service_layer.attendance import AttendanceDay, SignIn
+from services.appraisal.domain.attendance import AttendanceDay, Half, SignIn
 
 
 def sign_in_to_pb(x: SignIn) -> attendance_pb2.SignIn:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from libs.common.errors import ValidationFailed
 
@@ -33,6 +34,27 @@ PRESENT, LATE, EARLY, OFF_POST = "present", "late", "early", "off_post"
 ABSENT_HALF_DAY, ABSENT, ON_LEAVE = "absent_half_day", "absent", "on_leave"
 # a staff member on post for the half-day (the window is staffed)
 ON_POST = (PRESENT, LATE, EARLY)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    id: str
+    username: str
+    at: datetime
+    entered_by: str
+    source: str
+
+
+@dataclass(frozen=True)
+class AttendanceDay:
+    username: str
+    day: date
+    window: str
+    sign_ins: tuple[SignIn, ...]
+    status: str
+    late_minutes: int
+    early_minutes: int
+    judged: bool
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from services.appraisal.adapters import leave_repository as leave_repo
 from services.appraisal.adapters import tables
 from services.appraisal.domain import attendance as at
 from services.appraisal.domain import duty_rota as dates
+from services.appraisal.domain.attendance import AttendanceDay, SignIn
 from services.appraisal.domain.leave import Leave
 from services.appraisal.service_layer.calendar import sign_in_slots, tenant_calendar
 from services.appraisal.service_layer.duty_rota import STAFF_ROLES, require_caller
@@ -51,27 +52,6 @@ MAX_PROBLEMS = 40  # listed in an error's detail up to this many; the count says
 MAX_DRY_RUN_PROBLEMS = 1000
 
 st, si = tables.staff, tables.sign_in
-
-
-@dataclass(frozen=True)
-class SignIn:
-    id: str
-    username: str
-    at: datetime
-    entered_by: str
-    source: str
-
-
-@dataclass(frozen=True)
-class AttendanceDay:
-    username: str
-    day: date
-    window: str
-    sign_ins: tuple[SignIn, ...]
-    status: str
-    late_minutes: int
-    early_minutes: int
-    judged: bool
 
 
 @dataclass(frozen=True)

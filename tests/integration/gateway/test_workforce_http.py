@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import typer
 from fastapi.testclient import TestClient
 
+from cli.client import attendance as attendance_cli
 from libs.common import db
 from libs.common.runtime import Runtime
 from services.gateway.service_layer import identity
@@ -265,3 +268,44 @@ def test_a_device_import_is_checked_whole(township: Township) -> None:
     assert r.status_code == 200 and r.json() == {"stored": 1, "duplicates": 0, "problems": []}
     r = t.client.post(t.path("attendance/imports"), json={"rows": rows[:1]}, headers=t.headers["a"])
     assert_problem(r, 403, "forbidden")
+
+
+def _run_import(t: Township, path: Path, dry_run: bool = False) -> int:
+    token = t.headers["admin"]["Authorization"].removeprefix("Bearer ")
+    creds = {"url": str(t.client.base_url), "token": token}
+    try:
+        attendance_cli.import_(path, dry_run, creds, t.tenant, transport=t.client._transport)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    return 0
+
+
+def test_the_cli_imports_a_device_export_whole_or_not_at_all(
+    township: Township, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    t = township
+    day = last_weekday(last_weekday(last_weekday(datetime.now(t.tz).date())))
+    sunday = day - timedelta(days=(day.weekday() + 1))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        f"工号,日期,时间\n{t.users['a']},{day},08:29\nnobody_here,{day},08:30\n{t.users['b']},{sunday},08:30\n"
+    )
+    assert _run_import(t, bad) == 2
+    err = capsys.readouterr().err
+    assert "2 problems, nothing was stored" in err and "row 3" in err and "row 4" in err
+    r = t.client.get(t.path("attendance"), params={"date": day.isoformat()}, headers=t.headers["admin"])
+    assert all(not x["sign_ins"] for x in r.json()["items"])  # nothing stored
+
+    good = tmp_path / "good.csv"
+    good.write_text(
+        f"工号,日期,时间\n{t.users['a']},{day},08:29\n{t.users['a']},{day},14:35\n{t.users['b']},{day},08:30\n"
+    )
+    assert _run_import(t, good, dry_run=True) == 0
+    assert _run_import(t, good) == 0
+    assert "3 stored, 0 duplicate(s)" in capsys.readouterr().out
+    assert _run_import(t, good) == 0
+    assert "0 stored, 3 duplicate(s)" in capsys.readouterr().out
+    r = t.client.get(t.path("attendance"), params={"date": day.isoformat()}, headers=t.headers["admin"])
+    items = {x["username"]: x for x in r.json()["items"]}
+    assert (items[t.users["a"]]["status"], items[t.users["a"]]["late_minutes"]) == ("late", 5)
+    assert [s["source"] for s in items[t.users["a"]]["sign_ins"]] == ["device", "device"]
