@@ -30,6 +30,7 @@ CRONJOBS = {
     "bianmin-retry-failed": ("* * * * *", ["jobs", "retry-failed"]),
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
+    "bianmin-judge-attendance": ("30 1 * * *", ["jobs", "judge-attendance"]),
 }
 
 

@@ -4,10 +4,10 @@ from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
 from bianmin.appraisal.v1 import workforce_service_pb2_grpc as workforce_grpc
 
 from libs.common.messaging import Subscription
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import calendar, handlers, township_events
+from services.appraisal.service_layer import attendance_judging, calendar, handlers, township_events
 
 
 def servicers(runtime: Runtime) -> list:
@@ -38,9 +38,27 @@ def subscriptions() -> list[Subscription]:
     ]
 
 
+def judge_attendance(runtime: Runtime) -> JobReport:
+    """Each half-day judged once, the day after (service_layer/attendance_judging.py)."""
+    r = attendance_judging.judge_all(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"{r.days} day(s) of {r.townships} township(s) judged: {r.judged} half-day(s), "
+        f"{r.unstaffed} window half-day(s) unstaffed, {r.failed} township(s) failed",
+        failed=bool(r.failed),
+    )
+
+
 SERVICE = ServiceDef(
     name="appraisal",
     grpc_service_names=("bianmin.appraisal.v1.AppraisalService", "bianmin.appraisal.v1.WorkforceService"),
     servicers=servicers,
     subscriptions=subscriptions,
+    jobs=(
+        Job(
+            "judge-attendance",
+            "judge each half-day of the townships' staff once, the day after (attendance_judged)",
+            judge_attendance,
+            every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 01:30
+        ),
+    ),
 )
