@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from google.protobuf.message import Message
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,7 +107,8 @@ def judge_township(sessions: sessionmaker[Session], tenant: str, now: datetime) 
 def judge_day(s: Session, tenant: str, day: date, calendar: WorkCalendar, now: datetime) -> tuple[int, int]:
     """Judge one day in the caller's transaction: (half-days judged, unstaffed window half-days)."""
     halves, windows, approved, slots, _ = compute_day(s, tenant, day, calendar)
-    rows, events = [], []
+    rows: list[dict] = []
+    events: list = []  # protobuf events (adapters/attendance_proto.py)
     for username in sorted(halves):
         for half in halves[username]:
             rows.append(
@@ -134,10 +134,10 @@ def judge_day(s: Session, tenant: str, day: date, calendar: WorkCalendar, now: d
         posts = [p for p in (r.post_a, r.post_b) if p]
         if not posts or covered.intersection(posts):
             continue
-        for i, half in enumerate(at.HALVES):
+        for i, name in enumerate(at.HALVES):
             on_post = any(p in halves and halves[p][i].status in at.ON_POST for p in posts)
             if not on_post:
-                events.append(unstaffed_event(r.code, day, half, at.half_minutes(half, hours, slots)))
+                events.append(unstaffed_event(r.code, day, name, at.half_minutes(name, hours, slots)))
                 gaps += 1
     s.execute(
         insert(tables.attendance_day).values(
@@ -148,6 +148,6 @@ def judge_day(s: Session, tenant: str, day: date, calendar: WorkCalendar, now: d
     return len(rows), gaps
 
 
-def _record(s: Session, tenant: str, events: list[Message]) -> None:
+def _record(s: Session, tenant: str, events: list) -> None:
     for start in range(0, len(events), _BATCH):
         outbox.record_many(s, source=SOURCE, messages=events[start : start + _BATCH], tenant_id=tenant)
