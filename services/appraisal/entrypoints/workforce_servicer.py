@@ -122,7 +122,7 @@ class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
             [(d.date, d.username) for d in request.days],
             tz=ZoneInfo(self.runtime.settings.timezone),
         )
-        return pb.PutDutyRotaResponse(days=days_to_pb(rota.days))
+        return pb.PutDutyRotaResponse(days=days_to_pb(rota.days), gaps=[d.isoformat() for d in rota.gaps])
 
     def ListDutyDays(self, request: pb.ListDutyDaysRequest, context: object) -> pb.ListDutyDaysResponse:
         days = duty_rota.list_days(

@@ -14,6 +14,7 @@ advisory lock), so the last event out is the rota that stands."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from services.appraisal.adapters import tables
 from services.appraisal.adapters.duty_rota_proto import published_event
 from services.appraisal.domain import duty_rota
 from services.appraisal.domain.duty_rota import DutyDay, Rota
+from services.appraisal.service_layer.calendar import tenant_calendar
 
 SOURCE = "appraisal"
 PUBLISHER_ROLES = ("township_admin", "county_admin")
@@ -77,6 +79,8 @@ def put_rota(
             ],
         )  # fmt: skip
         outbox.record(s, source=SOURCE, message_or_type=published_event(rota), tenant_id=scope)
+        calendar = tenant_calendar(s, scope, rota.first.year, rota.first.year)
+        rota = dataclasses.replace(rota, gaps=duty_rota.gaps(rota, lambda d: calendar.day_info(d).working))
     return rota
 
 

@@ -121,10 +121,12 @@ class PutDutyRotaRequest(_message.Message):
     def __init__(self, month: _Optional[str] = ..., days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
 
 class PutDutyRotaResponse(_message.Message):
-    __slots__ = ("days",)
+    __slots__ = ("days", "gaps")
     DAYS_FIELD_NUMBER: _ClassVar[int]
+    GAPS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.DutyDay]
-    def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
+    gaps: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ..., gaps: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListDutyDaysRequest(_message.Message):
     __slots__ = ("from_date", "to_date")
