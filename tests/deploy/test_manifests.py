@@ -31,6 +31,7 @@ CRONJOBS = {
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
     "bianmin-judge-attendance": ("30 1 * * *", ["jobs", "judge-attendance"]),
+    "bianmin-check-duty-rota": ("0 16 * * *", ["jobs", "check-duty-rota"]),
 }
 
 

@@ -174,3 +174,12 @@ attendance_day = db.tenant_table(
     sa.Column("unstaffed", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "day"),
 )
+
+# The months a township was warned had no rota by the month before's last working day (once each).
+duty_rota_warning = db.tenant_table(
+    "duty_rota_warning",
+    metadata,
+    sa.Column("month", sa.Text, nullable=False),
+    sa.Column("warned_at", _stamp, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "month"),
+)

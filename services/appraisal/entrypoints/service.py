@@ -7,7 +7,13 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import attendance_judging, calendar, handlers, township_events
+from services.appraisal.service_layer import (
+    attendance_judging,
+    calendar,
+    duty_rota,
+    handlers,
+    township_events,
+)
 
 
 def servicers(runtime: Runtime) -> list:
@@ -48,6 +54,12 @@ def judge_attendance(runtime: Runtime) -> JobReport:
     )
 
 
+def check_duty_rota(runtime: Runtime) -> JobReport:
+    """Next month's rota by the month's last working day (service_layer/duty_rota.py)."""
+    checked, warned = duty_rota.check_next_months(runtime.sessions, runtime.ops_sessions)
+    return JobReport(f"{checked} township(s) checked, {warned} warned of next month's missing duty rota")
+
+
 SERVICE = ServiceDef(
     name="appraisal",
     grpc_service_names=("bianmin.appraisal.v1.AppraisalService", "bianmin.appraisal.v1.WorkforceService"),
@@ -59,6 +71,12 @@ SERVICE = ServiceDef(
             "judge each half-day of the townships' staff once, the day after (attendance_judged)",
             judge_attendance,
             every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 01:30
+        ),
+        Job(
+            "check-duty-rota",
+            "warn the township admin when next month's duty rota is not published by the last working day",
+            check_duty_rota,
+            every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 16:00
         ),
     ),
 )

@@ -1,4 +1,5 @@
-"""appraisal: workforce — leaves, sign-ins and their judging (DOMAIN.md §8), with the settings
+"""appraisal: workforce — leaves, sign-ins and their judging (DOMAIN.md §8), the months warned of
+a missing duty rota, with the settings
 (sign-in times) and the working-day calendar they need (the same projections as intake's and
 notify's; a township's transaction reads its county's calendar rows and settings).
 
@@ -19,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 S = "appraisal"
-TABLES = ("leave", "sign_in", "attendance_judgment", "attendance_day")
+TABLES = ("leave", "sign_in", "attendance_judgment", "attendance_day", "duty_rota_warning")
 
 
 def upgrade() -> None:
@@ -97,6 +98,14 @@ def upgrade() -> None:
         sa.Column("staff", sa.Integer, nullable=False),
         sa.Column("unstaffed", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "day"),
+        schema=S,
+    )
+    op.create_table(
+        "duty_rota_warning",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("month", sa.Text, nullable=False),
+        sa.Column("warned_at", stamp, nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "month"),
         schema=S,
     )
     for table in TABLES:
