@@ -19,5 +19,5 @@ def published_event(rota: Rota) -> events_pb2.DutyRotaPublished:
     return events_pb2.DutyRotaPublished(month=rota.month, days=days_to_pb(rota.days))
 
 
-def missing_event(month: str, last_working_day: date) -> events_pb2.DutyRotaMissing:
-    return events_pb2.DutyRotaMissing(month=month, last_working_day=last_working_day.isoformat())
+def missing_event(month: str, last_working_day: date) -> events_pb2.DutyRotaMissed:
+    return events_pb2.DutyRotaMissed(month=month, last_working_day=last_working_day.isoformat())

@@ -133,7 +133,7 @@ def check_next_months(
     sessions: sessionmaker[Session], ops_sessions: sessionmaker[Session], now: datetime | None = None
 ) -> tuple[int, int]:
     """The `check-duty-rota` job: every active township whose next month has no rota on or after
-    the current month's last working day is told once (`duty_rota_missing`; notify warns its
+    the current month's last working day is told once (`duty_rota_missed`; notify warns its
     township admins). (townships checked, townships warned)."""
     at = now or datetime.now(UTC)
     t = tables.tenant

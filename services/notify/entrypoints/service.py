@@ -27,7 +27,7 @@ def subscriptions() -> list[Subscription]:
         # appraisal's leader-on-duty rota: a collective petition alerts the leader on duty
         Subscription(duty_rota.SOURCE, "duty_rota_published", "notify", duty_rota.on_duty_rota_published),
         # … and next month's rota missing on the month's last working day warns the township admin
-        Subscription(duty_rota.SOURCE, "duty_rota_missing", "notify", case_events.on_duty_rota_missing),
+        Subscription(duty_rota.SOURCE, "duty_rota_missed", "notify", case_events.on_duty_rota_missed),
         # intake's case and petition events: notices, notifications, the inbox, open cases
         *case_events.subscriptions(),
     ]

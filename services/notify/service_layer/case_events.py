@@ -182,8 +182,8 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
         )
 
 
-def on_duty_rota_missing(envelope: Envelope, session: Session) -> None:
-    """Appraisal's `duty_rota_missing`: next month has no leader-on-duty rota on the month's last
+def on_duty_rota_missed(envelope: Envelope, session: Session) -> None:
+    """Appraisal's `duty_rota_missed`: next month has no leader-on-duty rota on the month's last
     working day (seed 004 第二篇 八: "每月末对下一月党政领导干部带班值班接访日进行安排") — an inbox item
     to every active township_admin of the township."""
     month = str(envelope.data.get("month") or "")

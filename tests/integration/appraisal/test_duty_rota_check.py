@@ -1,6 +1,6 @@
 """The check-duty-rota job on the migrated database (services/appraisal/service_layer/duty_rota.py
 `check_next_month`): next month's rota missing on the current month's last working day (the
-township's calendar) records one `duty_rota_missing` — not before that day, not twice, not when
+township's calendar) records one `duty_rota_missed` — not before that day, not twice, not when
 the rota is there (seed 004 第二篇 八: "每月末对下一月党政领导干部带班值班接访日进行安排")."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_next_month_missing_on_the_last_working_day_is_told_once(runtime: Runtim
         duty_rota.check_next_month(runtime.sessions, tenant, local("2025-02-28 16:00")) == 1
     )  # Fri 28: last
     assert duty_rota.check_next_month(runtime.sessions, tenant, local("2025-02-28 17:00")) == 0  # once
-    [event] = events(runtime, tenant, "duty_rota_missing")
+    [event] = events(runtime, tenant, "duty_rota_missed")
     assert event["payload"] == {"month": "2025-03", "last_working_day": "2025-02-28"}
 
 
@@ -47,4 +47,4 @@ def test_a_published_next_month_is_not_told(runtime: Runtime) -> None:
         today=date(2025, 2, 20),
     )
     assert duty_rota.check_next_month(runtime.sessions, tenant, local("2025-02-28 16:00")) == 0
-    assert events(runtime, tenant, "duty_rota_missing") == []
+    assert events(runtime, tenant, "duty_rota_missed") == []

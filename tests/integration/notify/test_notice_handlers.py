@@ -563,7 +563,7 @@ def test_a_batch_of_one_townships_events_reads_the_township_once(
 
 def test_a_missing_duty_rota_warns_every_township_admin_once(rt: Runtime) -> None:
     tenant = township(rt, admins=("leader_a", "leader_b"))
-    missing = appraisal_events.DutyRotaMissing(month="2026-01", last_working_day="2025-12-31")
+    missing = appraisal_events.DutyRotaMissed(month="2026-01", last_working_day="2025-12-31")
     env = envelope(tenant, missing, source="appraisal")
     assert deliver(rt, env) == "processed"
     assert deliver(rt, env) == "duplicate"

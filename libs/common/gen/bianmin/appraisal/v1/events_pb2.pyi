@@ -154,7 +154,7 @@ class DutyRotaPublished(_message.Message):
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.DutyDay]
     def __init__(self, month: _Optional[str] = ..., days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
 
-class DutyRotaMissing(_message.Message):
+class DutyRotaMissed(_message.Message):
     __slots__ = ("month", "last_working_day")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     LAST_WORKING_DAY_FIELD_NUMBER: _ClassVar[int]
