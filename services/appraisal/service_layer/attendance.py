@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libs.common import db
 from libs.common.calendar import WorkCalendar
 from libs.common.errors import Forbidden, ValidationFailed
-from libs.common.tenancy import Principal, require_tenant
+from libs.common.tenancy import USERNAME_RE, Principal, require_tenant, validate_username
 from libs.common.tenant_projection import require_known
 from services.appraisal.adapters import leave_repository as leave_repo
 from services.appraisal.adapters import tables
@@ -47,6 +47,8 @@ SUBJECT_ROLES = ("window_staff", "intake_desk")
 SELF, BACK_FILL, DEVICE = "self", "back_fill", "device"
 READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
 FUTURE_SLACK = timedelta(minutes=5)  # a device's clock a little ahead is not "the future"
+MAX_AGE = timedelta(days=366)  # a sign-in (or a device export) at most a year old
+READ_YEARS = 2  # the attendance day is read at most this many years either side of today
 MAX_IMPORT_ROWS = 100_000
 MAX_PROBLEMS = 40  # listed in an error's detail up to this many; the count says how many more
 MAX_DRY_RUN_PROBLEMS = 1000
@@ -86,6 +88,8 @@ def record_sign_in(
             raise Forbidden("a sign-in is entered by the staff member themself or the township admin")
         if instant is None or instant.tzinfo is None:
             raise ValidationFailed("at must be an RFC 3339 instant with its offset")
+        if problems := _bounds([ImportRow("", username, instant)], now):
+            raise ValidationFailed("; ".join(problems))
         calendar = _calendar(s, scope, [instant])
         problems = _problems(s, calendar, [ImportRow("", username, instant)], now)
         if problems:
@@ -139,6 +143,21 @@ def _summary(problems: list[str]) -> str:
     )
 
 
+def _bounds(rows: Sequence[ImportRow], now: datetime) -> list[str]:
+    """What is wrong before anything is read: a username that is no username, an instant more
+    than a year old or in the future (then no calendar of odd years is compiled)."""
+    problems = []
+    for r in rows:
+        where = f"{r.at}: " if r.at else ""
+        if not isinstance(r.username, str) or not USERNAME_RE.match(r.username):
+            problems.append(f"{where}{r.username!r} is not a username")
+        if r.instant > now + FUTURE_SLACK:
+            problems.append(f"{where}{r.instant.isoformat()} is in the future")
+        elif r.instant < now - MAX_AGE:
+            problems.append(f"{where}{r.instant.isoformat()} is more than a year ago")
+    return problems
+
+
 def _calendar(s: Session, tenant: str, instants: Iterable[datetime]) -> WorkCalendar:
     years = [i.astimezone(UTC).year for i in instants]
     return tenant_calendar(s, tenant, min(years) - 1, max(years) + 1)
@@ -163,8 +182,6 @@ def _problems(s: Session, calendar: WorkCalendar, rows: Sequence[ImportRow], now
             working[local] = calendar.day_info(local).working
         if not working[local]:
             problems.append(f"{where}{local} is not a working day of the township's calendar")
-        if r.instant > now + FUTURE_SLACK:
-            problems.append(f"{where}{r.instant.isoformat()} is in the future")
     return problems
 
 
@@ -254,6 +271,10 @@ def list_days(
 ) -> list[AttendanceDay]:
     scope = require_tenant(tenant)
     day = dates.parse_date(day_text, "date")
+    if username:
+        validate_username(username)
+    if abs(day.year - datetime.now(UTC).year) > READ_YEARS:
+        raise ValidationFailed(f"date {day} is more than {READ_YEARS} years from today")
     with db.transaction(sessions, scope) as s:
         require_known(s, tables.tenant, scope)
         who = require_caller(principal, scope, *READER_ROLES)

@@ -20,7 +20,7 @@ could leave one window empty are serialised by a transaction-level advisory lock
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from libs.common import db, paging
 from libs.common.errors import Forbidden, IdempotencyConflict, ValidationFailed, VersionConflict
 from libs.common.paging import Page, PageRequest
-from libs.common.tenancy import Principal, require_tenant
+from libs.common.tenancy import Principal, require_tenant, validate_username
 from libs.common.tenant_projection import require_known
 from services.appraisal.adapters import leave_repository as repo
 from services.appraisal.adapters import tables
@@ -43,6 +43,7 @@ ALL_READERS = ("township_admin", lv.CENTRE_HEAD, lv.TOWNSHIP_LEADER, "county_adm
 READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
 DECIDER_ROLES = (lv.CENTRE_HEAD, lv.TOWNSHIP_LEADER)
 CANCELLER_ROLES = (*STAFF_ROLES,)
+MAX_BACK = MAX_AHEAD = timedelta(days=366)  # a leave starts at most a year before or after today
 
 
 def request_leave(
@@ -78,6 +79,10 @@ def request_leave(
                     raise IdempotencyConflict("the Idempotency-Key was used for another leave")
                 return found
         first, last = dates.parse_date(from_date, "from"), dates.parse_date(to_date, "to")
+        validate_username(username)
+        today = at.astimezone(tz).date()
+        if not today - MAX_BACK <= first <= today + MAX_AHEAD:
+            raise ValidationFailed(f"a leave starts within a year of today ({today}); {first} does not")
         require_active_staff(s, [username])
         _lock_posts(s, scope)
         calendar = tenant_calendar(s, scope, min(first.year, at.year) - 1, max(last.year, at.year) + 1)
@@ -180,6 +185,8 @@ def list_leaves(
             raise ValidationFailed("page_token is not valid") from None
     if state and state not in lv.STATES:
         raise ValidationFailed(f"state must be one of {', '.join(lv.STATES)}")
+    if username:
+        validate_username(username)
     first = dates.parse_date(from_date, "from") if from_date else None
     last = dates.parse_date(to_date, "to") if to_date else None
     with db.transaction(sessions, scope) as s:

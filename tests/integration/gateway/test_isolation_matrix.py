@@ -561,8 +561,8 @@ def _duty_rota(w: World, tenant: str | None) -> Call:
 # --- workforce: leaves and attendance -----------------------------------------------------------
 
 _WEEKDAYS = (
-    d for d in (date(2091, 1, 1) + timedelta(n) for n in itertools.count()) if d.weekday() < 5
-)  # a fresh working day per leave (2091 is provisional: weekends only)
+    d for d in (date.today() + timedelta(30 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a fresh working day per leave (a leave starts within a year; no national days imported here)
 
 
 def _leave_body(w: World, tenant: str | None) -> Call:

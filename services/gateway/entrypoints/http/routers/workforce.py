@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bianmin.appraisal.v1 import attendance_pb2
 from bianmin.appraisal.v1 import workforce_service_pb2 as pb
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from libs.common.errors import ValidationFailed
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
@@ -27,6 +27,21 @@ from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import calling, county_tz, if_match_version, local_time
 
 router = APIRouter(tags=["attendance and leave"])
+
+
+def _utf8(value: str) -> str:
+    """Text the services can store and send: no lone surrogate (JSON's `\\udc00`), no NUL."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_utf8)]
+Username = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$", description="a username")]
 
 LEAVES = "/v1/townships/{tenant}/leaves"
 LEAVE = LEAVES + "/{leave_id}"
@@ -45,32 +60,32 @@ _WORDS = {number: word for word, number in _STATES.items()}
 
 
 class LeaveIn(BaseModel):
-    username: str = Field(min_length=1, max_length=32, description="the staff member on leave")
-    from_: str = Field(alias="from", max_length=10, description="YYYY-MM-DD, the first day (inclusive)")
-    to: str = Field(max_length=10, description="YYYY-MM-DD, the last day (inclusive)")
-    reason: str = Field(min_length=1, max_length=500)
-    substitute: str | None = Field(
+    username: Username
+    from_: Text = Field(alias="from", max_length=10, description="YYYY-MM-DD, the first day (inclusive)")
+    to: Text = Field(max_length=10, description="YYYY-MM-DD, the last day (inclusive)")
+    reason: Text = Field(min_length=1, max_length=500)
+    substitute: Text | None = Field(
         None,
         max_length=64,
         description="the substitute the department sends (代岗) when neither A nor B would be on post",
     )
-    substitute_letter: str | None = Field(
+    substitute_letter: Text | None = Field(
         None, max_length=200, description="the department's letter naming the substitute (来函备案)"
     )
 
 
 class DecisionIn(BaseModel):
-    reason: str = Field("", max_length=500, description="the decision's reason (required to reject)")
+    reason: Text = Field("", max_length=500, description="the decision's reason (required to reject)")
 
 
 class SignInIn(BaseModel):
-    username: str = Field(min_length=1, max_length=32, description="the staff member signing in")
+    username: Username
     at: datetime = Field(description="RFC 3339 with its offset: when they signed in")
 
 
 class ImportRowIn(BaseModel):
-    at: str = Field("", max_length=40, description="where the row is in the file, e.g. `row 12`")
-    username: str = Field(min_length=1, max_length=32)
+    at: Text = Field("", max_length=40, description="where the row is in the file, e.g. `row 12`")
+    username: Username
     time: datetime = Field(description="RFC 3339 with its offset")
 
 
@@ -111,10 +126,14 @@ async def leaves(
     c: Authed,
     gw: GatewayDep,
     page: PageParams,
-    username: Annotated[str | None, Query(max_length=32)] = None,
+    username: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{1,31}$")] = None,
     state: LeaveState | None = None,
-    first: Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD")] = None,
-    last: Annotated[str | None, Query(alias="to", max_length=10, description="YYYY-MM-DD")] = None,
+    first: Annotated[
+        str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
+    ] = None,
+    last: Annotated[
+        str | None, Query(alias="to", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
+    ] = None,
 ) -> dict:
     """Leaves by first day: every leave for the township admin, the centre head, township leaders,
     the county admin and supervisor; their own for other staff."""
@@ -261,8 +280,10 @@ async def attendance_day(
     tenant: Tenant,
     c: Authed,
     gw: GatewayDep,
-    day: Annotated[str, Query(alias="date", max_length=10, description="YYYY-MM-DD, a working day")],
-    username: Annotated[str | None, Query(max_length=32)] = None,
+    day: Annotated[
+        str, Query(alias="date", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, a working day")
+    ],
+    username: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{1,31}$")] = None,
 ) -> dict:
     """Each staff member's day against the township's sign-in times (setting `sign_in_times`,
     default 08:30 and 14:30): `present|late|early|off_post|absent_half_day|absent|on_leave`, with
