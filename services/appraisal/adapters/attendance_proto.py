@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from bianmin.appraisal.v1 import attendance_pb2, events_pb2
+from bianmin.appraisal.v1 import workforce_service_pb2 as pb
 
-from services.appraisal.domain.attendance import AttendanceDay, Half, SignIn
+from services.appraisal.domain.attendance import AttendanceDay, Half, SignIn, SpotCheck
 
 
 def sign_in_to_pb(x: SignIn) -> attendance_pb2.SignIn:
@@ -47,3 +48,11 @@ def unstaffed_event(window: str, day: date, half: str, minutes: int) -> events_p
         ref=f"window:{window}:{day.isoformat()}:{half}", window=window, date=day.isoformat(), half=half,
         minutes=minutes,
     )  # fmt: skip
+
+
+def spot_check_to_pb(x: SpotCheck) -> pb.RecordSpotCheckResponse:
+    m = pb.RecordSpotCheckResponse(
+        id=x.id, username=x.username, finding=x.finding, half=x.half, recorded_by=x.recorded_by
+    )
+    m.at.FromDatetime(x.at.astimezone(UTC))
+    return m

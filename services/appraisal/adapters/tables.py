@@ -183,3 +183,20 @@ duty_rota_warning = db.tenant_table(
     sa.Column("warned_at", _stamp, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "month"),
 )
+
+# A spot check (明查暗访) of the management office: a staff member found on or off post at `at`,
+# in the half-day `half` of the local `day`.
+spot_check = db.tenant_table(
+    "spot_check",
+    metadata,
+    sa.Column("id", sa.Uuid, nullable=False),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("at", _stamp, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("half", sa.Text, nullable=False),
+    sa.Column("finding", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+    sa.Column("recorded_at", _stamp, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.Index("spot_check_day", "tenant_id", "day"),
+)

@@ -13,7 +13,9 @@ between the morning's last time and the afternoon's first, the afternoon after i
   that many minutes ("遲到1次(15分鐘內)"); later, or no punch: `absent_half_day` (旷工 half a day);
 - with sign-outs, its last punch (another than the sign-in) at or after the sign-out time: on
   time; up to 15 minutes before it: `early`; earlier or none: `absent_half_day`;
-- a half-day on an approved leave is `on_leave`, whatever was punched.
+- a half-day on an approved leave is `on_leave`, whatever was punched;
+- a half-day otherwise on post that a spot check (明查暗访) of the management office found off post
+  is `off_post` ("脫崗1次").
 
 A day's status for the API is the worse of its halves: `on_leave` when both halves are, `absent`
 when both are absences, `absent_half_day` when one is, then `late`, `early`, `present`."""
@@ -43,6 +45,17 @@ class SignIn:
     at: datetime
     entered_by: str
     source: str
+
+
+@dataclass(frozen=True)
+class SpotCheck:
+    id: str
+    username: str
+    at: datetime
+    day: date
+    half: str
+    finding: str
+    recorded_by: str
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,21 @@ class Half:
     early_minutes: int = 0
 
 
-def judge_half(half: str, punches: Iterable[int], s: Slots, *, on_leave: bool = False) -> Half:
-    """One half-day from the minutes (of the local day) of that staff member's punches."""
+def judge_half(
+    half: str, punches: Iterable[int], s: Slots, *, on_leave: bool = False, off_post: bool = False
+) -> Half:
+    """One half-day from the minutes (of the local day) of that staff member's punches;
+    `off_post`: a spot check (明查暗访) found them away from their post in that half-day — a
+    half-day that was otherwise on post is `off_post` ("脫崗1次")."""
     if on_leave:
         return Half(half, ON_LEAVE)
+    judged = _judge_punches(half, punches, s)
+    if off_post and judged.status in ON_POST:
+        return Half(half, OFF_POST, judged.late_minutes, judged.early_minutes)
+    return judged
+
+
+def _judge_punches(half: str, punches: Iterable[int], s: Slots) -> Half:
     mine = sorted(m for m in punches if s.half_of(m) == half)
     sign_in, sign_out = s.of(half)
     if not mine:
@@ -134,11 +158,14 @@ def judge_half(half: str, punches: Iterable[int], s: Slots, *, on_leave: bool = 
     return Half(half, status, late, early)
 
 
-def judge_day(punches: Iterable[int], s: Slots, *, on_leave: bool = False) -> tuple[Half, Half]:
-    minutes = list(punches)
+def judge_day(
+    punches: Iterable[int], s: Slots, *, on_leave: bool = False, off_post: Iterable[str] = ()
+) -> tuple[Half, Half]:
+    """Both halves; `off_post`: the halves (`am`, `pm`) a spot check found them off post."""
+    minutes, away = list(punches), set(off_post)
     return (
-        judge_half(AM, minutes, s, on_leave=on_leave),
-        judge_half(PM, minutes, s, on_leave=on_leave),
+        judge_half(AM, minutes, s, on_leave=on_leave, off_post=AM in away),
+        judge_half(PM, minutes, s, on_leave=on_leave, off_post=PM in away),
     )
 
 

@@ -9,7 +9,7 @@ from bianmin.appraisal.v1 import workforce_service_pb2_grpc as pb_grpc
 
 from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
-from services.appraisal.adapters.attendance_proto import day_to_pb, sign_in_to_pb
+from services.appraisal.adapters.attendance_proto import day_to_pb, sign_in_to_pb, spot_check_to_pb
 from services.appraisal.adapters.duty_rota_proto import days_to_pb
 from services.appraisal.adapters.leave_proto import leave_to_pb, state_word
 from services.appraisal.service_layer import attendance, duty_rota, leaves
@@ -53,6 +53,20 @@ class WorkforceServicer(pb_grpc.WorkforceServiceServicer):
             self.runtime.sessions, current_principal(), current_tenant(), request.date, request.username
         )
         return pb.ListAttendanceDaysResponse(days=[day_to_pb(d) for d in days])
+
+    def RecordSpotCheck(
+        self, request: pb.RecordSpotCheckRequest, context: object
+    ) -> pb.RecordSpotCheckResponse:
+        instant = request.at.ToDatetime(tzinfo=UTC) if request.HasField("at") else None
+        check = attendance.record_spot_check(
+            self.runtime.sessions,
+            current_principal(),
+            current_tenant(),
+            request.username,
+            instant,
+            request.finding,
+        )
+        return spot_check_to_pb(check)
 
     # --- leaves
 

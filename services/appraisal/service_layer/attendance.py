@@ -37,7 +37,7 @@ from services.appraisal.adapters import leave_repository as leave_repo
 from services.appraisal.adapters import tables
 from services.appraisal.domain import attendance as at
 from services.appraisal.domain import duty_rota as dates
-from services.appraisal.domain.attendance import AttendanceDay, SignIn
+from services.appraisal.domain.attendance import AttendanceDay, SignIn, SpotCheck
 from services.appraisal.domain.leave import Leave
 from services.appraisal.service_layer.calendar import sign_in_slots, tenant_calendar
 from services.appraisal.service_layer.duty_rota import STAFF_ROLES, require_caller
@@ -45,6 +45,7 @@ from services.appraisal.service_layer.leaves import ALL_READERS
 
 SUBJECT_ROLES = ("window_staff", "intake_desk")
 SELF, BACK_FILL, DEVICE = "self", "back_fill", "device"
+FINDINGS = (at.OFF_POST, at.PRESENT)
 READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
 FUTURE_SLACK = timedelta(minutes=5)  # a device's clock a little ahead is not "the future"
 MAX_AGE = timedelta(days=366)  # a sign-in (or a device export) at most a year old
@@ -218,6 +219,58 @@ def _existing(s: Session, username: str, instant: datetime) -> SignIn:
     return SignIn(str(r.id), r.username, r.at, r.entered_by, r.source)
 
 
+def record_spot_check(
+    sessions: sessionmaker[Session],
+    principal: Principal | None,
+    tenant: str | None,
+    username: str,
+    instant: datetime | None,
+    finding: str,
+    *,
+    now: datetime | None = None,
+) -> SpotCheck:
+    """A spot check (明查暗访) of the management office (`township_admin`): `finding` off_post or
+    present; the half-day it falls in is judged `off_post` when it was otherwise on post."""
+    scope = require_tenant(tenant)
+    now = now or datetime.now(UTC)
+    with db.transaction(sessions, scope) as s:
+        require_known(s, tables.tenant, scope)
+        who = require_caller(principal, scope, "township_admin")
+        if finding not in FINDINGS:
+            raise ValidationFailed(f"finding must be one of {', '.join(FINDINGS)}")
+        if instant is None or instant.tzinfo is None:
+            raise ValidationFailed("at must be an RFC 3339 instant with its offset")
+        if problems := _bounds([ImportRow("", username, instant)], now):
+            raise ValidationFailed("; ".join(problems))
+        calendar = _calendar(s, scope, [instant])
+        if problems := _problems(s, calendar, [ImportRow("", username, instant)], now):
+            raise ValidationFailed("; ".join(problems))
+        local = instant.astimezone(calendar.tz)
+        check = SpotCheck(
+            str(uuid.uuid4()),
+            username,
+            instant,
+            local.date(),
+            sign_in_slots(s, scope).half_of(local.hour * 60 + local.minute),
+            finding,
+            who.username,
+        )
+        s.execute(
+            tables.spot_check.insert().values(
+                tenant_id=scope,
+                id=uuid.UUID(check.id),
+                username=username,
+                at=instant,
+                day=check.day,
+                half=check.half,
+                finding=finding,
+                recorded_by=who.username,
+                recorded_at=now,
+            )
+        )
+    return check
+
+
 # --- the attendance day ------------------------------------------------------------------------------
 
 
@@ -250,10 +303,18 @@ def compute_day(
         signs[r.username].append(SignIn(str(r.id), r.username, r.at, r.entered_by, r.source))
     approved = [x for x in leave_repo.live_between(s, day, day) if x.state == "approved"]
     away = {x.username for x in approved}
+    sc = tables.spot_check
+    off: dict[str, set[str]] = defaultdict(set)
+    for r in s.execute(
+        sa.select(sc.c.username, sc.c.half).where(sc.c.day == day, sc.c.finding == at.OFF_POST)
+    ):
+        off[r.username].add(r.half)
     halves = {}
     for username in who:
         minutes = [_local_minutes(x.at, calendar) for x in signs.get(username, [])]
-        halves[username] = at.judge_day(minutes, slots, on_leave=username in away)
+        halves[username] = at.judge_day(
+            minutes, slots, on_leave=username in away, off_post=off.get(username, ())
+        )
     return halves, who, approved, slots, signs
 
 

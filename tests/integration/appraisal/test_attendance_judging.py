@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from libs.common import db
+from libs.common.errors import Forbidden, ValidationFailed
 from libs.common.runtime import Runtime
 from services.appraisal.adapters import tables
 from services.appraisal.service_layer import attendance, attendance_judging, leaves
@@ -145,3 +146,43 @@ def test_the_job_judges_every_active_township(runtime: Runtime, tenant: str) -> 
         runtime.sessions, runtime.ops_sessions, local("2025-02-11 01:30"), townships=[tenant]
     )
     assert (report.townships, report.days, report.failed) == (1, 3, 0)
+
+
+def test_a_spot_check_finding_off_post_is_judged_off_post(runtime: Runtime, tenant: str) -> None:
+    sign(runtime, tenant, "zhang", "2025-02-10 08:20", "2025-02-10 14:20")
+    now = local("2025-02-10 20:00")
+    check = attendance.record_spot_check(
+        runtime.sessions,
+        who(tenant, "admin"),
+        tenant,
+        "zhang",
+        local("2025-02-10 15:10"),
+        "off_post",
+        now=now,
+    )
+    assert (check.half, check.recorded_by) == ("pm", "admin")
+    with pytest.raises(Forbidden):
+        attendance.record_spot_check(
+            runtime.sessions,
+            who(tenant, "li"),
+            tenant,
+            "zhang",
+            local("2025-02-10 15:10"),
+            "off_post",
+            now=now,
+        )
+    for bad in (
+        ("nobody", "2025-02-10 15:10", "off_post"),
+        ("zhang", "2025-02-09 15:10", "off_post"),
+        ("zhang", "2025-02-10 15:10", "asleep"),
+    ):
+        with pytest.raises(ValidationFailed):
+            attendance.record_spot_check(
+                runtime.sessions, who(tenant, "admin"), tenant, bad[0], local(bad[1]), bad[2], now=now
+            )
+    judge(runtime, tenant, "2025-02-11 01:30")
+    found = judged(runtime, tenant, "2025-02-10")
+    assert (found[("zhang", "am")][0], found[("zhang", "pm")][0]) == ("present", "off_post")
+    # off post is not on post: w1 has li absent too, so its afternoon was unstaffed
+    unstaffed = {e["payload"]["ref"] for e in events(runtime, tenant, "window_unstaffed")}
+    assert "window:w1:2025-02-10:pm" in unstaffed and "window:w1:2025-02-10:am" not in unstaffed

@@ -236,6 +236,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # a sign-in: the staff member's own (not a matrix user) or back-filled by the township admin
     ("POST", f"{ATTENDANCE}/sign-ins"): TENANT_MANAGEMENT_OFFICE,
     ("POST", f"{ATTENDANCE}/imports"): TENANT_MANAGEMENT_OFFICE,  # a sign-in device's export
+    ("POST", f"{ATTENDANCE}/spot-checks"): TENANT_MANAGEMENT_OFFICE,  # 明查暗访
     ("GET", ATTENDANCE): TENANT_PEOPLE,  # names people: not ops; staff see their own
     # --- end of workforce
     # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
@@ -592,7 +593,10 @@ def _leave(w: World, tenant: str | None) -> Call:
     return Call({"leave_id": _a_leave(w, tenant)})
 
 
-_SIGN_IN_AT = "2025-03-04T08:20:00+08:00"  # a past working day (Tue); the same sign-in again is one
+_SIGN_IN_DAY = next(
+    d for d in (date.today() - timedelta(2 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a recent past working day (no national days imported here)
+_SIGN_IN_AT = f"{_SIGN_IN_DAY.isoformat()}T08:20:00+08:00"  # the same sign-in again is one
 
 
 def _sign_in(w: World, tenant: str | None) -> Call:
@@ -608,7 +612,10 @@ def _sign_in_import(w: World, tenant: str | None) -> Call:
 WORKFORCE_REQUESTS: dict[tuple[str, str], Request] = {
     ("POST", f"{ATTENDANCE}/sign-ins"): Request(_sign_in),
     ("POST", f"{ATTENDANCE}/imports"): Request(_sign_in_import),
-    ("GET", ATTENDANCE): Request(lambda w, tenant: Call(params={"date": "2025-03-04"})),
+    ("POST", f"{ATTENDANCE}/spot-checks"): Request(
+        lambda w, tenant: Call(json=_sign_in(w, tenant).json | {"finding": "off_post"})
+    ),
+    ("GET", ATTENDANCE): Request(lambda w, tenant: Call(params={"date": _SIGN_IN_DAY.isoformat()})),
     ("POST", LEAVES): Request(_leave_body),
     ("POST", f"{LEAVE}/approve"): Request(_leave_decision),
     ("POST", f"{LEAVE}/reject"): Request(_leave_decision),

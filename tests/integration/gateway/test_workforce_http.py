@@ -309,3 +309,22 @@ def test_the_cli_imports_a_device_export_whole_or_not_at_all(
     items = {x["username"]: x for x in r.json()["items"]}
     assert (items[t.users["a"]]["status"], items[t.users["a"]]["late_minutes"]) == ("late", 5)
     assert [s["source"] for s in items[t.users["a"]]["sign_ins"]] == ["device", "device"]
+
+
+def test_a_spot_check(township: Township) -> None:
+    t = township
+    day = last_weekday(datetime.now(t.tz).date())
+    body = {"username": t.users["b"], "at": f"{day}T10:05:00+08:00", "finding": "off_post"}
+    r = t.client.post(t.path("attendance/spot-checks"), json=body, headers=t.headers["admin"])
+    assert r.status_code == 201, r.text
+    assert (r.json()["half"], r.json()["finding"], r.json()["recorded_by"]) == (
+        "am",
+        "off_post",
+        t.users["admin"],
+    )
+    r = t.client.post(t.path("attendance/spot-checks"), json=body, headers=t.headers["head"])
+    assert_problem(r, 403, "forbidden")
+    r = t.client.post(
+        t.path("attendance/spot-checks"), json=body | {"finding": "asleep"}, headers=t.headers["admin"]
+    )
+    assert_problem(r, 422, "validation_error")

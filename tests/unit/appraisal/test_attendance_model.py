@@ -110,3 +110,12 @@ def test_invalid_sign_in_times(times: list[str]) -> None:
 def test_the_office_minutes_of_a_half() -> None:
     hours = [(540, 720), (840, 1050)]
     assert (at.half_minutes("am", hours, TWO), at.half_minutes("pm", hours, TWO)) == (180, 210)
+
+
+def test_a_spot_check_finding_turns_a_half_on_post_into_off_post() -> None:
+    am, pm = at.judge_day([m("08:40"), m("14:20")], TWO, off_post=["am", "pm"])
+    assert (am.status, am.late_minutes, pm.status) == ("off_post", 10, "off_post")
+    am, pm = at.judge_day([m("14:20")], TWO, off_post=["am"])  # absent stays absent
+    assert (am.status, pm.status) == ("absent_half_day", "present")
+    assert at.day_status((am, at.Half("pm", "off_post")))[0] == "absent_half_day"
+    assert at.day_status((at.Half("am", "present"), at.Half("pm", "off_post")))[0] == "off_post"

@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 S = "appraisal"
-TABLES = ("leave", "sign_in", "attendance_judgment", "attendance_day", "duty_rota_warning")
+TABLES = ("leave", "sign_in", "attendance_judgment", "attendance_day", "duty_rota_warning", "spot_check")
 
 
 def upgrade() -> None:
@@ -108,6 +108,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "month"),
         schema=S,
     )
+    op.create_table(
+        "spot_check",
+        sa.Column("tenant_id", sa.Text, nullable=False),
+        sa.Column("id", sa.Uuid, nullable=False),
+        sa.Column("username", sa.Text, nullable=False),
+        sa.Column("at", stamp, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("half", sa.Text, nullable=False),
+        sa.Column("finding", sa.Text, nullable=False),
+        sa.Column("recorded_by", sa.Text, nullable=False),
+        sa.Column("recorded_at", stamp, nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id"),
+        sa.CheckConstraint("finding IN ('off_post', 'present')", name="spot_check_finding"),
+        schema=S,
+    )
+    op.create_index("spot_check_day", "spot_check", ["tenant_id", "day"], schema=S)
     for table in TABLES:
         db.enable_rls(conn, S, table)
 

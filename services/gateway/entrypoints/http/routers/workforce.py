@@ -48,6 +48,7 @@ LEAVE = LEAVES + "/{leave_id}"
 ATTENDANCE = "/v1/townships/{tenant}/attendance"
 SIGN_INS = ATTENDANCE + "/sign-ins"
 SIGN_IN_IMPORTS = ATTENDANCE + "/imports"
+SPOT_CHECKS = ATTENDANCE + "/spot-checks"
 LeaveState = Literal["pending", "approved", "rejected", "cancelled"]
 IfMatch = Annotated[str | None, Header(description='"<version>" of the leave (optional); stale → 412')]
 _STATES = {
@@ -81,6 +82,12 @@ class DecisionIn(BaseModel):
 class SignInIn(BaseModel):
     username: Username
     at: datetime = Field(description="RFC 3339 with its offset: when they signed in")
+
+
+class SpotCheckIn(BaseModel):
+    username: Username
+    at: datetime = Field(description="RFC 3339 with its offset: when the check found them")
+    finding: Literal["off_post", "present"]
 
 
 class ImportRowIn(BaseModel):
@@ -319,4 +326,25 @@ def sign_in_json(x: attendance_pb2.SignIn, tz: ZoneInfo) -> dict[str, Any]:
         "at": local_time(x, "at", tz),
         "entered_by": x.entered_by,
         "source": x.source,
+    }
+
+
+@router.post(SPOT_CHECKS, status_code=201)
+async def record_spot_check(tenant: Tenant, body: SpotCheckIn, c: Authed, gw: GatewayDep) -> dict:
+    """Record a spot check (明查暗访) of the management office (township_admin): a staff member
+    found `off_post` turns the half-day it falls in to `off_post` when it was otherwise on post."""
+    if body.at.tzinfo is None:
+        raise ValidationFailed("at must carry its offset (RFC 3339)")
+    request = pb.RecordSpotCheckRequest(username=body.username, finding=body.finding)
+    request.at.FromDatetime(body.at.astimezone(UTC))
+    with calling(c.token, tenant):
+        reply = await gw.services.workforce().RecordSpotCheck(request)
+    tz = county_tz(gw)
+    return {
+        "id": reply.id,
+        "username": reply.username,
+        "at": local_time(reply, "at", tz),
+        "finding": reply.finding,
+        "half": reply.half,
+        "recorded_by": reply.recorded_by,
     }

@@ -198,3 +198,29 @@ class ListAttendanceDaysResponse(_message.Message):
     DAYS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.AttendanceDay]
     def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.AttendanceDay, _Mapping]]] = ...) -> None: ...
+
+class RecordSpotCheckRequest(_message.Message):
+    __slots__ = ("username", "at", "finding")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    FINDING_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    at: _timestamp_pb2.Timestamp
+    finding: str
+    def __init__(self, username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finding: _Optional[str] = ...) -> None: ...
+
+class RecordSpotCheckResponse(_message.Message):
+    __slots__ = ("id", "username", "at", "finding", "half", "recorded_by")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    FINDING_FIELD_NUMBER: _ClassVar[int]
+    HALF_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    username: str
+    at: _timestamp_pb2.Timestamp
+    finding: str
+    half: str
+    recorded_by: str
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finding: _Optional[str] = ..., half: _Optional[str] = ..., recorded_by: _Optional[str] = ...) -> None: ...

@@ -81,6 +81,11 @@ class WorkforceServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.FromString,
                 _registered_method=True)
+        self.RecordSpotCheck = channel.unary_unary(
+                '/bianmin.appraisal.v1.WorkforceService/RecordSpotCheck',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.FromString,
+                _registered_method=True)
         self.PutDutyRota = channel.unary_unary(
                 '/bianmin.appraisal.v1.WorkforceService/PutDutyRota',
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.PutDutyRotaRequest.SerializeToString,
@@ -153,6 +158,13 @@ class WorkforceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordSpotCheck(self, request, context):
+        """A spot check (明查暗访) of the management office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutDutyRota(self, request, context):
         """The leader-on-duty rota (领导带班值班) of a month.
         """
@@ -208,6 +220,11 @@ def add_WorkforceServiceServicer_to_server(servicer, server):
                     servicer.ListAttendanceDays,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.SerializeToString,
+            ),
+            'RecordSpotCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSpotCheck,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.SerializeToString,
             ),
             'PutDutyRota': grpc.unary_unary_rpc_method_handler(
                     servicer.PutDutyRota,
@@ -443,6 +460,33 @@ class WorkforceService:
             '/bianmin.appraisal.v1.WorkforceService/ListAttendanceDays',
             bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSpotCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.WorkforceService/RecordSpotCheck',
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.FromString,
             options,
             channel_credentials,
             insecure,
