@@ -26,6 +26,7 @@ run: venv
 test: venv
 	bash tests/support/ensure_rabbitmq.sh
 	bash tests/support/ensure_promtool.sh
+	bash tests/support/ensure_chromium.sh
 	$(BIN)/python -m pytest -q tests
 
 test-unit: venv

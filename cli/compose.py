@@ -323,11 +323,12 @@ def all_in_one(settings: Settings, host: str, port: int) -> None:
     start_jobs_and_loops(background, runtime)
 
     print(f"Bianmin is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    print(f"Staff console (web): http://{host}:{port}/console/", flush=True)
     admin = (settings.bootstrap_admin or "admin:").split(":")[0]
     if password:
         print(f"Log in as '{admin}' with the password: {password}  (shown once)", flush=True)
     else:
-        print(f"Log in as '{admin}' (bianmin client login --username {admin})", flush=True)
+        print(f"Log in as '{admin}' (the console, or bianmin client login --username {admin})", flush=True)
     app = gateway_app(settings, runtime, issuer, verifier)
     freeze_startup_heap()
     try:

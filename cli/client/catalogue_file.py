@@ -11,12 +11,13 @@ skipped; sheet and column names may also be the Chinese ones below)::
     sheet "materials" (材料):  item, code, name, required, originals, copies, supply_later
 
 `category`, `level` and `kind` take the API's words (civil_affairs, township, approval …) or the
-Chinese ones (民政, 乡镇, 审批 …); yes/no cells take TRUE/FALSE, yes/no, 是/否 or 1/0 (empty: no;
-`required` empty: yes); `departments` is a list of codes separated by commas; `fee` is in yuan
-(at most two decimals, empty: 0). An item's materials are listed in the file's order. The rules
-of an item are intake's own (services/intake/domain/catalogue.py), checked here cell by cell so
-each problem can name its column. An exported workbook imports as it is (the export adds the
-columns `overridden` and `windows` of a township's copy, which import ignores)."""
+Chinese ones (民政, 乡镇, 审批 …); yes/no cells take TRUE/FALSE, yes/no, 是/否 or 1/0 (empty: no; `required`
+empty: yes); empty `statutory_days` take the kind's limit (registration and filing 0, approval 3
+working days), empty `promised_days` the statutory one; `departments` is a list of codes separated
+by commas; `fee` is in yuan (at most two decimals, empty: 0). An item's materials are listed in the
+file's order. The rules of an item are intake's own (services/intake/domain/catalogue.py), checked
+here cell by cell so each problem can name its column. An exported workbook imports as it is (the
+export adds the columns `overridden` and `windows` of a township's copy, which import ignores)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
+from libs.common.workbook import xlsx
 from services.intake.domain.catalogue import (
     CATEGORIES,
     CATEGORY_NAMES,
+    KIND_DAYS,
     KINDS,
     LEVELS,
     MAX_DAYS,
@@ -58,7 +61,7 @@ ITEM_COLUMNS = (
 )
 MATERIAL_COLUMNS = ("item", "code", "name", "required", "originals", "copies", "supply_later")
 REQUIRED = {
-    "items": ("code", "name", "category", "level", "kind", "statutory_days", "promised_days"),
+    "items": ("code", "name", "category", "level", "kind"),  # the limits default by kind
     "materials": ("item", "code", "name"),
 }
 EXPORT_EXTRA = ("overridden", "windows")  # a township's copy; import ignores them
@@ -185,28 +188,12 @@ def differences(wanted: dict, existing: dict) -> list[str]:
 
 def workbook(items: list[dict]) -> bytes:
     """An .xlsx of `items` as `GET …/catalog/items` returns them (import reads it back)."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     extra = [c for c in EXPORT_EXTRA if any(c in i for i in items)]
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "items"
-    sheet.append([*ITEM_COLUMNS, *extra])
-    mats = book.create_sheet("materials")
-    mats.append(list(MATERIAL_COLUMNS))
-    for i in items:
-        row = [_cell(key, i.get(key)) for key in ITEM_COLUMNS]
-        sheet.append(row + [_cell(key, i.get(key)) for key in extra])
-        for m in i.get("materials", []):
-            mats.append([i["code"], *(m.get(k) for k in MATERIAL_COLUMNS[1:])])
-    for s in (sheet, mats):
-        for cell in s[1]:
-            cell.font = Font(bold=True)
-        s.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [[_cell(key, i.get(key)) for key in (*ITEM_COLUMNS, *extra)] for i in items]
+    materials = [
+        [i["code"], *(m.get(k) for k in MATERIAL_COLUMNS[1:])] for i in items for m in i.get("materials", [])
+    ]
+    return xlsx({"items": ((*ITEM_COLUMNS, *extra), rows), "materials": (MATERIAL_COLUMNS, materials)})
 
 
 def _cell(key: str, value: Any) -> Any:
@@ -339,7 +326,8 @@ class _Checker:
         item["name"] = self._name(v, "name")
         for column in ("category", "level", "kind"):
             item[column] = self._choice(v, column)
-        statutory, promised = self._days(v, "statutory_days"), self._days(v, "promised_days")
+        statutory = self._whole(v, "statutory_days", KIND_DAYS.get(item["kind"] or ""), MAX_DAYS)
+        promised = self._whole(v, "promised_days", statutory, MAX_DAYS)
         if statutory is not None and promised is not None and promised > statutory:
             self.problem(
                 "promised_days", f"promised_days ({promised}) may not exceed statutory_days ({statutory})"
@@ -427,9 +415,6 @@ class _Checker:
             self.problem(column, f"must be between 0 and {top}, got {int(value)}")
             return None
         return int(value)
-
-    def _days(self, v: dict[str, Any], column: str) -> int | None:
-        return self._whole(v, column, None, MAX_DAYS)
 
     def _count(self, v: dict[str, Any], column: str, default: int) -> int | None:
         return self._whole(v, column, default, COUNT_MAX)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -224,12 +225,15 @@ def cases_list(
     handler: Annotated[str | None, typer.Option(help="a handler's username")] = None,
     since: Annotated[str | None, typer.Option("--from", help="received on or after (YYYY-MM-DD)")] = None,
     until: Annotated[str | None, typer.Option("--to", help="received on or before (YYYY-MM-DD)")] = None,
+    applicant: Annotated[
+        str | None, typer.Option(help="an applicant's name or phone (logged as a personal-data access)")
+    ] = None,
 ) -> None:
     """List a township's cases, one a line: number, state, colour, due, handler, item, id.
 
     The applicant is not shown (the API masks it for whoever does not handle the case)."""
     filters = {"state": state, "colour": colour, "item_code": item, "handler": handler}
-    filters |= {"from": since, "to": until}
+    filters |= {"from": since, "to": until, "applicant": applicant}
     path = f"/v1/townships/{_township(tenant)}/cases"
     for c in _pages(path, **{k: v for k, v in filters.items() if v is not None}):
         clock = c.get("clock") or {}
@@ -238,10 +242,26 @@ def cases_list(
 
 
 @cases.command("show")
-def cases_show(case_id: str, tenant: Township = None) -> None:
+def cases_show(
+    case: Annotated[str, typer.Argument(help="the case number or id")], tenant: Township = None
+) -> None:
     """One case as the API answers it: its clock, materials and hash-chained history."""
-    case = _request("GET", f"/v1/townships/{_township(tenant)}/cases/{case_id}")
+    path = f"/v1/townships/{_township(tenant)}/cases"
+    if not _is_uuid(case):  # a case number, as the applicant was told it
+        found = _request("GET", path, params={"number": case})["items"]
+        if not found:
+            raise typer.BadParameter(f"no case numbered {case} in this township")
+        case = found[0]["id"]
+    case = _request("GET", f"{path}/{case}")
     typer.echo(json.dumps(case, ensure_ascii=False, indent=2))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 catalog = typer.Typer(help="The service catalogue as Excel: export, import.", no_args_is_help=True)
@@ -301,6 +321,28 @@ def proxy_households_import(
     from cli.client import households
 
     households.import_(file, dry_run, _session(), tenant)
+
+
+appraisal = typer.Typer(help="Appraisal (考核): the county's rulebook.", no_args_is_help=True)
+client.add_typer(appraisal, name="appraisal")
+appraisal_rulebook = typer.Typer(help="A county's own rulebook: import.", no_args_is_help=True)
+appraisal.add_typer(appraisal_rulebook, name="rulebook")
+
+
+@appraisal_rulebook.command("import")
+def appraisal_rulebook_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="rules.yaml or rules.xlsx")],
+    activate: Annotated[
+        str | None, typer.Option("--activate", help="YYYY-MM: score the county's months from then on with it")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Store a county rulebook (county_admin) from YAML (shaped as the default rulebook) or Excel
+    (sheets rulebook, rules, grades, vetoes). The whole file is checked first, then appraisal
+    checks the rules whole: any problem exits 2 with every problem listed."""
+    from cli.client import appraisal as appraisal_client
+
+    appraisal_client.import_(file, dry_run, _session() if not dry_run else {}, activate)
 
 
 attendance = typer.Typer(help="Attendance (考勤): import a sign-in device's export.", no_args_is_help=True)

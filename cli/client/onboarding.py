@@ -1,5 +1,5 @@
 """`bianmin client townships onboard`: bulk onboarding from a YAML/Excel file (the file's rules are in
-cli/client/onboarding_file.py). The whole file is checked first; then each township is created unless
+libs/common/onboarding_file.py). The whole file is checked first; then each township is created unless
 it exists, so a second run creates nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.client import onboarding_file
+from libs.common import onboarding_file
 
 if TYPE_CHECKING:
     import httpx

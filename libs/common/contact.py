@@ -33,4 +33,4 @@ def check_resident_id(value: object, what: str = "id_number") -> str:
     try:
         return str(ric.validate(text))
     except stdnum_errors.ValidationError as exc:
-        raise ValidationFailed(f"{what} must be an 18-character resident ID number: {exc.message}") from exc
+        raise ValidationFailed(f"{what} must be an 18-character resident ID number: {exc}") from exc

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
         description="where the gateway finds each service: 'intake=host:port,proxy=host:port,…'"
         " (empty: 127.0.0.1 on grpc_port+offset, or in-process in all-in-one)",
     )
-    metrics_port: int = Field(0, description="Prometheus /metrics port of a process; 0 = off")
+    metrics_port: int = Field(
+        9100, description="Prometheus /metrics port of a process (bound like the API); 0 = off"
+    )
     metrics_host: str = Field("", description="address /metrics binds to; empty = where the HTTP API binds")
     run_intake_process: bool = Field(
         True,
@@ -51,6 +53,12 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = Field(1024 * 1024, description="largest request body accepted (413 above)")
     http_cors_origins: str = Field("", description="comma-separated origins allowed by CORS; empty = no CORS")
     http_hsts: bool = Field(False, description="send Strict-Transport-Security (the gateway is behind TLS)")
+    onboard_wait_seconds: float = Field(
+        3.0,
+        ge=0,
+        description="POST /v1/townships answers once every service has recorded the township, or after"
+        " this long (0: at once)",
+    )
 
     # the county this deployment runs
     county: str = Field("demo:示范县", description="'<code>:<name>' of the county")

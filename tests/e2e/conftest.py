@@ -114,6 +114,7 @@ def processes(tmp_path: Path, fresh_db: str) -> Iterator[Processes]:
         "BIANMIN_BOOTSTRAP_ADMIN": ":".join(ADMIN),
         "BIANMIN_LOG_JSON": "false",
         "BIANMIN_RELAY_IDLE_SECONDS": "0.1",
+        "BIANMIN_METRICS_PORT": "0",  # many platforms at once: a test that reads /metrics picks a port
     }
     procs = Processes(env, tmp_path)
     yield procs

@@ -172,8 +172,17 @@ def test_client_lists_and_shows_a_townships_cases(processes: Processes, tmp_path
     assert "colour: Input should be 'green'" in bad.stderr  # which field, and why
     shown = bianmin("client", "cases", "show", received["id"], env=env)
     assert shown.returncode == 0 and json.loads(shown.stdout)["number"] == received["number"]
-    missing = bianmin("client", "cases", "show", "no-such-case", env=env)
-    assert missing.returncode == 1 and "not_found" in missing.stderr
+    by_number = bianmin("client", "cases", "show", accepted["number"], env=env)  # as the applicant tells it
+    assert by_number.returncode == 0 and json.loads(by_number.stdout)["id"] == accepted["id"]
+    missing = bianmin("client", "cases", "show", "2099-0001", env=env)
+    assert missing.returncode == 2 and "no case numbered 2099-0001" in missing.stderr, missing.stderr
+    gone = bianmin("client", "cases", "show", "00000000-0000-4000-8000-000000000000", env=env)
+    assert gone.returncode == 1 and "not_found" in gone.stderr
+    found = bianmin("client", "cases", "list", "--applicant", "13812345678", env=env)
+    assert {line.split("\t")[0] for line in found.stdout.splitlines()} == {
+        accepted["number"],
+        received["number"],
+    }
 
     # the county admin has no township of their own: they must name one
     assert bianmin("client", "login", "--username", ADMIN[0], "--password", ADMIN[1], env=env).returncode == 0

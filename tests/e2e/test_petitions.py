@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 
 TENANT = "tianyang.napo"
 PASSWORD = "e2e-township-password"
-PETITIONER = {"name": "张三丰", "phone": "13812345678", "id_number": "450121199001011234"}
+PETITIONER = {"name": "张三丰", "phone": "13812345678", "id_number": "450121199001011230"}
 PETITION = {
     "kind": "petition",
     "channel": "desk",
@@ -46,7 +46,7 @@ COMPLAINT = {
     "subject": {"type": "window", "id": "civil_w"},
     "ground": "attitude",
 }
-PERSONAL = ("张三丰", "13812345678", "450121199001011234", "李四", "13900001111")
+PERSONAL = ("张三丰", "13812345678", "450121199001011230", "李四", "13900001111")
 
 
 def create_user(procs: Processes, username: str, role: str, tenant: str = TENANT) -> None:
@@ -117,7 +117,7 @@ def exercise_petitions(base: str, procs: Processes) -> None:
     p = first.json()
     assert (p["kind"], p["state"], p["channel"], p["registered_by"]) == ("petition", "registered", "desk",
                                                                          "napo_petition")  # fmt: skip
-    assert p["petitioner"]["name"] == "张三丰" and p["petitioner"]["id_number"] == "450121199001011234"
+    assert p["petitioner"]["name"] == "张三丰" and p["petitioner"]["id_number"] == "450121199001011230"
     assert p["number"].startswith("XF-") and first.headers["ETag"] == '"1"'
     registered_on = datetime.fromisoformat(p["registered_at"]).date()
     due = datetime.fromisoformat(p["answer_due_at"])

@@ -28,6 +28,9 @@ def settings() -> Settings:
         http_burst=unlimited,
         http_login_ip_per_minute=unlimited,
         http_login_user_per_minute=unlimited,
+        # the gateway's HTTP tests stand in for the services (support.DictServices), which never
+        # record a township by themselves: onboarding answers at once (the wait: test_directory_http)
+        onboard_wait_seconds=0,
     )
 
 

@@ -13,7 +13,18 @@ from libs.common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SKIPPED_DIRS = {".venv", ".git", ".pytest_cache", ".test-data", "node_modules", "var", "__pycache__"}
+SKIPPED_DIRS = {
+    ".venv",
+    ".git",
+    ".pytest_cache",
+    ".test-data",
+    "node_modules",
+    "var",
+    "__pycache__",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 #: `BIANMIN_…` strings in the code that are not environment variables
 NOT_ENVIRONMENT = {
     "BIANMIN_BATCH_SIZE",  # nameko config keys of the batching entrypoint (messaging/nameko_adapter.py)

@@ -160,7 +160,8 @@ def start_metrics_server(port: int | None, addr: str = "0.0.0.0") -> int | None:
     """Serve the default registry on `http://<addr>:<port>/metrics` from a daemon thread.
 
     `port` 0 or None: off (returns None). A negative port picks a free one (tests). Returns the
-    bound port. One server per process: a second call returns the port of the first."""
+    bound port, or None when the port is taken (logged: the process runs on without /metrics).
+    One server per process: a second call returns the port of the first."""
     global _server_port
     if not port:
         return None
@@ -169,7 +170,11 @@ def start_metrics_server(port: int | None, addr: str = "0.0.0.0") -> int | None:
             if port > 0 and port != _server_port:
                 log.warning("metrics server already on port %d; not starting one on %d", _server_port, port)
             return _server_port
-        server, _thread = start_http_server(max(port, 0), addr=addr)
+        try:
+            server, _thread = start_http_server(max(port, 0), addr=addr)
+        except OSError as exc:  # another platform on this host has it: run on, without /metrics
+            log.warning("metrics port %d on %s is not free (%s): no /metrics here", port, addr, exc)
+            return None
         _server_port = int(server.server_port)
         log.info("metrics on http://%s:%d/metrics", addr, _server_port)
         return _server_port

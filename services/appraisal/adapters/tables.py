@@ -1,7 +1,7 @@
 """The appraisal schema's tables (SQLAlchemy Core)."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from libs.common import calendar_projection, db
 from libs.common import directory_projection as directory
@@ -199,4 +199,106 @@ spot_check = db.tenant_table(
     sa.Column("recorded_at", _stamp, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
     sa.Index("spot_check_day", "tenant_id", "day"),
+)
+
+# --- score events, appeals, scoring runs, county rulebooks (migration 0007) --------------------
+# (DOMAIN.md §7.1–7.5; services/appraisal/adapters/score_event_repository.py)
+
+# One score event: points a rule adds or deducts on a subject, automatic (from a platform event:
+# `ref` its source, `facts` the inputs it fired on) or manual (with evidence). Unique on
+# (ref, rule, subject): a redelivered or re-published source never counts twice.
+score_event = db.tenant_table(
+    "score_event",
+    metadata,
+    sa.Column("id", sa.Uuid, nullable=False),
+    sa.Column("subject_type", sa.Text, nullable=False),
+    sa.Column("subject_id", sa.Text, nullable=False),
+    sa.Column("rule_code", sa.Text, nullable=False),
+    sa.Column("variant", sa.Text, nullable=False, server_default=""),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("ref", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False, server_default=""),
+    sa.Column("facts", JSONB, nullable=False, server_default="{}"),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("month", sa.Text, nullable=False),
+    sa.Column("rulebook_id", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),
+    sa.Column("withdrawn_by", sa.Uuid),  # the upheld appeal
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.UniqueConstraint(
+        "tenant_id", "ref", "rule_code", "subject_type", "subject_id", name="score_event_once"
+    ),
+    sa.Index("score_event_month", "tenant_id", "month", "status"),
+    sa.Index("score_event_subject", "tenant_id", "subject_type", "subject_id", "month"),
+)
+
+# An appeal (复核) against a score event; at most one pending per event.
+appeal = db.tenant_table(
+    "appeal",
+    metadata,
+    sa.Column("id", sa.Uuid, nullable=False),
+    sa.Column("event_id", sa.Uuid, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("filed_by", sa.Text, nullable=False),
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("decision_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.Index(
+        "appeal_pending", "tenant_id", "event_id", unique=True, postgresql_where=sa.text("state = 'pending'")
+    ),
+)
+
+# A scoring run: the table of one period as computed at a moment (closing a month; an upheld
+# appeal re-scores as a new run and keeps the old). `closed`: the month is frozen.
+scoring_run = db.tenant_table(
+    "scoring_run",
+    metadata,
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("run", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("rulebook_id", sa.Text, nullable=False),
+    sa.Column("results", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "period", "run"),
+)
+
+# A county's own rulebooks (tenant `<county>.*`, read by its townships' transactions) and from
+# which month each scores (`rulebook_activation`; absent: the packaged default).
+rulebook = db.tenant_table(
+    "rulebook",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("document", JSONB, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+rulebook_activation = db.tenant_table(
+    "rulebook_activation",
+    metadata,
+    sa.Column("from_month", sa.Text, nullable=False),
+    sa.Column("rulebook_id", sa.Text, nullable=False),
+    sa.Column("activated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("activated_by", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "from_month"),
+)
+
+# What the catalogue rules compare against: each item's limits as last seen (W-BON-05, W-BON-06).
+item_limit = db.tenant_table(
+    "item_limit",
+    metadata,
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("promised_days", sa.Integer, nullable=False),
+    sa.Column("statutory_days", sa.Integer, nullable=False),
+    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "code"),
 )

@@ -1,5 +1,7 @@
 """How appraisal plugs into the composition roots (`bianmin run`, `bianmin serve appraisal …`)."""
 
+from zoneinfo import ZoneInfo
+
 from bianmin.appraisal.v1 import appraisal_service_pb2_grpc as pb_grpc
 from bianmin.appraisal.v1 import workforce_service_pb2_grpc as workforce_grpc
 
@@ -12,6 +14,8 @@ from services.appraisal.service_layer import (
     calendar,
     duty_rota,
     handlers,
+    score_events,
+    scores,
     township_events,
 )
 
@@ -41,6 +45,8 @@ def subscriptions() -> list[Subscription]:
             "gateway", "national_calendar_imported", "appraisal", calendar.on_national_calendar_imported
         ),
         Subscription("gateway", "calendar_day_changed", "appraisal", calendar.on_calendar_day_changed),
+        # automatic score events (DOMAIN.md §7.1) from intake's case, complaint and catalogue events
+        *score_events.subscriptions(),
     ]
 
 
@@ -60,12 +66,31 @@ def check_duty_rota(runtime: Runtime) -> JobReport:
     return JobReport(f"{checked} township(s) checked, {warned} warned of next month's missing duty rota")
 
 
+def close_month(runtime: Runtime, month: str = "") -> JobReport:
+    """Freeze a month's table in every township (default: the month before this one); a month
+    closed already is left as it is (only an appeal changes it)."""
+    tz = ZoneInfo(runtime.settings.timezone)
+    target = month or scores.previous_month(tz)
+    closed = already = 0
+    for tenant in scores.townships(runtime.ops_sessions):
+        done, _rows = scores.close_month(runtime.sessions, tenant, target, tz=tz)
+        closed, already = closed + done, already + (not done)
+    return JobReport(f"{target}: {closed} township(s) closed, {already} closed already")
+
+
 SERVICE = ServiceDef(
     name="appraisal",
     grpc_service_names=("bianmin.appraisal.v1.AppraisalService", "bianmin.appraisal.v1.WorkforceService"),
     servicers=servicers,
     subscriptions=subscriptions,
     jobs=(
+        Job(
+            "close-month",
+            "freeze the last month's scores, grades and vetoes in every township and send the results",
+            close_month,
+            every_seconds=3600,  # hourly in `bianmin run` (a closed month is left alone)
+            run_for_month=close_month,
+        ),
         Job(
             "judge-attendance",
             "judge each half-day of the townships' staff once, the day after (attendance_judged)",

@@ -164,7 +164,7 @@ def refresh(sessions: sessionmaker[Session], token: str, *, idle: timedelta = ti
             return Login(_principal(user), fresh, "")
         if current.revoked_at is None:
             sessions_repo.revoke_family(s, current.family, now)
-    raise Unauthenticated(refusal)  # after the commit: the session stays ended
+    raise Unauthenticated(refusal or "log in again")  # after the commit: the session stays ended
 
 
 def log_out(sessions: sessionmaker[Session], token: str) -> None:

@@ -34,6 +34,38 @@ t = tables.case_with_clock  # a case with its clock (the sweep reads the case fo
 case_clocks = tables.case_clock
 
 
+# --- the tenant's clock settings -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """What of a tenant's settings its clocks follow (as projected from the gateway): office
+    hours and time zone (part of the calendar) and the yellow threshold `warn_ratio` (§3.3)."""
+
+    office_hours: Any
+    timezone: str | None
+    warn_ratio: float
+
+
+def clock_settings(session: Session, tenant: str) -> ClockSettings | None:
+    """By tenant, not by the scope alone: a township's scope also reads its county's settings
+    (`county_rows`). None: nothing projected yet."""
+    s = tables.settings
+    row = session.execute(
+        sa.select(s.c.office_hours, s.c.timezone, s.c.warn_ratio).where(s.c.tenant_id == tenant)
+    ).first()
+    if row is None:
+        return None
+    ratio = clock.DEFAULT_WARN_RATIO if row.warn_ratio is None else float(row.warn_ratio)
+    return ClockSettings(row.office_hours, row.timezone, ratio)
+
+
+def warn_ratio(session: Session, tenant: str) -> float:
+    """The tenant's warn ratio (the default 0.8 until its settings are projected)."""
+    found = clock_settings(session, tenant)
+    return clock.DEFAULT_WARN_RATIO if found is None else found.warn_ratio
+
+
 # --- the sweep ------------------------------------------------------------------------------
 
 

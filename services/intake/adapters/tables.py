@@ -179,6 +179,18 @@ case_number = db.tenant_table(
     sa.PrimaryKeyConstraint("tenant_id", "day"),
 )
 
+# a create's Idempotency-Key (migration 0017): the first CreateCase of a creator with a key claims
+# the row, a retry finds the case it made (services/intake/service_layer/cases.py `create`)
+case_idempotency = db.tenant_table(
+    "case_idempotency",
+    metadata,
+    sa.Column("creator", sa.Text, nullable=False),
+    sa.Column("idempotency_key", sa.Text, nullable=False),
+    sa.Column("case_id", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "creator", "idempotency_key"),
+)
+
 # petitions and complaints (DOMAIN.md §9, migration 0008): the petitioner is confidential — only
 # the petition officers' reads return it (services/intake/service_layer/petitions.py)
 petition = db.tenant_table(

@@ -411,6 +411,9 @@ class Case:
         )
         if accept_if_complete:
             case._accept_or_request(actor, at)
+        elif kind == "immediate" and not case.blocking_materials:
+            # §3.3: an immediate case's clock starts when it is entered (complete: decided on the spot)
+            case.accept(actor, at)
         return case
 
     def submit_materials(
@@ -428,8 +431,10 @@ class Case:
 
     def accept(self, actor: str, at: datetime) -> None:
         """Accept (受理): the acceptance notice is due and the clock starts."""
-        self._guard("accept", actor, at)
-        blocking = self.blocking_materials
+        waiting = self.missing_materials if self.state == SUPPLEMENT_REQUESTED else ()
+        if not waiting:  # a case waiting for materials (补件) is told which, not its state
+            self._guard("accept", actor, at)
+        blocking = waiting or self.blocking_materials
         if blocking:
             raise MaterialsIncomplete(
                 f"case {self.number} cannot be accepted; missing: {', '.join(blocking)}",

@@ -33,6 +33,10 @@ CATEGORIES = tuple(CATEGORY_NAMES)
 _CATEGORY_OF_NAME = {name: code for code, name in CATEGORY_NAMES.items()}
 LEVELS = ("village", "township", "county")
 KINDS = ("registration", "filing", "approval")
+# An item that gives no limit takes its kind's (DOMAIN.md §2; seed 002 篇1): registration and
+# filing are done on the spot or the same day ("可当场办理的简易事项，服务点工作人员应当场或当天办结"),
+# an approval in 3 working days ("必须在3个工作日内给予办理或答复").
+KIND_DAYS = {"registration": 0, "filing": 0, "approval": 3}
 MAX_DAYS = 366  # a limit longer than a year is a typo, not a statute
 MAX_NAME = 200
 
@@ -139,7 +143,7 @@ class CatalogueItem:
         )
 
 
-def category_code(value: object) -> object:
+def category_code(value: Any) -> Any:
     """The category's code, given its code or its Chinese name (民政 → civil_affairs)."""
     if isinstance(value, str):
         return _CATEGORY_OF_NAME.get(value.strip(), value)
@@ -149,14 +153,18 @@ def category_code(value: object) -> object:
 def catalogue_item(data: Mapping[str, Any]) -> CatalogueItem:
     """Build an item from plain data (a request, a stored row): names trimmed, lists as tuples."""
     try:
+        statutory = data.get("statutory_days")
+        if statutory is None:
+            statutory = KIND_DAYS.get(data["kind"], 0)  # an unknown kind is refused below
+        promised = data.get("promised_days")
         return CatalogueItem(
             code=data["code"],
             name=clean_name(data["name"], "item name", MAX_NAME),
             category=category_code(data["category"]),
             level=data["level"],
             kind=data["kind"],
-            statutory_days=data["statutory_days"],
-            promised_days=data["promised_days"],
+            statutory_days=statutory,
+            promised_days=statutory if promised is None else promised,
             materials=tuple(material(m) for m in data.get("materials") or ()),
             proxyable=bool(data.get("proxyable", False)),
             in_person=bool(data.get("in_person", False)),

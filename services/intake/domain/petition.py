@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from libs.common.contact import check_resident_id
 from libs.common.errors import InvalidTransition, ValidationFailed
 from libs.common.pii import mask_text
 from libs.common.tenancy import validate_code
@@ -215,6 +216,16 @@ class Petition:
 
 
 _PAST = {"answer": "answered", "forward": "forwarded", "decide": "decided"}
+
+
+def to_register(new: NewPetition) -> NewPetition:
+    """A registration as it may be taken: a petitioner's ID number, when given, is a resident ID
+    number with its check digit (kept in its standard form). Checked here, not in `Petitioner`:
+    rows registered before the check are rebuilt through it and must still read."""
+    if not new.petitioner.id_number:
+        return new
+    checked = check_resident_id(new.petitioner.id_number, "petitioner.id_number")
+    return replace(new, petitioner=replace(new.petitioner, id_number=checked))
 
 
 def registered(new: NewPetition, *, id: str, number: str, by: str, at: datetime, tz: ZoneInfo) -> Petition:

@@ -209,7 +209,9 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             accept_if_complete=request.accept,
             village=request.village or None,
         )
-        view = cases.create(self.runtime.sessions, current_principal(), current_tenant(), cmd)
+        view = cases.create(
+            self.runtime.sessions, current_principal(), current_tenant(), cmd, request.idempotency_key
+        )
         return pb.CreateCaseResponse(case=case_to_pb(view))
 
     def GetCase(self, request: pb.GetCaseRequest, context: object) -> pb.GetCaseResponse:
@@ -227,6 +229,8 @@ class IntakeServicer(pb_grpc.IntakeServiceServicer):
             page_token=request.page_token,
             colour=enum_word(case_pb2.ClockColour, "CLOCK_COLOUR_", request.colour),
             tenants=tuple(request.tenant_ids),
+            number=request.number,
+            applicant=request.applicant,
         )
         page = case_listing.list_cases(
             self.runtime.sessions,

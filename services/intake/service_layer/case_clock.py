@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from libs.common import db
 from libs.common.calendar import WorkCalendar
+from services.intake.adapters import case_clock_repository as clocks
 from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain import clock
@@ -83,7 +84,8 @@ def clock_change(s: Session, case: Case, since: int, due_before: datetime | None
     clock (`due_before`: the stored deadline in force at version `since`)."""
     if not history_intents(case.history[since:]):
         return ClockChange(tuple(EventClock(due_at=due_before) for _ in case.history[since:]))
-    return derive_clock(case, since, township_calendar(s, case.tenant), promised_days(s, case), due_before)
+    calendar, days = township_calendar(s, case.tenant), promised_days(s, case)
+    return derive_clock(case, since, calendar, days, due_before, warn_ratio(s, case.tenant))
 
 
 def township_calendar(s: Session, tenant: str) -> WorkCalendar:
@@ -92,8 +94,18 @@ def township_calendar(s: Session, tenant: str) -> WorkCalendar:
     return db.once_per_transaction(s, ("calendar", tenant), lambda: tenant_calendar(s, tenant))
 
 
+def warn_ratio(s: Session, tenant: str) -> float:
+    """The township's warn ratio (its setting, §3.3), read once per transaction like its calendar."""
+    return db.once_per_transaction(s, ("warn_ratio", tenant), lambda: clocks.warn_ratio(s, tenant))
+
+
 def derive_clock(
-    case: Case, since: int, calendar: WorkCalendar, days: int, due_before: datetime | None
+    case: Case,
+    since: int,
+    calendar: WorkCalendar,
+    days: int,
+    due_before: datetime | None,
+    warn_ratio: float = clock.DEFAULT_WARN_RATIO,
 ) -> ClockChange:
     """The clock change of the transitions since version `since` (pure over `calendar`): each
     transition that moves the clock re-derives it from the history up to it; a stop keeps the
@@ -114,7 +126,7 @@ def derive_clock(
             facts.append(completion(calendar, due, entry.at, days) if done else EventClock(due_at=due))
             continue
         history = case.history[:version]
-        derived = clock.derive(history_intents(history), calendar, days)
+        derived = clock.derive(history_intents(history), calendar, days, warn_ratio)
         previous, due = due, derived.due_at
         if action == "pause":
             facts.append(EventClock(due_at=None, notify_by=notify_by(calendar, entry.at)))

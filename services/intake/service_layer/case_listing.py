@@ -1,5 +1,7 @@
 """Listing cases (API.md *Cases*, `GET …/cases`): a township's cases, newest received first, by
-state / item / handler / received day / colour now, a page at a time; or, for a county
+state / item / handler / received day / colour now / case number / applicant (a name or phone,
+for the roles that handle cases: each case it finds is logged as a personal-data access, in the
+read's transaction — pii_audit), a page at a time; or, for a county
 department, its work list across the townships the caller names (each still read in its own
 row-level-security transaction). Each case as the caller sees it (case_views).
 
@@ -18,16 +20,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db, paging
+from libs.common.contact import check_phone
 from libs.common.errors import NotFound, ValidationFailed
 from libs.common.paging import Page
 from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, validate_tenant
+from libs.common.text import clean_name
 from services.intake.adapters import tables
 from services.intake.domain import clock
 from services.intake.domain.case import STATES
-from services.intake.service_layer import case_views, townships
+from services.intake.service_layer import case_views, pii_audit, townships
 from services.intake.service_layer.case_views import COUNTY_DEPARTMENT, CaseView, Now
 
 COLOURS = (clock.GREEN, clock.YELLOW, clock.RED, clock.OVERDUE)
+# who may look a case up by its applicant: the people who take in and handle cases (DOMAIN.md §11)
+APPLICANT_SEARCH_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent", "petition_officer")
 MAX_TENANTS = 500  # townships one county-scope listing may name
 
 t = tables.case_with_clock  # a case with its clock
@@ -44,6 +50,8 @@ class Listing:
     page_token: str = ""
     colour: str = ""
     tenants: tuple[str, ...] = ()  # county scope (no township): the townships to look in
+    number: str = ""
+    applicant: str = ""  # a name or a phone, exact
 
 
 def list_cases(
@@ -63,10 +71,18 @@ def list_cases(
     who = require_role(principal, *CASE_READER_ROLES, COUNTY_DEPARTMENT)
     if f.tenants:
         raise ValidationFailed("name either the township or the townships to look in, not both")
+    if f.applicant:
+        require_role(who, *APPLICANT_SEARCH_ROLES)
     size = _page_size(f)
     query = _filtered(who, f, tz, now())
     with db.transaction(sessions, scope) as s:
         views = _collect(s, who, query, f, size + 1, now)
+        if f.applicant:  # who looked whom up: logged with the read, never the term itself
+            field = "phone" if _is_phone(f.applicant) else "name"
+            shown = [(str(v.case.id), (field,)) for v in views[:size]]
+            pii_audit.record_many(
+                s, tenant=scope, actor=who.username, subject=pii_audit.APPLICANT, shown=shown
+            )
     return _paged(views, size)
 
 
@@ -80,6 +96,8 @@ def _list_county(
     """A county department's work: the cases escalated to its department in the townships named
     (each in the caller's scope; one tenant-scoped transaction each), merged newest first."""
     who = require_role(principal, COUNTY_DEPARTMENT)
+    if f.applicant:
+        require_role(who, *APPLICANT_SEARCH_ROLES)
     if len(f.tenants) > MAX_TENANTS:
         raise ValidationFailed(f"at most {MAX_TENANTS} townships")
     size = _page_size(f)
@@ -108,6 +126,14 @@ def _filtered(who: Principal, f: Listing, tz: ZoneInfo, now: datetime) -> Any:
     query = sa.select(t)
     if case_views.department_only(who):
         query = query.where(case_views.escalated_to(who))
+    if f.number:
+        query = query.where(t.c.number == f.number.strip())
+    if f.applicant:
+        term = f.applicant.strip()
+        if _is_phone(term):
+            query = query.where(t.c.applicant["phone"].astext == term)
+        else:
+            query = query.where(t.c.applicant["name"].astext == clean_name(term, "applicant"))
     if f.state:
         query = query.where(t.c.state == f.state)
     if f.item_code:
@@ -158,7 +184,7 @@ def _colour_may_be(colour: str, now: datetime, tz: ZoneInfo) -> Any:
 def _collect(s: Session, who: Principal, query: Any, f: Listing, want: int, now: Now) -> list[CaseView]:
     """Up to `want` views after the page token, newest received first; with a colour filter,
     rows are read in batches until `want` views have the colour (or the rows run out)."""
-    cursor = paging.decode_time_key(f.page_token) if f.page_token else None
+    cursor = paging.decode_time_key(f.page_token, str) if f.page_token else None
     found: list[CaseView] = []
     while True:
         q = query
@@ -183,6 +209,14 @@ def _collect(s: Session, who: Principal, query: Any, f: Listing, want: int, now:
 
 def _paged(views: list[CaseView], size: int) -> Page[CaseView]:
     return Page(*paging.split(views, size, lambda v: paging.time_key_token(v.case.received_at, v.case.id)))
+
+
+def _is_phone(term: str) -> bool:
+    try:
+        check_phone(term)
+    except ValidationFailed:
+        return False
+    return True
 
 
 def _midnight(day: str, tz: ZoneInfo, name: str) -> datetime:

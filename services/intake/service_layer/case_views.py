@@ -210,7 +210,8 @@ def _clock(s: Session, case: Case, row: Any, now: Now = utcnow) -> ClockView:
     if state == clock.PAUSED:  # judged by the budget used so far: the clock's history decides
         calendar = case_clock.township_calendar(s, case.tenant)
         days = case_clock.promised_days(s, case)
-        derived = clock.derive(case_clock.history_intents(case.history), calendar, days)
+        ratio = case_clock.warn_ratio(s, case.tenant)
+        derived = clock.derive(case_clock.history_intents(case.history), calendar, days, ratio)
         colour = clock.colour(derived, calendar, now())
     elif state != clock.NOT_STARTED and row["due_at"] is not None and row["warn_at"] is not None:
         # running or stopped: the stored deadline, as the colour filter reads it

@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
-from libs.common.errors import Forbidden, ValidationFailed
+from libs.common.errors import Forbidden, IdempotencyConflict, ValidationFailed
 from libs.common.observability.metrics import CASES_ACCEPTED, CASES_COMPLETED, CASES_RECEIVED
 from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, require_tenant
 from services.intake.adapters import case_repository as repo
@@ -53,6 +53,12 @@ from services.intake.service_layer.case_views import COUNTY_DEPARTMENT, CaseView
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
 ACTOR_ROLES = ("window_staff", "township_admin")
+# a proxy agent acts on the cases it brought in for a delegation (channel proxy, itself the first-ask
+# person): it decides a village-level item on the spot (seed 002 "代办员在职权范围内可以当场办理的，
+# 给予当场办理"), and brings any result back (reply, archive) — nothing else, and on no other case
+AGENT_ROLE = "proxy_agent"
+AGENT_ACTIONS = ("accept", "assign", "complete", "reply", "archive")
+ON_THE_SPOT = ("accept", "assign", "complete")
 PRESS_ROLES = ("county_supervisor", "township_admin")
 DEPARTMENT_ACTIONS = ("resume",)  # what a county department does with a case escalated to it
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
@@ -94,15 +100,36 @@ def create(
     principal: Principal | None,
     tenant: str | None,
     cmd: ReceiveCase,
+    idempotency_key: str = "",
 ) -> CaseView:
     """Receive a case with the caller as its first-ask person; an empty `kind` is the item's:
     immediate (promised 0 days), joint (two or more departments) or promised. One transaction:
-    the case and the caller's view of it."""
+    the case and the caller's view of it. With an `idempotency_key`, a retry by the same caller
+    returns the case the first call made (the same item and applicant, else idempotency_conflict);
+    a concurrent retry waits for the first one's commit on the key's row."""
     with _checked_on_failure(sessions, tenant) as scope, db.transaction(sessions, scope) as s:
         who = require_role(principal, *CREATOR_ROLES)
+        if idempotency_key:
+            if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+                raise ValidationFailed(f"Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} characters")
+            first = _claim(s, scope, who.username, idempotency_key)
+            if first is not None:
+                earlier = repo.get(s, first)
+                same = (earlier.item_code, earlier.applicant.name.strip()) == (
+                    cmd.item_code, cmd.applicant.name.strip(),
+                )  # fmt: skip
+                if not same:
+                    raise IdempotencyConflict("this Idempotency-Key was used for a different case")
+                return case_views.one_in(s, who, first)
         if not cmd.kind:
             cmd = replace(cmd, kind=_kind_of_item(s, scope, cmd.item_code))
         case = receive_in(s, scope, who.username, replace(cmd, first_ask=who.username))
+        if idempotency_key:
+            s.execute(
+                sa.update(_idem)
+                .where(_idem.c.creator == who.username, _idem.c.idempotency_key == idempotency_key)
+                .values(case_id=case.id)
+            )
         return case_views.written_view(s, who, case)  # a creator's role reads the township: no filter
 
 
@@ -118,7 +145,9 @@ def act(
     """Take an action (the generic `act_in`); `expected_version` 0 = no version check. The
     answer is the case as it is now, even if it has just left the caller's sight (a resume), read
     in the action's transaction."""
-    if expected_version and not case_views.department_only(principal):  # the usual call: one transaction
+    if (
+        expected_version and not case_views.department_only(principal) and not _agent_only(principal, action)
+    ):  # the usual call: one transaction
         with _checked_on_failure(sessions, tenant) as scope:
             who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
             return _act_and_view(sessions, who, scope, case_id, expected_version, action, **args)
@@ -131,6 +160,9 @@ def act(
         # act on the version just checked: a case returned or re-escalated meanwhile conflicts
         seen.check_version(expected_version or seen.version)
         expected_version = seen.version
+    elif _agent_only(principal, action):
+        who = require_role(principal, AGENT_ROLE)
+        _require_own_proxy_case(sessions, who, scope, case_id, action)
     else:
         who = require_role(principal, *(PRESS_ROLES if action == "press" else ACTOR_ROLES))
     if not expected_version:
@@ -381,6 +413,51 @@ def _checked_on_failure(sessions: sessionmaker[Session], tenant: str | None) -> 
         raise
 
 
+def _claim(s: Session, tenant: str, creator: str, key: str) -> str | None:
+    """Claim `key` for `creator`'s create: None when claimed now (the caller creates the case),
+    else the id of the case the first create made."""
+    claimed = s.execute(
+        insert(_idem)
+        .values(
+            tenant_id=tenant, creator=creator, idempotency_key=key, case_id="", created_at=datetime.now(UTC)
+        )
+        .on_conflict_do_nothing()
+        .returning(_idem.c.case_id)
+    ).first()
+    if claimed is not None:
+        return None
+    return str(
+        s.execute(
+            sa.select(_idem.c.case_id).where(_idem.c.creator == creator, _idem.c.idempotency_key == key)
+        ).scalar_one()
+    )
+
+
+def _agent_only(principal: Principal | None, action: str) -> bool:
+    """A proxy agent (and no case handler) taking one of the actions it may take on its own cases."""
+    return (
+        principal is not None
+        and action in AGENT_ACTIONS
+        and principal.has_role(AGENT_ROLE)
+        and not principal.has_role(*ACTOR_ROLES)
+    )
+
+
+def _require_own_proxy_case(
+    sessions: sessionmaker[Session], who: Principal, tenant: str, case_id: str, action: str
+) -> None:
+    """The agent's own delegation case (channel proxy, the agent its first-ask person); on the spot
+    (accept, assign, complete) only for an item the village decides."""
+    case = case_views.one(sessions, who, tenant, case_id).case
+    if case.channel != "proxy" or case.first_ask != who.username:
+        raise Forbidden("a proxy agent acts only on the cases of its own delegations")
+    if action in ON_THE_SPOT:
+        with db.transaction(sessions, tenant) as s:
+            item = repo.catalogue_item(s, tenant, case.item_code)
+        if item is None or item["level"] != "village":
+            raise Forbidden(f"item {case.item_code} is not decided in the village: the township handles it")
+
+
 def _kind_of_item(s: Session, tenant: str, code: str) -> str:
     row = repo.catalogue_item(s, tenant, code)
     if row is None:
@@ -420,6 +497,8 @@ def _next_number(s: Session, tenant: str, day: str) -> str:
 # with literal values anew on every call. Bound names differ from the columns'.
 
 _staff, _window, _number = tables.staff, tables.window, tables.case_number
+_idem = tables.case_idempotency
+MAX_IDEMPOTENCY_KEY = 200
 _VILLAGE = sa.select(tables.village.c.code).where(tables.village.c.code == sa.bindparam("the_code"))
 _user: sa.BindParameter[str] = sa.bindparam("the_user")
 _STAFF_PLACE = sa.select(_staff.c.window, _staff.c.department).where(_staff.c.username == _user)

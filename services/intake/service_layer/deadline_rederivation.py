@@ -31,17 +31,16 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from libs.common import db
 from libs.common.messaging import Envelope
 from services.intake.adapters import case_clock_repository as clocks
-from services.intake.adapters import tables
 from services.intake.adapters.county_townships import townships_of
 from services.intake.domain import clock, sweep
 from services.intake.service_layer.calendar import tenant_calendar
@@ -69,15 +68,6 @@ def on_calendar_changed(envelope: Envelope, session: Session) -> None:
     log.info("calendar change in %s: %d open case(s) re-derived", scope, changed)
 
 
-def hours_of(session: Session, tenant: str) -> tuple[Any, Any] | None:
-    """The office hours and time zone of `tenant` (a township or a county scope), as projected
-    (None: none yet). By tenant, not by the scope alone: a township's scope also reads the
-    county's settings (`county_rows`)."""
-    s = tables.settings
-    row = session.execute(sa.select(s.c.office_hours, s.c.timezone).where(s.c.tenant_id == tenant)).first()
-    return None if row is None else (row.office_hours, row.timezone)
-
-
 def rederive(session: Session, tenant: str, now: datetime) -> int:
     """Re-derive the deadlines of the township's open cases over its calendar as it is now, in
     the caller's transaction (a session scoped to `tenant`); returns the number of cases whose
@@ -91,10 +81,11 @@ def rederive(session: Session, tenant: str, now: datetime) -> int:
     first_year = min(datetime.fromtimestamp(int(rows.arrays.start.min()), UTC).year, at.year - 1)
     calendar = tenant_calendar(session, tenant, first_year, at.year + 2)
     read = time.perf_counter()
-    changed, stale = rederive_clocks(session, tenant, calendar, rows, at)
+    ratio = clocks.warn_ratio(session, tenant)
+    changed, stale = rederive_clocks(session, tenant, calendar, rows, at, ratio)
     if stale:  # changed by someone else since read: again, this time holding their rows
         rows = clocks.open_clocks(session, tenant, at, ids=stale, lock=True)
-        more, _ = rederive_clocks(session, tenant, calendar, rows, at)
+        more, _ = rederive_clocks(session, tenant, calendar, rows, at, ratio)
         changed += more
     log.debug(
         "re-derived %s: %d open, %d changed, %d again; read %.3f s, then %.3f s",
@@ -104,7 +95,12 @@ def rederive(session: Session, tenant: str, now: datetime) -> int:
 
 
 def rederive_clocks(
-    session: Session, tenant: str, calendar: Any, rows: clocks.OpenClocks, at: datetime
+    session: Session,
+    tenant: str,
+    calendar: Any,
+    rows: clocks.OpenClocks,
+    at: datetime,
+    warn_ratio: float = clock.DEFAULT_WARN_RATIO,
 ) -> tuple[int, list[str]]:
     """Derive, compare, write the changed ones; (cases changed, ids changed by someone else)."""
     if not len(rows):
@@ -112,6 +108,7 @@ def rederive_clocks(
     began = time.perf_counter()
     arrays, old_due, old_warn, old_prov = rows.arrays, rows.due, rows.warn, rows.provisional
     now = int(at.timestamp())
+    arrays = replace(arrays, warn_ratio=warn_ratio)
     due, warn = clock.rederive(calendar, arrays, previous=(old_due, old_warn), now=now)
     # provisional as `clock.derive` has it: over start..due, or start..the whole budget if paused
     start, days, ext = arrays.start, arrays.promised_days, arrays.extension_days

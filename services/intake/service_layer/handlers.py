@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from libs.common import directory_projection as directory
 from libs.common import tenant_projection
 from libs.common.messaging import Envelope
+from services.intake.adapters import case_clock_repository as case_clocks
 from services.intake.adapters import tables
 from services.intake.service_layer import calendar, catalogue, deadline_rederivation
 
@@ -64,8 +65,9 @@ _settings_changed = directory.settings_changed(tables.settings)
 
 
 def on_settings_changed(envelope: Envelope, session: Session) -> None:
-    """Office hours and the time zone are part of the calendar: the open cases follow them."""
-    before = deadline_rederivation.hours_of(session, envelope.tenant_id)
+    """Office hours and the time zone are part of the calendar, and the warn ratio sets each
+    clock's yellow: the open cases follow them."""
+    before = case_clocks.clock_settings(session, envelope.tenant_id)
     _settings_changed(envelope, session)
-    if deadline_rederivation.hours_of(session, envelope.tenant_id) != before:
+    if case_clocks.clock_settings(session, envelope.tenant_id) != before:
         deadline_rederivation.on_calendar_changed(envelope, session)

@@ -112,7 +112,7 @@ def list_inquiries(
     if end is not None:
         query = query.where(t.c.registered_at < end)
     if page_token:
-        after_at, after_id = paging.decode_time_key(page_token)
+        after_at, after_id = paging.decode_time_key(page_token, str)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     with db.transaction(sessions, require_tenant(tenant)) as s:
         require_known(s, tenant)

@@ -59,6 +59,7 @@ from services.intake.domain.petition import (
     new_petition,
     petitioner_data,
     registered,
+    to_register,
 )
 from services.intake.service_layer import pii_audit
 from services.intake.service_layer.calendar import tenant_calendar
@@ -92,6 +93,7 @@ def register(
     with db.transaction(sessions, scope) as s:
         require_known(s, scope)
         principal = require_role(principal, *REGISTER_ROLES[new.kind])
+        new = to_register(new)  # before the key's comparison: a retry is checked the same way
         if idempotency_key:
             existing = _by_key(s, principal.username, idempotency_key)
             if existing is not None:
@@ -163,7 +165,7 @@ def list_petitions(
     if end is not None:
         query = query.where(t.c.registered_at < end)
     if page_token:
-        after_at, after_id = paging.decode_time_key(page_token)
+        after_at, after_id = paging.decode_time_key(page_token, str)
         query = query.where(sa.tuple_(t.c.registered_at, t.c.id) > sa.tuple_(sa.literal(after_at), after_id))
     scope = require_tenant(tenant)
     with db.transaction(sessions, scope) as s:

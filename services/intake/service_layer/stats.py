@@ -214,7 +214,7 @@ def board(
         .where(sa.or_(item.c.category.is_(None), item.c.category != "petition"))
     )
     if page_token:
-        at, case_id = paging.decode_time_key(page_token)
+        at, case_id = paging.decode_time_key(page_token, str)
         query = query.where(sa.tuple_(h.c.at, sa.cast(c.c.id, sa.Text)) < sa.tuple_(sa.literal(at), case_id))
     query = query.order_by(h.c.at.desc(), sa.cast(c.c.id, sa.Text).desc()).limit(size + 1)
     with db.transaction(sessions, scope) as s:

@@ -38,7 +38,7 @@ CASE_EVENT_TYPES = tuple(CASE_EVENTS)
 # the fields copied as they are, where the event has them (the rest have their defaults)
 _PLAIN = (
     *("note", "second_request", "reason", "refer_to", "department", "working_days"),
-    *("handler", "actor", "presses"),
+    *("handler", "actor", "presses", "provisional"),
 )
 _LISTS = ("missing_materials", "missing_material_names")
 _ENUMS = {
@@ -46,7 +46,7 @@ _ENUMS = {
     "outcome": (case_pb2.CaseOutcome, "CASE_OUTCOME_"),
     "colour": (case_pb2.ClockColour, "CLOCK_COLOUR_"),
 }
-_TIMES = ("due_at", "notify_by")
+_TIMES = ("due_at", "notify_by", "previous_due_at")
 
 
 def case_event_of(event_type: str, data: dict[str, Any]) -> CaseEvent:
@@ -72,6 +72,7 @@ def from_message(message: Any, event_type: str | None = None) -> CaseEvent:
             values[name] = _time(message, name)
     if "clock" in fields and message.HasField("clock"):
         values["clock_due_at"] = _time(message.clock, "due_at")
+        values["provisional"] = message.clock.provisional
     return CaseEvent(event_type=event_type or event_type_of(message), case=summary_of(message.case), **values)
 
 

@@ -46,6 +46,8 @@ class CaseEvent:
     case: CaseSummary
     due_at: datetime | None = None  # the new deadline of the events that carry one
     clock_due_at: datetime | None = None  # the clock's deadline (accepted, resumed)
+    previous_due_at: datetime | None = None  # the deadline before it moved (extended, recomputed)
+    provisional: bool = False  # the deadline falls in a year whose holidays are not published yet
     missing_materials: tuple[str, ...] = ()
     missing_material_names: tuple[str, ...] = ()
     note: str = ""

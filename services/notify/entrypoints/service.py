@@ -5,7 +5,15 @@ from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Loop, Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
-from services.notify.service_layer import calendar, case_events, delivery, digests, duty_rota, handlers
+from services.notify.service_layer import (
+    appraisal_results,
+    calendar,
+    case_events,
+    delivery,
+    digests,
+    duty_rota,
+    handlers,
+)
 
 
 def servicers(runtime: Runtime) -> list:
@@ -30,6 +38,8 @@ def subscriptions() -> list[Subscription]:
         Subscription(duty_rota.SOURCE, "duty_rota_missed", "notify", case_events.on_duty_rota_missed),
         # intake's case and petition events: notices, notifications, the inbox, open cases
         *case_events.subscriptions(),
+        # appraisal's closed month: each subject's result in the inbox, the consequences to the office
+        *appraisal_results.subscriptions(),
     ]
 
 

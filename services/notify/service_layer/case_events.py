@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -226,11 +226,22 @@ def _project_open_case(session: Session, envelope: Envelope, event: CaseEvent) -
 
 def on_case_deadlines_recomputed(envelope: Envelope, session: Session) -> None:
     """A calendar change moved the deadlines of many open cases (a batch an event): the open-case
-    projection takes them all in one statement. No notice: a moved deadline obliges none."""
+    projection takes them all in one statement; each applicant whose promised day moved gets a
+    corrected acceptance notice (受理通知书（更正）) with the new day — the old one told them a
+    day that is no longer the promise (DOMAIN.md §3.3)."""
     moved = case_event_proto.recomputed_of(envelope.data)
-    if moved:
-        rows = [_open_case(envelope, event) for event in moved]
-        _upsert_open_cases(session, rows, same_version=True)
+    if not moved:
+        return
+    _upsert_open_cases(session, [_open_case(envelope, event) for event in moved], same_version=True)
+    township = Township.load(session, envelope.tenant_id)
+    for event in moved:
+        if event.due_at is None or event.previous_due_at is None:
+            continue
+        if township.date(event.due_at) == township.date(event.previous_due_at):
+            continue  # moved within the day: the promised day stands
+        # one batch event, many cases: each case's notice is once per (event, case)
+        once = replace(envelope, event_id=str(uuid.uuid5(uuid.UUID(envelope.event_id), event.case.case_id)))
+        _notice(session, once, township, event, n.ACCEPTANCE, _contact(session, event.case))
 
 
 def _open_case(envelope: Envelope, event: CaseEvent) -> dict[str, Any]:
@@ -326,8 +337,11 @@ def notice_context(
     def day(value: datetime | None) -> str:
         return township.date(value) if value is not None else ""
 
-    if kind == n.ACCEPTANCE:
-        ctx["due_date"] = day(event.clock_due_at or c.due_at)
+    if kind == n.ACCEPTANCE:  # also the corrected one, when a calendar change moved the deadline
+        ctx["due_date"] = day(event.clock_due_at or event.due_at or c.due_at)
+        ctx["provisional"] = event.provisional
+        moved = event.event_type == "case_deadline_recomputed"
+        ctx["corrected_from"] = day(event.previous_due_at) if moved else ""
     elif kind == n.SUPPLEMENT:
         names = list(event.missing_material_names)
         codes = list(event.missing_materials)
@@ -513,6 +527,9 @@ def _staff_message(
     if sms:
         rows.append({**base, "channel": "sms", "status": "queued"})
     _notifications(session, rows)
+
+
+staff_message = _staff_message  # for the other producers of staff messages (appraisal_results.py)
 
 
 def _on_assigned(session: Session, envelope: Envelope, e: CaseEvent) -> None:

@@ -1,7 +1,7 @@
 """The proxy schema's tables (SQLAlchemy Core)."""
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from libs.common import db
 from libs.common import directory_projection as directory
@@ -108,4 +108,69 @@ visit = db.tenant_table(
     sa.Column("recorded_by", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "id"),
     sa.ForeignKeyConstraint(["tenant_id", "household_id"], ["household.tenant_id", "household.id"]),
+)
+
+# --- delegations (migration 0004; DOMAIN.md §6.2, §6.3) -------------------------------------
+
+# The proxy register (代办记录簿/台账): one row per delegation, its steps in `history` (JSON list of
+# {at, actor, action, state, reason}, append-only through the aggregate). `case_version` is the
+# newest version of the intake case the worker followed (intake's events may come out of order).
+# `idempotency_key` with `agent`: a retried create finds the first delegation.
+delegation = db.tenant_table(
+    "delegation",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("agent", sa.Text, nullable=False),
+    sa.Column("village", sa.Text, nullable=False),
+    sa.Column("household_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("applicant_name", sa.Text, nullable=False),
+    sa.Column("applicant_phone", sa.Text, nullable=False),
+    sa.Column("applicant_id_number", sa.Text, nullable=False, server_default=""),
+    sa.Column("applicant_address", sa.Text, nullable=False, server_default=""),
+    sa.Column("item_code", sa.Text, nullable=False),
+    sa.Column("item_level", sa.Text, nullable=False),
+    sa.Column("consent_method", sa.Text, nullable=False),
+    sa.Column("consent_signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("consent_signed_by", sa.Text, nullable=False),
+    sa.Column("materials", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("fee_fen", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("fee_receipt", sa.Text, nullable=False, server_default=""),
+    sa.Column("case_id", sa.Text, nullable=False),
+    sa.Column("case_number", sa.Text, nullable=False),
+    sa.Column("case_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("trip_date", sa.Date),
+    sa.Column("carrier", sa.Text, nullable=False, server_default=""),
+    sa.Column("trip_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcome", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcome_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("confirmation_method", sa.Text, nullable=False, server_default=""),
+    sa.Column("confirmation_at", sa.DateTime(timezone=True)),
+    sa.Column("confirmation_witness", sa.Text, nullable=False, server_default=""),
+    sa.Column("satisfaction", sa.Text, nullable=False, server_default=""),
+    sa.Column("history", JSONB, nullable=False, server_default="[]"),
+    sa.Column("idempotency_key", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
+    sa.UniqueConstraint("tenant_id", "case_id", name="delegation_case"),
+)
+
+# Trips (DOMAIN.md §6.3 step 3): one per carrier, trip day and destination (township | county), its
+# id derived from those (so planning twice is one trip); the manifest is the delegations whose
+# `trip_id` is it. `status` planned | delivered.
+trip = db.tenant_table(
+    "trip",
+    metadata,
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("trip_date", sa.Date, nullable=False),
+    sa.Column("carrier", sa.Text, nullable=False),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="planned"),
+    sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("delivered_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("announced_at", sa.DateTime(timezone=True)),  # its manifest told to the carrier (plan-trips)
+    sa.PrimaryKeyConstraint("tenant_id", "id"),
 )

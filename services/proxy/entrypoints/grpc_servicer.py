@@ -13,19 +13,32 @@ from libs.common.runtime import Runtime
 from libs.common.tenancy import current_principal, current_tenant
 from services.proxy.adapters import tables
 from services.proxy.adapters.agent_proto import agent_to_pb, level_word
+from services.proxy.adapters.delegation_proto import (
+    confirmation_from_pb,
+    consent_from_pb,
+    delegation_to_pb,
+    fee_from_pb,
+    satisfaction_word,
+    state_word,
+)
 from services.proxy.adapters.household_proto import (
     exclusion_to_pb,
     flag_words,
     household_to_pb,
     visit_to_pb,
 )
-from services.proxy.service_layer import agents, exclusions, households, visits
+from services.proxy.adapters.intake_client import GrpcIntake
+from services.proxy.adapters.trip_proto import trip_to_pb
+from services.proxy.domain.delegation import Applicant
+from services.proxy.service_layer import agents, delegations, exclusions, households, trips, visits
 from services.proxy.service_layer.agents import AgentView
+from services.proxy.service_layer.delegations import NewDelegation
 
 
 class ProxyServicer(pb_grpc.ProxyServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.intake = GrpcIntake.of(runtime)
 
     def _today(self) -> date:
         """The county's local date (API.md: dates are in the county's time zone)."""
@@ -159,6 +172,84 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
             exclusions=[exclusion_to_pb(e) for e in page.items], next_page_token=page.next_page_token
         )
 
+    # --- delegations (the caller's token travels on to intake)
+
+    def CreateDelegation(
+        self, request: pb.CreateDelegationRequest, context: object
+    ) -> pb.CreateDelegationResponse:
+        a = request.applicant
+        cmd = NewDelegation(
+            applicant=Applicant(a.name, a.phone, a.id_number, a.address),
+            item_code=request.item_code,
+            consent=consent_from_pb(request.consent, request.HasField("consent"), ""),
+            materials=tuple(request.materials),
+            household_id=request.household_id,
+            village=request.village,
+            fee=fee_from_pb(request.fee, request.HasField("fee")),
+            outcome=request.outcome,
+            reason=request.reason,
+        )
+        d = delegations.create(
+            self.runtime.sessions, current_principal(), current_tenant(), self.intake, cmd,
+            idempotency_key=request.idempotency_key,
+        )  # fmt: skip
+        return pb.CreateDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
+
+    def GetDelegation(self, request: pb.GetDelegationRequest, context: object) -> pb.GetDelegationResponse:
+        d = delegations.get(
+            self.runtime.sessions, current_principal(), current_tenant(), request.delegation_id
+        )
+        return pb.GetDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
+
+    def ListDelegations(
+        self, request: pb.ListDelegationsRequest, context: object
+    ) -> pb.ListDelegationsResponse:
+        page = delegations.list_delegations(
+            self.runtime.sessions, current_principal(), current_tenant(), state=state_word(request.state),
+            agent=request.agent, village=request.village, page_size=request.page_size,
+            page_token=request.page_token,
+        )  # fmt: skip
+        viewer = _viewer()
+        return pb.ListDelegationsResponse(
+            delegations=[delegation_to_pb(d, viewer) for d in page.items],
+            next_page_token=page.next_page_token,
+        )
+
+    def ReplyDelegation(
+        self, request: pb.ReplyDelegationRequest, context: object
+    ) -> pb.ReplyDelegationResponse:
+        d = delegations.reply(
+            self.runtime.sessions, current_principal(), current_tenant(), self.intake, request.delegation_id,
+            confirmation=confirmation_from_pb(request.confirmation, request.HasField("confirmation"), ""),
+            satisfaction=satisfaction_word(request.satisfaction), expected_version=request.expected_version,
+        )  # fmt: skip
+        return pb.ReplyDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
+
+    def ArchiveDelegation(
+        self, request: pb.ArchiveDelegationRequest, context: object
+    ) -> pb.ArchiveDelegationResponse:
+        d = delegations.file(
+            self.runtime.sessions, current_principal(), current_tenant(), self.intake, request.delegation_id,
+            expected_version=request.expected_version,
+        )  # fmt: skip
+        return pb.ArchiveDelegationResponse(delegation=delegation_to_pb(d, _viewer()))
+
+    # --- trips
+
+    def ListTrips(self, request: pb.ListTripsRequest, context: object) -> pb.ListTripsResponse:
+        listed = trips.list_trips(
+            self.runtime.sessions, current_principal(), current_tenant(), day_text=request.trip_date,
+            agent=request.agent,
+        )  # fmt: skip
+        return pb.ListTripsResponse(trips=[trip_to_pb(t) for t in listed])
+
+    def DeliverTrip(self, request: pb.DeliverTripRequest, context: object) -> pb.DeliverTripResponse:
+        done = trips.deliver(
+            self.runtime.sessions, current_principal(), current_tenant(), request.trip_id,
+            list(request.delegation_ids),
+        )  # fmt: skip
+        return pb.DeliverTripResponse(trip=trip_to_pb(done))
+
     # --- visits
 
     def RecordVisit(self, request: pb.RecordVisitRequest, context: object) -> pb.RecordVisitResponse:
@@ -201,6 +292,11 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
                 for agent, due in listing.by_agent.items()
             ],
         )
+
+
+def _viewer() -> str:
+    principal = current_principal()
+    return principal.username if principal is not None else ""
 
 
 def _agent(view: AgentView):  # type: ignore[no-untyped-def]

@@ -3,9 +3,9 @@
 from bianmin.proxy.v1 import proxy_service_pb2_grpc as pb_grpc
 
 from libs.common.messaging import Subscription
-from libs.common.runtime import Runtime, ServiceDef
+from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.proxy.entrypoints.grpc_servicer import ProxyServicer
-from services.proxy.service_layer import handlers, leaves
+from services.proxy.service_layer import case_events, handlers, leaves, trips
 
 
 def servicers(runtime: Runtime) -> list:
@@ -23,7 +23,19 @@ def subscriptions() -> list[Subscription]:
         # who is away (service_layer/leaves.py): the agents' on_leave, and dispatch's backups
         Subscription("appraisal", "leave_approved", "proxy", leaves.on_leave_approved),
         Subscription("appraisal", "leave_cancelled", "proxy", leaves.on_leave_cancelled),
+        # each delegation follows its intake case (service_layer/case_events.py): records, no gRPC call
+        *case_events.subscriptions(),
     ]
+
+
+def plan_trips(runtime: Runtime) -> JobReport:
+    """The next trip day's manifests told to their agents, missed trips warned (service_layer/trips.py)."""
+    report = trips.plan_all(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"{report.announced} trip(s) told to their agents, {report.missed} delegation(s) missed their trip "
+        f"day in {report.townships} township(s); {report.failed} failed",
+        failed=report.failed > 0,
+    )
 
 
 SERVICE = ServiceDef(
@@ -31,4 +43,7 @@ SERVICE = ServiceDef(
     grpc_service_names=("bianmin.proxy.v1.ProxyService",),
     servicers=servicers,
     subscriptions=subscriptions,
+    jobs=(
+        Job("plan-trips", "tell agents their next trip's manifest, warn of missed trips", plan_trips, 3600),
+    ),
 )

@@ -35,12 +35,12 @@ def forced(conn: Connection) -> dict[str, bool]:
 
 def test_0008_adds_the_workforce_tables_and_takes_them_back(fresh_owner: Connection) -> None:
     conn = with_schema(fresh_owner, "appraisal")
-    migrate_to(conn, "appraisal", "0006")
+    migrate_to(conn, "appraisal", "0007")
     assert not NEW & set(forced(conn))
     migrate_to(conn, "appraisal", "0008")
     tables = forced(conn)
     assert set(tables) >= NEW and all(tables[t] for t in NEW)
-    migrate_to(conn, "appraisal", "0006", down=True)
+    migrate_to(conn, "appraisal", "0007", down=True)
     assert not NEW & set(forced(conn))
     migrate_to(conn, "appraisal", "0008")
     assert set(forced(conn)) >= NEW

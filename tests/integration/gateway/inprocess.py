@@ -70,7 +70,13 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
 
     issuer, verifier = gateway_keys
     served = ["intake", "notify", "appraisal", "proxy"]
-    server, port = compose.grpc_server(runtime, served, "127.0.0.1", 0, verifier)
+    # the services' own calls (proxy → intake) go to this server too: its port is known once built
+    targets: dict[str, str] = {}
+    inner = ChannelFactory(targets)
+    server, port = compose.grpc_server(
+        dataclasses.replace(runtime, channels=inner), served, "127.0.0.1", 0, verifier
+    )
+    targets.update({name: f"127.0.0.1:{port}" for name in served})
     server.start()
     channels = ChannelFactory({name: f"127.0.0.1:{port}" for name in served})
     unlimited = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=NO_LIMITS))
@@ -80,6 +86,7 @@ def gateway_with_intake(runtime: Runtime, gateway_keys: Any) -> Iterator[FastAPI
         )
     finally:
         channels.close()
+        inner.close()
         server.stop(grace=None)
 
 

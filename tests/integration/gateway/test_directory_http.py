@@ -3,7 +3,9 @@ event in the same transaction), visibility between tenants, and suspension."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,8 @@ from fastapi.testclient import TestClient
 from libs.common import db
 from libs.common.errors import Unavailable
 from libs.common.runtime import Runtime
+from services.gateway.entrypoints.http.app import Gateway, create_app
+from services.gateway.entrypoints.http.routers.townships import PROJECTING_SERVICES
 from tests.integration.gateway.support import DictServices, assert_problem, login, outbox_rows, unique_code
 
 VILLAGES = [
@@ -302,3 +306,56 @@ def test_a_suspended_township_changes_nothing_until_reactivated(
     assert_problem(
         client.post(f"/v1/townships/{tenant}/reactivate", headers=admin), 409, "invalid_transition"
     )
+
+
+@dataclass
+class SlowServices(DictServices):
+    """Services that record a township `lag` seconds after it was first asked about."""
+
+    lag: float = 0.3
+    first_asked: dict[str, float] = field(default_factory=dict)
+    asked: int = 0
+
+    async def knows_tenant(self, service: str, tenant: str) -> bool:
+        self.asked += 1
+        first = self.first_asked.setdefault(tenant, time.monotonic())
+        return time.monotonic() - first >= self.lag
+
+
+def test_onboarding_answers_once_every_service_recorded_the_township(
+    runtime: Runtime,
+    gateway_keys,
+    make_user: Callable[..., str],  # type: ignore[no-untyped-def]
+) -> None:
+    issuer, verifier = gateway_keys
+    waiting = replace(runtime, settings=runtime.settings.model_copy(update={"onboard_wait_seconds": 5}))
+    for services, at_least, at_most in ((SlowServices(lag=0.3), 0.3, 4.0), (SlowServices(lag=60), 5, 30)):
+        app = create_app(Gateway(runtime=waiting, issuer=issuer, verifier=verifier, services=services))
+        with TestClient(app) as client:
+            began = time.monotonic()
+            r = _onboard(client, login(client, make_user(["county_admin"])))
+            took = time.monotonic() - began
+        assert r.status_code == 201, r.text
+        assert at_least <= took < at_most  # read your writes; never longer than the setting
+        assert services.asked >= len(PROJECTING_SERVICES)
+
+
+def test_onboarding_does_not_wait_for_a_service_that_does_not_answer(
+    runtime: Runtime,
+    gateway_keys,
+    make_user: Callable[..., str],  # type: ignore[no-untyped-def]
+) -> None:
+    issuer, verifier = gateway_keys
+    waiting = replace(runtime, settings=runtime.settings.model_copy(update={"onboard_wait_seconds": 5}))
+    services = DictServices(failing={"proxy": Unavailable("proxy is not deployed")})
+    services.known = {s: _Everything() for s in PROJECTING_SERVICES}
+    app = create_app(Gateway(runtime=waiting, issuer=issuer, verifier=verifier, services=services))
+    with TestClient(app) as client:
+        began = time.monotonic()
+        r = _onboard(client, login(client, make_user(["county_admin"])))
+        assert r.status_code == 201 and time.monotonic() - began < 4
+
+
+class _Everything(set):  # type: ignore[type-arg]
+    def __contains__(self, item: object) -> bool:
+        return True

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -141,6 +142,46 @@ def test_an_expired_key_may_be_used_afresh(
         )
     fresh = client.post("/v1/townships", json=_township(), headers=_keyed(admin, key))
     assert fresh.status_code == 201 and idempotency.REPLAYED not in fresh.headers
+
+
+def _left_in_flight(runtime: Runtime, username: str, key: str, body: dict, age: timedelta) -> None:
+    """The row of a gateway that died after claiming `key` `age` ago, before any answer."""
+    with db.transaction(runtime.ops_sessions, None) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO gateway.idempotency_key (username, key, method, path, request_hash,"
+                " created_at, expires_at) VALUES (:u, :k, 'POST', '/v1/townships', :h, now() - :age,"
+                " now() + interval '1 day')"
+            ),
+            {"u": username, "k": key, "h": idempotency.request_hash(json.dumps(body).encode()), "age": age},
+        )
+
+
+def test_a_key_left_in_flight_by_a_dead_gateway_is_taken_over_after_its_lease(
+    client: TestClient,
+    runtime: Runtime,
+    make_user,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    username = make_user(["county_admin"])
+    admin = login(client, username)
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
+    fresh_key, fresh = str(uuid.uuid4()), _township()
+    _left_in_flight(runtime, username, fresh_key, fresh, timedelta(seconds=1))  # still running somewhere
+    assert_problem(
+        client.post("/v1/townships", json=fresh, headers=_keyed(admin, fresh_key)),
+        409,
+        "idempotency_conflict",
+    )
+    assert _townships_with_code(runtime, fresh["code"]) == 0
+
+    stale_key, stale = str(uuid.uuid4()), _township()
+    _left_in_flight(runtime, username, stale_key, stale, idempotency.LEASE + timedelta(seconds=1))
+    retried = client.post("/v1/townships", json=stale, headers=_keyed(admin, stale_key))
+    assert retried.status_code == 201 and idempotency.REPLAYED not in retried.headers  # nothing had committed
+    again = client.post("/v1/townships", json=stale, headers=_keyed(admin, stale_key))
+    assert again.headers[idempotency.REPLAYED] == "true" and again.content == retried.content
+    assert _townships_with_code(runtime, stale["code"]) == 1
 
 
 def test_a_malformed_key_is_a_validation_error(client: TestClient, admin: dict[str, str]) -> None:

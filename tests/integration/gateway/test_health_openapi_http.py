@@ -55,6 +55,13 @@ API_PATHS = {
     "/v1/townships/{tenant}/proxy/exclusions",
     "/v1/townships/{tenant}/proxy/visits",
     "/v1/townships/{tenant}/proxy/visits/due",
+    # proxy: delegations (routers/proxy_delegations.py)
+    "/v1/townships/{tenant}/proxy/delegations",
+    "/v1/townships/{tenant}/proxy/delegations/{delegation_id}",
+    "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/reply",
+    "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/file",
+    "/v1/townships/{tenant}/proxy/trips",
+    "/v1/townships/{tenant}/proxy/trips/{trip_id}/deliver",
     "/v1/townships/{tenant}/cases",
     "/v1/townships/{tenant}/cases/{case_id}",
     "/v1/townships/{tenant}/cases/{case_id}/notices",

@@ -32,7 +32,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -125,12 +125,20 @@ PROXY_AGENT = PROXY_AGENTS + "/{username}"
 PROXY_HOUSEHOLDS = PROXY + "/households"
 PROXY_EXCLUSIONS = PROXY + "/exclusions"
 PROXY_VISITS = PROXY + "/visits"
+PROXY_DELEGATIONS = PROXY + "/delegations"
+PROXY_DELEGATION = PROXY_DELEGATIONS + "/{delegation_id}"
 # households (masked but for their own agent): who manages or carries for them, and the supervisor
 TENANT_PROXY_READ = Policy(
     "township_admin or proxy_agent of the tenant, county_admin or county_supervisor",
     frozenset({"township_admin", "proxy_agent", "county_admin", "county_supervisor"}),
 )
 TENANT_PROXY_AGENT = Policy("proxy_agent of the tenant (the household's agent)", frozenset({"proxy_agent"}))
+# a trip is delivered by its carrier (the matrix's agent carries its township's trips) or received by
+# the township's staff at the centre
+TENANT_TRIP_DELIVERY = Policy(
+    "proxy_agent (the carrier), township_admin, window_staff or intake_desk of the tenant",
+    frozenset({"proxy_agent", "township_admin", "window_staff", "intake_desk"}),
+)
 TENANT_EXCLUSION_READ = Policy(
     "township_admin of the tenant or county_supervisor (exclusion list)",
     frozenset({"township_admin", "county_supervisor"}),
@@ -149,6 +157,19 @@ LEAVE_DECIDER = Policy(
 # --- end of workforce
 PETITIONS = "/v1/townships/{tenant}/petitions"
 PETITION = PETITIONS + "/{petition_id}"
+# appraisal (routers/appraisal.py; appraisal's role checks): rulebooks for every user, the county
+# admin stores and activates; manual events by the management office or the county supervisor;
+# events and scores read by the township's people (staff: their own and their window's rows);
+# the subject appeals; the township admin decides (the county supervisor the county's events)
+RULEBOOKS = "/v1/appraisal/rulebooks"
+APPRAISAL = "/v1/townships/{tenant}/appraisal"
+TENANT_COUNTY_READ = Policy(
+    "county_admin or county_supervisor (on a tenant)", frozenset({"county_admin", "county_supervisor"})
+)
+TENANT_APPRAISAL_RECORDER = Policy(
+    "township_admin of the tenant or county_supervisor (management office, county supervision)",
+    frozenset({"township_admin", "county_supervisor"}),
+)
 CASE = "/v1/townships/{tenant}/cases/{case_id}"
 NOTICES = CASE + "/notices"
 CASE_ACTIONS = (
@@ -227,6 +248,20 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/townships/{tenant}/personal-data-access"): TENANT_PII_AUDIT,
     ("PUT", DUTY_ROTA + "/{month}"): TENANT_ADMIN,
     ("GET", DUTY_ROTA): TENANT_PEOPLE,
+    # --- appraisal: rulebooks, score events, scores, appeals (routers/appraisal.py)
+    ("GET", RULEBOOKS): ANY_USER,
+    ("GET", RULEBOOKS + "/{rulebook_id}"): ANY_USER,
+    ("PUT", RULEBOOKS + "/{rulebook_id}"): COUNTY_ADMIN,
+    ("POST", RULEBOOKS + "/{rulebook_id}/activate"): COUNTY_ADMIN,
+    ("POST", APPRAISAL + "/events"): TENANT_APPRAISAL_RECORDER,
+    ("GET", APPRAISAL + "/events"): TENANT_PEOPLE,  # names people: not ops
+    ("GET", APPRAISAL + "/scores"): TENANT_PEOPLE,
+    ("POST", APPRAISAL + "/appeals"): TENANT_PEOPLE,  # the subject: an event on the caller (per caller)
+    ("POST", APPRAISAL + "/appeals/{appeal_id}/decide"): TENANT_APPRAISAL_RECORDER,
+    # the county's township assessment: the county reads and sets; the management office reports
+    ("GET", "/v1/appraisal/townships"): COUNTY_READ,
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): TENANT_COUNTY_READ,
+    ("POST", APPRAISAL + "/reports"): TENANT_MANAGEMENT_OFFICE,  # (and centre_head, not a matrix role)
     # --- workforce: a leave is asked by the staff member (not a matrix user) or the township admin
     ("POST", LEAVES): TENANT_MANAGEMENT_OFFICE,
     ("GET", LEAVES): TENANT_PEOPLE,  # names people: not ops; staff see their own
@@ -251,7 +286,16 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_EXCLUSIONS): TENANT_EXCLUSION_READ,
     ("POST", PROXY_VISITS): TENANT_PROXY_AGENT,
     ("GET", PROXY_VISITS + "/due"): TENANT_PROXY_READ,
-    # --- end of proxy: agents, households, exclusions, visits
+    # delegations (routers/proxy_delegations.py; proxy's role checks): an agent registers, replies and
+    # files; the township's people and the county admin and supervisor read (masked), not ops
+    ("POST", PROXY_DELEGATIONS): TENANT_PROXY_AGENT,
+    ("GET", PROXY_DELEGATIONS): TENANT_PEOPLE,
+    ("GET", PROXY_DELEGATION): TENANT_PEOPLE,
+    ("POST", PROXY_DELEGATION + "/reply"): TENANT_PROXY_AGENT,
+    ("POST", PROXY_DELEGATION + "/file"): TENANT_PROXY_AGENT,
+    ("GET", PROXY + "/trips"): TENANT_PEOPLE,
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
+    # --- end of proxy: agents, households, exclusions, visits, delegations
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
     ("GET", "/v1/public/townships/{tenant}/board"): PUBLIC,
@@ -292,6 +336,8 @@ class Request:
     suspended: bool = False
     # the call acts on something of the caller's own (their inbox item): built for each role
     per_caller: Callable[[World, str], Call] | None = None
+    # the same, in the township called (a score event on the caller, to appeal)
+    per_caller_in: Callable[[World, str, str | None], Call] | None = None
 
 
 def _onboard_body(w: World, tenant: str | None) -> Call:
@@ -356,11 +402,14 @@ def _settings(w: World, tenant: str | None) -> Call:
     return Call(json={"warn_ratio": 0.8})
 
 
-def _item_body(w: World, tenant: str | None) -> Call:
-    body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": "township"}
+def _item_body(w: World, tenant: str | None, level: str = "township") -> Call:
+    """A template item (proxyable: agents carry it, the delegation cells use it)."""
+    body = {"code": unique_code("i"), "name": "矩阵事项", "category": "civil_affairs", "level": level}
     material = {"code": MATERIAL, "name": "身份证", "required": True}
     return Call(
-        json=body | {"kind": "registration", "statutory_days": 5, "promised_days": 3, "materials": [material]}
+        json=body
+        | {"kind": "registration", "statutory_days": 5, "promised_days": 3, "materials": [material]}
+        | {"proxyable": True}
     )
 
 
@@ -559,6 +608,106 @@ def _duty_rota(w: World, tenant: str | None) -> Call:
     return Call({"month": "2090-01"}, json={"days": days})
 
 
+# --- appraisal: rulebooks, score events, scores, appeals ---------------------------------------
+
+
+def _rulebook_put(w: World, tenant: str | None) -> Call:
+    """A small county rulebook of its own id (one manual window rule, the window grades)."""
+    book_id = unique_code("rb")
+    rule = {"code": "W-MX-01", "subject_type": "window", "description": "矩阵規則，每次扣1分", "points": -1,
+            "unit": "time", "source": "manual", "clause": "第一條"}  # fmt: skip
+    grades = {"window": {"excellent": {"min": 95, "top": 3}, "qualified": {"min": 75}}}
+    return Call(
+        {"rulebook_id": book_id}, json={"id": book_id, "name": "矩阵细则", "rules": [rule], "grades": grades}
+    )
+
+
+def _manual_event(w: World, tenant: str | None) -> Call:
+    body = {
+        "subject": {"type": "window", "id": WINDOW},
+        "rule_code": "W-SVC-08",
+        "evidence": "矩阵检查：未录入",
+    }
+    return Call(json=body | {"occurred_at": date.today().isoformat() + "T00:00:00+08:00"})
+
+
+def _period(w: World, tenant: str | None) -> Call:
+    return Call(params={"period": date.today().strftime("%Y-%m")})
+
+
+def _score_event_row(w: World, tenant: str, subject: tuple[str, str], *, recorded_by: str,
+                     recorded_as: str = "township") -> str:  # fmt: skip
+    """A manual score event written as appraisal's service layer writes one."""
+    event_id = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO appraisal.score_event (tenant_id, id, subject_type, subject_id, rule_code,"
+                " points, count, source, ref, evidence, facts, occurred_at, month, rulebook_id,"
+                " recorded_by, recorded_at) VALUES (:t, :id, :st, :sid, 'W-SVC-08', -1, 1, 'manual', :ref,"
+                " 'matrix', CAST(:facts AS jsonb), now(),"
+                " to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 'default', :by, now())"
+            ),
+            {"t": tenant, "id": event_id, "st": subject[0], "sid": subject[1], "ref": f"manual:{event_id}",
+             "facts": f'{{"recorded_as": "{recorded_as}"}}', "by": recorded_by},
+        )  # fmt: skip
+    return str(event_id)
+
+
+def _appeal_of_own_event(w: World, role: str, tenant: str | None) -> Call:
+    """An event on the caller (as a staff member) in the township called, to appeal."""
+    if tenant not in (w.own, w.other):
+        return Call(json={"event_id": str(uuid.uuid4()), "reason": "矩阵复核"})
+    event_id = _score_event_row(w, tenant, ("staff", w.usernames[role]), recorded_by="matrix_recorder")
+    return Call(json={"event_id": event_id, "reason": "矩阵复核"})
+
+
+def _pending_appeal(w: World, role: str, tenant: str | None) -> Call:
+    """A pending appeal of a township event (of a county supervisor's for the county supervisor),
+    filed and recorded by others."""
+    body = {"upheld": False, "reason": "矩阵：维持"}
+    if tenant not in (w.own, w.other):
+        return Call({"appeal_id": str(uuid.uuid4())}, json=body)
+    recorded_as = "county" if role == "county_supervisor" else "township"
+    event_id = _score_event_row(
+        w, tenant, ("window", WINDOW), recorded_by="matrix_recorder", recorded_as=recorded_as
+    )
+    appeal_id = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO appraisal.appeal (tenant_id, id, event_id, reason, filed_by, filed_at, state)"
+                " VALUES (:t, :id, :e, '矩阵', 'matrix_appellant', now(), 'pending')"
+            ),
+            {"t": tenant, "id": appeal_id, "e": uuid.UUID(event_id)},
+        )
+    return Call({"appeal_id": str(appeal_id)}, json=body)
+
+
+APPRAISAL_REQUESTS: dict[tuple[str, str], Request] = {
+    ("GET", "/v1/appraisal/townships"): Request(lambda w, tenant: Call(params={"quarter": "2090Q1"})),
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): Request(
+        lambda w, tenant: Call(
+            {"code": "leadership"}, json={"quarter": "2090Q1", "points": 5, "evidence": "矩阵"}
+        )
+    ),
+    ("POST", APPRAISAL + "/reports"): Request(lambda w, tenant: Call(json={"title": "矩阵信息报送"})),
+    ("GET", RULEBOOKS + "/{rulebook_id}"): Request(lambda w, tenant: Call({"rulebook_id": "default"})),
+    ("PUT", RULEBOOKS + "/{rulebook_id}"): Request(_rulebook_put),
+    ("POST", RULEBOOKS + "/{rulebook_id}/activate"): Request(
+        lambda w, tenant: Call({"rulebook_id": "default"}, json={"from": "2090-01"})
+    ),
+    ("POST", APPRAISAL + "/events"): Request(_manual_event),
+    ("GET", APPRAISAL + "/scores"): Request(_period),
+    ("POST", APPRAISAL + "/appeals"): Request(per_caller_in=_appeal_of_own_event),
+    ("POST", APPRAISAL + "/appeals/{appeal_id}/decide"): Request(
+        lambda w, tenant: Call({"appeal_id": str(uuid.uuid4())}, json={"upheld": False, "reason": "矩阵"}),
+        per_caller_in=_pending_appeal,
+    ),
+}
+# --- end of appraisal
+
+
 # --- workforce: leaves and attendance -----------------------------------------------------------
 
 _WEEKDAYS = (
@@ -703,6 +852,67 @@ def _proxy_world(w: World) -> None:
         r = w.client.post(f"/v1/townships/{tenant}/proxy/agents", json=body, headers=admin)
         assert r.status_code == 201, r.text
         w.proxy_agents[tenant] = username
+    w.agent_headers[w.own] = w.headers["proxy_agent"]
+    w.agent_headers[w.other] = login(w.client, w.proxy_agents[w.other])
+
+
+def _delegation_body(w: World, tenant: str | None, item: str = "") -> Call:
+    consent = {"signed_at": "2026-01-05T10:00:00+08:00", "method": "thumbprint"}
+    return Call(json={"applicant": {"name": "赵六", "phone": "13700137000"}, "item_code": item or w.item,
+                      "consent": consent, "materials": [MATERIAL], "village": PROXY_VILLAGE})  # fmt: skip
+
+
+def _a_delegation(
+    w: World, tenant: str | None, *, village_item: bool = False, steps: tuple[str, ...] = ()
+) -> str:
+    """A fresh delegation of `tenant` (made by its agent), taken through `steps`; in a township that
+    does not exist, an id of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    base, headers = f"/v1/townships/{tenant}/proxy/delegations", w.agent_headers[tenant]
+    body = _delegation_body(w, tenant, w.village_item if village_item else "").json
+    r = w.client.post(base, json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    delegation_id = str(r.json()["id"])
+    for step in steps:
+        r = w.client.post(
+            f"{base}/{delegation_id}/{step}", json=_card() if step == "reply" else None, headers=headers
+        )
+        assert r.status_code == 200, (step, r.text)
+    return delegation_id
+
+
+def _card() -> dict[str, Any]:
+    """The implementation card, signed now (not before the delegation, not in the future)."""
+    return {
+        "confirmation": {"method": "signature", "at": datetime.now(UTC).isoformat()},
+        "satisfaction": "satisfied",
+    }
+
+
+def _delegation(w: World, tenant: str | None) -> Call:
+    return Call({"delegation_id": _a_delegation(w, tenant)})
+
+
+def _delegation_reply(w: World, tenant: str | None) -> Call:
+    """A delegation decided on the spot (a village-level item), ready for its card."""
+    return Call({"delegation_id": _a_delegation(w, tenant, village_item=True)}, json=_card())
+
+
+def _delegation_file(w: World, tenant: str | None) -> Call:
+    return Call({"delegation_id": _a_delegation(w, tenant, village_item=True, steps=("reply",))})
+
+
+def _a_trip(w: World, tenant: str | None) -> Call:
+    """The trip carrying a fresh delegation of `tenant` (its agent's, to the township)."""
+    if tenant not in (w.own, w.other):
+        return Call({"trip_id": _NO_CASE}, json={})
+    delegation_id = _a_delegation(w, tenant)
+    r = w.client.get(
+        f"/v1/townships/{tenant}/proxy/delegations/{delegation_id}", headers=w.agent_headers[tenant]
+    )
+    assert r.status_code == 200 and r.json()["trip_id"], r.text
+    return Call({"trip_id": r.json()["trip_id"]}, json={})
 
 
 PROXY_REQUESTS: dict[tuple[str, str], Request] = {
@@ -713,12 +923,18 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("PATCH", PROXY_HOUSEHOLDS + "/{household_id}"): Request(_household_move),
     ("POST", PROXY_EXCLUSIONS): Request(_exclusion_body),
     ("POST", PROXY_VISITS): Request(_visit_body),
+    ("POST", PROXY_DELEGATIONS): Request(_delegation_body),
+    ("GET", PROXY_DELEGATION): Request(_delegation),
+    ("POST", PROXY_DELEGATION + "/reply"): Request(_delegation_reply),
+    ("POST", PROXY_DELEGATION + "/file"): Request(_delegation_file),
+    ("POST", PROXY + "/trips/{trip_id}/deliver"): Request(_a_trip),
 }
 # --- end of proxy: agents, households, exclusions, visits
 
 
 REQUESTS: dict[tuple[str, str], Request] = {
     **PROXY_REQUESTS,
+    **APPRAISAL_REQUESTS,
     **WORKFORCE_REQUESTS,
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/auth/refresh"): Request(_refresh_body),
@@ -779,6 +995,8 @@ class World:
     item: str = ""  # a catalogue item both townships have (copied from the template)
     post_staff: dict[str, tuple[str, str]] = field(default_factory=dict)  # two window staff per township
     proxy_agents: dict[str, str] = field(default_factory=dict)  # an agent per township (proxy)
+    village_item: str = ""  # a village-level item (decided on the spot by an agent)
+    agent_headers: dict[str, dict[str, str]] = field(default_factory=dict)  # each township agent's login
 
     def onboard(self) -> str:
         r = self.client.post(
@@ -815,6 +1033,10 @@ def world(runtime: Runtime, gateway_keys) -> Iterator[World]:  # type: ignore[no
         r = client.post("/v1/catalog/items", json=_item_body(w, None).json, headers=w.headers["county_admin"])
         assert r.status_code == 201, r.text
         w.item = r.json()["code"]
+        village_item = _item_body(w, None, "village").json
+        r = client.post("/v1/catalog/items", json=village_item, headers=w.headers["county_admin"])
+        assert r.status_code == 201, r.text
+        w.village_item = r.json()["code"]
         w.own, w.other = w.onboard(), w.onboard()
         for role in ROLES:
             username = unique_code("u")
@@ -1021,6 +1243,8 @@ def test_cell(world: World, method: str, path: str, role: str, where: str) -> No
     call = _prepare(method, path, world, tenant)  # may make what the call acts on: before counting
     if request.per_caller is not None and role != NO_TOKEN:
         call = request.per_caller(world, role)
+    if request.per_caller_in is not None and role != NO_TOKEN:
+        call = request.per_caller_in(world, role, tenant)
     before = world.outbox_count()
     r = _send(world, method, path, role, tenant, call)
     after = world.outbox_count()

@@ -65,3 +65,27 @@ def test_an_immediate_case_is_due_the_same_day(runtime: Runtime, tenant: str) ->
     clock = clock_of(runtime, tenant, case.id)
     assert clock["clock_state"] == "running"
     assert clock["due_at"].astimezone(UTC).date() == START.date()
+
+
+def test_an_immediate_case_entered_complete_runs_from_its_entry(runtime: Runtime, tenant: str) -> None:  # noqa: F811
+    entered = replace(COMPLETE, kind="immediate", accept_if_complete=False)  # §3.3
+    case = cases.receive(runtime.sessions, tenant, "desk1", entered, now=lambda: START)
+    clock = clock_of(runtime, tenant, case.id)
+    assert case.state == "accepted"
+    assert clock["clock_state"] == "running" and clock["started_at"] == START
+
+
+def test_the_clock_follows_the_townships_warn_ratio(runtime: Runtime, tenant: str) -> None:  # noqa: F811
+    def warn_after(ratio: float | None) -> timedelta:
+        with db.transaction(runtime.sessions, tenant) as s:
+            s.execute(sa.delete(tables.settings).where(tables.settings.c.tenant_id == tenant))
+            if ratio is not None:
+                row = {"tenant_id": tenant, "warn_ratio": ratio, "updated_at": START}
+                s.execute(tables.settings.insert().values(**row))
+        case = cases.receive(runtime.sessions, tenant, "desk1", COMPLETE, now=lambda: START)
+        clock = clock_of(runtime, tenant, case.id)
+        return clock["warn_at"] - clock["started_at"]
+
+    default, half, late = warn_after(None), warn_after(0.5), warn_after(0.95)
+    assert warn_after(0.8) == default  # 0.8 until a township sets its own (DOMAIN.md §3.3)
+    assert half < default < late

@@ -6,6 +6,7 @@ calendar (a township day off moves it), who sees the petitioner, and row-level s
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -91,6 +92,17 @@ def test_a_petition_and_its_event_commit_together_numbered_per_day(runtime: Runt
     assert c.number == f"TS-{today}-0001"  # complaints have their own sequence
     stored = petitions.get(runtime.sessions, officer, tenant, first.id)
     assert stored == first and stored.new.petitioner.name == "张三丰"
+
+
+def test_a_wrong_petitioner_id_number_is_refused_and_nothing_stored(runtime: Runtime, tenant: str) -> None:
+    officer = who(tenant, "petition_officer")
+    wrong = replace(PETITION, petitioner=replace(PETITION.petitioner, id_number="12345"))
+    with pytest.raises(ValidationFailed, match="resident ID number"):
+        petitions.register(runtime.sessions, officer, tenant, wrong, TZ)
+    assert petitions.list_petitions(runtime.sessions, officer, tenant, TZ).items == []
+    right = replace(PETITION, petitioner=replace(PETITION.petitioner, id_number="11010519491231002x"))
+    stored = petitions.register(runtime.sessions, officer, tenant, right, TZ)
+    assert stored.new.petitioner.id_number == "11010519491231002X"
 
 
 def test_the_idempotency_key_returns_the_first_and_refuses_another_body(

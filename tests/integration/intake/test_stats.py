@@ -338,6 +338,11 @@ def test_the_gauge_is_served_at_scrape_time(runtime: Runtime) -> None:
     assert f'bianmin_cases_open{{category="civil_affairs",colour="overdue",{place}}} 1.0' in text
     assert f"bianmin_cases_overdue{{{place}}} 1.0" in text
     assert f"bianmin_escalations_waiting_county{{{place}}} 0.0" in text
+    # time to deadline (a gauge histogram): one past it, both within +Inf
+    at = f'county="{county}",le="%s",township="napo"'
+    assert f"bianmin_cases_time_to_deadline_seconds_bucket{{{at % 0}}} 1.0" in text
+    assert f"bianmin_cases_time_to_deadline_seconds_bucket{{{at % '+Inf'}}} 2.0" in text
+    assert f"bianmin_cases_time_to_deadline_seconds_gcount{{{place}}} 2.0" in text
     assert f"{county}.napo" not in text  # never the whole tenant id
 
 

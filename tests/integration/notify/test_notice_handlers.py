@@ -412,7 +412,8 @@ def test_open_case_projection_never_goes_back_a_version(rt: Runtime, tenant: str
 
 def test_recomputed_deadlines_reach_the_open_case_projection(rt: Runtime, tenant: str) -> None:
     """A calendar change moves deadlines without a new case version: a batch of them (and the
-    older one-case event) still updates the projection, and no notice is written."""
+    older one-case event) still updates the projection; each applicant whose promised day moved
+    gets one corrected acceptance notice, however often the batch is delivered."""
     other = str(uuid.uuid4())
     for case_id in (CASE_ID, other):
         accepted = events_pb2.CaseAccepted(case=summary(version=2))
@@ -420,21 +421,29 @@ def test_recomputed_deadlines_reach_the_open_case_projection(rt: Runtime, tenant
         accepted.clock.due_at.FromDatetime(NOW + timedelta(days=4))
         assert deliver(rt, envelope(tenant, accepted)) == "processed"
     notices_before = len(rows(rt, tenant, tables.notice))
+    first_notices = {r.id for r in rows(rt, tenant, tables.notice)}
     batch = events_pb2.CaseDeadlinesRecomputed()
     for case_id in (CASE_ID, other):
         moved = batch.cases.add(case=summary(version=2))
         moved.case.case_id = case_id
         moved.previous_due_at.FromDatetime(NOW + timedelta(days=4))
         moved.due_at.FromDatetime(NOW + timedelta(days=5))
-    assert deliver(rt, envelope(tenant, batch)) == "processed"
+    moved_batch = envelope(tenant, batch)
+    assert deliver(rt, moved_batch) == "processed"
+    assert deliver(rt, moved_batch) == "duplicate"  # redelivered: no second correction
     due = {str(c.case_id): c.due_at for c in rows(rt, tenant, tables.open_case)}
     assert due == {CASE_ID: NOW + timedelta(days=5), other: NOW + timedelta(days=5)}
+    corrected = [r for r in rows(rt, tenant, tables.notice) if r.id not in first_notices]
+    assert sorted(str(c.case_id) for c in corrected) == sorted([CASE_ID, other])
+    assert all(c.kind == "acceptance" and c.text.startswith("受理通知书（更正）") for c in corrected)
+    assert all("更正为" in c.text for c in corrected)
+    notices_before = len(rows(rt, tenant, tables.notice))
     single = events_pb2.CaseDeadlineRecomputed(case=summary(version=2))
     single.due_at.FromDatetime(NOW + timedelta(days=6))
     assert deliver(rt, envelope(tenant, single)) == "processed"
     due = {str(c.case_id): c.due_at for c in rows(rt, tenant, tables.open_case)}
     assert due == {CASE_ID: NOW + timedelta(days=6), other: NOW + timedelta(days=5)}
-    assert len(rows(rt, tenant, tables.notice)) == notices_before
+    assert len(rows(rt, tenant, tables.notice)) == notices_before  # no previous deadline: no correction
 
 
 def test_two_moves_of_one_deadline_out_of_order_keep_the_later(rt: Runtime, tenant: str) -> None:

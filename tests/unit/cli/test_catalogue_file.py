@@ -196,12 +196,24 @@ def test_a_missing_sheet_or_column_and_an_empty_file() -> None:
     with pytest.raises(CatalogueFileError) as caught:
         catalogue_file.parse(workbook({"items": [["code", "name"]], "materials": [["item"]]}))
     assert [str(p) for p in caught.value.problems] == [
-        "sheet items, row 1: missing columns category, level, kind, statutory_days, promised_days",
+        "sheet items, row 1: missing columns category, level, kind",
         "sheet materials, row 1: missing columns code, name",
     ]
     with pytest.raises(CatalogueFileError) as caught:
         catalogue_file.parse(workbook({"items": [ITEM_HEADER]}))
     assert [str(p) for p in caught.value.problems] == ["sheet items: no items in it"]
+
+
+def test_empty_limits_take_the_kinds_and_the_statutory_one() -> None:
+    rows = [
+        ["code", "name", "category", "level", "kind", "statutory_days", "promised_days"],
+        ["reg", "出生登记", "户籍", "township", "registration", None, None],
+        ["appr", "建房审批", "国土", "township", "approval", None, None],
+        ["appr2", "采伐审批", "林业", "township", "approval", 10, None],
+    ]
+    items = catalogue_file.parse(workbook({"items": rows, "materials": [MATERIAL_HEADER]}))
+    days = [(i["code"], i["statutory_days"], i["promised_days"]) for i in items]
+    assert days == [("reg", 0, 0), ("appr", 3, 3), ("appr2", 10, 10)]  # DOMAIN.md §2
 
 
 def test_files_that_are_not_workbooks(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.client import catalogue_file, households_file, onboarding_file
+from cli.client import catalogue_file, households_file
+from libs.common import onboarding_file
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ONBOARDING = sorted((EXAMPLES / "onboarding").iterdir())

@@ -11,7 +11,8 @@ import httpx
 import pytest
 import typer
 
-from cli.client import onboarding, onboarding_file
+from cli.client import onboarding
+from libs.common import onboarding_file
 
 CREDS = {"url": "http://gateway.test", "token": "t0ken"}
 YAML = """

@@ -1,4 +1,4 @@
-"""The onboarding file (cli/client/onboarding_file.py): YAML and Excel read to the shape of
+"""The onboarding file (libs/common/onboarding_file.py): YAML and Excel read to the shape of
 `POST /v1/townships`, and a bad file refused with ONE error that lists every problem and where."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cli.client import onboarding_file
-from cli.client.onboarding_file import OnboardingFileError
+from libs.common import onboarding_file
+from libs.common.onboarding_file import OnboardingFileError
 
 EXPECTED = [
     {

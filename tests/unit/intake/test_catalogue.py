@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from libs.common.errors import ValidationFailed
+from libs.common.gen.bianmin.intake.v1 import catalogue_pb2 as pb
+from services.intake.adapters.catalogue_proto import item_from_pb, number
 from services.intake.domain.catalogue import (
     CATEGORIES,
     KINDS,
@@ -175,3 +177,22 @@ def test_the_vocabularies() -> None:
     assert LEVELS == ("village", "township", "county")
     assert KINDS == ("registration", "filing", "approval")
     assert len(CATEGORIES) == 10 and "other" in CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "expected"),
+    [
+        ("registration", {}, (0, 0)),  # DOMAIN.md §2: on the spot
+        ("filing", {}, (0, 0)),  # the same day
+        ("approval", {}, (3, 3)),  # 3 working days
+        ("approval", {"statutory_days": 10}, (10, 10)),  # promised: the statutory limit
+        ("approval", {"statutory_days": 10, "promised_days": 0}, (10, 0)),  # 0 is a value, not absence
+    ],
+)
+def test_an_item_without_limits_takes_its_kinds(kind: str, given: dict, expected: tuple) -> None:
+    message = pb.CatalogueItem(
+        code="x1", name="事项", category=number("category", "other"), level=number("level", "township"),
+        kind=number("kind", kind), **given,
+    )  # fmt: skip
+    item = item_from_pb(message)
+    assert (item.statutory_days, item.promised_days) == expected

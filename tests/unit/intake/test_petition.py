@@ -24,6 +24,7 @@ from services.intake.domain.petition import (
     new_petition,
     petition_due,
     registered,
+    to_register,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -181,3 +182,14 @@ def test_the_identity_is_withheld_from_everyone_but_the_petition_officer() -> No
         assert personal not in text
     assert seen.new.matter == "反映村道损坏,电话138****5678"  # the matter stays readable
     assert (seen.state, seen.answer_due_at, seen.number) == (p.state, p.answer_due_at, p.number)
+
+
+def test_a_registration_checks_the_petitioners_id_number() -> None:
+    lower = new_petition(data(petitioner={"name": "张三丰", "id_number": "11010519491231002x"}))
+    assert to_register(lower).petitioner.id_number == "11010519491231002X"  # its standard form
+    assert to_register(new_petition(data(petitioner={"name": "张三丰"}))).petitioner.id_number == ""
+    for wrong in ("12345", "450121199001011234"):  # too short; a wrong check digit
+        with pytest.raises(ValidationFailed, match="petitioner.id_number"):
+            to_register(new_petition(data(petitioner={"name": "张三丰", "id_number": wrong})))
+    # a row stored before the check still reads: the builder itself does not refuse it
+    assert new_petition(data()).petitioner.id_number == "450121199001011234"

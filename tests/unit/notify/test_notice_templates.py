@@ -5,7 +5,7 @@ wins; a template naming an unknown value fails instead of printing a blank."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pypdf
@@ -180,3 +180,19 @@ def test_acceptance_prints_the_deadline_in_force_else_no_date() -> None:
         n.ACCEPTANCE, "zh-CN", notice_context(n.ACCEPTANCE, from_message(bare), TOWNSHIP, AT, CODE, "李四")
     )
     assert "承诺办结时间" not in text and "承诺时限内办结" in text
+
+
+def test_a_provisional_deadline_says_so_and_a_moved_one_is_corrected() -> None:
+    accepted = events_pb2.CaseAccepted(case=summary())
+    accepted.clock.due_at.FromDatetime(DUE)
+    accepted.clock.provisional = True  # next year's holidays are not published yet
+    context = notice_context(n.ACCEPTANCE, from_message(accepted), TOWNSHIP, AT, CODE, "李四")
+    text = NoticeTemplates().render(n.ACCEPTANCE, "zh-CN", context)
+    assert "承诺办结时间：2026年12月18日" in text and "暂定" in text and "另行书面告知" in text
+    moved = events_pb2.CaseDeadlineRecomputed(case=summary())
+    moved.previous_due_at.FromDatetime(DUE)
+    moved.due_at.FromDatetime(DUE + timedelta(days=3))
+    context = notice_context(n.ACCEPTANCE, from_message(moved), TOWNSHIP, AT, CODE, "李四")
+    text = NoticeTemplates().render(n.ACCEPTANCE, "zh-CN", context)
+    assert text.startswith("受理通知书（更正）") and "暂定" not in text
+    assert "由2026年12月18日更正为2026年12月21日" in text

@@ -4,7 +4,7 @@ a missing duty rota, with the settings
 notify's; a township's transaction reads its county's calendar rows and settings).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from libs.common import calendar_projection, db, directory_projection
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -9,9 +9,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from libs.common.settings import Settings
+from services.gateway.entrypoints import console
 from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
 from services.gateway.entrypoints.http.routers import (
+    appraisal,
     auth,
     calendar,
     cases,
@@ -25,6 +27,7 @@ from services.gateway.entrypoints.http.routers import (
     personal_data,
     petitions,
     proxy_agents,
+    proxy_delegations,
     stats,
     townships,
     workforce,
@@ -41,8 +44,10 @@ ROUTERS = (
     cases.router,
     petitions.router,
     duty_rota.router,
+    appraisal.router,
     workforce.router,
     proxy_agents.router,
+    proxy_delegations.router,
     personal_data.router,
     stats.router,
     notices.router,
@@ -73,6 +78,7 @@ def create_app(gw: Gateway) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, responses=problems.RESPONSES)
+    console.install(app)  # the staff console's pages (/console/), outside the OpenAPI document
 
     # the edge, innermost first (the last added runs first): idempotent creates, body size, rate
     # limits, CORS (only with configured origins), then the request id, metrics and headers

@@ -9,7 +9,9 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   the bucket of its client IP and, when it carries a valid bearer token, from the bucket of its
   user (`http_rate_per_second`, burst `http_burst`). Login (`POST /v1/auth/token`) also spends
   from a stricter per-IP bucket here and a per-username bucket in the route (`throttle_login`),
-  on top of the back-off per account and source of `domain/credentials.py`. The client IP is the ASGI
+  on top of the back-off per account and source of `domain/credentials.py`. A staff console page
+  spends one token of its IP's bucket; the API calls it makes for the page in process spend none
+  (`CONSOLE_INNER`), but a console login still spends from the login bucket. The client IP is the ASGI
   client address: uvicorn replaces it with `X-Forwarded-For` only when the peer is one of
   `BIANMIN_TRUSTED_PROXIES` (server.py). Probes (`/healthz`, `/readyz`) are never limited.
 - **Request size** (`413`, code `validation_error`): a `Content-Length` above
@@ -17,7 +19,8 @@ Everything here is plain ASGI middleware installed by `create_app` from `Setting
   streams and refused as soon as it passes the limit.
 - **Security headers** on every response (`security_headers`): nosniff, no framing, no referrer,
   `Cache-Control: no-store`, a deny-all Content-Security-Policy except on the interactive docs
-  (which run their own scripts and styles, served from here: nothing from elsewhere), and HSTS
+  (which run their own scripts and styles, served from here: nothing from elsewhere) and the staff
+  console (its own scripts and styles, none inline), and HSTS
   only when `http_hsts` says we are behind TLS.
 - **Request id and metrics** (`RequestMiddleware`, the outermost): `X-Request-Id` on every answer
   (the caller's, else a new one) and `bianmin_http_*` by route template.
@@ -54,8 +57,20 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
+# the staff console (entrypoints/console): its own scripts and styles only, no inline script or
+# style, forms posting only here, nothing framed, nothing from another origin
+CONSOLE_PATH = "/console"
+CONSOLE_STATIC = "/console/static/"
+CONSOLE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 _VERIFIED = "bianmin.verified"  # where `verified` keeps the token, its principal or its error
+# set by the staff console on the API calls it makes in process for one of its pages (console/api.py;
+# an ASGI scope key, which no request from outside can set): the page was charged already, so its
+# API calls spend no more tokens — except a login, which spends from the per-IP login bucket as ever
+CONSOLE_INNER = "bianmin.console_inner"
 
 
 class Limits:
@@ -130,10 +145,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         ip = client_ip(scope)
-        wait = self.limits.by_ip.take(ip)
+        inner = scope.get(CONSOLE_INNER, False)
+        wait = 0.0 if inner else self.limits.by_ip.take(ip)
         if not wait and scope["method"] == "POST" and scope["path"] == LOGIN_PATH:
             wait = self.limits.login_by_ip.take(ip)
-        if not wait:
+        if not wait and not inner:
             username = authenticated_username(scope)
             if username is not None:
                 wait = self.limits.by_user.take(username)
@@ -297,7 +313,13 @@ def security_headers(path: str, headers: MutableHeaders, settings: Settings) -> 
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
-    headers["Cache-Control"] = "no-store"
-    headers["Content-Security-Policy"] = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
+    # the console's scripts and styles may be kept a while (a slow line loads them once); pages never
+    headers["Cache-Control"] = "public, max-age=3600" if path.startswith(CONSOLE_STATIC) else "no-store"
+    if path.startswith(DOCS_PATHS):
+        headers["Content-Security-Policy"] = DOCS_CSP
+    elif path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/"):
+        headers["Content-Security-Policy"] = CONSOLE_CSP
+    else:
+        headers["Content-Security-Policy"] = CSP
     if settings.http_hsts:
         headers["Strict-Transport-Security"] = HSTS

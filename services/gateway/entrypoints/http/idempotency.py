@@ -25,8 +25,14 @@ keyed request, so an expired key may be used afresh.
    idempotency_conflict`. One that finds it in flight waits up to `WAIT_SECONDS` for the result
    (or for the release, and then claims it itself); still in flight after that → 409.
 
-A gateway that dies between the create's commit and storing its answer leaves the key in flight
-until it expires: retries get 409 rather than a second create (the safe side).
+4. A claim still in flight after `LEASE` belongs to a gateway that died mid-request (no create
+   runs that long: the services' calls time out first). The next request with the key takes it
+   over (compare-and-set on the claim's time, so one retry wins) and runs the route again. That
+   is safe because the routes hand the key on to their service, which keeps it with what it
+   wrote in the same transaction (cases, petitions, inquiries, catalogue items, delegations):
+   run again, the service returns what it committed the first time — or writes it now when
+   nothing committed. The other creates are keyed by a code or a username of their own, so a
+   second run answers `already_exists` rather than making a second one.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ HEADER = "idempotency-key"
 REPLAYED = "Idempotent-Replayed"
 TTL = timedelta(hours=24)
 WAIT_SECONDS = 10.0
+LEASE = timedelta(seconds=60)  # a claim older than this and still in flight: its gateway died
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}\Z")  # visible ASCII, e.g. a UUID
 STORED_HEADERS = ("content-type", "location", "etag")
 t = tables.idempotency_key
@@ -145,8 +152,27 @@ class Store:
         if (row["method"], row["path"], row["request_hash"]) != (c.method, c.path, c.request_hash):
             return CONFLICT
         if row["status"] is None:
-            return IN_FLIGHT
+            return (
+                self._take_over(c, row["created_at"], now) if row["created_at"] <= now - LEASE else IN_FLIGHT
+            )
         return Stored(row["status"], dict(row["response_headers"] or {}), bytes(row["response_body"] or b""))
+
+    def _take_over(self, c: Claim, claimed_at: datetime, now: datetime) -> str:
+        """Claim a dead gateway's key for this request (one of several concurrent retries wins)."""
+        with db.transaction(self.sessions, None) as s:
+            taken = s.execute(
+                sa.update(t)
+                .where(t.c.username == c.username, t.c.key == c.key, t.c.status.is_(None))
+                .where(t.c.created_at == claimed_at)
+                .values(created_at=now)
+                .returning(t.c.key)
+            ).first()
+        if taken:
+            log.warning(
+                "Idempotency-Key %r of %s was left in flight; this retry runs it again", c.key, c.username
+            )
+            return CLAIMED
+        return IN_FLIGHT
 
     def complete(self, c: Claim, result: Stored) -> None:
         with db.transaction(self.sessions, None) as s:

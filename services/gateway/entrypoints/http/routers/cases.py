@@ -95,6 +95,13 @@ class Empty(BaseModel):
 
 class SupplementIn(BaseModel):
     note: str = Field("", max_length=2000)
+    materials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="materials asked for again (a received one found defective) or optional ones; a request "
+        "listing anything the first notice did not is a second supplement, a recorded violation (W-SVC-02, "
+        "S-NENG-02)",
+    )
 
 
 class MaterialsIn(BaseModel):
@@ -217,10 +224,18 @@ class Case(BaseModel):
 
 
 @router.post("/v1/townships/{tenant}/cases", **documented(Case, 201))
-async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, response: Response) -> dict:
+async def create_case(
+    tenant: Tenant,
+    body: CaseIn,
+    c: Authed,
+    gw: GatewayDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict:
     """Receive a case (收件) with the caller as its first-ask person (intake_desk, window_staff,
     township_admin, proxy_agent of the township). With `accept: true` it is accepted at once
-    when complete, else moved to supplement_requested (the one-time notice)."""
+    when complete, else moved to supplement_requested (the one-time notice). An
+    `Idempotency-Key` is kept by intake with the case, so a retry after any failure finds it."""
     a = body.applicant
     request = pb.CreateCaseRequest(
         item_code=body.item_code,
@@ -236,6 +251,7 @@ async def create_case(tenant: Tenant, body: CaseIn, c: Authed, gw: GatewayDep, r
         materials=body.materials,
         village=body.village or "",
         accept=body.accept,
+        idempotency_key=idempotency_key or "",
     )
     with calling(c.token, tenant):
         reply = await gw.services.intake().CreateCase(request)
@@ -254,9 +270,16 @@ async def cases(
     from_: FromDay = None,
     to: ToDay = None,
     colour: Annotated[Colour | None, Query(description="the clock's colour now")] = None,
+    number: Annotated[str | None, Query(max_length=64, description="the case number")] = None,
+    applicant: Annotated[
+        str | None,
+        Query(max_length=100, description="an applicant's name or phone (audited as a personal-data access)"),
+    ] = None,
 ) -> dict:
     """The township's cases, newest received first (applicants masked but the caller's own);
-    `colour` is the clock's colour now (green, yellow, red = due today, overdue)."""
+    `colour` is the clock's colour now (green, yellow, red = due today, overdue); `number` finds
+    a case by its number, `applicant` by its applicant's name or phone (for the roles that
+    handle cases; each case found is logged as a personal-data access)."""
     request = pb.ListCasesRequest(
         page_size=page.size,
         page_token=str(page.after) if page.after is not None else "",
@@ -266,6 +289,8 @@ async def cases(
         handler=handler or "",
         from_date=from_.isoformat() if from_ else "",
         to_date=to.isoformat() if to else "",
+        number=number or "",
+        applicant=applicant or "",
     )
     with calling(c.token, tenant):
         reply = await gw.services.intake().ListCases(request)
@@ -369,7 +394,7 @@ _STAFF = "(window_staff, township_admin)"
 _route("accept", "AcceptCase", pb.AcceptCaseRequest, Empty, _no_fields,
        f"Accept (受理) a received case whose materials are complete; the clock starts {_STAFF}.")  # fmt: skip
 _route("request-supplement", "RequestSupplement", pb.RequestSupplementRequest, SupplementIn,
-       lambda b: {"note": b.note},
+       lambda b: {"note": b.note, "extra_missing": b.materials},
        f"The one-time supplement notice (补件) listing every missing material {_STAFF}.")  # fmt: skip
 _route("materials", "SubmitMaterials", pb.SubmitMaterialsRequest, MaterialsIn,
        lambda b: {"materials": b.materials},

@@ -67,8 +67,13 @@ class CatalogueItemIn(BaseModel):
     category: Category
     level: Level
     kind: Kind
-    statutory_days: int = Field(ge=0, le=366, description="working days; 0 = decided on the spot")
-    promised_days: int = Field(ge=0, le=366, description="working days; ≤ statutory_days")
+    statutory_days: int | None = Field(
+        None, ge=0, le=366, description="working days; 0 = decided on the spot; "
+        "absent: the kind's (registration and filing 0, approval 3)"
+    )  # fmt: skip
+    promised_days: int | None = Field(
+        None, ge=0, le=366, description="working days; ≤ statutory_days; absent: the statutory limit"
+    )
     materials: list[MaterialIn] = []
     proxyable: bool = False
     in_person: bool = False

@@ -64,9 +64,30 @@ class TownshipView(Township):
 
 
 @router.post("/v1/townships", **documented(Township, 201))
-def onboard(body: TownshipIn, c: Authed, sessions: Sessions) -> dict:
+async def onboard(body: TownshipIn, c: Authed, gw: GatewayDep) -> dict:
+    """Onboard a township; answered once every service that answers has recorded it (read your
+    writes: its catalogue and cases answer at once), or after `onboard_wait_seconds` whatever
+    they say — `GET /v1/townships/{tenant}` then tells which service is still pending."""
     principal = require_role(c.principal, "county_admin")
-    return directory.onboard_township(sessions, principal, body.model_dump())
+    township = await run_in_threadpool(
+        directory.onboard_township, gw.runtime.sessions, principal, body.model_dump()
+    )
+    with acting_as(c.token):
+        await _until_recorded(gw, township["id"], gw.runtime.settings.onboard_wait_seconds)
+    return township
+
+
+async def _until_recorded(gw: GatewayDep, tenant: str, seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + seconds, 0.02
+    waiting = set(PROJECTING_SERVICES)
+    while waiting and loop.time() < deadline:
+        states = await asyncio.gather(*(_probe(gw, s, tenant) for s in sorted(waiting)))
+        # a service that does not answer is not waited for (a deployment may not run it)
+        waiting -= {s for s, state in zip(sorted(waiting), states, strict=True) if state != "pending"}
+        if waiting:
+            await asyncio.sleep(min(pause, max(deadline - loop.time(), 0)))
+            pause = min(pause * 2, 0.5)
 
 
 @router.get("/v1/townships", **documented(PageOf[Township]))

@@ -254,7 +254,7 @@ class GetCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[_case_pb2.Case, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "state", "colour", "item_code", "handler", "from_date", "to_date", "window", "delegation_id", "tenant_ids")
+    __slots__ = ("page_size", "page_token", "state", "colour", "item_code", "handler", "from_date", "to_date", "window", "delegation_id", "tenant_ids", "number", "applicant")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -266,6 +266,8 @@ class ListCasesRequest(_message.Message):
     WINDOW_FIELD_NUMBER: _ClassVar[int]
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_IDS_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    APPLICANT_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     state: _case_pb2.CaseState
@@ -277,7 +279,9 @@ class ListCasesRequest(_message.Message):
     window: str
     delegation_id: str
     tenant_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[_case_pb2.CaseState, str]] = ..., colour: _Optional[_Union[_case_pb2.ClockColour, str]] = ..., item_code: _Optional[str] = ..., handler: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., window: _Optional[str] = ..., delegation_id: _Optional[str] = ..., tenant_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    number: str
+    applicant: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[_case_pb2.CaseState, str]] = ..., colour: _Optional[_Union[_case_pb2.ClockColour, str]] = ..., item_code: _Optional[str] = ..., handler: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., window: _Optional[str] = ..., delegation_id: _Optional[str] = ..., tenant_ids: _Optional[_Iterable[str]] = ..., number: _Optional[str] = ..., applicant: _Optional[str] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "next_page_token")

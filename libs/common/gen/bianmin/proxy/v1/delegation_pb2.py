@@ -27,21 +27,25 @@ from bianmin.common.v1 import satisfaction_pb2 as bianmin_dot_common_dot_v1_dot_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!bianmin/proxy/v1/delegation.proto\x12\x10\x62ianmin.proxy.v1\x1a!bianmin/common/v1/applicant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"n\n\x07\x43onsent\x12-\n\tsigned_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x06method\x18\x02 \x01(\x0e\x32$.bianmin.proxy.v1.ConfirmationMethod\"l\n\x0c\x43onfirmation\x12\x34\n\x06method\x18\x01 \x01(\x0e\x32$.bianmin.proxy.v1.ConfirmationMethod\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x04\n\nDelegation\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x14\n\x0chousehold_id\x18\x03 \x01(\t\x12/\n\tapplicant\x18\x04 \x01(\x0b\x32\x1c.bianmin.common.v1.Applicant\x12\x11\n\titem_code\x18\x05 \x01(\t\x12*\n\x07\x63onsent\x18\x06 \x01(\x0b\x32\x19.bianmin.proxy.v1.Consent\x12\x11\n\tmaterials\x18\x07 \x03(\t\x12\r\n\x05\x61gent\x18\x08 \x01(\t\x12\x11\n\taccompany\x18\t \x01(\x08\x12\x0f\n\x07\x63\x61se_id\x18\n \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x0b \x01(\t\x12\x30\n\x05state\x18\x0c \x01(\x0e\x32!.bianmin.proxy.v1.DelegationState\x12\x0f\n\x07trip_id\x18\r \x01(\t\x12\x34\n\x0c\x63onfirmation\x18\x0e \x01(\x0b\x32\x1e.bianmin.proxy.v1.Confirmation\x12\x35\n\x0csatisfaction\x18\x0f \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0f\n\x07\x66\x65\x65_fen\x18\x10 \x01(\x03\x12\x0f\n\x07village\x18\x11 \x01(\t\x12.\n\ncreated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x14 \x01(\x03*\x80\x01\n\x12\x43onfirmationMethod\x12#\n\x1f\x43ONFIRMATION_METHOD_UNSPECIFIED\x10\x00\x12!\n\x1d\x43ONFIRMATION_METHOD_SIGNATURE\x10\x01\x12\"\n\x1e\x43ONFIRMATION_METHOD_THUMBPRINT\x10\x02*\xdd\x02\n\x0f\x44\x65legationState\x12 \n\x1c\x44\x45LEGATION_STATE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x44\x45LEGATION_STATE_REGISTERED\x10\x01\x12!\n\x1d\x44\x45LEGATION_STATE_DONE_ON_SPOT\x10\x02\x12\"\n\x1e\x44\x45LEGATION_STATE_AWAITING_TRIP\x10\x03\x12 \n\x1c\x44\x45LEGATION_STATE_AT_TOWNSHIP\x10\x04\x12\x1e\n\x1a\x44\x45LEGATION_STATE_AT_COUNTY\x10\x05\x12!\n\x1d\x44\x45LEGATION_STATE_RESULT_READY\x10\x06\x12\x1c\n\x18\x44\x45LEGATION_STATE_REPLIED\x10\x07\x12\x1d\n\x19\x44\x45LEGATION_STATE_ARCHIVED\x10\x08\x12\x1e\n\x1a\x44\x45LEGATION_STATE_CANCELLED\x10\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!bianmin/proxy/v1/delegation.proto\x12\x10\x62ianmin.proxy.v1\x1a!bianmin/common/v1/applicant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x81\x01\n\x07\x43onsent\x12-\n\tsigned_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x06method\x18\x02 \x01(\x0e\x32$.bianmin.proxy.v1.ConfirmationMethod\x12\x11\n\tsigned_by\x18\x03 \x01(\t\"\x82\x01\n\x0c\x43onfirmation\x12\x34\n\x06method\x18\x01 \x01(\x0e\x32$.bianmin.proxy.v1.ConfirmationMethod\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cwitnessed_by\x18\x03 \x01(\t\"*\n\x03\x46\x65\x65\x12\x12\n\namount_fen\x18\x01 \x01(\x03\x12\x0f\n\x07receipt\x18\x02 \x01(\t\"\x99\x01\n\x0e\x44\x65legationStep\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x30\n\x05state\x18\x04 \x01(\x0e\x32!.bianmin.proxy.v1.DelegationState\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\xa0\x05\n\nDelegation\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\r\n\x05\x61gent\x18\x04 \x01(\t\x12\x0f\n\x07village\x18\x05 \x01(\t\x12\x14\n\x0chousehold_id\x18\x06 \x01(\t\x12/\n\tapplicant\x18\x07 \x01(\x0b\x32\x1c.bianmin.common.v1.Applicant\x12\x11\n\titem_code\x18\x08 \x01(\t\x12\x12\n\nitem_level\x18\t \x01(\t\x12\x30\n\x05state\x18\n \x01(\x0e\x32!.bianmin.proxy.v1.DelegationState\x12*\n\x07\x63onsent\x18\x0b \x01(\x0b\x32\x19.bianmin.proxy.v1.Consent\x12\x11\n\tmaterials\x18\x0c \x03(\t\x12\"\n\x03\x66\x65\x65\x18\r \x01(\x0b\x32\x15.bianmin.proxy.v1.Fee\x12\x11\n\ttrip_date\x18\x0e \x01(\t\x12\x0f\n\x07outcome\x18\x0f \x01(\t\x12\x16\n\x0eoutcome_reason\x18\x10 \x01(\t\x12\x34\n\x0c\x63onfirmation\x18\x11 \x01(\x0b\x32\x1e.bianmin.proxy.v1.Confirmation\x12\x35\n\x0csatisfaction\x18\x12 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x31\n\x07history\x18\x13 \x03(\x0b\x32 .bianmin.proxy.v1.DelegationStep\x12.\n\ncreated_at\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x15 \x01(\x03\x12\x0f\n\x07\x63\x61rrier\x18\x16 \x01(\t\x12\x0f\n\x07trip_id\x18\x17 \x01(\t*\x80\x01\n\x12\x43onfirmationMethod\x12#\n\x1f\x43ONFIRMATION_METHOD_UNSPECIFIED\x10\x00\x12!\n\x1d\x43ONFIRMATION_METHOD_SIGNATURE\x10\x01\x12\"\n\x1e\x43ONFIRMATION_METHOD_THUMBPRINT\x10\x02*\xcf\x02\n\x0f\x44\x65legationState\x12 \n\x1c\x44\x45LEGATION_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44\x45LEGATION_STATE_ACCEPTED\x10\x01\x12\x1c\n\x18\x44\x45LEGATION_STATE_DECIDED\x10\x02\x12\"\n\x1e\x44\x45LEGATION_STATE_AWAITING_TRIP\x10\x03\x12 \n\x1c\x44\x45LEGATION_STATE_AT_TOWNSHIP\x10\x04\x12\x1e\n\x1a\x44\x45LEGATION_STATE_AT_COUNTY\x10\x05\x12\x1d\n\x19\x44\x45LEGATION_STATE_RETURNED\x10\x06\x12\x1c\n\x18\x44\x45LEGATION_STATE_REPLIED\x10\x07\x12\x1a\n\x16\x44\x45LEGATION_STATE_FILED\x10\x08\x12\x1e\n\x1a\x44\x45LEGATION_STATE_WITHDRAWN\x10\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.proxy.v1.delegation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CONFIRMATIONMETHOD']._serialized_start=975
-  _globals['_CONFIRMATIONMETHOD']._serialized_end=1103
-  _globals['_DELEGATIONSTATE']._serialized_start=1106
-  _globals['_DELEGATIONSTATE']._serialized_end=1455
-  _globals['_CONSENT']._serialized_start=161
-  _globals['_CONSENT']._serialized_end=271
-  _globals['_CONFIRMATION']._serialized_start=273
-  _globals['_CONFIRMATION']._serialized_end=381
-  _globals['_DELEGATION']._serialized_start=384
-  _globals['_DELEGATION']._serialized_end=972
+  _globals['_CONFIRMATIONMETHOD']._serialized_start=1302
+  _globals['_CONFIRMATIONMETHOD']._serialized_end=1430
+  _globals['_DELEGATIONSTATE']._serialized_start=1433
+  _globals['_DELEGATIONSTATE']._serialized_end=1768
+  _globals['_CONSENT']._serialized_start=162
+  _globals['_CONSENT']._serialized_end=291
+  _globals['_CONFIRMATION']._serialized_start=294
+  _globals['_CONFIRMATION']._serialized_end=424
+  _globals['_FEE']._serialized_start=426
+  _globals['_FEE']._serialized_end=468
+  _globals['_DELEGATIONSTEP']._serialized_start=471
+  _globals['_DELEGATIONSTEP']._serialized_end=624
+  _globals['_DELEGATION']._serialized_start=627
+  _globals['_DELEGATION']._serialized_end=1299
 # @@protoc_insertion_point(module_scope)

@@ -30,7 +30,7 @@ from bianmin.proxy.v1 import trip_pb2 as bianmin_dot_proxy_dot_v1_dot_trip__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62ianmin/proxy/v1/events.proto\x12\x10\x62ianmin.proxy.v1\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1c\x62ianmin/proxy/v1/agent.proto\x1a!bianmin/proxy/v1/delegation.proto\x1a\"bianmin/proxy/v1/performance.proto\x1a\x1b\x62ianmin/proxy/v1/trip.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\nAgentSaved\x12&\n\x05\x61gent\x18\x01 \x01(\x0b\x32\x17.bianmin.proxy.v1.Agent\"\xc7\x01\n\x14\x44\x65legationRegistered\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x11\n\titem_code\x18\x04 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x05 \x01(\t\x12\x0f\n\x07village\x18\x06 \x01(\t\x12\x11\n\taccompany\x18\x07 \x01(\x08\x12\x31\n\rregistered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"d\n\x14\x44\x65legationReassigned\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x16\n\x0eprevious_agent\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\"O\n\x14\x44\x65legationTripMissed\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x11\n\ttrip_date\x18\x03 \x01(\t\"3\n\x0bTripPlanned\x12$\n\x04trip\x18\x01 \x01(\x0b\x32\x16.bianmin.proxy.v1.Trip\"\xb1\x01\n\rTripDelivered\x12\x0f\n\x07trip_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x36\n\x0b\x64\x65stination\x18\x03 \x01(\x0e\x32!.bianmin.proxy.v1.TripDestination\x12\x16\n\x0e\x64\x65legation_ids\x18\x04 \x03(\t\x12\x30\n\x0c\x64\x65livered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe7\x01\n\x11\x44\x65legationReplied\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x34\n\x0c\x63onfirmation\x18\x04 \x01(\x0b\x32\x1e.bianmin.proxy.v1.Confirmation\x12\x35\n\x0csatisfaction\x18\x05 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12.\n\nreplied_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"k\n\x12\x44\x65legationArchived\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12/\n\x0b\x61rchived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x11HouseholdAssigned\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x0f\n\x07village\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x16\n\x0eprevious_agent\x18\x04 \x01(\t\x12\x10\n\x08priority\x18\x05 \x01(\x08\"\x80\x01\n\rVisitRecorded\x12\x10\n\x08visit_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x08\x12&\n\x02\x61t\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x16QuotaShortfallRecorded\x12&\n\x05quota\x18\x01 \x01(\x0b\x32\x17.bianmin.proxy.v1.Quota\"=\n\x0cStarsAwarded\x12-\n\x05stars\x18\x01 \x01(\x0b\x32\x1e.bianmin.proxy.v1.VillageStarsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x62ianmin/proxy/v1/events.proto\x12\x10\x62ianmin.proxy.v1\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1c\x62ianmin/proxy/v1/agent.proto\x1a!bianmin/proxy/v1/delegation.proto\x1a\"bianmin/proxy/v1/performance.proto\x1a\x1b\x62ianmin/proxy/v1/trip.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\nAgentSaved\x12&\n\x05\x61gent\x18\x01 \x01(\x0b\x32\x17.bianmin.proxy.v1.Agent\"\xb3\x01\n\x14\x44\x65legationRegistered\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x11\n\titem_code\x18\x03 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x04 \x01(\t\x12\x0f\n\x07village\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12\x31\n\rregistered_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x02\n\x0f\x44\x65legationMoved\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x04 \x01(\t\x12\x35\n\nfrom_state\x18\x05 \x01(\x0e\x32!.bianmin.proxy.v1.DelegationState\x12\x33\n\x08to_state\x18\x06 \x01(\x0e\x32!.bianmin.proxy.v1.DelegationState\x12\x11\n\ttrip_date\x18\x07 \x01(\t\x12\x0e\n\x06reason\x18\x08 \x01(\t\x12\r\n\x05\x61\x63tor\x18\t \x01(\t\x12,\n\x08moved_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xee\x01\n\x14\x44\x65legationReassigned\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63\x61rrier\x18\x04 \x01(\t\x12\x18\n\x10previous_carrier\x18\x05 \x01(\t\x12\x11\n\ttrip_date\x18\x06 \x01(\t\x12\x0f\n\x07trip_id\x18\x07 \x01(\t\x12\x0e\n\x06reason\x18\x08 \x01(\t\x12\r\n\x05\x61\x63tor\x18\t \x01(\t\x12\x31\n\rreassigned_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"O\n\x14\x44\x65legationTripMissed\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x11\n\ttrip_date\x18\x03 \x01(\t\"3\n\x0bTripPlanned\x12$\n\x04trip\x18\x01 \x01(\x0b\x32\x16.bianmin.proxy.v1.Trip\"\xb1\x01\n\rTripDelivered\x12\x0f\n\x07trip_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x36\n\x0b\x64\x65stination\x18\x03 \x01(\x0e\x32!.bianmin.proxy.v1.TripDestination\x12\x16\n\x0e\x64\x65legation_ids\x18\x04 \x03(\t\x12\x30\n\x0c\x64\x65livered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf6\x01\n\x11\x44\x65legationReplied\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x34\n\x06method\x18\x04 \x01(\x0e\x32$.bianmin.proxy.v1.ConfirmationMethod\x12\x35\n\x0csatisfaction\x18\x05 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12.\n\nreplied_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8b\x01\n\x12\x44\x65legationArchived\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12/\n\x0b\x61rchived_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x11HouseholdAssigned\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x0f\n\x07village\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x16\n\x0eprevious_agent\x18\x04 \x01(\t\x12\x10\n\x08priority\x18\x05 \x01(\x08\"\x80\x01\n\rVisitRecorded\x12\x10\n\x08visit_id\x18\x01 \x01(\t\x12\x14\n\x0chousehold_id\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x08\x12&\n\x02\x61t\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x16QuotaShortfallRecorded\x12&\n\x05quota\x18\x01 \x01(\x0b\x32\x17.bianmin.proxy.v1.Quota\"=\n\x0cStarsAwarded\x12-\n\x05stars\x18\x01 \x01(\x0b\x32\x1e.bianmin.proxy.v1.VillageStarsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,25 +40,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGENTSAVED']._serialized_start=252
   _globals['_AGENTSAVED']._serialized_end=304
   _globals['_DELEGATIONREGISTERED']._serialized_start=307
-  _globals['_DELEGATIONREGISTERED']._serialized_end=506
-  _globals['_DELEGATIONREASSIGNED']._serialized_start=508
-  _globals['_DELEGATIONREASSIGNED']._serialized_end=608
-  _globals['_DELEGATIONTRIPMISSED']._serialized_start=610
-  _globals['_DELEGATIONTRIPMISSED']._serialized_end=689
-  _globals['_TRIPPLANNED']._serialized_start=691
-  _globals['_TRIPPLANNED']._serialized_end=742
-  _globals['_TRIPDELIVERED']._serialized_start=745
-  _globals['_TRIPDELIVERED']._serialized_end=922
-  _globals['_DELEGATIONREPLIED']._serialized_start=925
-  _globals['_DELEGATIONREPLIED']._serialized_end=1156
-  _globals['_DELEGATIONARCHIVED']._serialized_start=1158
-  _globals['_DELEGATIONARCHIVED']._serialized_end=1265
-  _globals['_HOUSEHOLDASSIGNED']._serialized_start=1267
-  _globals['_HOUSEHOLDASSIGNED']._serialized_end=1382
-  _globals['_VISITRECORDED']._serialized_start=1385
-  _globals['_VISITRECORDED']._serialized_end=1513
-  _globals['_QUOTASHORTFALLRECORDED']._serialized_start=1515
-  _globals['_QUOTASHORTFALLRECORDED']._serialized_end=1579
-  _globals['_STARSAWARDED']._serialized_start=1581
-  _globals['_STARSAWARDED']._serialized_end=1642
+  _globals['_DELEGATIONREGISTERED']._serialized_end=486
+  _globals['_DELEGATIONMOVED']._serialized_start=489
+  _globals['_DELEGATIONMOVED']._serialized_end=781
+  _globals['_DELEGATIONREASSIGNED']._serialized_start=784
+  _globals['_DELEGATIONREASSIGNED']._serialized_end=1022
+  _globals['_DELEGATIONTRIPMISSED']._serialized_start=1024
+  _globals['_DELEGATIONTRIPMISSED']._serialized_end=1103
+  _globals['_TRIPPLANNED']._serialized_start=1105
+  _globals['_TRIPPLANNED']._serialized_end=1156
+  _globals['_TRIPDELIVERED']._serialized_start=1159
+  _globals['_TRIPDELIVERED']._serialized_end=1336
+  _globals['_DELEGATIONREPLIED']._serialized_start=1339
+  _globals['_DELEGATIONREPLIED']._serialized_end=1585
+  _globals['_DELEGATIONARCHIVED']._serialized_start=1588
+  _globals['_DELEGATIONARCHIVED']._serialized_end=1727
+  _globals['_HOUSEHOLDASSIGNED']._serialized_start=1729
+  _globals['_HOUSEHOLDASSIGNED']._serialized_end=1844
+  _globals['_VISITRECORDED']._serialized_start=1847
+  _globals['_VISITRECORDED']._serialized_end=1975
+  _globals['_QUOTASHORTFALLRECORDED']._serialized_start=1977
+  _globals['_QUOTASHORTFALLRECORDED']._serialized_end=2041
+  _globals['_STARSAWARDED']._serialized_start=2043
+  _globals['_STARSAWARDED']._serialized_end=2104
 # @@protoc_insertion_point(module_scope)

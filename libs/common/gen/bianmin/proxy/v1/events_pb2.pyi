@@ -21,36 +21,70 @@ class AgentSaved(_message.Message):
     def __init__(self, agent: _Optional[_Union[_agent_pb2.Agent, _Mapping]] = ...) -> None: ...
 
 class DelegationRegistered(_message.Message):
-    __slots__ = ("delegation_id", "number", "agent", "item_code", "case_id", "village", "accompany", "registered_at")
+    __slots__ = ("delegation_id", "agent", "item_code", "case_id", "village", "actor", "registered_at")
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
-    NUMBER_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
-    ACCOMPANY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
     delegation_id: str
-    number: str
     agent: str
     item_code: str
     case_id: str
     village: str
-    accompany: bool
+    actor: str
     registered_at: _timestamp_pb2.Timestamp
-    def __init__(self, delegation_id: _Optional[str] = ..., number: _Optional[str] = ..., agent: _Optional[str] = ..., item_code: _Optional[str] = ..., case_id: _Optional[str] = ..., village: _Optional[str] = ..., accompany: _Optional[bool] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., item_code: _Optional[str] = ..., case_id: _Optional[str] = ..., village: _Optional[str] = ..., actor: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class DelegationReassigned(_message.Message):
-    __slots__ = ("delegation_id", "agent", "previous_agent", "reason")
+class DelegationMoved(_message.Message):
+    __slots__ = ("delegation_id", "agent", "case_id", "action", "from_state", "to_state", "trip_date", "reason", "actor", "moved_at")
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
-    PREVIOUS_AGENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    FROM_STATE_FIELD_NUMBER: _ClassVar[int]
+    TO_STATE_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    MOVED_AT_FIELD_NUMBER: _ClassVar[int]
     delegation_id: str
     agent: str
-    previous_agent: str
+    case_id: str
+    action: str
+    from_state: _delegation_pb2.DelegationState
+    to_state: _delegation_pb2.DelegationState
+    trip_date: str
     reason: str
-    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., previous_agent: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    actor: str
+    moved_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., action: _Optional[str] = ..., from_state: _Optional[_Union[_delegation_pb2.DelegationState, str]] = ..., to_state: _Optional[_Union[_delegation_pb2.DelegationState, str]] = ..., trip_date: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ..., moved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DelegationReassigned(_message.Message):
+    __slots__ = ("delegation_id", "agent", "case_id", "carrier", "previous_carrier", "trip_date", "trip_id", "reason", "actor", "reassigned_at")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    TRIP_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REASSIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    agent: str
+    case_id: str
+    carrier: str
+    previous_carrier: str
+    trip_date: str
+    trip_id: str
+    reason: str
+    actor: str
+    reassigned_at: _timestamp_pb2.Timestamp
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., carrier: _Optional[str] = ..., previous_carrier: _Optional[str] = ..., trip_date: _Optional[str] = ..., trip_id: _Optional[str] = ..., reason: _Optional[str] = ..., actor: _Optional[str] = ..., reassigned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DelegationTripMissed(_message.Message):
     __slots__ = ("delegation_id", "agent", "trip_date")
@@ -83,30 +117,36 @@ class TripDelivered(_message.Message):
     def __init__(self, trip_id: _Optional[str] = ..., agent: _Optional[str] = ..., destination: _Optional[_Union[_trip_pb2.TripDestination, str]] = ..., delegation_ids: _Optional[_Iterable[str]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DelegationReplied(_message.Message):
-    __slots__ = ("delegation_id", "agent", "case_id", "confirmation", "satisfaction", "replied_at")
+    __slots__ = ("delegation_id", "agent", "case_id", "method", "satisfaction", "actor", "replied_at")
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
-    CONFIRMATION_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
     SATISFACTION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     REPLIED_AT_FIELD_NUMBER: _ClassVar[int]
     delegation_id: str
     agent: str
     case_id: str
-    confirmation: _delegation_pb2.Confirmation
+    method: _delegation_pb2.ConfirmationMethod
     satisfaction: _satisfaction_pb2.Satisfaction
+    actor: str
     replied_at: _timestamp_pb2.Timestamp
-    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., confirmation: _Optional[_Union[_delegation_pb2.Confirmation, _Mapping]] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., replied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., method: _Optional[_Union[_delegation_pb2.ConfirmationMethod, str]] = ..., satisfaction: _Optional[_Union[_satisfaction_pb2.Satisfaction, str]] = ..., actor: _Optional[str] = ..., replied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DelegationArchived(_message.Message):
-    __slots__ = ("delegation_id", "agent", "archived_at")
+    __slots__ = ("delegation_id", "agent", "case_id", "actor", "archived_at")
     DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     ARCHIVED_AT_FIELD_NUMBER: _ClassVar[int]
     delegation_id: str
     agent: str
+    case_id: str
+    actor: str
     archived_at: _timestamp_pb2.Timestamp
-    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., case_id: _Optional[str] = ..., actor: _Optional[str] = ..., archived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class HouseholdAssigned(_message.Message):
     __slots__ = ("household_id", "village", "agent", "previous_agent", "priority")

@@ -194,24 +194,28 @@ class ListExclusionsResponse(_message.Message):
     def __init__(self, exclusions: _Optional[_Iterable[_Union[_household_pb2.Exclusion, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateDelegationRequest(_message.Message):
-    __slots__ = ("household_id", "applicant", "item_code", "consent", "materials", "agent", "village", "idempotency_key")
+    __slots__ = ("household_id", "applicant", "item_code", "consent", "materials", "village", "idempotency_key", "fee", "outcome", "reason")
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICANT_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
     CONSENT_FIELD_NUMBER: _ClassVar[int]
     MATERIALS_FIELD_NUMBER: _ClassVar[int]
-    AGENT_FIELD_NUMBER: _ClassVar[int]
     VILLAGE_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    FEE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     household_id: str
     applicant: _applicant_pb2.Applicant
     item_code: str
     consent: _delegation_pb2.Consent
     materials: _containers.RepeatedScalarFieldContainer[str]
-    agent: str
     village: str
     idempotency_key: str
-    def __init__(self, household_id: _Optional[str] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., item_code: _Optional[str] = ..., consent: _Optional[_Union[_delegation_pb2.Consent, _Mapping]] = ..., materials: _Optional[_Iterable[str]] = ..., agent: _Optional[str] = ..., village: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    fee: _delegation_pb2.Fee
+    outcome: str
+    reason: str
+    def __init__(self, household_id: _Optional[str] = ..., applicant: _Optional[_Union[_applicant_pb2.Applicant, _Mapping]] = ..., item_code: _Optional[str] = ..., consent: _Optional[_Union[_delegation_pb2.Consent, _Mapping]] = ..., materials: _Optional[_Iterable[str]] = ..., village: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., fee: _Optional[_Union[_delegation_pb2.Fee, _Mapping]] = ..., outcome: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class CreateDelegationResponse(_message.Message):
     __slots__ = ("delegation",)
@@ -300,12 +304,14 @@ class ListTripsResponse(_message.Message):
     def __init__(self, trips: _Optional[_Iterable[_Union[_trip_pb2.Trip, _Mapping]]] = ...) -> None: ...
 
 class DeliverTripRequest(_message.Message):
-    __slots__ = ("trip_id", "delivered_at")
+    __slots__ = ("trip_id", "delivered_at", "delegation_ids")
     TRIP_ID_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELEGATION_IDS_FIELD_NUMBER: _ClassVar[int]
     trip_id: str
     delivered_at: _timestamp_pb2.Timestamp
-    def __init__(self, trip_id: _Optional[str] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    delegation_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, trip_id: _Optional[str] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delegation_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DeliverTripResponse(_message.Message):
     __slots__ = ("trip",)

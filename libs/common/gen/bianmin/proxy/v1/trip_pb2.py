@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x62ianmin/proxy/v1/trip.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x01\n\tTripEntry\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\x11\n\titem_code\x18\x04 \x01(\t\x12\x16\n\x0e\x61pplicant_name\x18\x05 \x01(\t\x12\x0f\n\x07village\x18\x06 \x01(\t\"\x8c\x02\n\x04Trip\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttrip_date\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x36\n\x0b\x64\x65stination\x18\x04 \x01(\x0e\x32!.bianmin.proxy.v1.TripDestination\x12\x12\n\ndepartment\x18\x05 \x01(\t\x12,\n\x07\x65ntries\x18\x06 \x03(\x0b\x32\x1b.bianmin.proxy.v1.TripEntry\x12*\n\x05state\x18\x07 \x01(\x0e\x32\x1b.bianmin.proxy.v1.TripState\x12\x30\n\x0c\x64\x65livered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*Y\n\tTripState\x12\x1a\n\x16TRIP_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12TRIP_STATE_PLANNED\x10\x01\x12\x18\n\x14TRIP_STATE_DELIVERED\x10\x02*o\n\x0fTripDestination\x12 \n\x1cTRIP_DESTINATION_UNSPECIFIED\x10\x00\x12\x1d\n\x19TRIP_DESTINATION_TOWNSHIP\x10\x01\x12\x1b\n\x17TRIP_DESTINATION_COUNTY\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x62ianmin/proxy/v1/trip.proto\x12\x10\x62ianmin.proxy.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x01\n\tTripEntry\x12\x15\n\rdelegation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\x11\n\titem_code\x18\x04 \x01(\t\x12\x16\n\x0e\x61pplicant_name\x18\x05 \x01(\t\x12\x0f\n\x07village\x18\x06 \x01(\t\"\x9d\x02\n\x04Trip\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttrip_date\x18\x02 \x01(\t\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x36\n\x0b\x64\x65stination\x18\x04 \x01(\x0e\x32!.bianmin.proxy.v1.TripDestination\x12\x12\n\ndepartment\x18\x05 \x01(\t\x12,\n\x07\x65ntries\x18\x06 \x03(\x0b\x32\x1b.bianmin.proxy.v1.TripEntry\x12*\n\x05state\x18\x07 \x01(\x0e\x32\x1b.bianmin.proxy.v1.TripState\x12\x30\n\x0c\x64\x65livered_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07village\x18\t \x01(\t*Y\n\tTripState\x12\x1a\n\x16TRIP_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12TRIP_STATE_PLANNED\x10\x01\x12\x18\n\x14TRIP_STATE_DELIVERED\x10\x02*o\n\x0fTripDestination\x12 \n\x1cTRIP_DESTINATION_UNSPECIFIED\x10\x00\x12\x1d\n\x19TRIP_DESTINATION_TOWNSHIP\x10\x01\x12\x1b\n\x17TRIP_DESTINATION_COUNTY\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.proxy.v1.trip_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TRIPSTATE']._serialized_start=488
-  _globals['_TRIPSTATE']._serialized_end=577
-  _globals['_TRIPDESTINATION']._serialized_start=579
-  _globals['_TRIPDESTINATION']._serialized_end=690
+  _globals['_TRIPSTATE']._serialized_start=505
+  _globals['_TRIPSTATE']._serialized_end=594
+  _globals['_TRIPDESTINATION']._serialized_start=596
+  _globals['_TRIPDESTINATION']._serialized_end=707
   _globals['_TRIPENTRY']._serialized_start=83
   _globals['_TRIPENTRY']._serialized_end=215
   _globals['_TRIP']._serialized_start=218
-  _globals['_TRIP']._serialized_end=486
+  _globals['_TRIP']._serialized_end=503
 # @@protoc_insertion_point(module_scope)

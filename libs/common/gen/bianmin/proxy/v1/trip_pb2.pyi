@@ -45,7 +45,7 @@ class TripEntry(_message.Message):
     def __init__(self, delegation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., case_number: _Optional[str] = ..., item_code: _Optional[str] = ..., applicant_name: _Optional[str] = ..., village: _Optional[str] = ...) -> None: ...
 
 class Trip(_message.Message):
-    __slots__ = ("id", "trip_date", "agent", "destination", "department", "entries", "state", "delivered_at")
+    __slots__ = ("id", "trip_date", "agent", "destination", "department", "entries", "state", "delivered_at", "village")
     ID_FIELD_NUMBER: _ClassVar[int]
     TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class Trip(_message.Message):
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    VILLAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     trip_date: str
     agent: str
@@ -62,4 +63,5 @@ class Trip(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[TripEntry]
     state: TripState
     delivered_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., trip_date: _Optional[str] = ..., agent: _Optional[str] = ..., destination: _Optional[_Union[TripDestination, str]] = ..., department: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[TripEntry, _Mapping]]] = ..., state: _Optional[_Union[TripState, str]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    village: str
+    def __init__(self, id: _Optional[str] = ..., trip_date: _Optional[str] = ..., agent: _Optional[str] = ..., destination: _Optional[_Union[TripDestination, str]] = ..., department: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[TripEntry, _Mapping]]] = ..., state: _Optional[_Union[TripState, str]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., village: _Optional[str] = ...) -> None: ...

@@ -1,6 +1,7 @@
-"""The file of `bianmin client townships onboard`: townships, their villages and groups, from YAML
-or Excel. Pure: no HTTP. The whole file is checked before anything is sent, and every problem is
-reported at once, each with where it is (sheet and row, or the YAML path).
+"""The onboarding file of `bianmin client townships onboard` and of the staff console's upload
+(`/console/county/onboarding`): townships, their villages and groups, from YAML or Excel. Pure:
+no HTTP. The whole file is checked before anything is sent, and every problem is reported at once,
+each with where it is (sheet and row, or the YAML path).
 
 YAML::
 
