@@ -343,3 +343,26 @@ def appraisal_rulebook_import(
     from cli.client import appraisal as appraisal_client
 
     appraisal_client.import_(file, dry_run, _session() if not dry_run else {}, activate)
+
+
+attendance = typer.Typer(help="Attendance (考勤): import a sign-in device's export.", no_args_is_help=True)
+client.add_typer(attendance, name="attendance")
+
+
+@attendance.command("import")
+def attendance_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="the device's export.csv")],
+    dry_run: DryRun = False,
+    tenant: Township = None,
+    tz: Annotated[
+        str, typer.Option("--tz", help="the time zone of times without an offset", envvar="BIANMIN_TIMEZONE")
+    ] = "Asia/Shanghai",
+) -> None:
+    """Load a sign-in device's export (township_admin).
+
+    The whole file is checked first — its form here, its users and working days by the server —
+    any problem: exit 2, every problem listed with its row, nothing stored. Then its sign-ins are
+    stored; ones stored already count as duplicates, so running again is safe."""
+    from cli.client import attendance as attendance_import_
+
+    attendance_import_.import_(file, dry_run, _session(), tenant, tz)

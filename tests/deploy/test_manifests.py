@@ -32,6 +32,8 @@ CRONJOBS = {
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
     "bianmin-plan-trips": ("0 6 * * *", ["jobs", "plan-trips"]),
     "bianmin-close-month": ("0 2 1 * *", ["jobs", "close-month"]),
+    "bianmin-judge-attendance": ("30 1 * * *", ["jobs", "judge-attendance"]),
+    "bianmin-check-duty-rota": ("0 16 * * *", ["jobs", "check-duty-rota"]),
 }
 
 

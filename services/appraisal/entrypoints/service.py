@@ -9,7 +9,15 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.appraisal.entrypoints.grpc_servicer import AppraisalServicer
 from services.appraisal.entrypoints.workforce_servicer import WorkforceServicer
-from services.appraisal.service_layer import handlers, score_events, scores, township_events
+from services.appraisal.service_layer import (
+    attendance_judging,
+    calendar,
+    duty_rota,
+    handlers,
+    score_events,
+    scores,
+    township_events,
+)
 
 
 def servicers(runtime: Runtime) -> list:
@@ -31,9 +39,31 @@ def subscriptions() -> list[Subscription]:
         # the county's township assessment (DOMAIN.md §7.6): villages, completed cases, findings
         Subscription("gateway", "village_saved", "appraisal", handlers.on_village_saved),
         *township_events.subscriptions(),
+        # workforce (DOMAIN.md §8): the sign-in times and the working-day calendar
+        Subscription("gateway", "settings_changed", "appraisal", calendar.on_settings_changed),
+        Subscription(
+            "gateway", "national_calendar_imported", "appraisal", calendar.on_national_calendar_imported
+        ),
+        Subscription("gateway", "calendar_day_changed", "appraisal", calendar.on_calendar_day_changed),
         # automatic score events (DOMAIN.md §7.1) from intake's case, complaint and catalogue events
         *score_events.subscriptions(),
     ]
+
+
+def judge_attendance(runtime: Runtime) -> JobReport:
+    """Each half-day judged once, the day after (service_layer/attendance_judging.py)."""
+    r = attendance_judging.judge_all(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"{r.days} day(s) of {r.townships} township(s) judged: {r.judged} half-day(s), "
+        f"{r.unstaffed} window half-day(s) unstaffed, {r.failed} township(s) failed",
+        failed=bool(r.failed),
+    )
+
+
+def check_duty_rota(runtime: Runtime) -> JobReport:
+    """Next month's rota by the month's last working day (service_layer/duty_rota.py)."""
+    checked, warned = duty_rota.check_next_months(runtime.sessions, runtime.ops_sessions)
+    return JobReport(f"{checked} township(s) checked, {warned} warned of next month's missing duty rota")
 
 
 def close_month(runtime: Runtime, month: str = "") -> JobReport:
@@ -60,6 +90,18 @@ SERVICE = ServiceDef(
             close_month,
             every_seconds=3600,  # hourly in `bianmin run` (a closed month is left alone)
             run_for_month=close_month,
+        ),
+        Job(
+            "judge-attendance",
+            "judge each half-day of the townships' staff once, the day after (attendance_judged)",
+            judge_attendance,
+            every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 01:30
+        ),
+        Job(
+            "check-duty-rota",
+            "warn the township admin when next month's duty rota is not published by the last working day",
+            check_duty_rota,
+            every_seconds=3600,  # hourly in `bianmin run`; the CronJob runs it at 16:00
         ),
     ),
 )

@@ -143,6 +143,18 @@ TENANT_EXCLUSION_READ = Policy(
     "township_admin of the tenant or county_supervisor (exclusion list)",
     frozenset({"township_admin", "county_supervisor"}),
 )
+# --- workforce: leaves and attendance (routers/workforce.py; appraisal's role checks)
+LEAVES = "/v1/townships/{tenant}/leaves"
+LEAVE = LEAVES + "/{leave_id}"
+ATTENDANCE = "/v1/townships/{tenant}/attendance"
+# a leave is decided by a centre_head (≤ 1 working day) or a township_leader (2 or more): neither
+# is a role of the matrix's cells (adding them would refuse them on intake's reads, which this
+# round leaves alone), so every cell here is refused — tests/integration/gateway/
+# test_workforce_http.py exercises the allowed side
+LEAVE_DECIDER = Policy(
+    "centre_head or township_leader of the tenant", frozenset({"centre_head", "township_leader"})
+)
+# --- end of workforce
 PETITIONS = "/v1/townships/{tenant}/petitions"
 PETITION = PETITIONS + "/{petition_id}"
 # appraisal (routers/appraisal.py; appraisal's role checks): rulebooks for every user, the county
@@ -250,6 +262,18 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/appraisal/townships"): COUNTY_READ,
     ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): TENANT_COUNTY_READ,
     ("POST", APPRAISAL + "/reports"): TENANT_MANAGEMENT_OFFICE,  # (and centre_head, not a matrix role)
+    # --- workforce: a leave is asked by the staff member (not a matrix user) or the township admin
+    ("POST", LEAVES): TENANT_MANAGEMENT_OFFICE,
+    ("GET", LEAVES): TENANT_PEOPLE,  # names people: not ops; staff see their own
+    ("POST", f"{LEAVE}/approve"): LEAVE_DECIDER,
+    ("POST", f"{LEAVE}/reject"): LEAVE_DECIDER,
+    ("POST", f"{LEAVE}/cancel"): TENANT_MANAGEMENT_OFFICE,  # or the staff member, or its decider
+    # a sign-in: the staff member's own (not a matrix user) or back-filled by the township admin
+    ("POST", f"{ATTENDANCE}/sign-ins"): TENANT_MANAGEMENT_OFFICE,
+    ("POST", f"{ATTENDANCE}/imports"): TENANT_MANAGEMENT_OFFICE,  # a sign-in device's export
+    ("POST", f"{ATTENDANCE}/spot-checks"): TENANT_MANAGEMENT_OFFICE,  # 明查暗访
+    ("GET", ATTENDANCE): TENANT_PEOPLE,  # names people: not ops; staff see their own
+    # --- end of workforce
     # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
     ("POST", PROXY_AGENTS): TENANT_ADMIN,
     ("GET", PROXY_AGENTS): TENANT_PEOPLE,  # names people: not ops
@@ -684,6 +708,71 @@ APPRAISAL_REQUESTS: dict[tuple[str, str], Request] = {
 # --- end of appraisal
 
 
+# --- workforce: leaves and attendance -----------------------------------------------------------
+
+_WEEKDAYS = (
+    d for d in (date.today() + timedelta(30 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a fresh working day per leave (a leave starts within a year; no national days imported here)
+
+
+def _leave_body(w: World, tenant: str | None) -> Call:
+    """A one-day leave of the township's first window staff member on a fresh working day."""
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    day = next(_WEEKDAYS).isoformat()
+    return Call(json={"username": a, "from": day, "to": day, "reason": "矩阵事假"})
+
+
+def _a_leave(w: World, tenant: str | None) -> str:
+    """A fresh pending leave in `tenant` (asked by the clerk, a township admin of both); in a
+    township that does not exist, an id of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    r = w.client.post(
+        f"/v1/townships/{tenant}/leaves", json=_leave_body(w, tenant).json, headers=w.headers[CLERK]
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _leave_decision(w: World, tenant: str | None) -> Call:
+    return Call({"leave_id": _a_leave(w, tenant)}, json={"reason": "矩阵"})
+
+
+def _leave(w: World, tenant: str | None) -> Call:
+    return Call({"leave_id": _a_leave(w, tenant)})
+
+
+_SIGN_IN_DAY = next(
+    d for d in (date.today() - timedelta(2 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a recent past working day (no national days imported here)
+_SIGN_IN_AT = f"{_SIGN_IN_DAY.isoformat()}T08:20:00+08:00"  # the same sign-in again is one
+
+
+def _sign_in(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"username": a, "at": _SIGN_IN_AT})
+
+
+def _sign_in_import(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"rows": [{"at": "row 2", "username": a, "time": _SIGN_IN_AT}]})
+
+
+WORKFORCE_REQUESTS: dict[tuple[str, str], Request] = {
+    ("POST", f"{ATTENDANCE}/sign-ins"): Request(_sign_in),
+    ("POST", f"{ATTENDANCE}/imports"): Request(_sign_in_import),
+    ("POST", f"{ATTENDANCE}/spot-checks"): Request(
+        lambda w, tenant: Call(json=_sign_in(w, tenant).json | {"finding": "off_post"})
+    ),
+    ("GET", ATTENDANCE): Request(lambda w, tenant: Call(params={"date": _SIGN_IN_DAY.isoformat()})),
+    ("POST", LEAVES): Request(_leave_body),
+    ("POST", f"{LEAVE}/approve"): Request(_leave_decision),
+    ("POST", f"{LEAVE}/reject"): Request(_leave_decision),
+    ("POST", f"{LEAVE}/cancel"): Request(_leave),
+}
+# --- end of workforce
+
+
 # --- proxy: agents, households, exclusions, visits ---------------------------------------------
 
 
@@ -846,6 +935,7 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
 REQUESTS: dict[tuple[str, str], Request] = {
     **PROXY_REQUESTS,
     **APPRAISAL_REQUESTS,
+    **WORKFORCE_REQUESTS,
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/auth/refresh"): Request(_refresh_body),
     ("POST", "/v1/auth/logout"): Request(_refresh_body),

@@ -116,7 +116,15 @@ def test_two_jobs_of_one_name_are_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_the_services_declare_the_jobs_the_cronjobs_run() -> None:
     jobs = compose.jobs()
-    assert list(jobs) == ["retry-failed", "sweep-deadlines", "plan-trips", "close-month", "send-digests"]
+    assert list(jobs) == [
+        "retry-failed",
+        "sweep-deadlines",
+        "plan-trips",
+        "close-month",
+        "judge-attendance",
+        "check-duty-rota",
+        "send-digests",
+    ]
     assert jobs["close-month"].run_for_month is not None  # `bianmin jobs close-month --month YYYY-MM`
     assert jobs["sweep-deadlines"].every_seconds == 300 and jobs["sweep-deadlines"].office_hours_only
     assert {loop.name for d in compose.service_defs() for loop in d.loops} == {

@@ -30,6 +30,7 @@ from services.gateway.entrypoints.http.routers import (
     proxy_delegations,
     stats,
     townships,
+    workforce,
 )
 
 ROUTERS = (
@@ -44,6 +45,7 @@ ROUTERS = (
     petitions.router,
     duty_rota.router,
     appraisal.router,
+    workforce.router,
     proxy_agents.router,
     proxy_delegations.router,
     personal_data.router,
