@@ -62,6 +62,15 @@ API_PATHS = {
     "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/file",
     "/v1/townships/{tenant}/proxy/trips",
     "/v1/townships/{tenant}/proxy/trips/{trip_id}/deliver",
+    # workforce: attendance and leaves (routers/workforce.py)
+    "/v1/townships/{tenant}/attendance",
+    "/v1/townships/{tenant}/attendance/imports",
+    "/v1/townships/{tenant}/attendance/sign-ins",
+    "/v1/townships/{tenant}/attendance/spot-checks",
+    "/v1/townships/{tenant}/leaves",
+    "/v1/townships/{tenant}/leaves/{leave_id}/approve",
+    "/v1/townships/{tenant}/leaves/{leave_id}/cancel",
+    "/v1/townships/{tenant}/leaves/{leave_id}/reject",
     # appraisal (routers/appraisal.py)
     "/v1/appraisal/rulebooks",
     "/v1/appraisal/rulebooks/{rulebook_id}",
