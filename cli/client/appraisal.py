@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from cli.client import rulebook_file
-from cli.client.onboarding import EXIT_BAD_FILE, EXIT_FAILED, _call, _problem
+from cli.client.http import EXIT_BAD_FILE, EXIT_FAILED, api_client, call, problem
 
 if TYPE_CHECKING:
     import httpx
@@ -26,8 +26,6 @@ def import_(
     activate: str | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> None:
-    import httpx
-
     try:
         book = rulebook_file.read(path)
     except rulebook_file.RulebookFileError as exc:
@@ -40,27 +38,18 @@ def import_(
     if not book_id:
         typer.echo("the file names no rulebook id", err=True)
         raise typer.Exit(EXIT_BAD_FILE)
-    if "token" not in credentials:
-        raise typer.BadParameter("not logged in: run `bianmin client login` first")
-    with httpx.Client(
-        base_url=credentials["url"],
-        headers={"Authorization": f"Bearer {credentials['token']}"},
-        timeout=30,
-        transport=transport,
-    ) as http:
-        reply = _call(http, "PUT", f"/v1/appraisal/rulebooks/{book_id}", json=book)
+    with api_client(credentials, transport) as http:
+        reply = call(http, "PUT", f"/v1/appraisal/rulebooks/{book_id}", json=book)
         if reply.status_code == 422:
-            typer.echo(f"appraisal refused the rulebook: {_problem(reply)}", err=True)
+            typer.echo(f"appraisal refused the rulebook: {problem(reply)}", err=True)
             raise typer.Exit(EXIT_BAD_FILE)
         if reply.status_code != 200:
-            typer.echo(f"error {_problem(reply)}", err=True)
+            typer.echo(f"error {problem(reply)}", err=True)
             raise typer.Exit(EXIT_FAILED)
         typer.echo(f"stored rulebook {book_id} version {reply.json().get('version')}")
         if activate:
-            reply = _call(
-                http, "POST", f"/v1/appraisal/rulebooks/{book_id}/activate", json={"from": activate}
-            )
+            reply = call(http, "POST", f"/v1/appraisal/rulebooks/{book_id}/activate", json={"from": activate})
             if reply.status_code != 200:
-                typer.echo(f"error {_problem(reply)}", err=True)
+                typer.echo(f"error {problem(reply)}", err=True)
                 raise typer.Exit(EXIT_FAILED)
             typer.echo(f"rulebook {book_id} scores the county's months from {activate}")

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from cli.client import attendance_file
-from cli.client.households import _only_township
-from cli.client.onboarding import EXIT_BAD_FILE, EXIT_FAILED, _call, _problem
+from cli.client.http import EXIT_BAD_FILE, EXIT_FAILED, api_client, call, only_township, problem, progress
 
 if TYPE_CHECKING:
     import httpx
@@ -38,33 +37,19 @@ def import_(
     except attendance_file.AttendanceFileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_FILE) from None
-    if "token" not in credentials:
-        raise typer.BadParameter("not logged in: run `bianmin client login` first")
-
-    import httpx
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     parts = attendance_file.parts(rows)
-    with httpx.Client(
-        base_url=credentials["url"],
-        headers={"Authorization": f"Bearer {credentials['token']}"},
-        timeout=120,
-        transport=transport,
-    ) as http:
-        township = tenant or _only_township(http, err)
+    with api_client(credentials, transport, timeout=120) as http:
+        township = tenant or only_township(http, err)
         url = f"/v1/townships/{township}/attendance/imports"
         problems: list[str] = []
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-        ) as progress:
-            task = progress.add_task("checking", total=len(rows))
+        with progress(err, "checking", len(rows)) as advance:
             for part in parts:
-                reply = _call(http, "POST", url, json={"rows": [r.body for r in part], "dry_run": True})
+                reply = call(http, "POST", url, json={"rows": [r.body for r in part], "dry_run": True})
                 if reply.status_code != 200:
-                    err.print(f"error {_problem(reply)}", markup=False)
+                    err.print(f"error {problem(reply)}", markup=False)
                     raise typer.Exit(EXIT_FAILED)
                 problems += reply.json().get("problems", [])
-                progress.advance(task, len(part))
+                advance(len(part))
         if problems:
             n = len(problems)
             typer.echo(f"{path}: {n} problem{'s' if n != 1 else ''}, nothing was stored:", err=True)
@@ -75,19 +60,16 @@ def import_(
             out.print("dry run: nothing stored")
             return
         stored = duplicates = 0
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-        ) as progress:
-            task = progress.add_task("importing sign-ins", total=len(rows))
+        with progress(err, "importing sign-ins", len(rows)) as advance:
             for part in parts:
-                reply = _call(http, "POST", url, json={"rows": [r.body for r in part]})
+                reply = call(http, "POST", url, json={"rows": [r.body for r in part]})
                 if reply.status_code != 200:  # the parts before it are stored: running again is safe
                     err.print(
-                        f"error {_problem(reply)} (run again: stored sign-ins count as duplicates)",
+                        f"error {problem(reply)} (run again: stored sign-ins count as duplicates)",
                         markup=False,
                     )
                     raise typer.Exit(EXIT_FAILED)
                 stored += reply.json()["stored"]
                 duplicates += reply.json()["duplicates"]
-                progress.advance(task, len(part))
+                advance(len(part))
     out.print(f"{stored} stored, {duplicates} duplicate(s)")
