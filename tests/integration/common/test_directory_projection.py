@@ -35,7 +35,7 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 KEEPS = {
     "intake": {"staff", "window", "department", "village", "settings"},
     "proxy": {"staff", "village", "settings"},
-    "appraisal": {"staff", "window", "department", "village"},
+    "appraisal": {"staff", "window", "department", "village", "settings"},
     "notify": {"staff", "settings"},
 }
 SERVICES = sorted(KEEPS)
@@ -51,6 +51,7 @@ TOWNSHIP_EVENTS = {"township_onboarded", "township_suspended", "township_reactiv
 OWN_EVENTS = {
     "intake": {"national_calendar_imported", "calendar_day_changed"},
     "notify": {"national_calendar_imported", "calendar_day_changed"},
+    "appraisal": {"national_calendar_imported", "calendar_day_changed"},  # workforce's working days
 }
 
 
