@@ -5,7 +5,15 @@ from bianmin.notify.v1 import notify_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Loop, Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
-from services.notify.service_layer import calendar, case_events, delivery, digests, duty_rota, handlers
+from services.notify.service_layer import (
+    calendar,
+    case_events,
+    delivery,
+    digests,
+    duty_rota,
+    handlers,
+    proxy_events,
+)
 
 
 def servicers(runtime: Runtime) -> list:
@@ -28,6 +36,8 @@ def subscriptions() -> list[Subscription]:
         Subscription(duty_rota.SOURCE, "duty_rota_published", "notify", duty_rota.on_duty_rota_published),
         # intake's case and petition events: notices, notifications, the inbox, open cases
         *case_events.subscriptions(),
+        # proxy's trips: each agent told its manifest, the township admins warned of a missed trip
+        *proxy_events.subscriptions(),
     ]
 
 

@@ -1,0 +1,71 @@
+"""Proxy's trip events as notify reads them (decoded by adapters/proxy_event_proto.py), and the
+texts they oblige (DOMAIN.md §6.3 step 3, §10): each agent is told its trip's manifest, the
+township admins are warned of a delegation that missed its trip day. Pure: no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.notify.domain.notices import chinese_date
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+DESTINATIONS = {"township": "送乡镇", "county": "送县级部门"}
+MAX_LISTED = 10  # an SMS names at most this many cases; the rest are counted
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    delegation_id: str
+    case_number: str
+    item_code: str
+    village: str = ""
+
+
+@dataclass(frozen=True)
+class TripManifest:
+    """`trip_planned`: a trip of a trip day and what it carries."""
+
+    trip_id: str
+    day: date
+    agent: str
+    destination: str  # "township" | "county"
+    entries: tuple[ManifestEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class TripMissed:
+    """`delegation_trip_missed`: a delegation still waiting after its trip day."""
+
+    delegation_id: str
+    agent: str
+    day: date | None
+
+
+def day_label(day: date) -> str:
+    return f"{chinese_date(day.year, day.month, day.day)}（{WEEKDAYS[day.weekday()]}）"
+
+
+def manifest_message(trip: TripManifest) -> tuple[str, str]:
+    """(title, text) telling the carrier its manifest; the same text goes by SMS."""
+    where = DESTINATIONS.get(trip.destination, "")
+    count = len(trip.entries)
+    listed = "、".join(e.case_number or e.delegation_id for e in trip.entries[:MAX_LISTED])
+    more = f"等{count}件" if count > MAX_LISTED else ""
+    title = f"代办行程：{day_label(trip.day)} {count}件"
+    text = (
+        f"您{day_label(trip.day)}的代办行程（{where}）共{count}件：{listed}{more}。"
+        "请按时送达，清单可在代办员页面打印。"
+    )
+    return title, text
+
+
+def missed_message(missed: TripMissed) -> tuple[str, str]:
+    """(title, text) warning the township admins."""
+    when = day_label(missed.day) if missed.day is not None else "代办日"
+    title = f"代办误期：{missed.agent}"
+    text = (
+        f"代办员 {missed.agent} 承运的代办事项（{missed.delegation_id}）未在{when}送达，"
+        "已排入下一代办日，请督促办理。"
+    )
+    return title, text

@@ -1,0 +1,53 @@
+"""Proxy's trip events → the staff inbox and SMS (DOMAIN.md §6.3 step 3, §10; issue 19).
+
+- `trip_planned` (`bianmin jobs plan-trips`, once per trip of the next trip day): the carrier is
+  told its manifest — an inbox item and an SMS to its work phone (the dispatcher looks it up in the
+  staff projection). An empty manifest tells nobody.
+- `delegation_trip_missed`: every active township_admin of the township is warned in the inbox
+  (none is logged: the warning would otherwise be lost silently).
+
+Handlers run in the consumer's idempotent, tenant-scoped transaction; the inbox and notification
+rows are unique per source event, so a repeated delivery changes nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from libs.common.messaging import Envelope, Subscription
+from services.notify.adapters import proxy_event_proto
+from services.notify.domain import proxy_events
+from services.notify.service_layer.case_events import staff_message, township_admins
+
+SOURCE = "proxy"
+log = logging.getLogger(__name__)
+
+
+def on_trip_planned(envelope: Envelope, session: Session) -> None:
+    trip = proxy_event_proto.trip_planned_of(envelope.data)
+    if not trip.entries or not trip.agent:
+        return
+    title, text = proxy_events.manifest_message(trip)
+    staff_message(session, envelope, trip.agent, "trip_list", title, text, None, sms=True)
+
+
+def on_delegation_trip_missed(envelope: Envelope, session: Session) -> None:
+    missed = proxy_event_proto.trip_missed_of(envelope.data)
+    title, text = proxy_events.missed_message(missed)
+    admins = township_admins(session)
+    if not admins:
+        log.warning(
+            "delegation %s in %s missed its trip day: no township_admin to warn",
+            missed.delegation_id,
+            envelope.tenant_id,
+        )
+    for username in admins:
+        staff_message(session, envelope, username, "trip_missed", title, text, None)
+
+
+def subscriptions() -> list[Subscription]:
+    return [
+        Subscription(SOURCE, "trip_planned", "notify", on_trip_planned),
+        Subscription(SOURCE, "delegation_trip_missed", "notify", on_delegation_trip_missed),
+    ]
