@@ -531,7 +531,7 @@ def test_dockerfile_runs_bianmin_as_uid_10001():
     assert 'ENTRYPOINT ["bianmin"]' in text
     for package in ("libs", "services", "cli"):  # pyproject's packages
         assert f"COPY {package} ./{package}" in text
-    # printed notices embed these fonts (services/notify/adapters/pdf.py DEFAULT_FONTS)
+    # printed notices embed these fonts (libs/common/pdf.py DEFAULT_FONTS)
     assert re.search(r"apt-get install .*fonts-arphic-uming fonts-hanazono", text)
 
 

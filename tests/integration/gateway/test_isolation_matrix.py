@@ -242,6 +242,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_DELEGATION): TENANT_PEOPLE,
     ("POST", PROXY_DELEGATION + "/reply"): TENANT_PROXY_AGENT,
     ("POST", PROXY_DELEGATION + "/file"): TENANT_PROXY_AGENT,
+    ("GET", PROXY_DELEGATION + "/card"): TENANT_PEOPLE,  # the implementation card (PDF), as read
     ("GET", PROXY + "/trips"): TENANT_PEOPLE,
     ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
     # --- end of proxy: agents, households, exclusions, visits, delegations
@@ -709,6 +710,7 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", PROXY_DELEGATION): Request(_delegation),
     ("POST", PROXY_DELEGATION + "/reply"): Request(_delegation_reply),
     ("POST", PROXY_DELEGATION + "/file"): Request(_delegation_file),
+    ("GET", PROXY_DELEGATION + "/card"): Request(_delegation),
     ("POST", PROXY + "/trips/{trip_id}/deliver"): Request(_a_trip),
 }
 # --- end of proxy: agents, households, exclusions, visits

@@ -6,8 +6,11 @@ refusals that create no case; an idempotent retry; the applicant masked for all 
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 
@@ -125,6 +128,20 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
             "village",
             agent_name,
         )
+        # the implementation card to sign: a PDF, the item named by intake's catalogue
+        r = client.get(f"{base}/proxy/delegations/{decided['id']}/card", headers=agent)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        assert f"card-{decided['case_number']}.pdf" in r.headers["content-disposition"]
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+        assert "代办事项落实卡" in text.replace("\n", "") and "张三" in text and "百云村" in text
+        r = client.get(f"{base}/proxy/delegations/{decided['id']}/card", headers=admin)
+        assert (
+            r.status_code == 200
+            and "张三" not in pypdf.PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+        )
+        assert_problem(
+            client.get(f"{base}/proxy/delegations/{uuid.uuid4()}/card", headers=agent), 404, "not_found"
+        )
         r = client.post(f"{base}/proxy/delegations/{decided['id']}/reply", json=_card(), headers=agent)
         assert r.status_code == 200, r.text
         r = client.post(f"{base}/proxy/delegations/{decided['id']}/file", headers=agent)
@@ -154,6 +171,21 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
             [carried["id"]],
         )
         assert trip["delegations"][0]["applicant"] == "张*" or trip["delegations"][0]["applicant"] != "张三"
+        r = client.get(
+            f"{base}/proxy/trips",
+            params={"date": carried["trip_date"]},
+            headers=agent | {"Accept": "application/pdf"},
+        )
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        (page,) = pypdf.PdfReader(io.BytesIO(r.content)).pages
+        assert carried["case_number"] in page.extract_text() and "张三" not in page.extract_text()
+        assert_problem(
+            client.get(
+                f"{base}/proxy/trips", params={"date": "12-09"}, headers=agent | {"Accept": "application/pdf"}
+            ),
+            422,
+            "validation_error",
+        )
         r = client.post(f"{base}/proxy/trips/{trip['id']}/deliver", json={}, headers=agent)
         assert r.status_code == 200 and r.json()["status"] == "delivered", r.text
         case_url = f"{base}/cases/{carried['case_id']}"

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from libs.common.grpc.enums import enum_number
+from services.gateway.entrypoints.http.answers import documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
@@ -49,6 +50,7 @@ Method = Literal["signature", "thumbprint"]
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 IfMatch = Annotated[str | None, Header(description='"<version>" (optional); stale → 412')]
 METHOD, STATE = "CONFIRMATION_METHOD_", "DELEGATION_STATE_"
+PDF = "application/pdf"
 
 
 class ApplicantIn(BaseModel):
@@ -254,6 +256,30 @@ async def file_delegation(
     return _answer(reply.delegation, gw, response)
 
 
+@router.get(
+    DELEGATION + "/card",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "the implementation card (PDF)"}},
+)
+async def delegation_card(tenant: Tenant, delegation_id: str, c: Authed, gw: GatewayDep) -> Response:
+    """The implementation card (代办事项落实卡) to print, for the applicant to sign or press a
+    thumbprint: the matter, its steps and outcome, the fee, boxes for the satisfaction, the
+    confirmation, its date and witness. The applicant is named in full on the delegation's own
+    agent's copy only."""
+    request = pb.RenderDelegationCardRequest(delegation_id=delegation_id)
+    with calling(c.token, tenant):
+        rendered = await gw.services.proxy().RenderDelegationCard(request)
+    return _pdf(rendered)
+
+
+def _pdf(rendered: pb.RenderTripsResponse | pb.RenderDelegationCardResponse) -> Response:
+    return Response(
+        content=rendered.pdf,
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{rendered.filename}"'},
+    )
+
+
 # --- trips (the manifests of a trip day) --------------------------------------------------------
 
 
@@ -284,7 +310,9 @@ class DeliverIn(BaseModel):
     delegations: list[str] | None = Field(None, max_length=500, description="default: all of the trip's")
 
 
-@router.get(TRIPS, response_model=TripPage)
+@router.get(
+    TRIPS, **documented(TripPage, content={PDF: {}}, description="the manifests (JSON), or their PDF")
+)
 async def trips(
     tenant: Tenant,
     c: Authed,
@@ -293,10 +321,17 @@ async def trips(
         str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD; default: the next trip day")
     ] = None,
     agent: Annotated[str | None, Query(max_length=32)] = None,
-) -> dict:
+    accept: Annotated[str | None, Header(description="application/pdf for the printable manifests")] = None,
+) -> Any:
     """The trips of a trip day, one per carrying agent and destination, with their manifests (an agent:
-    its own trips; the township's staff and the county admin and supervisor: all)."""
+    its own trips; the township's staff and the county admin and supervisor: all). With
+    `Accept: application/pdf` the manifests to print, one trip a page (代办员送件清单)."""
     with calling(c.token, tenant):
+        if accept and PDF in accept.lower():
+            rendered = await gw.services.proxy().RenderTrips(
+                pb.RenderTripsRequest(trip_date=day or "", agent=agent or "")
+            )
+            return _pdf(rendered)
         reply = await gw.services.proxy().ListTrips(
             pb.ListTripsRequest(trip_date=day or "", agent=agent or "")
         )

@@ -319,6 +319,36 @@ class DeliverTripResponse(_message.Message):
     trip: _trip_pb2.Trip
     def __init__(self, trip: _Optional[_Union[_trip_pb2.Trip, _Mapping]] = ...) -> None: ...
 
+class RenderTripsRequest(_message.Message):
+    __slots__ = ("trip_date", "agent")
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    trip_date: str
+    agent: str
+    def __init__(self, trip_date: _Optional[str] = ..., agent: _Optional[str] = ...) -> None: ...
+
+class RenderDelegationCardRequest(_message.Message):
+    __slots__ = ("delegation_id",)
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    def __init__(self, delegation_id: _Optional[str] = ...) -> None: ...
+
+class RenderTripsResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...
+
+class RenderDelegationCardResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...
+
 class RecordVisitRequest(_message.Message):
     __slots__ = ("household_id", "at", "needs", "note")
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
