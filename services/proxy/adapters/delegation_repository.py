@@ -202,6 +202,7 @@ def _row(d: Delegation) -> dict[str, Any]:
             }
             for h in d.history
         ],
+        "completed_at": d.completed_at,
         "updated_at": datetime.now(UTC),
         "version": d.version,
     }

@@ -66,6 +66,7 @@ WITHDRAWN = "withdrawn"
 STATES = (ACCEPTED, DECIDED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY, RETURNED, REPLIED, FILED, WITHDRAWN)
 OPEN_STATES = frozenset({ACCEPTED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY})
 TERMINAL_STATES = frozenset({FILED, WITHDRAWN})
+RESULT_STATES = frozenset({DECIDED, RETURNED})  # the result came back to the village
 
 METHODS = ("signature", "thumbprint")
 OUTCOMES = ("approved", "denied")
@@ -246,6 +247,12 @@ class Delegation:
     @property
     def decided_in_village(self) -> bool:
         return self.item_level == VILLAGE_LEVEL
+
+    @property
+    def completed_at(self) -> datetime | None:
+        """When its result came back — decided on the spot, or returned from the township or the
+        county: the first step into either (what quotas and stars count, domain/performance.py)."""
+        return next((h.at for h in self.history if h.state in RESULT_STATES), None)
 
     @property
     def is_open(self) -> bool:

@@ -28,6 +28,7 @@ from services.proxy.adapters.household_proto import (
     visit_to_pb,
 )
 from services.proxy.adapters.intake_client import GrpcIntake
+from services.proxy.adapters.performance_proto import quota_to_pb, stars_to_pb
 from services.proxy.adapters.trip_proto import trip_to_pb
 from services.proxy.domain.delegation import Applicant
 from services.proxy.service_layer import (
@@ -35,6 +36,7 @@ from services.proxy.service_layer import (
     delegations,
     exclusions,
     households,
+    performance,
     printing,
     trips,
     visits,
@@ -272,6 +274,24 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
             self.runtime.sessions, current_principal(), current_tenant(), self.intake, request.delegation_id
         )
         return pb.RenderDelegationCardResponse(pdf=document, filename=filename)
+
+    # --- quotas and stars
+
+    def ListQuotas(self, request: pb.ListQuotasRequest, context: object) -> pb.ListQuotasResponse:
+        listing = performance.list_quotas(
+            self.runtime.sessions, current_principal(), current_tenant(), request.month
+        )
+        return pb.ListQuotasResponse(
+            quotas=[quota_to_pb(q) for q in listing.items], month=listing.month, closed=listing.closed
+        )
+
+    def ListStars(self, request: pb.ListStarsRequest, context: object) -> pb.ListStarsResponse:
+        listing = performance.list_stars(
+            self.runtime.sessions, current_principal(), current_tenant(), request.quarter
+        )
+        return pb.ListStarsResponse(
+            stars=[stars_to_pb(v) for v in listing.items], quarter=listing.quarter, awarded=listing.awarded
+        )
 
     # --- visits
 

@@ -211,16 +211,7 @@ def plan_all(
 ) -> PlanReport:
     """`plan_township` for every active township (or only `townships`), each in its own transaction."""
     at = now or datetime.now(UTC)
-    with db.transaction(ops_sessions, None) as s:
-        t = tables.tenant
-        listed = list(
-            s.execute(
-                sa.select(t.c.tenant_id).where(t.c.status == "active").order_by(t.c.tenant_id)
-            ).scalars()
-        )
-    if townships is not None:
-        wanted = set(townships)
-        listed = [x for x in listed if x in wanted]
+    listed = active_townships(ops_sessions, townships)
     missed = announced = failed = 0
     for tenant in listed:
         try:
@@ -232,6 +223,18 @@ def plan_all(
             continue
         missed, announced = missed + m, announced + a
     return PlanReport(len(listed), missed, announced, failed)
+
+
+def active_townships(ops_sessions: sessionmaker[Session], only: Iterable[str] | None = None) -> list[str]:
+    """The active townships (of `only`, when given), in tenant order: what a job goes through."""
+    with db.transaction(ops_sessions, None) as s:
+        t = tables.tenant
+        query = sa.select(t.c.tenant_id).where(t.c.status == "active").order_by(t.c.tenant_id)
+        listed = list(s.execute(query).scalars())
+    if only is not None:
+        wanted = set(only)
+        listed = [x for x in listed if x in wanted]
+    return listed
 
 
 def plan_township(s: Session, tenant: str, at: datetime) -> tuple[int, int]:

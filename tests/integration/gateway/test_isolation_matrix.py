@@ -245,6 +245,9 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_DELEGATION + "/card"): TENANT_PEOPLE,  # the implementation card (PDF), as read
     ("GET", PROXY + "/trips"): TENANT_PEOPLE,
     ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
+    # quotas name agents and their penalties: who manages or is an agent (its own), and the county
+    ("GET", PROXY + "/quotas"): TENANT_PROXY_READ,
+    ("GET", PROXY + "/stars"): TENANT_PEOPLE,  # the village service points' stars
     # --- end of proxy: agents, households, exclusions, visits, delegations
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,

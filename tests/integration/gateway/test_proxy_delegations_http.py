@@ -220,3 +220,26 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
         assert client.get(case_url, headers=clerk).json()["state"] == "archived"
         listed = client.get(f"{base}/proxy/delegations", params={"state": "filed"}, headers=admin).json()
         assert {d["id"] for d in listed["items"]} == {decided["id"], carried["id"]}
+
+        # quotas and stars as of now (both delegations completed this month and quarter)
+        r = client.get(f"{base}/proxy/quotas", headers=admin)
+        assert r.status_code == 200 and r.json()["closed"] is False, r.text
+        [quota] = r.json()["items"]
+        assert (quota["agent"], quota["level"], quota["required"], quota["done"]) == (
+            agent_name,
+            "village",
+            2,
+            2,
+        )
+        assert (quota["shortfall"], quota["penalty"]) == (0, 0)
+        assert [q["agent"] for q in client.get(f"{base}/proxy/quotas", headers=agent).json()["items"]] == [
+            agent_name
+        ]
+        assert_problem(client.get(f"{base}/proxy/quotas", params={"month": "2026-13"}, headers=admin), 422,
+                       "validation_error")  # fmt: skip
+        assert_problem(client.get(f"{base}/proxy/quotas", headers=clerk), 403, "forbidden")
+        r = client.get(f"{base}/proxy/stars", headers=clerk)
+        assert r.status_code == 200, r.text
+        [village] = r.json()["items"]
+        assert (village["village"], village["delegations"], village["completion_rate"]) == ("baiyun", 2, 1.0)
+        assert village["satisfaction_rate"] == 1.0 and village["stars"] == 3

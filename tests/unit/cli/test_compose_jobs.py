@@ -116,7 +116,14 @@ def test_two_jobs_of_one_name_are_refused(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_the_services_declare_the_jobs_the_cronjobs_run() -> None:
     jobs = compose.jobs()
-    assert list(jobs) == ["retry-failed", "sweep-deadlines", "plan-trips", "send-digests"]
+    assert list(jobs) == [
+        "retry-failed",
+        "sweep-deadlines",
+        "plan-trips",
+        "close-proxy-month",
+        "award-village-stars",
+        "send-digests",
+    ]
     assert jobs["sweep-deadlines"].every_seconds == 300 and jobs["sweep-deadlines"].office_hours_only
     assert {loop.name for d in compose.service_defs() for loop in d.loops} == {
         "moved-deadlines",

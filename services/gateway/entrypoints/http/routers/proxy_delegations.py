@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
+from bianmin.proxy.v1 import agent_pb2 as apb
 from bianmin.proxy.v1 import delegation_pb2 as dpb
 from bianmin.proxy.v1 import proxy_service_pb2 as pb
 from bianmin.proxy.v1 import trip_pb2 as tpb
@@ -432,4 +433,95 @@ def delegation_json(d: dpb.Delegation, tz: ZoneInfo) -> dict[str, Any]:
         "carrier": d.carrier or None,
         "trip_id": d.trip_id or None,
         "version": d.version,
+    }
+
+
+# --- quotas and stars (DOMAIN.md §6.5) -----------------------------------------------------------
+
+
+class QuotaOut(BaseModel):
+    agent: str
+    level: Literal["village", "township", "group", "petition"] | None
+    month: str
+    required: int
+    done: int
+    shortfall: int
+    penalty: float = Field(description="yuan: shortfall × the level's penalty (settings)")
+
+
+class QuotaPage(BaseModel):
+    month: str
+    closed: bool = Field(description="frozen by `bianmin jobs close-proxy-month`; else as of now")
+    items: list[QuotaOut]
+
+
+class StarsOut(BaseModel):
+    village: str
+    quarter: str
+    delegations: int
+    completion_rate: float
+    satisfaction_rate: float
+    stars: int = Field(ge=0, le=3)
+
+
+class StarsPage(BaseModel):
+    quarter: str
+    awarded: bool = Field(description="frozen by `bianmin jobs award-village-stars`; else as of now")
+    items: list[StarsOut]
+
+
+@router.get("/v1/townships/{tenant}/proxy/quotas", response_model=QuotaPage)
+async def quotas(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM; default: this month")] = None,
+) -> dict:
+    """The agents' monthly quotas (seed 002 篇6: township agents 1 a week, village 2 and group 1 a
+    month), done, shortfall and penalty; an agent sees its own."""
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().ListQuotas(pb.ListQuotasRequest(month=month or ""))
+    return {
+        "month": reply.month,
+        "closed": reply.closed,
+        "items": [
+            {
+                "agent": q.agent,
+                "level": json_word(apb.AgentLevel, "AGENT_LEVEL_", q.level),
+                "month": q.month,
+                "required": q.required,
+                "done": q.done,
+                "shortfall": q.shortfall,
+                "penalty": q.penalty_fen / 100,
+            }  # fmt: skip
+            for q in reply.quotas
+        ],
+    }
+
+
+@router.get("/v1/townships/{tenant}/proxy/stars", response_model=StarsPage)
+async def stars(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    quarter: Annotated[str | None, Query(max_length=6, description="YYYYQn; default: this quarter")] = None,
+) -> dict:
+    """Each village service point's stars for a quarter (seed 002 篇7: 0–3 from its completion and
+    satisfaction rates)."""
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().ListStars(pb.ListStarsRequest(quarter=quarter or ""))
+    return {
+        "quarter": reply.quarter,
+        "awarded": reply.awarded,
+        "items": [
+            {
+                "village": v.village,
+                "quarter": v.quarter,
+                "delegations": v.delegations,
+                "completion_rate": v.completion_rate,
+                "satisfaction_rate": v.satisfaction_rate,
+                "stars": v.stars,
+            }  # fmt: skip
+            for v in reply.stars
+        ],
     }

@@ -390,10 +390,14 @@ class ListQuotasRequest(_message.Message):
     def __init__(self, month: _Optional[str] = ...) -> None: ...
 
 class ListQuotasResponse(_message.Message):
-    __slots__ = ("quotas",)
+    __slots__ = ("quotas", "month", "closed")
     QUOTAS_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
     quotas: _containers.RepeatedCompositeFieldContainer[_performance_pb2.Quota]
-    def __init__(self, quotas: _Optional[_Iterable[_Union[_performance_pb2.Quota, _Mapping]]] = ...) -> None: ...
+    month: str
+    closed: bool
+    def __init__(self, quotas: _Optional[_Iterable[_Union[_performance_pb2.Quota, _Mapping]]] = ..., month: _Optional[str] = ..., closed: _Optional[bool] = ...) -> None: ...
 
 class ListStarsRequest(_message.Message):
     __slots__ = ("quarter",)
@@ -402,7 +406,11 @@ class ListStarsRequest(_message.Message):
     def __init__(self, quarter: _Optional[str] = ...) -> None: ...
 
 class ListStarsResponse(_message.Message):
-    __slots__ = ("stars",)
+    __slots__ = ("stars", "quarter", "awarded")
     STARS_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    AWARDED_FIELD_NUMBER: _ClassVar[int]
     stars: _containers.RepeatedCompositeFieldContainer[_performance_pb2.VillageStars]
-    def __init__(self, stars: _Optional[_Iterable[_Union[_performance_pb2.VillageStars, _Mapping]]] = ...) -> None: ...
+    quarter: str
+    awarded: bool
+    def __init__(self, stars: _Optional[_Iterable[_Union[_performance_pb2.VillageStars, _Mapping]]] = ..., quarter: _Optional[str] = ..., awarded: _Optional[bool] = ...) -> None: ...
