@@ -10,7 +10,7 @@ from bianmin.proxy.v1 import events_pb2, trip_pb2
 
 from libs.common.grpc.enums import enum_word
 from libs.common.messaging import message_of
-from services.notify.domain.proxy_events import ManifestEntry, TripManifest, TripMissed
+from services.notify.domain.proxy_events import ManifestEntry, TripManifest, TripMissed, Uncarried
 
 
 def _day(text: str) -> date | None:
@@ -36,3 +36,8 @@ def trip_planned_of(data: dict[str, Any]) -> TripManifest:
 def trip_missed_of(data: dict[str, Any]) -> TripMissed:
     missed = message_of(data, events_pb2.DelegationTripMissed)
     return TripMissed(missed.delegation_id, missed.agent, _day(missed.trip_date))
+
+
+def uncarried_of(data: dict[str, Any]) -> Uncarried:
+    u = message_of(data, events_pb2.DelegationUncarried)
+    return Uncarried(u.delegation_id, u.case_number, u.agent, _day(u.trip_date))

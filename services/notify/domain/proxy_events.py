@@ -1,6 +1,7 @@
 """Proxy's trip events as notify reads them (decoded by adapters/proxy_event_proto.py), and the
-texts they oblige (DOMAIN.md §6.3 step 3, §10): each agent is told its trip's manifest, the
-township admins are warned of a delegation that missed its trip day. Pure: no I/O."""
+texts they oblige (DOMAIN.md §6.3 step 3, §6.4, §10): each agent is told its trip's manifest, the
+township admins are warned of a delegation that missed its trip day and of a county item no
+township agent can carry. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ class TripMissed:
     day: date | None
 
 
+@dataclass(frozen=True)
+class Uncarried:
+    """`delegation_uncarried`: a county item no township agent can carry."""
+
+    delegation_id: str
+    case_number: str
+    agent: str
+    day: date | None
+
+
 def day_label(day: date) -> str:
     return f"{chinese_date(day.year, day.month, day.day)}（{WEEKDAYS[day.weekday()]}）"
 
@@ -67,5 +78,17 @@ def missed_message(missed: TripMissed) -> tuple[str, str]:
     text = (
         f"代办员 {missed.agent} 承运的代办事项（{missed.delegation_id}）未在{when}送达，"
         "已排入下一代办日，请督促办理。"
+    )
+    return title, text
+
+
+def uncarried_message(u: Uncarried) -> tuple[str, str]:
+    """(title, text) warning the township admins that a county item has no carrier."""
+    when = f"{day_label(u.day)}的" if u.day is not None else ""
+    title = f"无人代办送县：{u.case_number or u.delegation_id}"
+    text = (
+        f"代办事项 {u.case_number or u.delegation_id}（代办员 {u.agent}）已报送县级部门，"
+        f"但没有可承运的乡级代办员（无在岗乡级代办员或均在请假），未能排入{when}代办行程。"
+        "请指定乡级代办员或安排专人送件。"
     )
     return title, text

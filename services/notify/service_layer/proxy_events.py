@@ -5,6 +5,8 @@
   staff projection). An empty manifest tells nobody.
 - `delegation_trip_missed`: every active township_admin of the township is warned in the inbox
   (none is logged: the warning would otherwise be lost silently).
+- `delegation_uncarried` (a case escalated to the county, no township agent to carry it): the
+  township admins warned likewise (topic `no_carrier`).
 
 Handlers run in the consumer's idempotent, tenant-scoped transaction; the inbox and notification
 rows are unique per source event, so a repeated delivery changes nothing."""
@@ -35,19 +37,27 @@ def on_trip_planned(envelope: Envelope, session: Session) -> None:
 def on_delegation_trip_missed(envelope: Envelope, session: Session) -> None:
     missed = proxy_event_proto.trip_missed_of(envelope.data)
     title, text = proxy_events.missed_message(missed)
+    _warn_admins(session, envelope, "trip_missed", title, text, f"delegation {missed.delegation_id}")
+
+
+def on_delegation_uncarried(envelope: Envelope, session: Session) -> None:
+    uncarried = proxy_event_proto.uncarried_of(envelope.data)
+    title, text = proxy_events.uncarried_message(uncarried)
+    _warn_admins(session, envelope, "no_carrier", title, text, f"delegation {uncarried.delegation_id}")
+
+
+def _warn_admins(session: Session, envelope: Envelope, topic: str, title: str, text: str, what: str) -> None:
+    """An inbox item to every active township_admin (none is logged: never lost silently)."""
     admins = township_admins(session)
     if not admins:
-        log.warning(
-            "delegation %s in %s missed its trip day: no township_admin to warn",
-            missed.delegation_id,
-            envelope.tenant_id,
-        )
+        log.warning("%s in %s: no township_admin to warn (%s)", what, envelope.tenant_id, topic)
     for username in admins:
-        staff_message(session, envelope, username, "trip_missed", title, text, None)
+        staff_message(session, envelope, username, topic, title, text, None)
 
 
 def subscriptions() -> list[Subscription]:
     return [
         Subscription(SOURCE, "trip_planned", "notify", on_trip_planned),
         Subscription(SOURCE, "delegation_trip_missed", "notify", on_delegation_trip_missed),
+        Subscription(SOURCE, "delegation_uncarried", "notify", on_delegation_uncarried),
     ]

@@ -70,8 +70,10 @@ def plan(s: Session, d: Delegation, *, destination: str, actor: str, at: datetim
     load = repo.carried_load(s)
     if destination == COUNTY:
         carrier = dispatch.to_county(agents, away, load)
-        if not carrier:  # the township has no township agent: nobody to dispatch (README: not yet)
-            log.warning("no township agent in %s to carry delegation %s to the county", d.tenant, d.id)
+        if not carrier or carrier in away:  # no active township agent, or every one away: warned
+            log.warning("no township agent in %s can carry delegation %s to the county", d.tenant, d.id)
+            trips_repo.warn_uncarried(s, d.tenant, d, day)
+        if not carrier:  # nobody to put it on a trip: it waits at the county for the admins
             return
     else:
         zone = d.agent

@@ -129,3 +129,23 @@ def test_a_trip_without_its_date_fails_and_writes_nothing(rt: Runtime) -> None:
     broken.trip.trip_date = ""
     assert deliver(rt, envelope(tenant, broken)) != "processed"
     assert not rows(rt, tenant, tables.inbox_item)
+
+
+def test_a_county_item_without_a_carrier_warns_every_township_admin(rt: Runtime) -> None:
+    tenant = township(rt)
+    uncarried = events_pb2.DelegationUncarried(
+        delegation_id="dlg-3", case_id="c3", case_number="NP-0042", agent="agent1", trip_date="2026-12-13"
+    )
+    env = envelope(tenant, uncarried)
+    assert deliver(rt, env) == "processed"
+    assert deliver(rt, env) == "duplicate"
+    items = rows(rt, tenant, tables.inbox_item)
+    assert sorted((r.username, r.topic) for r in items) == [
+        ("admin_a", "no_carrier"),
+        ("admin_b", "no_carrier"),
+    ]
+    assert (
+        "NP-0042" in items[0].title
+        and "乡级代办员" in items[0].text
+        and "2026年12月13日（星期日）" in items[0].text
+    )

@@ -2,7 +2,8 @@
 
 `trip_list` (the proto's TOPIC_TRIP_LIST: an agent told its trip's manifest, inbox and SMS) and
 `trip_missed` (TOPIC_TRIP_MISSED: the township admins warned of a delegation that missed its trip
-day) join the topics the `notification` and `inbox_item` rows may carry.
+day) and `no_carrier` (TOPIC_NO_CARRIER: the township admins warned of a county item no township
+agent can carry) join the topics the `notification` and `inbox_item` rows may carry.
 
 Revision ID: 0012
 Revises: 0011
@@ -18,7 +19,8 @@ depends_on = None
 
 S = "notify"
 BEFORE = ("notice", "assignment", "clock_warning", "press", "collective_petition", "digest", "other")
-AFTER = (*BEFORE, "trip_list", "trip_missed")
+NEW = ("trip_list", "trip_missed", "no_carrier")
+AFTER = (*BEFORE, *NEW)
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -37,5 +39,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("notification", "inbox_item"):  # kept, as "other": nothing is lost
-        op.execute(f"UPDATE {S}.{table} SET topic = 'other' WHERE topic IN ('trip_list', 'trip_missed')")
+        op.execute(f"UPDATE {S}.{table} SET topic = 'other' WHERE topic IN {NEW!r}")
     _topics(BEFORE)

@@ -96,6 +96,20 @@ class DelegationTripMissed(_message.Message):
     trip_date: str
     def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., trip_date: _Optional[str] = ...) -> None: ...
 
+class DelegationUncarried(_message.Message):
+    __slots__ = ("delegation_id", "case_id", "case_number", "agent", "trip_date")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    case_id: str
+    case_number: str
+    agent: str
+    trip_date: str
+    def __init__(self, delegation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., case_number: _Optional[str] = ..., agent: _Optional[str] = ..., trip_date: _Optional[str] = ...) -> None: ...
+
 class TripPlanned(_message.Message):
     __slots__ = ("trip",)
     TRIP_FIELD_NUMBER: _ClassVar[int]
