@@ -10,7 +10,7 @@ from bianmin.proxy.v1 import events_pb2, trip_pb2
 
 from libs.common.grpc.enums import enum_word
 from libs.common.messaging import message_of
-from services.notify.domain.proxy_events import ManifestEntry, TripManifest, TripMissed, Uncarried
+from services.notify.domain.proxy_events import ManifestEntry, Reassigned, TripManifest, TripMissed, Uncarried
 
 
 def _day(text: str) -> date | None:
@@ -41,3 +41,8 @@ def trip_missed_of(data: dict[str, Any]) -> TripMissed:
 def uncarried_of(data: dict[str, Any]) -> Uncarried:
     u = message_of(data, events_pb2.DelegationUncarried)
     return Uncarried(u.delegation_id, u.case_number, u.agent, _day(u.trip_date))
+
+
+def reassigned_of(data: dict[str, Any]) -> Reassigned:
+    r = message_of(data, events_pb2.DelegationReassigned)
+    return Reassigned(r.delegation_id, r.carrier, r.previous_carrier, _day(r.trip_date), r.reason)

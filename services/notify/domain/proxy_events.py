@@ -53,6 +53,17 @@ class Uncarried:
     day: date | None
 
 
+@dataclass(frozen=True)
+class Reassigned:
+    """`delegation_reassigned`: dispatch chose another carrier (the backup, a township agent)."""
+
+    delegation_id: str
+    carrier: str
+    previous_carrier: str
+    day: date | None
+    reason: str = ""
+
+
 def day_label(day: date) -> str:
     return f"{chinese_date(day.year, day.month, day.day)}（{WEEKDAYS[day.weekday()]}）"
 
@@ -91,4 +102,14 @@ def uncarried_message(u: Uncarried) -> tuple[str, str]:
         f"但没有可承运的乡级代办员（无在岗乡级代办员或均在请假），未能排入{when}代办行程。"
         "请指定乡级代办员或安排专人送件。"
     )
+    return title, text
+
+
+def reassigned_message(r: Reassigned) -> tuple[str, str]:
+    """(title, text) telling the new carrier what it now carries."""
+    when = f"，排入{day_label(r.day)}的代办行程" if r.day is not None else ""
+    before = f"（原承运：{r.previous_carrier}）" if r.previous_carrier else ""
+    why = f"原因：{r.reason}。" if r.reason else ""
+    title = "新的代办承运任务"
+    text = f"代办事项（{r.delegation_id}）改由您承运{before}{when}。{why}"
     return title, text

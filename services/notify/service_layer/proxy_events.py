@@ -3,6 +3,8 @@
 - `trip_planned` (`bianmin jobs plan-trips`, once per trip of the next trip day): the carrier is
   told its manifest — an inbox item and an SMS to its work phone (the dispatcher looks it up in the
   staff projection). An empty manifest tells nobody.
+- `delegation_reassigned` (dispatch chose the backup, or a township agent for the county leg):
+  the new carrier is told in the inbox (topic `assignment`); its manifest follows on plan-trips.
 - `delegation_trip_missed`: every active township_admin of the township is warned in the inbox
   (none is logged: the warning would otherwise be lost silently).
 - `delegation_uncarried` (a case escalated to the county, no township agent to carry it): the
@@ -34,6 +36,14 @@ def on_trip_planned(envelope: Envelope, session: Session) -> None:
     staff_message(session, envelope, trip.agent, "trip_list", title, text, None, sms=True)
 
 
+def on_delegation_reassigned(envelope: Envelope, session: Session) -> None:
+    reassigned = proxy_event_proto.reassigned_of(envelope.data)
+    if not reassigned.carrier or reassigned.carrier == reassigned.previous_carrier:
+        return
+    title, text = proxy_events.reassigned_message(reassigned)
+    staff_message(session, envelope, reassigned.carrier, "assignment", title, text, None)
+
+
 def on_delegation_trip_missed(envelope: Envelope, session: Session) -> None:
     missed = proxy_event_proto.trip_missed_of(envelope.data)
     title, text = proxy_events.missed_message(missed)
@@ -58,6 +68,7 @@ def _warn_admins(session: Session, envelope: Envelope, topic: str, title: str, t
 def subscriptions() -> list[Subscription]:
     return [
         Subscription(SOURCE, "trip_planned", "notify", on_trip_planned),
+        Subscription(SOURCE, "delegation_reassigned", "notify", on_delegation_reassigned),
         Subscription(SOURCE, "delegation_trip_missed", "notify", on_delegation_trip_missed),
         Subscription(SOURCE, "delegation_uncarried", "notify", on_delegation_uncarried),
     ]

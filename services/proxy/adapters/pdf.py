@@ -23,8 +23,8 @@ from reportlab.platypus import Flowable, HRFlowable, KeepTogether, PageBreak, Sp
 
 from libs.common import pdf
 from libs.common.pdf import PAGE_WIDTH, RED
-from libs.common.pii import mask_name, mask_phone
-from services.proxy.domain.delegation import Delegation
+from libs.common.pii import mask_name
+from services.proxy.domain.delegation import Applicant, Delegation
 from services.proxy.domain.trip import Trip
 
 WIDTH = PAGE_WIDTH - 36 * mm  # the text width between 18 mm margins
@@ -137,14 +137,12 @@ def manifests(trips: Sequence[Trip], names: Names, printed_at: datetime) -> byte
     return pdf.build(story, t, title="代办员送件清单", author=names.township, margins_mm=(15, 18, 15, 18))
 
 
-def card(d: Delegation, names: Names, printed_at: datetime, *, full_names: bool) -> bytes:
-    """The implementation card of `d`, for the applicant to confirm; the applicant and their phone
-    in full only when `full_names` (the copy of the delegation's own agent)."""
+def card(d: Delegation, applicant: Applicant, names: Names, printed_at: datetime) -> bytes:
+    """The implementation card of `d`, for the applicant to confirm; `applicant` as the caller may
+    see them (`Delegation.seen_by`: in full on the delegation's own agent's copy)."""
     t = pdf.typesetter()
     cell, body = t.style("cell", 10.5), t.style("body", 11)
     small = t.style("small", 9, textColor=colors.grey)
-    applicant = d.applicant.name if full_names else mask_name(d.applicant.name)
-    phone = d.applicant.phone if full_names else mask_phone(d.applicant.phone)
     fee = (
         f"法定收费 {d.fee.amount_fen / 100:.2f} 元，票据号 {d.fee.receipt}；代办服务不收取任何费用"
         if d.fee is not None and d.fee.amount_fen
@@ -155,7 +153,7 @@ def card(d: Delegation, names: Names, printed_at: datetime, *, full_names: bool)
         outcome += f"：{d.outcome_reason}"
     label_w, value_w = 0.16 * WIDTH, 0.34 * WIDTH
     facts = [
-        ("申请人", applicant, "联系电话", phone),
+        ("申请人", applicant.name, "联系电话", applicant.phone),
         ("所在村", names.village(d.village), "代办员", names.person(d.agent)),
         ("办件编号", d.case_number, "委托时间", names.minute(d.consent.signed_at)),
         ("代办事项", names.item(d.item_code), "当前状态", STATES.get(d.state, d.state)),

@@ -43,9 +43,9 @@ def trip_manifests(
     at = now or datetime.now(UTC)
     listed = trips.list_trips(sessions, principal, tenant, day_text=day_text, agent=agent, now=at)
     scope = require_tenant(tenant)
-    with db.transaction(sessions, scope) as s:
-        codes = sorted({d.item_code for trip in listed for d in trip.delegations})
-        names = _names(s, scope, _item_names(intake, codes))
+    items = _item_names(intake, sorted({d.item_code for trip in listed for d in trip.delegations}))
+    with db.transaction(sessions, scope) as s:  # (intake is asked before: no call in a transaction)
+        names = _names(s, scope, items)
         day = (
             listed[0].date.isoformat()
             if listed
@@ -66,10 +66,11 @@ def delegation_card(
     """The implementation card of a delegation the caller may read."""
     d = delegations.get(sessions, principal, tenant, delegation_id)
     scope = require_tenant(tenant)
+    items = _item_names(intake, [d.item_code])
     with db.transaction(sessions, scope) as s:
-        names = _names(s, scope, _item_names(intake, [d.item_code]))
-    own = principal is not None and principal.username == d.agent
-    return pdf.card(d, names, now or datetime.now(UTC), full_names=own), f"card-{d.case_number}.pdf"
+        names = _names(s, scope, items)
+    applicant, _ = d.seen_by(principal.username if principal is not None else "")  # the one rule
+    return pdf.card(d, applicant, names, now or datetime.now(UTC)), f"card-{d.case_number}.pdf"
 
 
 def _item_names(intake: Intake, codes: Iterable[str]) -> dict[str, str]:

@@ -149,3 +149,18 @@ def test_a_county_item_without_a_carrier_warns_every_township_admin(rt: Runtime)
         and "乡级代办员" in items[0].text
         and "2026年12月13日（星期日）" in items[0].text
     )
+
+
+def test_a_new_carrier_is_told_of_its_assignment(rt: Runtime) -> None:
+    tenant = township(rt)
+    moved = events_pb2.DelegationReassigned(
+        delegation_id="dlg-4", agent="lan", case_id="c4", carrier="agent1", previous_carrier="lan",
+        trip_date="2026-12-13", reason="escalated to a county department",
+    )  # fmt: skip
+    assert deliver(rt, envelope(tenant, moved)) == "processed"
+    [item] = rows(rt, tenant, tables.inbox_item)
+    assert (item.username, item.topic) == ("agent1", "assignment")
+    assert "dlg-4" in item.text and "原承运：lan" in item.text and "2026年12月13日（星期日）" in item.text
+    same = events_pb2.DelegationReassigned(delegation_id="dlg-5", carrier="agent1", previous_carrier="agent1")
+    assert deliver(rt, envelope(tenant, same)) == "processed"
+    assert len(rows(rt, tenant, tables.inbox_item)) == 1  # nothing changed for anybody
