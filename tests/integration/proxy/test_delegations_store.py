@@ -557,6 +557,17 @@ def test_a_county_item_nobody_can_carry_warns_the_township_admins(runtime: Runti
     left = delegations.get(runtime.sessions, agent(tenant), tenant, other.id)
     assert (left.state, left.carrier) == ("at_county", "lan")  # nobody dispatched
     assert [w["delegation_id"] for w in outbox(runtime, tenant, "delegation_uncarried")] == [d.id, other.id]
+    # plan-trips: while nobody can carry it, it waits (no new warning); once one can, it is on its trip
+    with db.transaction(runtime.sessions, tenant) as s:
+        trips.plan_township(s, tenant, MONDAY)
+    assert delegations.get(runtime.sessions, agent(tenant), tenant, other.id).carrier == "lan"
+    with db.transaction(runtime.sessions, tenant) as s:
+        s.execute(sa.update(tables.agent).where(tables.agent.c.username == "huang").values(active=True))
+        leaves.record_cancelled(s, tenant, "L9", "huang", MONDAY)
+        trips.plan_township(s, tenant, MONDAY)
+    carried = delegations.get(runtime.sessions, agent(tenant), tenant, other.id)
+    assert (carried.state, carried.carrier, carried.history[-1].action) == ("at_county", "huang", "carry")
+    assert carried.trip_id and len(outbox(runtime, tenant, "delegation_uncarried")) == 2
 
 
 # --- trips and dispatch -------------------------------------------------------------------------
