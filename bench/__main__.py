@@ -18,7 +18,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-BENCHES = ["bench.calendar_bench", "bench.intake_bench", "bench.notify_bench"]
+BENCHES = ["bench.calendar_bench", "bench.intake_bench", "bench.notify_bench", "bench.appraisal_bench"]
 FLAGS = {
     "--cases": "BIANMIN_BENCH_CASES",
     "--seconds": "BIANMIN_BENCH_SECONDS",

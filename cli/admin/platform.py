@@ -66,7 +66,10 @@ def migrate() -> None:
 
 
 @commands.command()
-def jobs(name: str) -> None:
+def jobs(
+    name: str,
+    month: str = typer.Option("", "--month", help="YYYY-MM, for a job that takes a month (close-month)"),
+) -> None:
     """Run one round of a periodic job (a Kubernetes CronJob calls this); a wrong NAME lists them."""
     from cli import compose
 
@@ -74,7 +77,11 @@ def jobs(name: str) -> None:
     if name not in known:
         listed = ", ".join(f"{job.name} ({described(job)})" for job in known.values())
         raise typer.BadParameter(f"unknown job; known: {listed}")
-    report = known[name].run(compose.connect(_settings()))
+    job = known[name]
+    if month and job.run_for_month is None:
+        raise typer.BadParameter(f"the job {name} takes no --month")
+    runtime = compose.connect(_settings())
+    report = job.run_for_month(runtime, month) if month and job.run_for_month else job.run(runtime)
     typer.echo(f"{name}: {report.line}")
     if report.failed:
         raise typer.Exit(1)

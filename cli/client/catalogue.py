@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from cli.client import catalogue_file
-from cli.client.onboarding import _call, _problem
+from cli.client.http import EXIT_BAD_FILE, EXIT_FAILED, api_client, call, problem, progress
 
 if TYPE_CHECKING:
     import httpx
 
-EXIT_FAILED, EXIT_BAD_FILE = 1, 2
 TEMPLATE = "/v1/catalog/items"
 
 
@@ -38,7 +37,7 @@ def export(
     """Write the template (or `tenant`'s copy) to `path`; the number of items."""
     if path.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the file must end in .xlsx", param_hint="--file")
-    with _client(credentials, transport) as http:
+    with api_client(credentials, transport) as http:
         source = f"/v1/townships/{tenant}/catalog/items" if tenant else TEMPLATE
         items = _all(http, source)
     path.write_bytes(catalogue_file.workbook(items))
@@ -65,39 +64,20 @@ def import_(
         ]
         _summary(out, outcomes, dry_run=True)
         return
-    with _client(credentials, transport) as http:
+    with api_client(credentials, transport) as http:
         existing = {i["code"]: i for i in _all(http, TEMPLATE)}
         if dry_run:
             outcomes = [_compare(i, existing) or Outcome(i["code"], i["name"], "would create") for i in items]
         else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
             outcomes = []
-            with Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-            ) as bar:
-                task = bar.add_task("importing", total=len(items))
+            with progress(err, "importing", len(items)) as advance:
                 for i in items:
-                    bar.update(task, description=f"importing {i['code']}")
+                    advance(0, f"importing {i['code']}")
                     outcomes.append(_compare(i, existing) or _send(http, i))
-                    bar.advance(task)
-                bar.update(task, description="importing done")
+                    advance()
     _summary(out, outcomes, dry_run=dry_run)
     if any(o.result in ("failed", "differs") for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
-
-
-def _client(credentials: dict, transport: httpx.BaseTransport | None) -> httpx.Client:
-    import httpx
-
-    if "token" not in credentials:
-        raise typer.BadParameter("not logged in: run `bianmin client login` first")
-    return httpx.Client(
-        base_url=credentials["url"],
-        headers={"Authorization": f"Bearer {credentials['token']}"},
-        timeout=30,
-        transport=transport,
-    )
 
 
 def _all(http: httpx.Client, path: str) -> list[dict]:
@@ -106,9 +86,9 @@ def _all(http: httpx.Client, path: str) -> list[dict]:
     token = ""
     while True:
         params = {"page_size": 200, **({"page_token": token} if token else {})}
-        reply = _call(http, "GET", path, params=params)
+        reply = call(http, "GET", path, params=params)
         if reply.status_code != 200:  # e.g. not a county role, or a township not visible
-            typer.echo(f"error {_problem(reply)}", err=True)
+            typer.echo(f"error {problem(reply)}", err=True)
             raise typer.Exit(EXIT_FAILED)
         page = reply.json()
         items += page["items"]
@@ -132,12 +112,12 @@ def _send(http: httpx.Client, item: dict) -> Outcome:
 
     key = catalogue_file.idempotency_key(item)
     try:
-        reply = _call(http, "POST", TEMPLATE, json=item, headers={"Idempotency-Key": key})
+        reply = call(http, "POST", TEMPLATE, json=item, headers={"Idempotency-Key": key})
     except httpx.HTTPError as exc:  # it may have landed: a re-run (same key) finds out
         return Outcome(item["code"], item["name"], "failed", f"{type(exc).__name__}: {exc}")
     if reply.status_code in (200, 201):
         return Outcome(item["code"], item["name"], "created")
-    return Outcome(item["code"], item["name"], "failed", _problem(reply))
+    return Outcome(item["code"], item["name"], "failed", problem(reply))
 
 
 def _summary(console, outcomes: list[Outcome], dry_run: bool) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ from typing import Any
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import validate_code
+from libs.common.workbook import xlsx
 from services.intake.domain.catalogue import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -187,28 +188,12 @@ def differences(wanted: dict, existing: dict) -> list[str]:
 
 def workbook(items: list[dict]) -> bytes:
     """An .xlsx of `items` as `GET …/catalog/items` returns them (import reads it back)."""
-    import openpyxl
-    from openpyxl.styles import Font
-
     extra = [c for c in EXPORT_EXTRA if any(c in i for i in items)]
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "items"
-    sheet.append([*ITEM_COLUMNS, *extra])
-    mats = book.create_sheet("materials")
-    mats.append(list(MATERIAL_COLUMNS))
-    for i in items:
-        row = [_cell(key, i.get(key)) for key in ITEM_COLUMNS]
-        sheet.append(row + [_cell(key, i.get(key)) for key in extra])
-        for m in i.get("materials", []):
-            mats.append([i["code"], *(m.get(k) for k in MATERIAL_COLUMNS[1:])])
-    for s in (sheet, mats):
-        for cell in s[1]:
-            cell.font = Font(bold=True)
-        s.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [[_cell(key, i.get(key)) for key in (*ITEM_COLUMNS, *extra)] for i in items]
+    materials = [
+        [i["code"], *(m.get(k) for k in MATERIAL_COLUMNS[1:])] for i in items for m in i.get("materials", [])
+    ]
+    return xlsx({"items": ((*ITEM_COLUMNS, *extra), rows), "materials": (MATERIAL_COLUMNS, materials)})
 
 
 def _cell(key: str, value: Any) -> Any:

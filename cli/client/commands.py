@@ -321,3 +321,48 @@ def proxy_households_import(
     from cli.client import households
 
     households.import_(file, dry_run, _session(), tenant)
+
+
+appraisal = typer.Typer(help="Appraisal (考核): the county's rulebook.", no_args_is_help=True)
+client.add_typer(appraisal, name="appraisal")
+appraisal_rulebook = typer.Typer(help="A county's own rulebook: import.", no_args_is_help=True)
+appraisal.add_typer(appraisal_rulebook, name="rulebook")
+
+
+@appraisal_rulebook.command("import")
+def appraisal_rulebook_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="rules.yaml or rules.xlsx")],
+    activate: Annotated[
+        str | None, typer.Option("--activate", help="YYYY-MM: score the county's months from then on with it")
+    ] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Store a county rulebook (county_admin) from YAML (shaped as the default rulebook) or Excel
+    (sheets rulebook, rules, grades, vetoes). The whole file is checked first, then appraisal
+    checks the rules whole: any problem exits 2 with every problem listed."""
+    from cli.client import appraisal as appraisal_client
+
+    appraisal_client.import_(file, dry_run, _session() if not dry_run else {}, activate)
+
+
+attendance = typer.Typer(help="Attendance (考勤): import a sign-in device's export.", no_args_is_help=True)
+client.add_typer(attendance, name="attendance")
+
+
+@attendance.command("import")
+def attendance_import(
+    file: Annotated[Path, typer.Option("--file", "-f", help="the device's export.csv")],
+    dry_run: DryRun = False,
+    tenant: Township = None,
+    tz: Annotated[
+        str, typer.Option("--tz", help="the time zone of times without an offset", envvar="BIANMIN_TIMEZONE")
+    ] = "Asia/Shanghai",
+) -> None:
+    """Load a sign-in device's export (township_admin).
+
+    The whole file is checked first — its form here, its users and working days by the server —
+    any problem: exit 2, every problem listed with its row, nothing stored. Then its sign-ins are
+    stored; ones stored already count as duplicates, so running again is safe."""
+    from cli.client import attendance as attendance_import_
+
+    attendance_import_.import_(file, dry_run, _session(), tenant, tz)

@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING
 import typer
 
 from cli.client import households_file
-from cli.client.onboarding import EXIT_BAD_FILE, EXIT_FAILED, _call, _problem
-
-# the gateway's header on an answer replayed for a repeated Idempotency-Key (the edge's idempotency.py)
-REPLAYED = "Idempotent-Replayed"
+from cli.client.http import (
+    EXIT_BAD_FILE,
+    EXIT_FAILED,
+    REPLAYED,
+    api_client,
+    call,
+    error_code,
+    only_township,
+    problem,
+    progress,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -55,42 +62,16 @@ def import_(
         ]
         _summary(out, outcomes, dry_run=True)
         return
-    if "token" not in credentials:
-        raise typer.BadParameter("not logged in: run `bianmin client login` first")
-
-    import httpx
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with httpx.Client(
-        base_url=credentials["url"],
-        headers={"Authorization": f"Bearer {credentials['token']}"},
-        timeout=30,
-        transport=transport,
-    ) as http:
-        township = tenant or _only_township(http, err)
+    with api_client(credentials, transport) as http:
+        township = tenant or only_township(http, err)
         outcomes = []
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-        ) as progress:
-            task = progress.add_task("importing households", total=len(households))
+        with progress(err, "importing households", len(households)) as advance:
             for h in households:
                 outcomes.append(_send(http, township, h, content))
-                progress.advance(task)
-            progress.update(task, description="households done")
+                advance()
     _summary(out, outcomes, dry_run=False)
     if any(o.result == "failed" for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
-
-
-def _only_township(http, err) -> str:  # type: ignore[no-untyped-def]
-    reply = _call(http, "GET", "/v1/me")
-    if reply.status_code != 200:
-        err.print(f"error {_problem(reply)}", markup=False)
-        raise typer.Exit(EXIT_FAILED)
-    mine = reply.json().get("tenants") or []
-    if len(mine) != 1 or mine[0].endswith(".*"):
-        raise typer.BadParameter(f"name the township with --tenant (yours: {', '.join(mine) or 'none'})")
-    return str(mine[0])
 
 
 def _send(http, tenant: str, h: households_file.Household, content: bytes) -> Outcome:  # type: ignore[no-untyped-def]
@@ -98,7 +79,7 @@ def _send(http, tenant: str, h: households_file.Household, content: bytes) -> Ou
 
     key = households_file.idempotency_key(content, h)
     try:
-        reply = _call(
+        reply = call(
             http,
             "POST",
             f"/v1/townships/{tenant}/proxy/households",
@@ -112,16 +93,9 @@ def _send(http, tenant: str, h: households_file.Household, content: bytes) -> Ou
         if reply.headers.get(REPLAYED, "").lower() == "true":  # created by an earlier run of this file
             return Outcome(h.at, h.body["village"], "exists", f"{made.get('id')} (created before)")
         return Outcome(h.at, h.body["village"], "created", f"{made.get('id')} → {made.get('agent')}")
-    if reply.status_code == 409 and _code(reply) == "already_exists":
+    if reply.status_code == 409 and error_code(reply) == "already_exists":
         return Outcome(h.at, h.body["village"], "exists", "skipped")
-    return Outcome(h.at, h.body["village"], "failed", _problem(reply))
-
-
-def _code(reply) -> str:  # type: ignore[no-untyped-def]
-    try:
-        return str(reply.json().get("code"))
-    except ValueError:
-        return ""
+    return Outcome(h.at, h.body["village"], "failed", problem(reply))
 
 
 def _summary(console, outcomes: list[Outcome], dry_run: bool) -> None:  # type: ignore[no-untyped-def]

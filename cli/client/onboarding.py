@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from cli.client.http import EXIT_BAD_FILE, EXIT_FAILED, api_client, call, problem, progress
 from libs.common import onboarding_file
 
 if TYPE_CHECKING:
     import httpx
-
-EXIT_FAILED, EXIT_BAD_FILE = 1, 2
-RATE_LIMIT_RETRIES = 5
 
 
 @dataclass
@@ -50,33 +48,17 @@ def onboard(
         ]
         _summary(out, outcomes, dry_run=True)
         return
-    if "token" not in credentials:
-        raise typer.BadParameter("not logged in: run `bianmin client login` first")
-
-    import httpx
-
-    with httpx.Client(
-        base_url=credentials["url"],
-        headers={"Authorization": f"Bearer {credentials['token']}"},
-        timeout=30,
-        transport=transport,
-    ) as http:
+    with api_client(credentials, transport) as http:
         county = _county(http, err)
         outcomes = []
         if dry_run:
             outcomes = [_plan(http, county, t) for t in townships]
         else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            with Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
-            ) as progress:
-                task = progress.add_task("onboarding", total=len(townships))
+            with progress(err, "onboarding", len(townships)) as advance:
                 for t in townships:
-                    progress.update(task, description=f"onboarding {t['code']}")
+                    advance(0, f"onboarding {t['code']}")
                     outcomes.append(_send(http, county, t, content))
-                    progress.advance(task)
-                progress.update(task, description="onboarding done")
+                    advance()
     _summary(out, outcomes, dry_run=dry_run)
     if any(o.result == "failed" for o in outcomes):
         raise typer.Exit(EXIT_FAILED)
@@ -87,12 +69,12 @@ def _county(http, err) -> str:  # type: ignore[no-untyped-def]
     import httpx
 
     try:
-        reply = _call(http, "GET", "/v1/me")
+        reply = call(http, "GET", "/v1/me")
     except httpx.HTTPError as exc:
         err.print(f"error: cannot reach the gateway at {http.base_url}: {exc}", markup=False)
         raise typer.Exit(EXIT_FAILED) from exc
     if reply.status_code != 200:
-        err.print(f"error {_problem(reply)}", markup=False)
+        err.print(f"error {problem(reply)}", markup=False)
         raise typer.Exit(EXIT_FAILED)
     me = reply.json()
     counties = sorted(t[:-2] for t in me.get("tenants", []) if t.endswith(".*"))
@@ -108,12 +90,12 @@ def _county(http, err) -> str:  # type: ignore[no-untyped-def]
 
 def _exists(http, county: str, code: str) -> bool | str:  # type: ignore[no-untyped-def]
     """True or False, or the problem when the gateway's answer is neither."""
-    reply = _call(http, "GET", f"/v1/townships/{county}.{code}")
+    reply = call(http, "GET", f"/v1/townships/{county}.{code}")
     if reply.status_code == 200:
         return True
     if reply.status_code == 404:
         return False
-    return _problem(reply)
+    return problem(reply)
 
 
 def _check(http, county: str, township: dict) -> Outcome | None:  # type: ignore[no-untyped-def]
@@ -145,43 +127,19 @@ def _send(http, county: str, township: dict, content: bytes) -> Outcome:  # type
     code, name, tenant = township["code"], township["name"], f"{county}.{township['code']}"
     key = onboarding_file.idempotency_key(content, code)
     try:
-        reply = _call(http, "POST", "/v1/townships", json=township, headers={"Idempotency-Key": key})
+        reply = call(http, "POST", "/v1/townships", json=township, headers={"Idempotency-Key": key})
     except httpx.HTTPError as exc:
         # the request may have landed: a re-run (same key) finds out
         return Outcome(code, name, "failed", f"{type(exc).__name__}: {exc}")
     if reply.status_code in (200, 201):
         return Outcome(code, name, "created", reply.json().get("id", tenant))
-    problem = _problem(reply)
+    refused = problem(reply)
     try:  # created meanwhile (another run at the same time): it exists, which is what was wanted
         if _exists(http, county, code) is True:
             return Outcome(code, name, "exists", tenant)
     except httpx.HTTPError:
         pass
-    return Outcome(code, name, "failed", problem)
-
-
-def _call(http, method: str, url: str, **kwargs):  # type: ignore[no-untyped-def]
-    """One request; on `429 rate_limited` wait as told (Retry-After) and try again, a few times."""
-    import time
-
-    for _ in range(RATE_LIMIT_RETRIES):
-        reply = http.request(method, url, **kwargs)
-        if reply.status_code != 429:
-            return reply
-        try:
-            wait = float(reply.headers.get("Retry-After", "1"))
-        except ValueError:
-            wait = 1.0
-        time.sleep(min(max(wait, 0.1), 10.0))
-    return reply
-
-
-def _problem(reply) -> str:  # type: ignore[no-untyped-def]
-    try:
-        problem = reply.json()
-        return f"{reply.status_code} {problem.get('code')}: {problem.get('detail')}"
-    except ValueError:
-        return f"{reply.status_code} {reply.text[:200]}"
+    return Outcome(code, name, "failed", refused)
 
 
 def _summary(console, outcomes: list[Outcome], dry_run: bool) -> None:  # type: ignore[no-untyped-def]

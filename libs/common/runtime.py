@@ -74,6 +74,8 @@ class Job:
     run: Callable[[Runtime], JobReport]
     every_seconds: float  # in `bianmin run`; the CronJob has its own schedule
     office_hours_only: bool = False  # a round acts only on townships in their own office hours
+    # a job that can be pointed at one month (`bianmin jobs close-month --month YYYY-MM`)
+    run_for_month: Callable[[Runtime, str], JobReport] | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ CRONJOBS = {
     "bianmin-sweep-deadlines": ("*/5 * * * *", ["jobs", "sweep-deadlines"]),
     "bianmin-send-digests": ("0 8 * * *", ["jobs", "send-digests"]),
     "bianmin-plan-trips": ("0 6 * * *", ["jobs", "plan-trips"]),
+    "bianmin-close-month": ("0 2 1 * *", ["jobs", "close-month"]),
+    "bianmin-judge-attendance": ("30 1 * * *", ["jobs", "judge-attendance"]),
+    "bianmin-check-duty-rota": ("0 16 * * *", ["jobs", "check-duty-rota"]),
     "bianmin-close-proxy-month": ("30 1 1 * *", ["jobs", "close-proxy-month"]),
     "bianmin-award-village-stars": ("0 2 1 1,4,7,10 *", ["jobs", "award-village-stars"]),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from bianmin.appraisal.v1 import attendance_pb2, events_pb2
 
@@ -16,3 +17,7 @@ def days_to_pb(days: Iterable[DutyDay]) -> list[attendance_pb2.DutyDay]:
 def published_event(rota: Rota) -> events_pb2.DutyRotaPublished:
     """The event of a month's rota as it now stands: every day of it, in date order."""
     return events_pb2.DutyRotaPublished(month=rota.month, days=days_to_pb(rota.days))
+
+
+def missing_event(month: str, last_working_day: date) -> events_pb2.DutyRotaMissed:
+    return events_pb2.DutyRotaMissed(month=month, last_working_day=last_working_day.isoformat())

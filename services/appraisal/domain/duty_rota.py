@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from libs.common.errors import ValidationFailed
 from libs.common.tenancy import USERNAME_RE
@@ -38,6 +38,8 @@ class Rota:
 
     month: str  # "YYYY-MM"
     days: tuple[DutyDay, ...]
+    # the working days of the month with no leader (`gaps`): published, but warned of
+    gaps: tuple[date, ...] = field(default=(), compare=False)
 
     @property
     def first(self) -> date:
@@ -97,6 +99,34 @@ def rota(month: str, days: Iterable[tuple[str, str]], today: date) -> Rota:
     if not seen:
         raise ValidationFailed(f"the rota of {month} names no day")
     return Rota(month, tuple(sorted(DutyDay(d, u) for d, u in seen.items())))
+
+
+def gaps(rota: Rota, is_working: Callable[[date], bool]) -> tuple[date, ...]:
+    """The working days of the rota's month (the tenant's calendar) that name no leader on duty.
+    Seed 004 第二篇 八: "保证每天有一位乡领导干部在中心接待群众来访" — a rota with gaps is published
+    (a month may be filled in as it goes) but its gaps are said, each day."""
+    named = {d.day for d in rota.days}
+    day, found = rota.first, []
+    while day <= rota.last:
+        if is_working(day) and day not in named:
+            found.append(day)
+        day += timedelta(days=1)
+    return tuple(found)
+
+
+def last_working_day(month: str, is_working: Callable[[date], bool]) -> date | None:
+    """The month's last working day (None: it has none)."""
+    day, first = last_day(month), first_day(month)
+    while day >= first:
+        if is_working(day):
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
+def next_month(month: str) -> str:
+    first = last_day(month) + timedelta(days=1)
+    return f"{first:%Y-%m}"
 
 
 def day_range(from_date: str, to_date: str) -> tuple[date, date]:

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from libs.common.errors import ValidationFailed
 
@@ -30,7 +31,7 @@ class Period:
             return f"{self.year:04d}Q{(self.first - 1) // 3 + 1}"
         return f"{self.year:04d}"
 
-    @property
+    @cached_property  # asked for on every row scoring looks at
     def months(self) -> tuple[str, ...]:
         return tuple(f"{self.year:04d}-{m:02d}" for m in range(self.first, self.last + 1))
 

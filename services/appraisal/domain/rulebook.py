@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from libs.common.errors import ValidationFailed
@@ -146,11 +147,11 @@ class Rulebook:
     def veto(self, code: str) -> Veto | None:
         return self._vetoes.get(code)
 
-    @property
+    @cached_property  # built once a rulebook: scoring asks for a rule per row of the aggregate
     def _rules(self) -> dict[str, Rule]:
         return {r.code: r for r in self.rules}
 
-    @property
+    @cached_property
     def _vetoes(self) -> dict[str, Veto]:
         return {v.code: v for v in self.vetoes}
 
@@ -446,15 +447,15 @@ def _grades(raw: object, problems: list[str]) -> dict[str, GradeScale]:
         if not isinstance(scale, Mapping):
             problems.append(f"{where}: a mapping")
             continue
-        excellent = scale.get("excellent") or {}
-        middle = scale.get("qualified" if subject != "staff" else "competent") or {}
-        ex_min = _number(excellent.get("min"), f"{where}.excellent.min", problems)
+        excellent = _mapping(scale.get("excellent"), f"{where}.excellent", problems)
         middle_name = "competent" if subject == "staff" else "qualified"
+        middle = _mapping(scale.get(middle_name), f"{where}.{middle_name}", problems)
+        ex_min = _number(excellent.get("min"), f"{where}.excellent.min", problems)
         q_min = _number(middle.get("min"), f"{where}.{middle_name}.min", problems)
         basic = None
         if subject == "staff":
-            basic = _number((scale.get("basically_competent") or {}).get("min"),
-                            f"{where}.basically_competent.min", problems)  # fmt: skip
+            lowest = _mapping(scale.get("basically_competent"), f"{where}.basically_competent", problems)
+            basic = _number(lowest.get("min"), f"{where}.basically_competent.min", problems)
         top, share = excellent.get("top"), excellent.get("max_share")
         if top is not None and (not isinstance(top, int) or isinstance(top, bool) or top < 1):
             problems.append(f"{where}.excellent.top: a whole number ≥ 1")
@@ -478,6 +479,16 @@ def _grades(raw: object, problems: list[str]) -> dict[str, GradeScale]:
             str(scale.get("clause", "")),
         )
     return scales
+
+
+def _mapping(value: object, where: str, problems: list[str]) -> Mapping[str, Any]:
+    """`value` if a mapping; absent is an empty one; anything else is a problem (and empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: a mapping")
+        return {}
+    return value
 
 
 def _veto(raw: object, where: str, problems: list[str], rule_codes: set[str]) -> Veto | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from libs.common.errors import ValidationFailed
 from services.appraisal.domain import conditions
@@ -145,3 +145,44 @@ def manual(
         raise ValidationFailed("; ".join(problems), problems=problems)
     return NewEvent(subject, rule_code, round(points, 4), count, MANUAL, ref, evidence.strip(), occurred_at,
                     month, variant)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoreEvent:
+    """A score event as stored: what `fire` or `manual` made, with its id, who recorded it and
+    whether an upheld appeal withdrew it."""
+
+    id: str
+    subject: Subject
+    rule_code: str
+    points: float
+    count: int
+    source: str
+    ref: str
+    evidence: str
+    occurred_at: datetime
+    month: str
+    rulebook_id: str
+    recorded_by: str
+    recorded_at: datetime
+    variant: str = ""
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    status: str = ACTIVE
+    withdrawn_by: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+class Explained(NamedTuple):
+    """A score event as a table explains a point with it (a county month has 10⁵ of them)."""
+
+    id: str
+    subject: Subject
+    rule_code: str
+    points: float
+    times: int  # the event's count (`count` is a tuple's method)
+    source: str
+    ref: str
+    occurred_at: datetime

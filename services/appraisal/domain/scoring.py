@@ -125,6 +125,7 @@ def score_period(
     scores: dict[Subject, float] = {}
     rule_points: dict[Subject, dict[str, float]] = {}
     vetoes: dict[Subject, list[VetoHit]] = {}
+    named = {v.code: _rules_named(v) for v in book.vetoes}  # a veto looks only at these rules' events
     for subject in everyone:
         sums: dict[str, float] = defaultdict(float)
         for t in by_subject.get(subject, ()):
@@ -133,19 +134,72 @@ def score_period(
         clamped = {code: round(_clamp(book, code, value), 4) for code, value in sums.items()}
         rule_points[subject] = clamped
         scores[subject] = round(book.base_points + sum(clamped.values()), 4)
+        has = {t.rule_code for t in by_subject.get(subject, ())} | {
+            d.rule_code for d in dated_by.get(subject, ())
+        }
         vetoes[subject] = [
             VetoHit(v.code, v.consequence, v.description)
             for v in book.vetoes
             if v.subject == subject.type
+            and not has.isdisjoint(named[v.code])
             and _event_veto(v, period, by_subject.get(subject, ()), dated_by.get(subject, ()), is_working)
         ]
+    return _ranked(book, period, everyone, scores, rule_points, vetoes, history, excellent_quarters)
+
+
+def rescore(
+    book: Rulebook,
+    period: Period,
+    previous: Sequence[Result],
+    subject: Subject,
+    totals: Iterable[Total],
+    *,
+    dated: Iterable[Dated] = (),
+    is_working: Callable[[date], bool] = lambda d: d.weekday() < 5,
+    history: Mapping[Subject, Sequence[Past]] | None = None,
+    excellent_quarters: Mapping[Subject, int] | None = None,
+) -> list[Result]:
+    """The table again after one subject's events changed (an upheld appeal): that subject's
+    sums and event vetoes from `totals` and `dated` (its own), everyone else's as `previous` had
+    them; ranks, grades and standing vetoes anew for all. Equal to `score_period` over everyone's
+    totals (tested), without reading them."""
+    fresh = score_period(book, period, [subject], totals, dated=dated, is_working=is_working)
+    own = next((r for r in fresh if r.subject == subject), None)
+    named = {v.code: _rules_named(v) for v in book.vetoes}
+    scores: dict[Subject, float] = {}
+    rule_points: dict[Subject, dict[str, float]] = {}
+    vetoes: dict[Subject, list[VetoHit]] = {}
+    for r in previous:
+        scores[r.subject], rule_points[r.subject] = r.score, dict(r.rule_points)
+        vetoes[r.subject] = [v for v in r.vetoes if named.get(v.code)]  # the event vetoes only
+    if own is not None:
+        scores[subject], rule_points[subject] = own.score, dict(own.rule_points)
+        vetoes[subject] = [v for v in own.vetoes if named.get(v.code)]
+    return _ranked(
+        book, period, sorted(scores), scores, rule_points, vetoes, history or {}, excellent_quarters
+    )
+
+
+def _ranked(
+    book: Rulebook,
+    period: Period,
+    everyone: Sequence[Subject],
+    scores: Mapping[Subject, float],
+    rule_points: Mapping[Subject, Mapping[str, float]],
+    vetoes: Mapping[Subject, Sequence[VetoHit]],
+    history: Mapping[Subject, Sequence[Past]],
+    excellent_quarters: Mapping[Subject, int] | None,
+) -> list[Result]:
+    """Ranks, quota-bound grades and standing vetoes of each subject type, from the scores."""
     results: list[Result] = []
     for kind in sorted({s.type for s in everyone}):
         group = sorted((s for s in everyone if s.type == kind), key=lambda s: (-scores[s], s.id))
         n = len(group)
         grades = _grades(book, kind, period, group, scores, vetoes)
+        rank, previous = 0, None
         for position, subject in enumerate(group, start=1):
-            rank = 1 + sum(1 for other in group if scores[other] > scores[subject])
+            if scores[subject] != previous:  # in score order: equal scores share the first one's rank
+                rank, previous = position, scores[subject]
             from_bottom = n - position + 1
             hits = list(vetoes[subject])
             hits += _standing_vetoes(
@@ -226,6 +280,25 @@ def _grades(
             grade = UNQUALIFIED
         grades[subject] = grade
     return grades
+
+
+def _rules_named(veto: Veto) -> frozenset[str]:
+    """The rules whose events a veto's condition counts (a manual veto: its own code); grade and
+    rank conditions name none (they are standing conditions, judged after grading)."""
+    if veto.manual:
+        return frozenset({veto.code})
+    found: set[str] = set()
+
+    def walk(when: Mapping[str, Any]) -> None:
+        for kind, spec in when.items():
+            if kind == "any":
+                for part in spec:
+                    walk(part)
+            elif isinstance(spec, Mapping):
+                found.update(spec.get("rules") or ())
+
+    walk(veto.when or {})
+    return frozenset(found)
 
 
 def _event_veto(

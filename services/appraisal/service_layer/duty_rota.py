@@ -14,11 +14,13 @@ advisory lock), so the last event out is the rota that stands."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from libs.common import db
@@ -27,13 +29,17 @@ from libs.common.messaging import outbox
 from libs.common.tenancy import Principal, require_role, require_tenant
 from libs.common.tenant_projection import require_known
 from services.appraisal.adapters import tables
-from services.appraisal.adapters.duty_rota_proto import published_event
+from services.appraisal.adapters.duty_rota_proto import missing_event, published_event
 from services.appraisal.domain import duty_rota
 from services.appraisal.domain.duty_rota import DutyDay, Rota
+from services.appraisal.service_layer.calendar import tenant_calendar
 
 SOURCE = "appraisal"
 PUBLISHER_ROLES = ("township_admin", "county_admin")
-STAFF_ROLES = ("township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer")
+STAFF_ROLES = (
+    "township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer", "centre_head",
+    "township_leader",
+)  # fmt: skip
 READER_ROLES = (*STAFF_ROLES, "county_admin", "county_supervisor")
 
 t = tables.duty_day
@@ -74,6 +80,8 @@ def put_rota(
             ],
         )  # fmt: skip
         outbox.record(s, source=SOURCE, message_or_type=published_event(rota), tenant_id=scope)
+        calendar = tenant_calendar(s, scope, rota.first.year, rota.first.year)
+        rota = dataclasses.replace(rota, gaps=duty_rota.gaps(rota, lambda d: calendar.day_info(d).working))
     return rota
 
 
@@ -116,3 +124,53 @@ def require_caller(principal: Principal | None, tenant: str, *roles: str) -> Pri
     if principal is not None and not principal.may_see(tenant):
         raise NotFound(f"township {tenant} is not known here")
     return require_role(principal, *roles)
+
+
+# --- next month's rota by the month's last working day ----------------------------------------------
+
+
+def check_next_months(
+    sessions: sessionmaker[Session], ops_sessions: sessionmaker[Session], now: datetime | None = None
+) -> tuple[int, int]:
+    """The `check-duty-rota` job: every active township whose next month has no rota on or after
+    the current month's last working day is told once (`duty_rota_missed`; notify warns its
+    township admins). (townships checked, townships warned)."""
+    at = now or datetime.now(UTC)
+    t = tables.tenant
+    with db.transaction(ops_sessions, None) as s:
+        listed = list(
+            s.execute(
+                sa.select(t.c.tenant_id).where(t.c.status == "active").order_by(t.c.tenant_id)
+            ).scalars()
+        )
+    warned = 0
+    for tenant in listed:
+        warned += check_next_month(sessions, tenant, at)
+    return len(listed), warned
+
+
+def check_next_month(sessions: sessionmaker[Session], tenant: str, now: datetime) -> int:
+    """1 when `tenant` was warned now, else 0 (not yet the last working day, a rota is there, or
+    it was warned before)."""
+    with db.transaction(sessions, tenant) as s:
+        calendar = tenant_calendar(s, tenant, now.year - 1, now.year + 1)
+        today = now.astimezone(calendar.tz).date()
+        month = f"{today:%Y-%m}"
+        last = duty_rota.last_working_day(month, lambda d: calendar.day_info(d).working)
+        if last is None or today < last:
+            return 0
+        following = duty_rota.next_month(month)
+        start, end = duty_rota.first_day(following), duty_rota.last_day(following)
+        if s.execute(sa.select(t.c.day).where(t.c.day.between(start, end)).limit(1)).first() is not None:
+            return 0
+        w = tables.duty_rota_warning
+        fresh = s.execute(
+            insert(w)
+            .values(tenant_id=tenant, month=following, warned_at=now)
+            .on_conflict_do_nothing()
+            .returning(w.c.month)
+        ).first()
+        if fresh is None:
+            return 0
+        outbox.record(s, source=SOURCE, message_or_type=missing_event(following, last), tenant_id=tenant)
+    return 1

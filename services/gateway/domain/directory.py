@@ -10,8 +10,18 @@ from libs.common.tenancy import Principal, tenant_id, validate_code, validate_te
 from libs.common.text import clean_name
 
 COUNTY_ROLES = frozenset({"county_admin", "county_supervisor", "county_department", "ops"})
+# centre_head (中心主任) and township_leader (乡镇领导) approve leaves (DOMAIN.md §1, §8; seed 004:
+# "因公外出办事或请假一天以内的,报中心主任审批" and "请假二天以上的,报乡镇主要负责人审批")
 TOWNSHIP_ROLES = frozenset(
-    {"township_admin", "window_staff", "intake_desk", "proxy_agent", "petition_officer"}
+    {
+        "township_admin",
+        "window_staff",
+        "intake_desk",
+        "proxy_agent",
+        "petition_officer",
+        "centre_head",
+        "township_leader",
+    }
 )
 ROLES = COUNTY_ROLES | TOWNSHIP_ROLES
 

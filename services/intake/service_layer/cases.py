@@ -21,7 +21,6 @@ member's, else the item's first department)."""
 
 from __future__ import annotations
 
-import builtins
 import inspect
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,7 +42,6 @@ from services.intake.adapters import case_repository as repo
 from services.intake.adapters import tables
 from services.intake.domain.case import (
     ACTIONS,
-    STATES,
     Applicant,
     Case,
 )
@@ -62,7 +60,6 @@ ON_THE_SPOT = ("accept", "assign", "complete")
 PRESS_ROLES = ("county_supervisor", "township_admin")
 DEPARTMENT_ACTIONS = ("resume",)  # what a county department does with a case escalated to it
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
 t = tables.case
 
@@ -80,16 +77,6 @@ class ReceiveCase:
     first_ask: str | None = None  # default: the actor
     accept_if_complete: bool = False
     village: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    state: str = ""
-    item_code: str = ""
-    handler: str = ""
-    received_from: datetime | None = None  # inclusive
-    received_to: datetime | None = None  # exclusive
-    limit: int = DEFAULT_LIMIT
 
 
 # --- as the API calls them: the caller's roles, the case as they see it -----------------------
@@ -306,45 +293,11 @@ def load(sessions: sessionmaker[Session], tenant: str, case_id: str) -> Case:
         return repo.get(s, case_id)
 
 
-def list(  # the service's verb; `builtins.list` below is the type
-    sessions: sessionmaker[Session], tenant: str, filters: CaseFilter | None = None
-) -> builtins.list[Case]:
-    """The township's cases, newest received first, by state / item / handler / received time."""
-    f = filters or CaseFilter()
-    if not 1 <= f.limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be from 1 to {MAX_LIMIT}")
-    query = sa.select(t)
-    if f.state and f.state not in STATES:
-        raise ValidationFailed(f"state must be one of {', '.join(STATES)}")
-    if f.state:
-        query = query.where(t.c.state == f.state)
-    if f.item_code:
-        query = query.where(t.c.item_code == f.item_code)
-    if f.handler:
-        query = query.where(t.c.handler == f.handler)
-    if f.received_from is not None:
-        query = query.where(t.c.received_at >= f.received_from)
-    if f.received_to is not None:
-        query = query.where(t.c.received_at < f.received_to)
-    query = query.order_by(t.c.received_at.desc(), t.c.id).limit(f.limit)
-    h = tables.case_history
-    with db.transaction(sessions, require_tenant(tenant)) as s:
-        rows = s.execute(query).mappings().all()
-        history: dict[str, builtins.list[Any]] = {str(r["id"]): [] for r in rows}
-        if rows:
-            entries = s.execute(
-                sa.select(h).where(h.c.case_id.in_(builtins.list(history))).order_by(h.c.case_id, h.c.seq)
-            ).mappings()
-            for e in entries:
-                history[str(e["case_id"])].append(e)
-    return [repo.from_row(r, history[str(r["id"])]) for r in rows]
-
-
-def verify_history(ops_sessions: sessionmaker[Session]) -> builtins.list[repo.ChainProblem]:
+def verify_history(ops_sessions: sessionmaker[Session]) -> list[repo.ChainProblem]:
     """Walk every case's history chain in every township (the ops role crosses tenants) and
     return every broken link; empty when all is intact."""
     h = tables.case_history
-    problems: builtins.list[repo.ChainProblem] = []
+    problems: list[repo.ChainProblem] = []
     with db.transaction(ops_sessions, None) as s:
         cases = s.execute(sa.select(t).order_by(t.c.tenant_id, t.c.id)).mappings().all()
         entries = iter(

@@ -6,6 +6,7 @@ from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Loop, Runtime, ServiceDef
 from services.notify.entrypoints.grpc_servicer import NotifyServicer
 from services.notify.service_layer import (
+    appraisal_results,
     calendar,
     case_events,
     delivery,
@@ -34,8 +35,12 @@ def subscriptions() -> list[Subscription]:
         Subscription("gateway", "calendar_day_changed", "notify", calendar.on_calendar_day_changed),
         # appraisal's leader-on-duty rota: a collective petition alerts the leader on duty
         Subscription(duty_rota.SOURCE, "duty_rota_published", "notify", duty_rota.on_duty_rota_published),
+        # … and next month's rota missing on the month's last working day warns the township admin
+        Subscription(duty_rota.SOURCE, "duty_rota_missed", "notify", case_events.on_duty_rota_missed),
         # intake's case and petition events: notices, notifications, the inbox, open cases
         *case_events.subscriptions(),
+        # appraisal's closed month: each subject's result in the inbox, the consequences to the office
+        *appraisal_results.subscriptions(),
         # proxy's trips: each agent told its manifest, the township admins warned of a missed trip
         *proxy_events.subscriptions(),
     ]

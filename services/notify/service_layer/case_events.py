@@ -187,6 +187,18 @@ def township_admins(session: Session) -> list[str]:
     return sorted(admins)
 
 
+def on_duty_rota_missed(envelope: Envelope, session: Session) -> None:
+    """Appraisal's `duty_rota_missed`: next month has no leader-on-duty rota on the month's last
+    working day (seed 004 第二篇 八: "每月末对下一月党政领导干部带班值班接访日进行安排") — an inbox item
+    to every active township_admin of the township."""
+    month = str(envelope.data.get("month") or "")
+    last = str(envelope.data.get("last_working_day") or "")
+    title = f"{month} 带班值班表未公布"
+    text = f"{month} 的领导带班值班表尚未公布（本月最后一个工作日：{last}），请尽快安排并公示。"
+    for username in township_admins(session):
+        staff_message(session, envelope, username, "other", title, text, None)
+
+
 def _is_active_staff(session: Session, tenant: str, username: str) -> bool:
     s = tables.staff
     active = sa.select(s.c.username).where(s.c.tenant_id == tenant, s.c.username == username, s.c.active)

@@ -421,6 +421,30 @@ def test_creating_staff_makes_an_account_of_the_township_with_a_masked_phone(
     }
 
 
+def test_the_leave_approvers_are_township_roles(
+    client: TestClient, ta: dict[str, str], township: str, runtime: Runtime
+) -> None:
+    """centre_head (中心主任) and township_leader (乡镇领导) approve leaves (DOMAIN.md §1, §8)."""
+    for role, enum in (("centre_head", "ROLE_CENTRE_HEAD"), ("township_leader", "ROLE_TOWNSHIP_LEADER")):
+        username = unique_code(role.replace("_", ""))
+        body = {
+            "username": username,
+            "password": "a long password",
+            "name": "领导",
+            "phone": "13812345678",
+            "roles": [role],
+        }
+        r = client.post(f"/v1/townships/{township}/staff", json=body, headers=ta)
+        assert r.status_code == 201, r.text
+        assert r.json()["roles"] == [role]
+        me = client.get("/v1/me", headers=login(client, username, "a long password")).json()
+        assert (me["roles"], me["tenants"]) == ([role], [township])
+        saved = [
+            e for e in outbox_rows(runtime, township, "staff_saved") if e["payload"]["username"] == username
+        ]
+        assert saved[0]["payload"]["roles"] == [enum]
+
+
 @pytest.mark.parametrize(
     "changes",
     [

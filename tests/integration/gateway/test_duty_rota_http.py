@@ -93,7 +93,17 @@ def test_the_township_admin_publishes_a_month_and_staff_read_it(runtime: Runtime
     r = t.client.put(f"{t.rota}/{month}", json={"days": days}, headers=t.admin)
     assert r.status_code == 200, r.text
     in_order = sorted(days, key=lambda d: d["date"])
-    assert r.json() == {"month": month, "days": in_order}
+    body = r.json()
+    assert (body["month"], body["days"]) == (month, in_order)
+    # every other working day of the month has no leader: published, and each said
+    named = {d["date"] for d in days}
+    gaps = [w["date"] for w in body["warnings"]]
+    assert (
+        gaps
+        and not named & set(gaps)
+        and all(w["reason"].startswith("a working day") for w in body["warnings"])
+    )
+    assert all(date.fromisoformat(g).weekday() < 5 for g in gaps)  # no national days here: weekdays
     assert _appraisal_events(runtime, t.tenant)[-1] == {"month": month, "days": in_order}
 
     first, last = t.month.isoformat(), t.month.replace(day=28).isoformat()

@@ -143,8 +143,33 @@ TENANT_EXCLUSION_READ = Policy(
     "township_admin of the tenant or county_supervisor (exclusion list)",
     frozenset({"township_admin", "county_supervisor"}),
 )
+# --- workforce: leaves and attendance (routers/workforce.py; appraisal's role checks)
+LEAVES = "/v1/townships/{tenant}/leaves"
+LEAVE = LEAVES + "/{leave_id}"
+ATTENDANCE = "/v1/townships/{tenant}/attendance"
+# a leave is decided by a centre_head (≤ 1 working day) or a township_leader (2 or more): neither
+# is a role of the matrix's cells (adding them would refuse them on intake's reads, which this
+# round leaves alone), so every cell here is refused — tests/integration/gateway/
+# test_workforce_http.py exercises the allowed side
+LEAVE_DECIDER = Policy(
+    "centre_head or township_leader of the tenant", frozenset({"centre_head", "township_leader"})
+)
+# --- end of workforce
 PETITIONS = "/v1/townships/{tenant}/petitions"
 PETITION = PETITIONS + "/{petition_id}"
+# appraisal (routers/appraisal.py; appraisal's role checks): rulebooks for every user, the county
+# admin stores and activates; manual events by the management office or the county supervisor;
+# events and scores read by the township's people (staff: their own and their window's rows);
+# the subject appeals; the township admin decides (the county supervisor the county's events)
+RULEBOOKS = "/v1/appraisal/rulebooks"
+APPRAISAL = "/v1/townships/{tenant}/appraisal"
+TENANT_COUNTY_READ = Policy(
+    "county_admin or county_supervisor (on a tenant)", frozenset({"county_admin", "county_supervisor"})
+)
+TENANT_APPRAISAL_RECORDER = Policy(
+    "township_admin of the tenant or county_supervisor (management office, county supervision)",
+    frozenset({"township_admin", "county_supervisor"}),
+)
 CASE = "/v1/townships/{tenant}/cases/{case_id}"
 NOTICES = CASE + "/notices"
 CASE_ACTIONS = (
@@ -223,6 +248,32 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/v1/townships/{tenant}/personal-data-access"): TENANT_PII_AUDIT,
     ("PUT", DUTY_ROTA + "/{month}"): TENANT_ADMIN,
     ("GET", DUTY_ROTA): TENANT_PEOPLE,
+    # --- appraisal: rulebooks, score events, scores, appeals (routers/appraisal.py)
+    ("GET", RULEBOOKS): ANY_USER,
+    ("GET", RULEBOOKS + "/{rulebook_id}"): ANY_USER,
+    ("PUT", RULEBOOKS + "/{rulebook_id}"): COUNTY_ADMIN,
+    ("POST", RULEBOOKS + "/{rulebook_id}/activate"): COUNTY_ADMIN,
+    ("POST", APPRAISAL + "/events"): TENANT_APPRAISAL_RECORDER,
+    ("GET", APPRAISAL + "/events"): TENANT_PEOPLE,  # names people: not ops
+    ("GET", APPRAISAL + "/scores"): TENANT_PEOPLE,
+    ("POST", APPRAISAL + "/appeals"): TENANT_PEOPLE,  # the subject: an event on the caller (per caller)
+    ("POST", APPRAISAL + "/appeals/{appeal_id}/decide"): TENANT_APPRAISAL_RECORDER,
+    # the county's township assessment: the county reads and sets; the management office reports
+    ("GET", "/v1/appraisal/townships"): COUNTY_READ,
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): TENANT_COUNTY_READ,
+    ("POST", APPRAISAL + "/reports"): TENANT_MANAGEMENT_OFFICE,  # (and centre_head, not a matrix role)
+    # --- workforce: a leave is asked by the staff member (not a matrix user) or the township admin
+    ("POST", LEAVES): TENANT_MANAGEMENT_OFFICE,
+    ("GET", LEAVES): TENANT_PEOPLE,  # names people: not ops; staff see their own
+    ("POST", f"{LEAVE}/approve"): LEAVE_DECIDER,
+    ("POST", f"{LEAVE}/reject"): LEAVE_DECIDER,
+    ("POST", f"{LEAVE}/cancel"): TENANT_MANAGEMENT_OFFICE,  # or the staff member, or its decider
+    # a sign-in: the staff member's own (not a matrix user) or back-filled by the township admin
+    ("POST", f"{ATTENDANCE}/sign-ins"): TENANT_MANAGEMENT_OFFICE,
+    ("POST", f"{ATTENDANCE}/imports"): TENANT_MANAGEMENT_OFFICE,  # a sign-in device's export
+    ("POST", f"{ATTENDANCE}/spot-checks"): TENANT_MANAGEMENT_OFFICE,  # 明查暗访
+    ("GET", ATTENDANCE): TENANT_PEOPLE,  # names people: not ops; staff see their own
+    # --- end of workforce
     # --- proxy: agents, households, exclusions, visits (routers/proxy_agents.py; proxy's role checks)
     ("POST", PROXY_AGENTS): TENANT_ADMIN,
     ("GET", PROXY_AGENTS): TENANT_PEOPLE,  # names people: not ops
@@ -289,6 +340,8 @@ class Request:
     suspended: bool = False
     # the call acts on something of the caller's own (their inbox item): built for each role
     per_caller: Callable[[World, str], Call] | None = None
+    # the same, in the township called (a score event on the caller, to appeal)
+    per_caller_in: Callable[[World, str, str | None], Call] | None = None
 
 
 def _onboard_body(w: World, tenant: str | None) -> Call:
@@ -559,6 +612,171 @@ def _duty_rota(w: World, tenant: str | None) -> Call:
     return Call({"month": "2090-01"}, json={"days": days})
 
 
+# --- appraisal: rulebooks, score events, scores, appeals ---------------------------------------
+
+
+def _rulebook_put(w: World, tenant: str | None) -> Call:
+    """A small county rulebook of its own id (one manual window rule, the window grades)."""
+    book_id = unique_code("rb")
+    rule = {"code": "W-MX-01", "subject_type": "window", "description": "矩阵規則，每次扣1分", "points": -1,
+            "unit": "time", "source": "manual", "clause": "第一條"}  # fmt: skip
+    grades = {"window": {"excellent": {"min": 95, "top": 3}, "qualified": {"min": 75}}}
+    return Call(
+        {"rulebook_id": book_id}, json={"id": book_id, "name": "矩阵细则", "rules": [rule], "grades": grades}
+    )
+
+
+def _manual_event(w: World, tenant: str | None) -> Call:
+    body = {
+        "subject": {"type": "window", "id": WINDOW},
+        "rule_code": "W-SVC-08",
+        "evidence": "矩阵检查：未录入",
+    }
+    return Call(json=body | {"occurred_at": date.today().isoformat() + "T00:00:00+08:00"})
+
+
+def _period(w: World, tenant: str | None) -> Call:
+    return Call(params={"period": date.today().strftime("%Y-%m")})
+
+
+def _score_event_row(w: World, tenant: str, subject: tuple[str, str], *, recorded_by: str,
+                     recorded_as: str = "township") -> str:  # fmt: skip
+    """A manual score event written as appraisal's service layer writes one."""
+    event_id = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO appraisal.score_event (tenant_id, id, subject_type, subject_id, rule_code,"
+                " points, count, source, ref, evidence, facts, occurred_at, month, rulebook_id,"
+                " recorded_by, recorded_at) VALUES (:t, :id, :st, :sid, 'W-SVC-08', -1, 1, 'manual', :ref,"
+                " 'matrix', CAST(:facts AS jsonb), now(),"
+                " to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 'default', :by, now())"
+            ),
+            {"t": tenant, "id": event_id, "st": subject[0], "sid": subject[1], "ref": f"manual:{event_id}",
+             "facts": f'{{"recorded_as": "{recorded_as}"}}', "by": recorded_by},
+        )  # fmt: skip
+    return str(event_id)
+
+
+def _appeal_of_own_event(w: World, role: str, tenant: str | None) -> Call:
+    """An event on the caller (as a staff member) in the township called, to appeal."""
+    if tenant not in (w.own, w.other):
+        return Call(json={"event_id": str(uuid.uuid4()), "reason": "矩阵复核"})
+    event_id = _score_event_row(w, tenant, ("staff", w.usernames[role]), recorded_by="matrix_recorder")
+    return Call(json={"event_id": event_id, "reason": "矩阵复核"})
+
+
+def _pending_appeal(w: World, role: str, tenant: str | None) -> Call:
+    """A pending appeal of a township event (of a county supervisor's for the county supervisor),
+    filed and recorded by others."""
+    body = {"upheld": False, "reason": "矩阵：维持"}
+    if tenant not in (w.own, w.other):
+        return Call({"appeal_id": str(uuid.uuid4())}, json=body)
+    recorded_as = "county" if role == "county_supervisor" else "township"
+    event_id = _score_event_row(
+        w, tenant, ("window", WINDOW), recorded_by="matrix_recorder", recorded_as=recorded_as
+    )
+    appeal_id = uuid.uuid4()
+    with db.transaction(w.runtime.sessions, tenant) as s:
+        s.execute(
+            sa.text(
+                "INSERT INTO appraisal.appeal (tenant_id, id, event_id, reason, filed_by, filed_at, state)"
+                " VALUES (:t, :id, :e, '矩阵', 'matrix_appellant', now(), 'pending')"
+            ),
+            {"t": tenant, "id": appeal_id, "e": uuid.UUID(event_id)},
+        )
+    return Call({"appeal_id": str(appeal_id)}, json=body)
+
+
+APPRAISAL_REQUESTS: dict[tuple[str, str], Request] = {
+    ("GET", "/v1/appraisal/townships"): Request(lambda w, tenant: Call(params={"quarter": "2090Q1"})),
+    ("PUT", "/v1/appraisal/townships/{tenant}/indicators/{code}"): Request(
+        lambda w, tenant: Call(
+            {"code": "leadership"}, json={"quarter": "2090Q1", "points": 5, "evidence": "矩阵"}
+        )
+    ),
+    ("POST", APPRAISAL + "/reports"): Request(lambda w, tenant: Call(json={"title": "矩阵信息报送"})),
+    ("GET", RULEBOOKS + "/{rulebook_id}"): Request(lambda w, tenant: Call({"rulebook_id": "default"})),
+    ("PUT", RULEBOOKS + "/{rulebook_id}"): Request(_rulebook_put),
+    ("POST", RULEBOOKS + "/{rulebook_id}/activate"): Request(
+        lambda w, tenant: Call({"rulebook_id": "default"}, json={"from": "2090-01"})
+    ),
+    ("POST", APPRAISAL + "/events"): Request(_manual_event),
+    ("GET", APPRAISAL + "/scores"): Request(_period),
+    ("POST", APPRAISAL + "/appeals"): Request(per_caller_in=_appeal_of_own_event),
+    ("POST", APPRAISAL + "/appeals/{appeal_id}/decide"): Request(
+        lambda w, tenant: Call({"appeal_id": str(uuid.uuid4())}, json={"upheld": False, "reason": "矩阵"}),
+        per_caller_in=_pending_appeal,
+    ),
+}
+# --- end of appraisal
+
+
+# --- workforce: leaves and attendance -----------------------------------------------------------
+
+_WEEKDAYS = (
+    d for d in (date.today() + timedelta(30 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a fresh working day per leave (a leave starts within a year; no national days imported here)
+
+
+def _leave_body(w: World, tenant: str | None) -> Call:
+    """A one-day leave of the township's first window staff member on a fresh working day."""
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    day = next(_WEEKDAYS).isoformat()
+    return Call(json={"username": a, "from": day, "to": day, "reason": "矩阵事假"})
+
+
+def _a_leave(w: World, tenant: str | None) -> str:
+    """A fresh pending leave in `tenant` (asked by the clerk, a township admin of both); in a
+    township that does not exist, an id of nothing."""
+    if tenant not in (w.own, w.other):
+        return _NO_CASE
+    r = w.client.post(
+        f"/v1/townships/{tenant}/leaves", json=_leave_body(w, tenant).json, headers=w.headers[CLERK]
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _leave_decision(w: World, tenant: str | None) -> Call:
+    return Call({"leave_id": _a_leave(w, tenant)}, json={"reason": "矩阵"})
+
+
+def _leave(w: World, tenant: str | None) -> Call:
+    return Call({"leave_id": _a_leave(w, tenant)})
+
+
+_SIGN_IN_DAY = next(
+    d for d in (date.today() - timedelta(2 + n) for n in itertools.count()) if d.weekday() < 5
+)  # a recent past working day (no national days imported here)
+_SIGN_IN_AT = f"{_SIGN_IN_DAY.isoformat()}T08:20:00+08:00"  # the same sign-in again is one
+
+
+def _sign_in(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"username": a, "at": _SIGN_IN_AT})
+
+
+def _sign_in_import(w: World, tenant: str | None) -> Call:
+    a, _ = w.post_staff.get(tenant or "", ("nobody_a", "nobody_b"))
+    return Call(json={"rows": [{"at": "row 2", "username": a, "time": _SIGN_IN_AT}]})
+
+
+WORKFORCE_REQUESTS: dict[tuple[str, str], Request] = {
+    ("POST", f"{ATTENDANCE}/sign-ins"): Request(_sign_in),
+    ("POST", f"{ATTENDANCE}/imports"): Request(_sign_in_import),
+    ("POST", f"{ATTENDANCE}/spot-checks"): Request(
+        lambda w, tenant: Call(json=_sign_in(w, tenant).json | {"finding": "off_post"})
+    ),
+    ("GET", ATTENDANCE): Request(lambda w, tenant: Call(params={"date": _SIGN_IN_DAY.isoformat()})),
+    ("POST", LEAVES): Request(_leave_body),
+    ("POST", f"{LEAVE}/approve"): Request(_leave_decision),
+    ("POST", f"{LEAVE}/reject"): Request(_leave_decision),
+    ("POST", f"{LEAVE}/cancel"): Request(_leave),
+}
+# --- end of workforce
+
+
 # --- proxy: agents, households, exclusions, visits ---------------------------------------------
 
 
@@ -721,6 +939,8 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
 
 REQUESTS: dict[tuple[str, str], Request] = {
     **PROXY_REQUESTS,
+    **APPRAISAL_REQUESTS,
+    **WORKFORCE_REQUESTS,
     ("POST", "/v1/auth/token"): Request(_token_body),
     ("POST", "/v1/auth/refresh"): Request(_refresh_body),
     ("POST", "/v1/auth/logout"): Request(_refresh_body),
@@ -1028,6 +1248,8 @@ def test_cell(world: World, method: str, path: str, role: str, where: str) -> No
     call = _prepare(method, path, world, tenant)  # may make what the call acts on: before counting
     if request.per_caller is not None and role != NO_TOKEN:
         call = request.per_caller(world, role)
+    if request.per_caller_in is not None and role != NO_TOKEN:
+        call = request.per_caller_in(world, role, tenant)
     before = world.outbox_count()
     r = _send(world, method, path, role, tenant, call)
     after = world.outbox_count()

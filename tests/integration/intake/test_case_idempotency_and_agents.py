@@ -71,8 +71,8 @@ def test_a_retried_create_returns_the_first_case(runtime: Runtime, known: str) -
 def test_an_agent_decides_its_own_village_case_and_brings_results_back(runtime: Runtime, known: str) -> None:
     agent = _principal(known, "lan", "proxy_agent")
     case = cases.create(runtime.sessions, agent, known, replace(PROXY, item_code="cert")).case
+    assert case.state == "accepted"  # an immediate case entered complete runs from its entry (§3.3)
     for action, args in (
-        ("accept", {}),
         ("assign", {"handler": "lan"}),
         ("complete", {"outcome": "approved"}),
         ("reply", {"satisfaction": "satisfied"}),

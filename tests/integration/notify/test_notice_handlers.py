@@ -568,3 +568,16 @@ def test_a_batch_of_one_townships_events_reads_the_township_once(
     later.data["case"]["caseId"] = str(uuid.uuid4())
     assert consume_batch([later], sub, rt.sessions, max_attempts=1) == ["processed"]
     assert reads == [tenant, tenant]
+
+
+def test_a_missing_duty_rota_warns_every_township_admin_once(rt: Runtime) -> None:
+    tenant = township(rt, admins=("leader_a", "leader_b"))
+    missing = appraisal_events.DutyRotaMissed(month="2026-01", last_working_day="2025-12-31")
+    env = envelope(tenant, missing, source="appraisal")
+    assert deliver(rt, env) == "processed"
+    assert deliver(rt, env) == "duplicate"
+    items = sorted((r.username, r.topic, r.title) for r in rows(rt, tenant, tables.inbox_item))
+    assert items == [
+        ("leader_a", "other", "2026-01 带班值班表未公布"),
+        ("leader_b", "other", "2026-01 带班值班表未公布"),
+    ]

@@ -8,7 +8,9 @@ from datetime import date
 
 import pytest
 
+from libs.common.calendar import tenant_calendar
 from libs.common.errors import ValidationFailed
+from services.appraisal.domain import duty_rota
 from services.appraisal.domain.duty_rota import DutyDay, day_range, first_day, last_day, rota
 
 TODAY = date(2026, 11, 22)
@@ -91,3 +93,13 @@ def test_a_reading_range_is_ordered_and_at_most_366_days() -> None:
         day_range("", "2026-01-31")
     with pytest.raises(ValidationFailed, match="to_date"):
         day_range("2026-01-01", "2026/01/31")
+
+
+def test_the_gaps_of_a_month_are_its_working_days_without_a_leader() -> None:
+    cal = tenant_calendar(2025, 2025)  # February 2025: the festival to the 4th, Sat 8th worked
+    r = duty_rota.rota("2025-02", [("2025-02-05", "lead"), ("2025-02-06", "lead")], date(2025, 1, 20))
+    gaps = duty_rota.gaps(r, lambda d: cal.day_info(d).working)
+    assert gaps[:3] == (date(2025, 2, 7), date(2025, 2, 8), date(2025, 2, 10))
+    assert date(2025, 2, 3) not in gaps and len(gaps) == 17  # 19 working days, 2 named
+    assert duty_rota.last_working_day("2025-02", lambda d: cal.day_info(d).working) == date(2025, 2, 28)
+    assert duty_rota.next_month("2025-12") == "2026-01"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from services.appraisal.adapters import rulebook_files
 from services.appraisal.domain import periods, score_event
-from services.appraisal.domain.scoring import Dated, Past, Subject, Total, score_period
+from services.appraisal.domain.scoring import Dated, Past, Subject, Total, rescore, score_period
 
 DEFAULT = rulebook_files.packaged("default")
 TONGSHAN = rulebook_files.packaged("tongshan")
@@ -187,3 +187,25 @@ def test_quotas_are_never_exceeded(raw: list[tuple[int, str, int, str]], n: int)
     assert sum(r.grade == "excellent" for r in staff) <= int(0.2 * n)
     assert sum(r.grade == "excellent" for r in windows) <= 3
     assert all(r.score >= 95 for r in table if r.grade == "excellent")
+
+
+FEBRUARY = periods.parse("2026-02")
+
+
+@settings(max_examples=150, deadline=None, database=None)  # no example files in the tree
+@given(totals_strategy, st.integers(0, 59))
+def test_re_scoring_one_subject_equals_scoring_everyone_again(
+    raw: list[tuple[int, str, int, str]], k: int
+) -> None:
+    """An upheld appeal's re-score (`rescore`: one subject's totals read again, the rest from the
+    last run) gives the table scoring every subject's totals again would."""
+    totals = [x for x in _totals(raw) if x.month == "2026-02"]
+    subjects = [Subject("staff", f"s{i}") for i in range(12)] + [
+        Subject("window", f"w{i}") for i in range(12)
+    ]
+    before = score_period(DEFAULT, FEBRUARY, subjects, totals)
+    changed = totals[k % len(totals)].subject if totals else subjects[0]
+    after = [x for x in totals if x is not totals[k % len(totals)]] if totals else []  # one event withdrawn
+    again = score_period(DEFAULT, FEBRUARY, subjects, after)
+    own = [x for x in after if x.subject == changed]
+    assert rescore(DEFAULT, FEBRUARY, before, changed, own) == again

@@ -122,10 +122,19 @@ def test_the_services_declare_the_jobs_the_cronjobs_run() -> None:
         "plan-trips",
         "close-proxy-month",
         "award-village-stars",
+        "close-month",
+        "judge-attendance",
+        "check-duty-rota",
         "send-digests",
     ]
+    assert jobs["close-month"].run_for_month is not None  # `bianmin jobs close-month --month YYYY-MM`
     assert jobs["sweep-deadlines"].every_seconds == 300 and jobs["sweep-deadlines"].office_hours_only
     assert {loop.name for d in compose.service_defs() for loop in d.loops} == {
         "moved-deadlines",
         "dispatcher",
     }
+
+
+def test_only_a_job_that_takes_a_month_is_given_one() -> None:
+    refused = CliRunner().invoke(app, ["jobs", "retry-failed", "--month", "2026-11"])
+    assert refused.exit_code == 2 and "takes no --month" in refused.output

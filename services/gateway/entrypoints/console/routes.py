@@ -227,7 +227,7 @@ async def worklist(
 _CASE_NUMBER = re.compile(r"[A-Za-z0-9._]+(-[A-Za-z0-9._]+)+")  # e.g. napo-20261207-0001
 
 
-def _search(s: ConsoleSession, q: str) -> dict[str, str]:
+def _search(s: ConsoleSession, q: str) -> dict[str, Any]:
     """The API's own search for `q`: a case number as such; an applicant's name or phone for the
     roles that may look applicants up (API.md: audited). Otherwise none: the list is filtered
     by what it shows (`_matches`)."""

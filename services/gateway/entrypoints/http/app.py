@@ -13,6 +13,7 @@ from services.gateway.entrypoints import console
 from services.gateway.entrypoints.http import edge, idempotency, problems
 from services.gateway.entrypoints.http.deps import Caller, Gateway
 from services.gateway.entrypoints.http.routers import (
+    appraisal,
     auth,
     calendar,
     cases,
@@ -29,6 +30,7 @@ from services.gateway.entrypoints.http.routers import (
     proxy_delegations,
     stats,
     townships,
+    workforce,
 )
 
 ROUTERS = (
@@ -42,6 +44,8 @@ ROUTERS = (
     cases.router,
     petitions.router,
     duty_rota.router,
+    appraisal.router,
+    workforce.router,
     proxy_agents.router,
     proxy_delegations.router,
     personal_data.router,

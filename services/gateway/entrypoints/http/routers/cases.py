@@ -95,6 +95,13 @@ class Empty(BaseModel):
 
 class SupplementIn(BaseModel):
     note: str = Field("", max_length=2000)
+    materials: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="materials asked for again (a received one found defective) or optional ones; a request "
+        "listing anything the first notice did not is a second supplement, a recorded violation (W-SVC-02, "
+        "S-NENG-02)",
+    )
 
 
 class MaterialsIn(BaseModel):
@@ -387,7 +394,7 @@ _STAFF = "(window_staff, township_admin)"
 _route("accept", "AcceptCase", pb.AcceptCaseRequest, Empty, _no_fields,
        f"Accept (受理) a received case whose materials are complete; the clock starts {_STAFF}.")  # fmt: skip
 _route("request-supplement", "RequestSupplement", pb.RequestSupplementRequest, SupplementIn,
-       lambda b: {"note": b.note},
+       lambda b: {"note": b.note, "extra_missing": b.materials},
        f"The one-time supplement notice (补件) listing every missing material {_STAFF}.")  # fmt: skip
 _route("materials", "SubmitMaterials", pb.SubmitMaterialsRequest, MaterialsIn,
        lambda b: {"materials": b.materials},

@@ -39,11 +39,24 @@ class RotaIn(BaseModel):
     )
 
 
+class RotaWarning(BaseModel):
+    date: str = Field(description="YYYY-MM-DD")
+    reason: str
+
+
 class Rota(BaseModel):
     month: str = Field(description="YYYY-MM")
     days: list[DutyDay] = Field(
         description="every duty day of the month's rota as it now stands, in date order"
     )
+    warnings: list[RotaWarning] = Field(
+        default_factory=list,
+        description="each working day of the month (the township's calendar) with no leader on duty: "
+        "the rota is published, the gap is said",
+    )
+
+
+GAP = "a working day with no leader on duty (seed 004: 保证每天有一位乡领导干部在中心接待群众来访)"
 
 
 class DutyDays(BaseModel):
@@ -54,13 +67,15 @@ class DutyDays(BaseModel):
 async def put_duty_rota(tenant: Tenant, month: MonthPath, body: RotaIn, c: Authed, gw: GatewayDep) -> dict:
     """Publish (or correct) a month's rota (township_admin, county_admin): replaces every day of
     the month; the month must not be past and every leader an active staff member of the
-    township. Appraisal publishes `duty_rota_published` with the whole month."""
+    township. Appraisal publishes `duty_rota_published` with the whole month. Each working day
+    of the month left without a leader comes back in `warnings`."""
     request = pb.PutDutyRotaRequest(
         month=month, days=[attendance_pb2.DutyDay(date=d.date, username=d.username) for d in body.days]
     )
     with calling(c.token, tenant):
         reply = await gw.services.workforce().PutDutyRota(request)
-    return {"month": month, "days": _days(reply.days)}
+    warnings = [{"date": d, "reason": GAP} for d in reply.gaps]
+    return {"month": month, "days": _days(reply.days), "warnings": warnings}
 
 
 @router.get(ROTA, response_model=DutyDays)

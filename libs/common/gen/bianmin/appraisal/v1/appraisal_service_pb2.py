@@ -31,7 +31,7 @@ from bianmin.common.v1 import satisfaction_pb2 as bianmin_dot_common_dot_v1_dot_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/appraisal_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a$bianmin/appraisal/v1/indicator.proto\x1a#bianmin/appraisal/v1/rulebook.proto\x1a bianmin/appraisal/v1/score.proto\x1a!bianmin/appraisal/v1/tenant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetTenantRequest\"K\n\x11GetTenantResponse\x12\x36\n\x06tenant\x18\x01 \x01(\x0b\x32&.bianmin.appraisal.v1.TenantProjection\")\n\x12GetRulebookRequest\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\"G\n\x13GetRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"`\n\x12PutRulebookRequest\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\"G\n\x13PutRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"\xd8\x01\n\x17RecordScoreEventRequest\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07variant\x18\x06 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\"K\n\x18RecordScoreEventResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"\x92\x01\n\x16ListScoreEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\x07subject\x18\x03 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x04 \x01(\t\x12\x11\n\trule_code\x18\x05 \x01(\t\"d\n\x17ListScoreEventsResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\\\n\x11ListScoresRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\"A\n\x12ListScoresResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"$\n\x12\x43losePeriodRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\"B\n\x13\x43losePeriodResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"N\n\x11\x46ileAppealRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"B\n\x12\x46ileAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"b\n\x13\x44\x65\x63ideAppealRequest\x12\x11\n\tappeal_id\x18\x01 \x01(\t\x12\x0e\n\x06upheld\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x63orrected_points\x18\x04 \x01(\x01\"D\n\x14\x44\x65\x63ideAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"m\n\x12ListAppealsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.bianmin.appraisal.v1.AppealState\"]\n\x13ListAppealsResponse\x12-\n\x07\x61ppeals\x18\x01 \x03(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x96\x01\n\x15RecordCallbackRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12-\n\tcalled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x16RecordCallbackResponse\x12\x30\n\x08\x63\x61llback\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Callback\"1\n\x1eListTownshipAssessmentsRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"`\n\x1fListTownshipAssessmentsResponse\x12=\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32(.bianmin.appraisal.v1.TownshipAssessment2\x82\n\n\x10\x41ppraisalService\x12\\\n\tGetTenant\x12&.bianmin.appraisal.v1.GetTenantRequest\x1a\'.bianmin.appraisal.v1.GetTenantResponse\x12\x62\n\x0bGetRulebook\x12(.bianmin.appraisal.v1.GetRulebookRequest\x1a).bianmin.appraisal.v1.GetRulebookResponse\x12\x62\n\x0bPutRulebook\x12(.bianmin.appraisal.v1.PutRulebookRequest\x1a).bianmin.appraisal.v1.PutRulebookResponse\x12q\n\x10RecordScoreEvent\x12-.bianmin.appraisal.v1.RecordScoreEventRequest\x1a..bianmin.appraisal.v1.RecordScoreEventResponse\x12n\n\x0fListScoreEvents\x12,.bianmin.appraisal.v1.ListScoreEventsRequest\x1a-.bianmin.appraisal.v1.ListScoreEventsResponse\x12_\n\nListScores\x12\'.bianmin.appraisal.v1.ListScoresRequest\x1a(.bianmin.appraisal.v1.ListScoresResponse\x12\x62\n\x0b\x43losePeriod\x12(.bianmin.appraisal.v1.ClosePeriodRequest\x1a).bianmin.appraisal.v1.ClosePeriodResponse\x12_\n\nFileAppeal\x12\'.bianmin.appraisal.v1.FileAppealRequest\x1a(.bianmin.appraisal.v1.FileAppealResponse\x12\x65\n\x0c\x44\x65\x63ideAppeal\x12).bianmin.appraisal.v1.DecideAppealRequest\x1a*.bianmin.appraisal.v1.DecideAppealResponse\x12\x62\n\x0bListAppeals\x12(.bianmin.appraisal.v1.ListAppealsRequest\x1a).bianmin.appraisal.v1.ListAppealsResponse\x12k\n\x0eRecordCallback\x12+.bianmin.appraisal.v1.RecordCallbackRequest\x1a,.bianmin.appraisal.v1.RecordCallbackResponse\x12\x86\x01\n\x17ListTownshipAssessments\x12\x34.bianmin.appraisal.v1.ListTownshipAssessmentsRequest\x1a\x35.bianmin.appraisal.v1.ListTownshipAssessmentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/appraisal_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a!bianmin/appraisal/v1/appeal.proto\x1a$bianmin/appraisal/v1/indicator.proto\x1a#bianmin/appraisal/v1/rulebook.proto\x1a bianmin/appraisal/v1/score.proto\x1a!bianmin/appraisal/v1/tenant.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x12\n\x10GetTenantRequest\"K\n\x11GetTenantResponse\x12\x36\n\x06tenant\x18\x01 \x01(\x0b\x32&.bianmin.appraisal.v1.TenantProjection\")\n\x12GetRulebookRequest\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\"G\n\x13GetRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"`\n\x12PutRulebookRequest\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\"G\n\x13PutRulebookResponse\x12\x30\n\x08rulebook\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"\x16\n\x14ListRulebooksRequest\"J\n\x15ListRulebooksResponse\x12\x31\n\trulebooks\x18\x01 \x03(\x0b\x32\x1e.bianmin.appraisal.v1.Rulebook\"B\n\x17\x41\x63tivateRulebookRequest\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\x12\x12\n\nfrom_month\x18\x02 \x01(\t\"C\n\x18\x41\x63tivateRulebookResponse\x12\x13\n\x0brulebook_id\x18\x01 \x01(\t\x12\x12\n\nfrom_month\x18\x02 \x01(\t\"\xd8\x01\n\x17RecordScoreEventRequest\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07variant\x18\x06 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\"K\n\x18RecordScoreEventResponse\x12/\n\x05\x65vent\x18\x01 \x01(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\"\x92\x01\n\x16ListScoreEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\x07subject\x18\x03 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x04 \x01(\t\x12\x11\n\trule_code\x18\x05 \x01(\t\"d\n\x17ListScoreEventsResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\\\n\x11ListScoresRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\"A\n\x12ListScoresResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"$\n\x12\x43losePeriodRequest\x12\x0e\n\x06period\x18\x01 \x01(\t\"B\n\x13\x43losePeriodResponse\x12+\n\x06scores\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Score\"N\n\x11\x46ileAppealRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"B\n\x12\x46ileAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"b\n\x13\x44\x65\x63ideAppealRequest\x12\x11\n\tappeal_id\x18\x01 \x01(\t\x12\x0e\n\x06upheld\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x63orrected_points\x18\x04 \x01(\x01\"D\n\x14\x44\x65\x63ideAppealResponse\x12,\n\x06\x61ppeal\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\"m\n\x12ListAppealsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.bianmin.appraisal.v1.AppealState\"]\n\x13ListAppealsResponse\x12-\n\x07\x61ppeals\x18\x01 \x03(\x0b\x32\x1c.bianmin.appraisal.v1.Appeal\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x96\x01\n\x15RecordCallbackRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12-\n\tcalled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"J\n\x16RecordCallbackResponse\x12\x30\n\x08\x63\x61llback\x18\x01 \x01(\x0b\x32\x1e.bianmin.appraisal.v1.Callback\"1\n\x1eListTownshipAssessmentsRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"`\n\x1fListTownshipAssessmentsResponse\x12=\n\x0b\x61ssessments\x18\x01 \x03(\x0b\x32(.bianmin.appraisal.v1.TownshipAssessment\"^\n\x1bSetTownshipIndicatorRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07quarter\x18\x02 \x01(\t\x12\x0e\n\x06points\x18\x03 \x01(\x01\x12\x10\n\x08\x65vidence\x18\x04 \x01(\t\"\\\n\x1cSetTownshipIndicatorResponse\x12<\n\nassessment\x18\x01 \x01(\x0b\x32(.bianmin.appraisal.v1.TownshipAssessment\"6\n\x17RecordInfoReportRequest\x12\r\n\x05title\x18\x01 \x01(\t\x12\x0c\n\x04\x62ody\x18\x02 \x01(\t\"{\n\x18RecordInfoReportResponse\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\x12/\n\x0breported_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xd1\r\n\x10\x41ppraisalService\x12\\\n\tGetTenant\x12&.bianmin.appraisal.v1.GetTenantRequest\x1a\'.bianmin.appraisal.v1.GetTenantResponse\x12\x62\n\x0bGetRulebook\x12(.bianmin.appraisal.v1.GetRulebookRequest\x1a).bianmin.appraisal.v1.GetRulebookResponse\x12\x62\n\x0bPutRulebook\x12(.bianmin.appraisal.v1.PutRulebookRequest\x1a).bianmin.appraisal.v1.PutRulebookResponse\x12h\n\rListRulebooks\x12*.bianmin.appraisal.v1.ListRulebooksRequest\x1a+.bianmin.appraisal.v1.ListRulebooksResponse\x12q\n\x10\x41\x63tivateRulebook\x12-.bianmin.appraisal.v1.ActivateRulebookRequest\x1a..bianmin.appraisal.v1.ActivateRulebookResponse\x12q\n\x10RecordScoreEvent\x12-.bianmin.appraisal.v1.RecordScoreEventRequest\x1a..bianmin.appraisal.v1.RecordScoreEventResponse\x12n\n\x0fListScoreEvents\x12,.bianmin.appraisal.v1.ListScoreEventsRequest\x1a-.bianmin.appraisal.v1.ListScoreEventsResponse\x12_\n\nListScores\x12\'.bianmin.appraisal.v1.ListScoresRequest\x1a(.bianmin.appraisal.v1.ListScoresResponse\x12\x62\n\x0b\x43losePeriod\x12(.bianmin.appraisal.v1.ClosePeriodRequest\x1a).bianmin.appraisal.v1.ClosePeriodResponse\x12_\n\nFileAppeal\x12\'.bianmin.appraisal.v1.FileAppealRequest\x1a(.bianmin.appraisal.v1.FileAppealResponse\x12\x65\n\x0c\x44\x65\x63ideAppeal\x12).bianmin.appraisal.v1.DecideAppealRequest\x1a*.bianmin.appraisal.v1.DecideAppealResponse\x12\x62\n\x0bListAppeals\x12(.bianmin.appraisal.v1.ListAppealsRequest\x1a).bianmin.appraisal.v1.ListAppealsResponse\x12k\n\x0eRecordCallback\x12+.bianmin.appraisal.v1.RecordCallbackRequest\x1a,.bianmin.appraisal.v1.RecordCallbackResponse\x12\x86\x01\n\x17ListTownshipAssessments\x12\x34.bianmin.appraisal.v1.ListTownshipAssessmentsRequest\x1a\x35.bianmin.appraisal.v1.ListTownshipAssessmentsResponse\x12}\n\x14SetTownshipIndicator\x12\x31.bianmin.appraisal.v1.SetTownshipIndicatorRequest\x1a\x32.bianmin.appraisal.v1.SetTownshipIndicatorResponse\x12q\n\x10RecordInfoReport\x12-.bianmin.appraisal.v1.RecordInfoReportRequest\x1a..bianmin.appraisal.v1.RecordInfoReportResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,42 +50,58 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PUTRULEBOOKREQUEST']._serialized_end=629
   _globals['_PUTRULEBOOKRESPONSE']._serialized_start=631
   _globals['_PUTRULEBOOKRESPONSE']._serialized_end=702
-  _globals['_RECORDSCOREEVENTREQUEST']._serialized_start=705
-  _globals['_RECORDSCOREEVENTREQUEST']._serialized_end=921
-  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_start=923
-  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_end=998
-  _globals['_LISTSCOREEVENTSREQUEST']._serialized_start=1001
-  _globals['_LISTSCOREEVENTSREQUEST']._serialized_end=1147
-  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_start=1149
-  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_end=1249
-  _globals['_LISTSCORESREQUEST']._serialized_start=1251
-  _globals['_LISTSCORESREQUEST']._serialized_end=1343
-  _globals['_LISTSCORESRESPONSE']._serialized_start=1345
-  _globals['_LISTSCORESRESPONSE']._serialized_end=1410
-  _globals['_CLOSEPERIODREQUEST']._serialized_start=1412
-  _globals['_CLOSEPERIODREQUEST']._serialized_end=1448
-  _globals['_CLOSEPERIODRESPONSE']._serialized_start=1450
-  _globals['_CLOSEPERIODRESPONSE']._serialized_end=1516
-  _globals['_FILEAPPEALREQUEST']._serialized_start=1518
-  _globals['_FILEAPPEALREQUEST']._serialized_end=1596
-  _globals['_FILEAPPEALRESPONSE']._serialized_start=1598
-  _globals['_FILEAPPEALRESPONSE']._serialized_end=1664
-  _globals['_DECIDEAPPEALREQUEST']._serialized_start=1666
-  _globals['_DECIDEAPPEALREQUEST']._serialized_end=1764
-  _globals['_DECIDEAPPEALRESPONSE']._serialized_start=1766
-  _globals['_DECIDEAPPEALRESPONSE']._serialized_end=1834
-  _globals['_LISTAPPEALSREQUEST']._serialized_start=1836
-  _globals['_LISTAPPEALSREQUEST']._serialized_end=1945
-  _globals['_LISTAPPEALSRESPONSE']._serialized_start=1947
-  _globals['_LISTAPPEALSRESPONSE']._serialized_end=2040
-  _globals['_RECORDCALLBACKREQUEST']._serialized_start=2043
-  _globals['_RECORDCALLBACKREQUEST']._serialized_end=2193
-  _globals['_RECORDCALLBACKRESPONSE']._serialized_start=2195
-  _globals['_RECORDCALLBACKRESPONSE']._serialized_end=2269
-  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_start=2271
-  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_end=2320
-  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_start=2322
-  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_end=2418
-  _globals['_APPRAISALSERVICE']._serialized_start=2421
-  _globals['_APPRAISALSERVICE']._serialized_end=3703
+  _globals['_LISTRULEBOOKSREQUEST']._serialized_start=704
+  _globals['_LISTRULEBOOKSREQUEST']._serialized_end=726
+  _globals['_LISTRULEBOOKSRESPONSE']._serialized_start=728
+  _globals['_LISTRULEBOOKSRESPONSE']._serialized_end=802
+  _globals['_ACTIVATERULEBOOKREQUEST']._serialized_start=804
+  _globals['_ACTIVATERULEBOOKREQUEST']._serialized_end=870
+  _globals['_ACTIVATERULEBOOKRESPONSE']._serialized_start=872
+  _globals['_ACTIVATERULEBOOKRESPONSE']._serialized_end=939
+  _globals['_RECORDSCOREEVENTREQUEST']._serialized_start=942
+  _globals['_RECORDSCOREEVENTREQUEST']._serialized_end=1158
+  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_start=1160
+  _globals['_RECORDSCOREEVENTRESPONSE']._serialized_end=1235
+  _globals['_LISTSCOREEVENTSREQUEST']._serialized_start=1238
+  _globals['_LISTSCOREEVENTSREQUEST']._serialized_end=1384
+  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_start=1386
+  _globals['_LISTSCOREEVENTSRESPONSE']._serialized_end=1486
+  _globals['_LISTSCORESREQUEST']._serialized_start=1488
+  _globals['_LISTSCORESREQUEST']._serialized_end=1580
+  _globals['_LISTSCORESRESPONSE']._serialized_start=1582
+  _globals['_LISTSCORESRESPONSE']._serialized_end=1647
+  _globals['_CLOSEPERIODREQUEST']._serialized_start=1649
+  _globals['_CLOSEPERIODREQUEST']._serialized_end=1685
+  _globals['_CLOSEPERIODRESPONSE']._serialized_start=1687
+  _globals['_CLOSEPERIODRESPONSE']._serialized_end=1753
+  _globals['_FILEAPPEALREQUEST']._serialized_start=1755
+  _globals['_FILEAPPEALREQUEST']._serialized_end=1833
+  _globals['_FILEAPPEALRESPONSE']._serialized_start=1835
+  _globals['_FILEAPPEALRESPONSE']._serialized_end=1901
+  _globals['_DECIDEAPPEALREQUEST']._serialized_start=1903
+  _globals['_DECIDEAPPEALREQUEST']._serialized_end=2001
+  _globals['_DECIDEAPPEALRESPONSE']._serialized_start=2003
+  _globals['_DECIDEAPPEALRESPONSE']._serialized_end=2071
+  _globals['_LISTAPPEALSREQUEST']._serialized_start=2073
+  _globals['_LISTAPPEALSREQUEST']._serialized_end=2182
+  _globals['_LISTAPPEALSRESPONSE']._serialized_start=2184
+  _globals['_LISTAPPEALSRESPONSE']._serialized_end=2277
+  _globals['_RECORDCALLBACKREQUEST']._serialized_start=2280
+  _globals['_RECORDCALLBACKREQUEST']._serialized_end=2430
+  _globals['_RECORDCALLBACKRESPONSE']._serialized_start=2432
+  _globals['_RECORDCALLBACKRESPONSE']._serialized_end=2506
+  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_start=2508
+  _globals['_LISTTOWNSHIPASSESSMENTSREQUEST']._serialized_end=2557
+  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_start=2559
+  _globals['_LISTTOWNSHIPASSESSMENTSRESPONSE']._serialized_end=2655
+  _globals['_SETTOWNSHIPINDICATORREQUEST']._serialized_start=2657
+  _globals['_SETTOWNSHIPINDICATORREQUEST']._serialized_end=2751
+  _globals['_SETTOWNSHIPINDICATORRESPONSE']._serialized_start=2753
+  _globals['_SETTOWNSHIPINDICATORRESPONSE']._serialized_end=2845
+  _globals['_RECORDINFOREPORTREQUEST']._serialized_start=2847
+  _globals['_RECORDINFOREPORTREQUEST']._serialized_end=2901
+  _globals['_RECORDINFOREPORTRESPONSE']._serialized_start=2903
+  _globals['_RECORDINFOREPORTRESPONSE']._serialized_end=3026
+  _globals['_APPRAISALSERVICE']._serialized_start=3029
+  _globals['_APPRAISALSERVICE']._serialized_end=4774
 # @@protoc_insertion_point(module_scope)

@@ -51,6 +51,32 @@ class PutRulebookResponse(_message.Message):
     rulebook: _rulebook_pb2.Rulebook
     def __init__(self, rulebook: _Optional[_Union[_rulebook_pb2.Rulebook, _Mapping]] = ...) -> None: ...
 
+class ListRulebooksRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListRulebooksResponse(_message.Message):
+    __slots__ = ("rulebooks",)
+    RULEBOOKS_FIELD_NUMBER: _ClassVar[int]
+    rulebooks: _containers.RepeatedCompositeFieldContainer[_rulebook_pb2.Rulebook]
+    def __init__(self, rulebooks: _Optional[_Iterable[_Union[_rulebook_pb2.Rulebook, _Mapping]]] = ...) -> None: ...
+
+class ActivateRulebookRequest(_message.Message):
+    __slots__ = ("rulebook_id", "from_month")
+    RULEBOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
+    rulebook_id: str
+    from_month: str
+    def __init__(self, rulebook_id: _Optional[str] = ..., from_month: _Optional[str] = ...) -> None: ...
+
+class ActivateRulebookResponse(_message.Message):
+    __slots__ = ("rulebook_id", "from_month")
+    RULEBOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_MONTH_FIELD_NUMBER: _ClassVar[int]
+    rulebook_id: str
+    from_month: str
+    def __init__(self, rulebook_id: _Optional[str] = ..., from_month: _Optional[str] = ...) -> None: ...
+
 class RecordScoreEventRequest(_message.Message):
     __slots__ = ("subject", "rule_code", "count", "evidence", "occurred_at", "variant", "idempotency_key")
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -204,3 +230,41 @@ class ListTownshipAssessmentsResponse(_message.Message):
     ASSESSMENTS_FIELD_NUMBER: _ClassVar[int]
     assessments: _containers.RepeatedCompositeFieldContainer[_indicator_pb2.TownshipAssessment]
     def __init__(self, assessments: _Optional[_Iterable[_Union[_indicator_pb2.TownshipAssessment, _Mapping]]] = ...) -> None: ...
+
+class SetTownshipIndicatorRequest(_message.Message):
+    __slots__ = ("code", "quarter", "points", "evidence")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    quarter: str
+    points: float
+    evidence: str
+    def __init__(self, code: _Optional[str] = ..., quarter: _Optional[str] = ..., points: _Optional[float] = ..., evidence: _Optional[str] = ...) -> None: ...
+
+class SetTownshipIndicatorResponse(_message.Message):
+    __slots__ = ("assessment",)
+    ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    assessment: _indicator_pb2.TownshipAssessment
+    def __init__(self, assessment: _Optional[_Union[_indicator_pb2.TownshipAssessment, _Mapping]] = ...) -> None: ...
+
+class RecordInfoReportRequest(_message.Message):
+    __slots__ = ("title", "body")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    body: str
+    def __init__(self, title: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+
+class RecordInfoReportResponse(_message.Message):
+    __slots__ = ("report_id", "title", "body", "reported_at")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    title: str
+    body: str
+    reported_at: _timestamp_pb2.Timestamp
+    def __init__(self, report_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

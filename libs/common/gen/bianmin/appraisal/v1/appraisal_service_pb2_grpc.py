@@ -57,6 +57,16 @@ class AppraisalServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.FromString,
                 _registered_method=True)
+        self.ListRulebooks = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/ListRulebooks',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.FromString,
+                _registered_method=True)
+        self.ActivateRulebook = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/ActivateRulebook',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.FromString,
+                _registered_method=True)
         self.RecordScoreEvent = channel.unary_unary(
                 '/bianmin.appraisal.v1.AppraisalService/RecordScoreEvent',
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordScoreEventRequest.SerializeToString,
@@ -102,6 +112,16 @@ class AppraisalServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsResponse.FromString,
                 _registered_method=True)
+        self.SetTownshipIndicator = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/SetTownshipIndicator',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorResponse.FromString,
+                _registered_method=True)
+        self.RecordInfoReport = channel.unary_unary(
+                '/bianmin.appraisal.v1.AppraisalService/RecordInfoReport',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportResponse.FromString,
+                _registered_method=True)
 
 
 class AppraisalServiceServicer:
@@ -131,6 +151,19 @@ class AppraisalServiceServicer:
 
     def PutRulebook(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRulebooks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ActivateRulebook(self, request, context):
+        """Score the county's periods from `from_month` on with a rulebook (earlier ones keep theirs).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -193,6 +226,20 @@ class AppraisalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetTownshipIndicator(self, request, context):
+        """Tenant-scoped (x-tenant-id): the county's value of a manual indicator, with evidence.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordInfoReport(self, request, context):
+        """Tenant-scoped: an information report (信息报送) of the township.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppraisalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -210,6 +257,16 @@ def add_AppraisalServiceServicer_to_server(servicer, server):
                     servicer.PutRulebook,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.SerializeToString,
+            ),
+            'ListRulebooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRulebooks,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.SerializeToString,
+            ),
+            'ActivateRulebook': grpc.unary_unary_rpc_method_handler(
+                    servicer.ActivateRulebook,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.SerializeToString,
             ),
             'RecordScoreEvent': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordScoreEvent,
@@ -255,6 +312,16 @@ def add_AppraisalServiceServicer_to_server(servicer, server):
                     servicer.ListTownshipAssessments,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsResponse.SerializeToString,
+            ),
+            'SetTownshipIndicator': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTownshipIndicator,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorResponse.SerializeToString,
+            ),
+            'RecordInfoReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordInfoReport,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -346,6 +413,60 @@ class AppraisalService:
             '/bianmin.appraisal.v1.AppraisalService/PutRulebook',
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.PutRulebookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRulebooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/ListRulebooks',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListRulebooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ActivateRulebook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/ActivateRulebook',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ActivateRulebookResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -589,6 +710,60 @@ class AppraisalService:
             '/bianmin.appraisal.v1.AppraisalService/ListTownshipAssessments',
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.ListTownshipAssessmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTownshipIndicator(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/SetTownshipIndicator',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.SetTownshipIndicatorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordInfoReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.AppraisalService/RecordInfoReport',
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_appraisal__service__pb2.RecordInfoReportResponse.FromString,
             options,
             channel_credentials,
             insecure,

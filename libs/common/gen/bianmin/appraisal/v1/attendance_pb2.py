@@ -25,23 +25,25 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%bianmin/appraisal/v1/attendance.proto\x12\x14\x62ianmin.appraisal.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"B\n\x06SignIn\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x89\x01\n\x10\x41ttendanceRecord\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0e\n\x06window\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x34\n\x05issue\x18\x04 \x01(\x0e\x32%.bianmin.appraisal.v1.AttendanceIssue\x12\x0f\n\x07minutes\x18\x05 \x01(\x05\"\x95\x02\n\x05Leave\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x11\n\tfrom_date\x18\x03 \x01(\t\x12\x0f\n\x07to_date\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12/\n\x05state\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.LeaveState\x12\x13\n\x0b\x61pproved_by\x18\x07 \x01(\t\x12\x12\n\nsubstitute\x18\x08 \x01(\t\x12\x30\n\x0crequested_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ndecided_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\")\n\x07\x44utyDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t*\xd7\x01\n\x0f\x41ttendanceIssue\x12 \n\x1c\x41TTENDANCE_ISSUE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x41TTENDANCE_ISSUE_LATE\x10\x01\x12\x1a\n\x16\x41TTENDANCE_ISSUE_EARLY\x10\x02\x12\x1d\n\x19\x41TTENDANCE_ISSUE_OFF_POST\x10\x03\x12%\n!ATTENDANCE_ISSUE_HALF_DAY_ABSENCE\x10\x04\x12%\n!ATTENDANCE_ISSUE_WINDOW_UNSTAFFED\x10\x05*x\n\nLeaveState\x12\x1b\n\x17LEAVE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15LEAVE_STATE_REQUESTED\x10\x01\x12\x18\n\x14LEAVE_STATE_APPROVED\x10\x02\x12\x18\n\x14LEAVE_STATE_REJECTED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%bianmin/appraisal/v1/attendance.proto\x12\x14\x62ianmin.appraisal.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"r\n\x06SignIn\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\n\n\x02id\x18\x03 \x01(\t\x12\x12\n\nentered_by\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\"\xbc\x01\n\rAttendanceDay\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x02 \x01(\t\x12.\n\x08sign_ins\x18\x03 \x03(\x0b\x32\x1c.bianmin.appraisal.v1.SignIn\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x14\n\x0clate_minutes\x18\x05 \x01(\x05\x12\x15\n\rearly_minutes\x18\x06 \x01(\x05\x12\x0e\n\x06judged\x18\x07 \x01(\x08\x12\x0e\n\x06window\x18\x08 \x01(\t\"\x89\x01\n\x10\x41ttendanceRecord\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0e\n\x06window\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x34\n\x05issue\x18\x04 \x01(\x0e\x32%.bianmin.appraisal.v1.AttendanceIssue\x12\x0f\n\x07minutes\x18\x05 \x01(\x05\"\xe5\x03\n\x05Leave\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x11\n\tfrom_date\x18\x03 \x01(\t\x12\x0f\n\x07to_date\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12/\n\x05state\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.LeaveState\x12\x13\n\x0b\x61pproved_by\x18\x07 \x01(\t\x12\x12\n\nsubstitute\x18\x08 \x01(\t\x12\x30\n\x0crequested_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ndecided_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cworking_days\x18\x0b \x01(\x05\x12\x15\n\rapprover_role\x18\x0c \x01(\t\x12\x17\n\x0f\x64\x65\x63ision_reason\x18\r \x01(\t\x12\x19\n\x11substitute_letter\x18\x0e \x01(\t\x12\x14\n\x0crequested_by\x18\x0f \x01(\t\x12\x14\n\x0c\x63\x61ncelled_by\x18\x10 \x01(\t\x12\x30\n\x0c\x63\x61ncelled_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x12 \x01(\x03\")\n\x07\x44utyDay\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t*\xd7\x01\n\x0f\x41ttendanceIssue\x12 \n\x1c\x41TTENDANCE_ISSUE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x41TTENDANCE_ISSUE_LATE\x10\x01\x12\x1a\n\x16\x41TTENDANCE_ISSUE_EARLY\x10\x02\x12\x1d\n\x19\x41TTENDANCE_ISSUE_OFF_POST\x10\x03\x12%\n!ATTENDANCE_ISSUE_HALF_DAY_ABSENCE\x10\x04\x12%\n!ATTENDANCE_ISSUE_WINDOW_UNSTAFFED\x10\x05*\x93\x01\n\nLeaveState\x12\x1b\n\x17LEAVE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15LEAVE_STATE_REQUESTED\x10\x01\x12\x18\n\x14LEAVE_STATE_APPROVED\x10\x02\x12\x18\n\x14LEAVE_STATE_REJECTED\x10\x03\x12\x19\n\x15LEAVE_STATE_CANCELLED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.appraisal.v1.attendance_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ATTENDANCEISSUE']._serialized_start=628
-  _globals['_ATTENDANCEISSUE']._serialized_end=843
-  _globals['_LEAVESTATE']._serialized_start=845
-  _globals['_LEAVESTATE']._serialized_end=965
+  _globals['_ATTENDANCEISSUE']._serialized_start=1075
+  _globals['_ATTENDANCEISSUE']._serialized_end=1290
+  _globals['_LEAVESTATE']._serialized_start=1293
+  _globals['_LEAVESTATE']._serialized_end=1440
   _globals['_SIGNIN']._serialized_start=96
-  _globals['_SIGNIN']._serialized_end=162
-  _globals['_ATTENDANCERECORD']._serialized_start=165
-  _globals['_ATTENDANCERECORD']._serialized_end=302
-  _globals['_LEAVE']._serialized_start=305
-  _globals['_LEAVE']._serialized_end=582
-  _globals['_DUTYDAY']._serialized_start=584
-  _globals['_DUTYDAY']._serialized_end=625
+  _globals['_SIGNIN']._serialized_end=210
+  _globals['_ATTENDANCEDAY']._serialized_start=213
+  _globals['_ATTENDANCEDAY']._serialized_end=401
+  _globals['_ATTENDANCERECORD']._serialized_start=404
+  _globals['_ATTENDANCERECORD']._serialized_end=541
+  _globals['_LEAVE']._serialized_start=544
+  _globals['_LEAVE']._serialized_end=1029
+  _globals['_DUTYDAY']._serialized_start=1031
+  _globals['_DUTYDAY']._serialized_end=1072
 # @@protoc_insertion_point(module_scope)

@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -24,6 +25,7 @@ class LeaveState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEAVE_STATE_REQUESTED: _ClassVar[LeaveState]
     LEAVE_STATE_APPROVED: _ClassVar[LeaveState]
     LEAVE_STATE_REJECTED: _ClassVar[LeaveState]
+    LEAVE_STATE_CANCELLED: _ClassVar[LeaveState]
 ATTENDANCE_ISSUE_UNSPECIFIED: AttendanceIssue
 ATTENDANCE_ISSUE_LATE: AttendanceIssue
 ATTENDANCE_ISSUE_EARLY: AttendanceIssue
@@ -34,14 +36,41 @@ LEAVE_STATE_UNSPECIFIED: LeaveState
 LEAVE_STATE_REQUESTED: LeaveState
 LEAVE_STATE_APPROVED: LeaveState
 LEAVE_STATE_REJECTED: LeaveState
+LEAVE_STATE_CANCELLED: LeaveState
 
 class SignIn(_message.Message):
-    __slots__ = ("username", "at")
+    __slots__ = ("username", "at", "id", "entered_by", "source")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ENTERED_BY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
     username: str
     at: _timestamp_pb2.Timestamp
-    def __init__(self, username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    id: str
+    entered_by: str
+    source: str
+    def __init__(self, username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., id: _Optional[str] = ..., entered_by: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class AttendanceDay(_message.Message):
+    __slots__ = ("username", "date", "sign_ins", "status", "late_minutes", "early_minutes", "judged", "window")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    SIGN_INS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LATE_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    EARLY_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    JUDGED_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    date: str
+    sign_ins: _containers.RepeatedCompositeFieldContainer[SignIn]
+    status: str
+    late_minutes: int
+    early_minutes: int
+    judged: bool
+    window: str
+    def __init__(self, username: _Optional[str] = ..., date: _Optional[str] = ..., sign_ins: _Optional[_Iterable[_Union[SignIn, _Mapping]]] = ..., status: _Optional[str] = ..., late_minutes: _Optional[int] = ..., early_minutes: _Optional[int] = ..., judged: _Optional[bool] = ..., window: _Optional[str] = ...) -> None: ...
 
 class AttendanceRecord(_message.Message):
     __slots__ = ("username", "window", "date", "issue", "minutes")
@@ -58,7 +87,7 @@ class AttendanceRecord(_message.Message):
     def __init__(self, username: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., issue: _Optional[_Union[AttendanceIssue, str]] = ..., minutes: _Optional[int] = ...) -> None: ...
 
 class Leave(_message.Message):
-    __slots__ = ("id", "username", "from_date", "to_date", "reason", "state", "approved_by", "substitute", "requested_at", "decided_at")
+    __slots__ = ("id", "username", "from_date", "to_date", "reason", "state", "approved_by", "substitute", "requested_at", "decided_at", "working_days", "approver_role", "decision_reason", "substitute_letter", "requested_by", "cancelled_by", "cancelled_at", "version")
     ID_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +98,14 @@ class Leave(_message.Message):
     SUBSTITUTE_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
     DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    APPROVER_ROLE_FIELD_NUMBER: _ClassVar[int]
+    DECISION_REASON_FIELD_NUMBER: _ClassVar[int]
+    SUBSTITUTE_LETTER_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_BY_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     username: str
     from_date: str
@@ -79,7 +116,15 @@ class Leave(_message.Message):
     substitute: str
     requested_at: _timestamp_pb2.Timestamp
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., state: _Optional[_Union[LeaveState, str]] = ..., approved_by: _Optional[str] = ..., substitute: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    working_days: int
+    approver_role: str
+    decision_reason: str
+    substitute_letter: str
+    requested_by: str
+    cancelled_by: str
+    cancelled_at: _timestamp_pb2.Timestamp
+    version: int
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., state: _Optional[_Union[LeaveState, str]] = ..., approved_by: _Optional[str] = ..., substitute: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., working_days: _Optional[int] = ..., approver_role: _Optional[str] = ..., decision_reason: _Optional[str] = ..., substitute_letter: _Optional[str] = ..., requested_by: _Optional[str] = ..., cancelled_by: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class DutyDay(_message.Message):
     __slots__ = ("date", "username")

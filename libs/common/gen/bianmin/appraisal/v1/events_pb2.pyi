@@ -107,30 +107,34 @@ class AttendanceJudged(_message.Message):
     def __init__(self, ref: _Optional[str] = ..., username: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., half: _Optional[str] = ..., status: _Optional[str] = ..., late_minutes: _Optional[int] = ..., early_minutes: _Optional[int] = ...) -> None: ...
 
 class WindowUnstaffed(_message.Message):
-    __slots__ = ("ref", "window", "date", "half")
+    __slots__ = ("ref", "window", "date", "half", "minutes")
     REF_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
     HALF_FIELD_NUMBER: _ClassVar[int]
+    MINUTES_FIELD_NUMBER: _ClassVar[int]
     ref: str
     window: str
     date: str
     half: str
-    def __init__(self, ref: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., half: _Optional[str] = ...) -> None: ...
+    minutes: int
+    def __init__(self, ref: _Optional[str] = ..., window: _Optional[str] = ..., date: _Optional[str] = ..., half: _Optional[str] = ..., minutes: _Optional[int] = ...) -> None: ...
 
 class LeaveRuleBroken(_message.Message):
-    __slots__ = ("ref", "username", "window", "rule", "leave_id")
+    __slots__ = ("ref", "username", "window", "rule", "leave_id", "department_approved")
     REF_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
     RULE_FIELD_NUMBER: _ClassVar[int]
     LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_APPROVED_FIELD_NUMBER: _ClassVar[int]
     ref: str
     username: str
     window: str
     rule: str
     leave_id: str
-    def __init__(self, ref: _Optional[str] = ..., username: _Optional[str] = ..., window: _Optional[str] = ..., rule: _Optional[str] = ..., leave_id: _Optional[str] = ...) -> None: ...
+    department_approved: bool
+    def __init__(self, ref: _Optional[str] = ..., username: _Optional[str] = ..., window: _Optional[str] = ..., rule: _Optional[str] = ..., leave_id: _Optional[str] = ..., department_approved: _Optional[bool] = ...) -> None: ...
 
 class RulebookUpdated(_message.Message):
     __slots__ = ("rulebook_id", "county", "version")
@@ -149,3 +153,11 @@ class DutyRotaPublished(_message.Message):
     month: str
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.DutyDay]
     def __init__(self, month: _Optional[str] = ..., days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
+
+class DutyRotaMissed(_message.Message):
+    __slots__ = ("month", "last_working_day")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    LAST_WORKING_DAY_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    last_working_day: str
+    def __init__(self, month: _Optional[str] = ..., last_working_day: _Optional[str] = ...) -> None: ...

@@ -27,7 +27,7 @@ from bianmin.common.v1 import satisfaction_pb2 as bianmin_dot_common_dot_v1_dot_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$bianmin/appraisal/v1/indicator.proto\x12\x14\x62ianmin.appraisal.v1\x1a#bianmin/appraisal/v1/rulebook.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x01\n\x11TownshipIndicator\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nmax_points\x18\x03 \x01(\x01\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12\x30\n\x06source\x18\x05 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\r\n\x05\x62\x61sis\x18\x06 \x01(\t\"\x9b\x01\n\x12TownshipAssessment\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x15\n\rtownship_name\x18\x02 \x01(\t\x12\x0f\n\x07quarter\x18\x03 \x01(\t\x12;\n\nindicators\x18\x04 \x03(\x0b\x32\'.bianmin.appraisal.v1.TownshipIndicator\x12\r\n\x05total\x18\x05 \x01(\x01\"\x9c\x01\n\x08\x43\x61llback\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x11\n\tcalled_by\x18\x04 \x01(\t\x12-\n\tcalled_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$bianmin/appraisal/v1/indicator.proto\x12\x14\x62ianmin.appraisal.v1\x1a#bianmin/appraisal/v1/rulebook.proto\x1a$bianmin/common/v1/satisfaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\x01\n\x11TownshipIndicator\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nmax_points\x18\x03 \x01(\x01\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12\x30\n\x06source\x18\x05 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\r\n\x05\x62\x61sis\x18\x06 \x01(\t\x12\x10\n\x08\x65vidence\x18\x07 \x01(\t\"\x9b\x01\n\x12TownshipAssessment\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x15\n\rtownship_name\x18\x02 \x01(\t\x12\x0f\n\x07quarter\x18\x03 \x01(\t\x12;\n\nindicators\x18\x04 \x03(\x0b\x32\'.bianmin.appraisal.v1.TownshipIndicator\x12\r\n\x05total\x18\x05 \x01(\x01\"\x9c\x01\n\x08\x43\x61llback\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12/\n\x06result\x18\x02 \x01(\x0e\x32\x1f.bianmin.common.v1.Satisfaction\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x11\n\tcalled_by\x18\x04 \x01(\t\x12-\n\tcalled_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +35,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.appraisal.v1.indica
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TOWNSHIPINDICATOR']._serialized_start=171
-  _globals['_TOWNSHIPINDICATOR']._serialized_end=319
-  _globals['_TOWNSHIPASSESSMENT']._serialized_start=322
-  _globals['_TOWNSHIPASSESSMENT']._serialized_end=477
-  _globals['_CALLBACK']._serialized_start=480
-  _globals['_CALLBACK']._serialized_end=636
+  _globals['_TOWNSHIPINDICATOR']._serialized_end=337
+  _globals['_TOWNSHIPASSESSMENT']._serialized_start=340
+  _globals['_TOWNSHIPASSESSMENT']._serialized_end=495
+  _globals['_CALLBACK']._serialized_start=498
+  _globals['_CALLBACK']._serialized_end=654
 # @@protoc_insertion_point(module_scope)

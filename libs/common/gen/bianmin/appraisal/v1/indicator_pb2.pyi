@@ -12,20 +12,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class TownshipIndicator(_message.Message):
-    __slots__ = ("code", "name", "max_points", "points", "source", "basis")
+    __slots__ = ("code", "name", "max_points", "points", "source", "basis", "evidence")
     CODE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     MAX_POINTS_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     BASIS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_FIELD_NUMBER: _ClassVar[int]
     code: str
     name: str
     max_points: float
     points: float
     source: _rulebook_pb2.RuleSource
     basis: str
-    def __init__(self, code: _Optional[str] = ..., name: _Optional[str] = ..., max_points: _Optional[float] = ..., points: _Optional[float] = ..., source: _Optional[_Union[_rulebook_pb2.RuleSource, str]] = ..., basis: _Optional[str] = ...) -> None: ...
+    evidence: str
+    def __init__(self, code: _Optional[str] = ..., name: _Optional[str] = ..., max_points: _Optional[float] = ..., points: _Optional[float] = ..., source: _Optional[_Union[_rulebook_pb2.RuleSource, str]] = ..., basis: _Optional[str] = ..., evidence: _Optional[str] = ...) -> None: ...
 
 class TownshipAssessment(_message.Message):
     __slots__ = ("tenant_id", "township_name", "quarter", "indicators", "total")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#bianmin/appraisal/v1/rulebook.proto\x12\x14\x62ianmin.appraisal.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf0\x02\n\x04Rule\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12,\n\x04unit\x18\x05 \x01(\x0e\x32\x1e.bianmin.appraisal.v1.RuleUnit\x12\x30\n\x06source\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\x0b\n\x03\x63\x61p\x18\x07 \x01(\x01\x12\x0f\n\x07trigger\x18\x08 \x01(\t\x12\x11\n\tcondition\x18\t \x01(\t\x12:\n\x08variants\x18\n \x03(\x0b\x32(.bianmin.appraisal.v1.Rule.VariantsEntry\x1a/\n\rVariantsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x8e\x01\n\x08VetoRule\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tcondition\x18\x04 \x01(\t\x12\x13\n\x0b\x63onsequence\x18\x05 \x01(\t\"\xc8\x01\n\nGradeScale\x12\x37\n\x0csubject_type\x18\x01 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x15\n\rexcellent_min\x18\x02 \x01(\x01\x12\x15\n\rexcellent_top\x18\x03 \x01(\x05\x12\x1b\n\x13\x65xcellent_max_share\x18\x04 \x01(\x01\x12\x15\n\rqualified_min\x18\x05 \x01(\x01\x12\x1f\n\x17\x62\x61sically_competent_min\x18\x06 \x01(\x01\"\x97\x02\n\x08Rulebook\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12)\n\x05rules\x18\x04 \x03(\x0b\x32\x1a.bianmin.appraisal.v1.Rule\x12.\n\x06vetoes\x18\x05 \x03(\x0b\x32\x1e.bianmin.appraisal.v1.VetoRule\x12\x30\n\x06grades\x18\x06 \x03(\x0b\x32 .bianmin.appraisal.v1.GradeScale\x12\x13\n\x0b\x62\x61se_points\x18\x07 \x01(\x01\x12\x0f\n\x07version\x18\x08 \x01(\x03\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa9\x01\n\x0bSubjectType\x12\x1c\n\x18SUBJECT_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13SUBJECT_TYPE_WINDOW\x10\x01\x12\x16\n\x12SUBJECT_TYPE_STAFF\x10\x02\x12\x16\n\x12SUBJECT_TYPE_PROXY\x10\x03\x12\x18\n\x14SUBJECT_TYPE_VILLAGE\x10\x04\x12\x19\n\x15SUBJECT_TYPE_TOWNSHIP\x10\x05*\x8f\x01\n\x08RuleUnit\x12\x19\n\x15RULE_UNIT_UNSPECIFIED\x10\x00\x12\x12\n\x0eRULE_UNIT_CASE\x10\x01\x12\x12\n\x0eRULE_UNIT_TIME\x10\x02\x12\x11\n\rRULE_UNIT_DAY\x10\x03\x12\x12\n\x0eRULE_UNIT_ITEM\x10\x04\x12\x19\n\x15RULE_UNIT_PERSON_TIME\x10\x05*W\n\nRuleSource\x12\x1b\n\x17RULE_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10RULE_SOURCE_AUTO\x10\x01\x12\x16\n\x12RULE_SOURCE_MANUAL\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#bianmin/appraisal/v1/rulebook.proto\x12\x14\x62ianmin.appraisal.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf0\x02\n\x04Rule\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12,\n\x04unit\x18\x05 \x01(\x0e\x32\x1e.bianmin.appraisal.v1.RuleUnit\x12\x30\n\x06source\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\x0b\n\x03\x63\x61p\x18\x07 \x01(\x01\x12\x0f\n\x07trigger\x18\x08 \x01(\t\x12\x11\n\tcondition\x18\t \x01(\t\x12:\n\x08variants\x18\n \x03(\x0b\x32(.bianmin.appraisal.v1.Rule.VariantsEntry\x1a/\n\rVariantsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x8e\x01\n\x08VetoRule\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x37\n\x0csubject_type\x18\x02 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x11\n\tcondition\x18\x04 \x01(\t\x12\x13\n\x0b\x63onsequence\x18\x05 \x01(\t\"\xc8\x01\n\nGradeScale\x12\x37\n\x0csubject_type\x18\x01 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\x15\n\rexcellent_min\x18\x02 \x01(\x01\x12\x15\n\rexcellent_top\x18\x03 \x01(\x05\x12\x1b\n\x13\x65xcellent_max_share\x18\x04 \x01(\x01\x12\x15\n\rqualified_min\x18\x05 \x01(\x01\x12\x1f\n\x17\x62\x61sically_competent_min\x18\x06 \x01(\x01\"\xd9\x02\n\x08Rulebook\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12)\n\x05rules\x18\x04 \x03(\x0b\x32\x1a.bianmin.appraisal.v1.Rule\x12.\n\x06vetoes\x18\x05 \x03(\x0b\x32\x1e.bianmin.appraisal.v1.VetoRule\x12\x30\n\x06grades\x18\x06 \x03(\x0b\x32 .bianmin.appraisal.v1.GradeScale\x12\x13\n\x0b\x62\x61se_points\x18\x07 \x01(\x01\x12\x0f\n\x07version\x18\x08 \x01(\x03\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rdocument_json\x18\n \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x0b \x01(\t\x12\x11\n\tread_only\x18\x0c \x01(\x08*\xa9\x01\n\x0bSubjectType\x12\x1c\n\x18SUBJECT_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13SUBJECT_TYPE_WINDOW\x10\x01\x12\x16\n\x12SUBJECT_TYPE_STAFF\x10\x02\x12\x16\n\x12SUBJECT_TYPE_PROXY\x10\x03\x12\x18\n\x14SUBJECT_TYPE_VILLAGE\x10\x04\x12\x19\n\x15SUBJECT_TYPE_TOWNSHIP\x10\x05*\x8f\x01\n\x08RuleUnit\x12\x19\n\x15RULE_UNIT_UNSPECIFIED\x10\x00\x12\x12\n\x0eRULE_UNIT_CASE\x10\x01\x12\x12\n\x0eRULE_UNIT_TIME\x10\x02\x12\x11\n\rRULE_UNIT_DAY\x10\x03\x12\x12\n\x0eRULE_UNIT_ITEM\x10\x04\x12\x19\n\x15RULE_UNIT_PERSON_TIME\x10\x05*W\n\nRuleSource\x12\x1b\n\x17RULE_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10RULE_SOURCE_AUTO\x10\x01\x12\x16\n\x12RULE_SOURCE_MANUAL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,12 +34,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RULE_VARIANTSENTRY']._loaded_options = None
   _globals['_RULE_VARIANTSENTRY']._serialized_options = b'8\001'
-  _globals['_SUBJECTTYPE']._serialized_start=1096
-  _globals['_SUBJECTTYPE']._serialized_end=1265
-  _globals['_RULEUNIT']._serialized_start=1268
-  _globals['_RULEUNIT']._serialized_end=1411
-  _globals['_RULESOURCE']._serialized_start=1413
-  _globals['_RULESOURCE']._serialized_end=1500
+  _globals['_SUBJECTTYPE']._serialized_start=1162
+  _globals['_SUBJECTTYPE']._serialized_end=1331
+  _globals['_RULEUNIT']._serialized_start=1334
+  _globals['_RULEUNIT']._serialized_end=1477
+  _globals['_RULESOURCE']._serialized_start=1479
+  _globals['_RULESOURCE']._serialized_end=1566
   _globals['_RULE']._serialized_start=95
   _globals['_RULE']._serialized_end=463
   _globals['_RULE_VARIANTSENTRY']._serialized_start=416
@@ -49,5 +49,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GRADESCALE']._serialized_start=611
   _globals['_GRADESCALE']._serialized_end=811
   _globals['_RULEBOOK']._serialized_start=814
-  _globals['_RULEBOOK']._serialized_end=1093
+  _globals['_RULEBOOK']._serialized_end=1159
 # @@protoc_insertion_point(module_scope)

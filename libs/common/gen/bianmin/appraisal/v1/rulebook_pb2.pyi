@@ -111,7 +111,7 @@ class GradeScale(_message.Message):
     def __init__(self, subject_type: _Optional[_Union[SubjectType, str]] = ..., excellent_min: _Optional[float] = ..., excellent_top: _Optional[int] = ..., excellent_max_share: _Optional[float] = ..., qualified_min: _Optional[float] = ..., basically_competent_min: _Optional[float] = ...) -> None: ...
 
 class Rulebook(_message.Message):
-    __slots__ = ("id", "county", "name", "rules", "vetoes", "grades", "base_points", "version", "updated_at")
+    __slots__ = ("id", "county", "name", "rules", "vetoes", "grades", "base_points", "version", "updated_at", "document_json", "effective_from", "read_only")
     ID_FIELD_NUMBER: _ClassVar[int]
     COUNTY_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +121,9 @@ class Rulebook(_message.Message):
     BASE_POINTS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_JSON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    READ_ONLY_FIELD_NUMBER: _ClassVar[int]
     id: str
     county: str
     name: str
@@ -130,4 +133,7 @@ class Rulebook(_message.Message):
     base_points: float
     version: int
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., county: _Optional[str] = ..., name: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[Rule, _Mapping]]] = ..., vetoes: _Optional[_Iterable[_Union[VetoRule, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[GradeScale, _Mapping]]] = ..., base_points: _Optional[float] = ..., version: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    document_json: str
+    effective_from: str
+    read_only: bool
+    def __init__(self, id: _Optional[str] = ..., county: _Optional[str] = ..., name: _Optional[str] = ..., rules: _Optional[_Iterable[_Union[Rule, _Mapping]]] = ..., vetoes: _Optional[_Iterable[_Union[VetoRule, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[GradeScale, _Mapping]]] = ..., base_points: _Optional[float] = ..., version: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., document_json: _Optional[str] = ..., effective_from: _Optional[str] = ..., read_only: _Optional[bool] = ...) -> None: ...

@@ -26,21 +26,21 @@ from bianmin.appraisal.v1 import rulebook_pb2 as bianmin_dot_appraisal_dot_v1_do
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/appraisal/v1/score.proto\x12\x14\x62ianmin.appraisal.v1\x1a#bianmin/appraisal/v1/rulebook.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n\x07Subject\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\n\n\x02id\x18\x02 \x01(\t\"\xe2\x02\n\nScoreEvent\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\x07subject\x18\x02 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x03 \x01(\t\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12\r\n\x05\x63ount\x18\x05 \x01(\x05\x12\x30\n\x06source\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\x10\n\x08\x65vidence\x18\x07 \x01(\t\x12\x0b\n\x03ref\x18\x08 \x01(\t\x12/\n\x0boccurred_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06period\x18\n \x01(\t\x12\x13\n\x0brecorded_by\x18\x0b \x01(\t\x12\x0e\n\x06voided\x18\x0c \x01(\x08\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\">\n\x04Veto\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x13\n\x0b\x63onsequence\x18\x03 \x01(\t\"\xfd\x01\n\x05Score\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\x12*\n\x05grade\x18\x04 \x01(\x0e\x32\x1b.bianmin.appraisal.v1.Grade\x12*\n\x06vetoes\x18\x05 \x03(\x0b\x32\x1a.bianmin.appraisal.v1.Veto\x12\x30\n\x06\x65vents\x18\x06 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x0c\n\x04rank\x18\x07 \x01(\x05\x12\r\n\x05\x66inal\x18\x08 \x01(\x08*\xaa\x01\n\x05Grade\x12\x15\n\x11GRADE_UNSPECIFIED\x10\x00\x12\x13\n\x0fGRADE_EXCELLENT\x10\x01\x12\x13\n\x0fGRADE_QUALIFIED\x10\x02\x12\x15\n\x11GRADE_UNQUALIFIED\x10\x03\x12\x13\n\x0fGRADE_COMPETENT\x10\x04\x12\x1d\n\x19GRADE_BASICALLY_COMPETENT\x10\x05\x12\x15\n\x11GRADE_INCOMPETENT\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n bianmin/appraisal/v1/score.proto\x12\x14\x62ianmin.appraisal.v1\x1a#bianmin/appraisal/v1/rulebook.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n\x07Subject\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.bianmin.appraisal.v1.SubjectType\x12\n\n\x02id\x18\x02 \x01(\t\"\xb2\x03\n\nScoreEvent\x12\n\n\x02id\x18\x01 \x01(\t\x12.\n\x07subject\x18\x02 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x11\n\trule_code\x18\x03 \x01(\t\x12\x0e\n\x06points\x18\x04 \x01(\x01\x12\r\n\x05\x63ount\x18\x05 \x01(\x05\x12\x30\n\x06source\x18\x06 \x01(\x0e\x32 .bianmin.appraisal.v1.RuleSource\x12\x10\n\x08\x65vidence\x18\x07 \x01(\t\x12\x0b\n\x03ref\x18\x08 \x01(\t\x12/\n\x0boccurred_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06period\x18\n \x01(\t\x12\x13\n\x0brecorded_by\x18\x0b \x01(\t\x12\x0e\n\x06voided\x18\x0c \x01(\x08\x12/\n\x0brecorded_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07variant\x18\x0e \x01(\t\x12\x12\n\nfacts_json\x18\x0f \x01(\t\x12\x14\n\x0cwithdrawn_by\x18\x10 \x01(\t\x12\x13\n\x0brulebook_id\x18\x11 \x01(\t\">\n\x04Veto\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x13\n\x0b\x63onsequence\x18\x03 \x01(\t\"\xbd\x02\n\x05Score\x12.\n\x07subject\x18\x01 \x01(\x0b\x32\x1d.bianmin.appraisal.v1.Subject\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x01\x12*\n\x05grade\x18\x04 \x01(\x0e\x32\x1b.bianmin.appraisal.v1.Grade\x12*\n\x06vetoes\x18\x05 \x03(\x0b\x32\x1a.bianmin.appraisal.v1.Veto\x12\x30\n\x06\x65vents\x18\x06 \x03(\x0b\x32 .bianmin.appraisal.v1.ScoreEvent\x12\x0c\n\x04rank\x18\x07 \x01(\x05\x12\r\n\x05\x66inal\x18\x08 \x01(\x08\x12\x0c\n\x04name\x18\t \x01(\t\x12\r\n\x05title\x18\n \x01(\t\x12\x14\n\x0c\x63onsequences\x18\x0b \x03(\t\x12\x0b\n\x03run\x18\x0c \x01(\x05*\xaa\x01\n\x05Grade\x12\x15\n\x11GRADE_UNSPECIFIED\x10\x00\x12\x13\n\x0fGRADE_EXCELLENT\x10\x01\x12\x13\n\x0fGRADE_QUALIFIED\x10\x02\x12\x15\n\x11GRADE_UNQUALIFIED\x10\x03\x12\x13\n\x0fGRADE_COMPETENT\x10\x04\x12\x1d\n\x19GRADE_BASICALLY_COMPETENT\x10\x05\x12\x15\n\x11GRADE_INCOMPETENT\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.appraisal.v1.score_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GRADE']._serialized_start=878
-  _globals['_GRADE']._serialized_end=1048
+  _globals['_GRADE']._serialized_start=1022
+  _globals['_GRADE']._serialized_end=1192
   _globals['_SUBJECT']._serialized_start=128
   _globals['_SUBJECT']._serialized_end=198
   _globals['_SCOREEVENT']._serialized_start=201
-  _globals['_SCOREEVENT']._serialized_end=555
-  _globals['_VETO']._serialized_start=557
-  _globals['_VETO']._serialized_end=619
-  _globals['_SCORE']._serialized_start=622
-  _globals['_SCORE']._serialized_end=875
+  _globals['_SCOREEVENT']._serialized_end=635
+  _globals['_VETO']._serialized_start=637
+  _globals['_VETO']._serialized_end=699
+  _globals['_SCORE']._serialized_start=702
+  _globals['_SCORE']._serialized_end=1019
 # @@protoc_insertion_point(module_scope)

@@ -37,7 +37,7 @@ class Subject(_message.Message):
     def __init__(self, type: _Optional[_Union[_rulebook_pb2.SubjectType, str]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class ScoreEvent(_message.Message):
-    __slots__ = ("id", "subject", "rule_code", "points", "count", "source", "evidence", "ref", "occurred_at", "period", "recorded_by", "voided", "recorded_at")
+    __slots__ = ("id", "subject", "rule_code", "points", "count", "source", "evidence", "ref", "occurred_at", "period", "recorded_by", "voided", "recorded_at", "variant", "facts_json", "withdrawn_by", "rulebook_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     RULE_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +51,10 @@ class ScoreEvent(_message.Message):
     RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
     VOIDED_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    FACTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWN_BY_FIELD_NUMBER: _ClassVar[int]
+    RULEBOOK_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     subject: Subject
     rule_code: str
@@ -64,7 +68,11 @@ class ScoreEvent(_message.Message):
     recorded_by: str
     voided: bool
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., rule_code: _Optional[str] = ..., points: _Optional[float] = ..., count: _Optional[int] = ..., source: _Optional[_Union[_rulebook_pb2.RuleSource, str]] = ..., evidence: _Optional[str] = ..., ref: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period: _Optional[str] = ..., recorded_by: _Optional[str] = ..., voided: _Optional[bool] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    variant: str
+    facts_json: str
+    withdrawn_by: str
+    rulebook_id: str
+    def __init__(self, id: _Optional[str] = ..., subject: _Optional[_Union[Subject, _Mapping]] = ..., rule_code: _Optional[str] = ..., points: _Optional[float] = ..., count: _Optional[int] = ..., source: _Optional[_Union[_rulebook_pb2.RuleSource, str]] = ..., evidence: _Optional[str] = ..., ref: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period: _Optional[str] = ..., recorded_by: _Optional[str] = ..., voided: _Optional[bool] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., variant: _Optional[str] = ..., facts_json: _Optional[str] = ..., withdrawn_by: _Optional[str] = ..., rulebook_id: _Optional[str] = ...) -> None: ...
 
 class Veto(_message.Message):
     __slots__ = ("code", "description", "consequence")
@@ -77,7 +85,7 @@ class Veto(_message.Message):
     def __init__(self, code: _Optional[str] = ..., description: _Optional[str] = ..., consequence: _Optional[str] = ...) -> None: ...
 
 class Score(_message.Message):
-    __slots__ = ("subject", "period", "score", "grade", "vetoes", "events", "rank", "final")
+    __slots__ = ("subject", "period", "score", "grade", "vetoes", "events", "rank", "final", "name", "title", "consequences", "run")
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +94,10 @@ class Score(_message.Message):
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     RANK_FIELD_NUMBER: _ClassVar[int]
     FINAL_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CONSEQUENCES_FIELD_NUMBER: _ClassVar[int]
+    RUN_FIELD_NUMBER: _ClassVar[int]
     subject: Subject
     period: str
     score: float
@@ -94,4 +106,8 @@ class Score(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[ScoreEvent]
     rank: int
     final: bool
-    def __init__(self, subject: _Optional[_Union[Subject, _Mapping]] = ..., period: _Optional[str] = ..., score: _Optional[float] = ..., grade: _Optional[_Union[Grade, str]] = ..., vetoes: _Optional[_Iterable[_Union[Veto, _Mapping]]] = ..., events: _Optional[_Iterable[_Union[ScoreEvent, _Mapping]]] = ..., rank: _Optional[int] = ..., final: _Optional[bool] = ...) -> None: ...
+    name: str
+    title: str
+    consequences: _containers.RepeatedScalarFieldContainer[str]
+    run: int
+    def __init__(self, subject: _Optional[_Union[Subject, _Mapping]] = ..., period: _Optional[str] = ..., score: _Optional[float] = ..., grade: _Optional[_Union[Grade, str]] = ..., vetoes: _Optional[_Iterable[_Union[Veto, _Mapping]]] = ..., events: _Optional[_Iterable[_Union[ScoreEvent, _Mapping]]] = ..., rank: _Optional[int] = ..., final: _Optional[bool] = ..., name: _Optional[str] = ..., title: _Optional[str] = ..., consequences: _Optional[_Iterable[str]] = ..., run: _Optional[int] = ...) -> None: ...

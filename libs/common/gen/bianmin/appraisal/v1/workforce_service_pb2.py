@@ -26,7 +26,7 @@ from bianmin.appraisal.v1 import attendance_pb2 as bianmin_dot_appraisal_dot_v1_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/workforce_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a%bianmin/appraisal/v1/attendance.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"O\n\x13RecordSignInRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x14RecordSignInResponse\x12-\n\x07sign_in\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.SignIn\"{\n\x1cListAttendanceRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x11\n\tfrom_date\x18\x04 \x01(\t\x12\x0f\n\x07to_date\x18\x05 \x01(\t\"q\n\x1dListAttendanceRecordsResponse\x12\x37\n\x07records\x18\x01 \x03(\x0b\x32&.bianmin.appraisal.v1.AttendanceRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x88\x01\n\x13RequestLeaveRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x11\n\tfrom_date\x18\x02 \x01(\t\x12\x0f\n\x07to_date\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x12\n\nsubstitute\x18\x05 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x06 \x01(\t\"B\n\x14RequestLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"I\n\x13\x41pproveLeaveRequest\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x10\n\x08\x61pproved\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\"B\n\x14\x41pproveLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"\xa1\x01\n\x11ListLeavesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .bianmin.appraisal.v1.LeaveState\x12\x11\n\tfrom_date\x18\x05 \x01(\t\x12\x0f\n\x07to_date\x18\x06 \x01(\t\"Z\n\x12ListLeavesResponse\x12+\n\x06leaves\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"P\n\x12PutDutyRotaRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12+\n\x04\x64\x61ys\x18\x02 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"B\n\x13PutDutyRotaResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"9\n\x13ListDutyDaysRequest\x12\x11\n\tfrom_date\x18\x01 \x01(\t\x12\x0f\n\x07to_date\x18\x02 \x01(\t\"C\n\x14ListDutyDaysResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay2\xf6\x05\n\x10WorkforceService\x12\x65\n\x0cRecordSignIn\x12).bianmin.appraisal.v1.RecordSignInRequest\x1a*.bianmin.appraisal.v1.RecordSignInResponse\x12\x80\x01\n\x15ListAttendanceRecords\x12\x32.bianmin.appraisal.v1.ListAttendanceRecordsRequest\x1a\x33.bianmin.appraisal.v1.ListAttendanceRecordsResponse\x12\x65\n\x0cRequestLeave\x12).bianmin.appraisal.v1.RequestLeaveRequest\x1a*.bianmin.appraisal.v1.RequestLeaveResponse\x12\x65\n\x0c\x41pproveLeave\x12).bianmin.appraisal.v1.ApproveLeaveRequest\x1a*.bianmin.appraisal.v1.ApproveLeaveResponse\x12_\n\nListLeaves\x12\'.bianmin.appraisal.v1.ListLeavesRequest\x1a(.bianmin.appraisal.v1.ListLeavesResponse\x12\x62\n\x0bPutDutyRota\x12(.bianmin.appraisal.v1.PutDutyRotaRequest\x1a).bianmin.appraisal.v1.PutDutyRotaResponse\x12\x65\n\x0cListDutyDays\x12).bianmin.appraisal.v1.ListDutyDaysRequest\x1a*.bianmin.appraisal.v1.ListDutyDaysResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,bianmin/appraisal/v1/workforce_service.proto\x12\x14\x62ianmin.appraisal.v1\x1a%bianmin/appraisal/v1/attendance.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"O\n\x13RecordSignInRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x14RecordSignInResponse\x12-\n\x07sign_in\x18\x01 \x01(\x0b\x32\x1c.bianmin.appraisal.v1.SignIn\"{\n\x1cListAttendanceRecordsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x11\n\tfrom_date\x18\x04 \x01(\t\x12\x0f\n\x07to_date\x18\x05 \x01(\t\"q\n\x1dListAttendanceRecordsResponse\x12\x37\n\x07records\x18\x01 \x03(\x0b\x32&.bianmin.appraisal.v1.AttendanceRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xa3\x01\n\x13RequestLeaveRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x11\n\tfrom_date\x18\x02 \x01(\t\x12\x0f\n\x07to_date\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x12\n\nsubstitute\x18\x05 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x06 \x01(\t\x12\x19\n\x11substitute_letter\x18\x07 \x01(\t\"B\n\x14RequestLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"c\n\x13\x41pproveLeaveRequest\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x10\n\x08\x61pproved\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"B\n\x14\x41pproveLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"\xa1\x01\n\x11ListLeavesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12/\n\x05state\x18\x04 \x01(\x0e\x32 .bianmin.appraisal.v1.LeaveState\x12\x11\n\tfrom_date\x18\x05 \x01(\t\x12\x0f\n\x07to_date\x18\x06 \x01(\t\"Z\n\x12ListLeavesResponse\x12+\n\x06leaves\x18\x01 \x03(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"P\n\x12PutDutyRotaRequest\x12\r\n\x05month\x18\x01 \x01(\t\x12+\n\x04\x64\x61ys\x18\x02 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"P\n\x13PutDutyRotaResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\x12\x0c\n\x04gaps\x18\x02 \x03(\t\"9\n\x13ListDutyDaysRequest\x12\x11\n\tfrom_date\x18\x01 \x01(\t\x12\x0f\n\x07to_date\x18\x02 \x01(\t\"C\n\x14ListDutyDaysResponse\x12+\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1d.bianmin.appraisal.v1.DutyDay\"P\n\x12\x43\x61ncelLeaveRequest\x12\x10\n\x08leave_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\"A\n\x13\x43\x61ncelLeaveResponse\x12*\n\x05leave\x18\x01 \x01(\x0b\x32\x1b.bianmin.appraisal.v1.Leave\"\xb7\x01\n\x14ImportSignInsRequest\x12<\n\x04rows\x18\x01 \x03(\x0b\x32..bianmin.appraisal.v1.ImportSignInsRequest.Row\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x1aP\n\x03Row\x12\n\n\x02\x61t\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12+\n\x07\x61t_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"M\n\x15ImportSignInsResponse\x12\x0e\n\x06stored\x18\x01 \x01(\x05\x12\x12\n\nduplicates\x18\x02 \x01(\x05\x12\x10\n\x08problems\x18\x03 \x03(\t\";\n\x19ListAttendanceDaysRequest\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\"O\n\x1aListAttendanceDaysResponse\x12\x31\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32#.bianmin.appraisal.v1.AttendanceDay\"c\n\x16RecordSpotCheckRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x66inding\x18\x03 \x01(\t\"\x93\x01\n\x17RecordSpotCheckResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12&\n\x02\x61t\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x66inding\x18\x04 \x01(\t\x12\x0c\n\x04half\x18\x05 \x01(\t\x12\x13\n\x0brecorded_by\x18\x06 \x01(\t2\xad\t\n\x10WorkforceService\x12\x65\n\x0cRecordSignIn\x12).bianmin.appraisal.v1.RecordSignInRequest\x1a*.bianmin.appraisal.v1.RecordSignInResponse\x12\x80\x01\n\x15ListAttendanceRecords\x12\x32.bianmin.appraisal.v1.ListAttendanceRecordsRequest\x1a\x33.bianmin.appraisal.v1.ListAttendanceRecordsResponse\x12\x65\n\x0cRequestLeave\x12).bianmin.appraisal.v1.RequestLeaveRequest\x1a*.bianmin.appraisal.v1.RequestLeaveResponse\x12\x65\n\x0c\x41pproveLeave\x12).bianmin.appraisal.v1.ApproveLeaveRequest\x1a*.bianmin.appraisal.v1.ApproveLeaveResponse\x12_\n\nListLeaves\x12\'.bianmin.appraisal.v1.ListLeavesRequest\x1a(.bianmin.appraisal.v1.ListLeavesResponse\x12\x62\n\x0b\x43\x61ncelLeave\x12(.bianmin.appraisal.v1.CancelLeaveRequest\x1a).bianmin.appraisal.v1.CancelLeaveResponse\x12h\n\rImportSignIns\x12*.bianmin.appraisal.v1.ImportSignInsRequest\x1a+.bianmin.appraisal.v1.ImportSignInsResponse\x12w\n\x12ListAttendanceDays\x12/.bianmin.appraisal.v1.ListAttendanceDaysRequest\x1a\x30.bianmin.appraisal.v1.ListAttendanceDaysResponse\x12n\n\x0fRecordSpotCheck\x12,.bianmin.appraisal.v1.RecordSpotCheckRequest\x1a-.bianmin.appraisal.v1.RecordSpotCheckResponse\x12\x62\n\x0bPutDutyRota\x12(.bianmin.appraisal.v1.PutDutyRotaRequest\x1a).bianmin.appraisal.v1.PutDutyRotaResponse\x12\x65\n\x0cListDutyDays\x12).bianmin.appraisal.v1.ListDutyDaysRequest\x1a*.bianmin.appraisal.v1.ListDutyDaysResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,25 +42,43 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTATTENDANCERECORDSRESPONSE']._serialized_start=419
   _globals['_LISTATTENDANCERECORDSRESPONSE']._serialized_end=532
   _globals['_REQUESTLEAVEREQUEST']._serialized_start=535
-  _globals['_REQUESTLEAVEREQUEST']._serialized_end=671
-  _globals['_REQUESTLEAVERESPONSE']._serialized_start=673
-  _globals['_REQUESTLEAVERESPONSE']._serialized_end=739
-  _globals['_APPROVELEAVEREQUEST']._serialized_start=741
-  _globals['_APPROVELEAVEREQUEST']._serialized_end=814
-  _globals['_APPROVELEAVERESPONSE']._serialized_start=816
-  _globals['_APPROVELEAVERESPONSE']._serialized_end=882
-  _globals['_LISTLEAVESREQUEST']._serialized_start=885
-  _globals['_LISTLEAVESREQUEST']._serialized_end=1046
-  _globals['_LISTLEAVESRESPONSE']._serialized_start=1048
-  _globals['_LISTLEAVESRESPONSE']._serialized_end=1138
-  _globals['_PUTDUTYROTAREQUEST']._serialized_start=1140
-  _globals['_PUTDUTYROTAREQUEST']._serialized_end=1220
-  _globals['_PUTDUTYROTARESPONSE']._serialized_start=1222
-  _globals['_PUTDUTYROTARESPONSE']._serialized_end=1288
-  _globals['_LISTDUTYDAYSREQUEST']._serialized_start=1290
-  _globals['_LISTDUTYDAYSREQUEST']._serialized_end=1347
-  _globals['_LISTDUTYDAYSRESPONSE']._serialized_start=1349
-  _globals['_LISTDUTYDAYSRESPONSE']._serialized_end=1416
-  _globals['_WORKFORCESERVICE']._serialized_start=1419
-  _globals['_WORKFORCESERVICE']._serialized_end=2177
+  _globals['_REQUESTLEAVEREQUEST']._serialized_end=698
+  _globals['_REQUESTLEAVERESPONSE']._serialized_start=700
+  _globals['_REQUESTLEAVERESPONSE']._serialized_end=766
+  _globals['_APPROVELEAVEREQUEST']._serialized_start=768
+  _globals['_APPROVELEAVEREQUEST']._serialized_end=867
+  _globals['_APPROVELEAVERESPONSE']._serialized_start=869
+  _globals['_APPROVELEAVERESPONSE']._serialized_end=935
+  _globals['_LISTLEAVESREQUEST']._serialized_start=938
+  _globals['_LISTLEAVESREQUEST']._serialized_end=1099
+  _globals['_LISTLEAVESRESPONSE']._serialized_start=1101
+  _globals['_LISTLEAVESRESPONSE']._serialized_end=1191
+  _globals['_PUTDUTYROTAREQUEST']._serialized_start=1193
+  _globals['_PUTDUTYROTAREQUEST']._serialized_end=1273
+  _globals['_PUTDUTYROTARESPONSE']._serialized_start=1275
+  _globals['_PUTDUTYROTARESPONSE']._serialized_end=1355
+  _globals['_LISTDUTYDAYSREQUEST']._serialized_start=1357
+  _globals['_LISTDUTYDAYSREQUEST']._serialized_end=1414
+  _globals['_LISTDUTYDAYSRESPONSE']._serialized_start=1416
+  _globals['_LISTDUTYDAYSRESPONSE']._serialized_end=1483
+  _globals['_CANCELLEAVEREQUEST']._serialized_start=1485
+  _globals['_CANCELLEAVEREQUEST']._serialized_end=1565
+  _globals['_CANCELLEAVERESPONSE']._serialized_start=1567
+  _globals['_CANCELLEAVERESPONSE']._serialized_end=1632
+  _globals['_IMPORTSIGNINSREQUEST']._serialized_start=1635
+  _globals['_IMPORTSIGNINSREQUEST']._serialized_end=1818
+  _globals['_IMPORTSIGNINSREQUEST_ROW']._serialized_start=1738
+  _globals['_IMPORTSIGNINSREQUEST_ROW']._serialized_end=1818
+  _globals['_IMPORTSIGNINSRESPONSE']._serialized_start=1820
+  _globals['_IMPORTSIGNINSRESPONSE']._serialized_end=1897
+  _globals['_LISTATTENDANCEDAYSREQUEST']._serialized_start=1899
+  _globals['_LISTATTENDANCEDAYSREQUEST']._serialized_end=1958
+  _globals['_LISTATTENDANCEDAYSRESPONSE']._serialized_start=1960
+  _globals['_LISTATTENDANCEDAYSRESPONSE']._serialized_end=2039
+  _globals['_RECORDSPOTCHECKREQUEST']._serialized_start=2041
+  _globals['_RECORDSPOTCHECKREQUEST']._serialized_end=2140
+  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_start=2143
+  _globals['_RECORDSPOTCHECKRESPONSE']._serialized_end=2290
+  _globals['_WORKFORCESERVICE']._serialized_start=2293
+  _globals['_WORKFORCESERVICE']._serialized_end=3490
 # @@protoc_insertion_point(module_scope)

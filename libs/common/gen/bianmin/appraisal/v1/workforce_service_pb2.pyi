@@ -47,20 +47,22 @@ class ListAttendanceRecordsResponse(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[_attendance_pb2.AttendanceRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class RequestLeaveRequest(_message.Message):
-    __slots__ = ("username", "from_date", "to_date", "reason", "substitute", "idempotency_key")
+    __slots__ = ("username", "from_date", "to_date", "reason", "substitute", "idempotency_key", "substitute_letter")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     FROM_DATE_FIELD_NUMBER: _ClassVar[int]
     TO_DATE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     SUBSTITUTE_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    SUBSTITUTE_LETTER_FIELD_NUMBER: _ClassVar[int]
     username: str
     from_date: str
     to_date: str
     reason: str
     substitute: str
     idempotency_key: str
-    def __init__(self, username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., substitute: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    substitute_letter: str
+    def __init__(self, username: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., reason: _Optional[str] = ..., substitute: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., substitute_letter: _Optional[str] = ...) -> None: ...
 
 class RequestLeaveResponse(_message.Message):
     __slots__ = ("leave",)
@@ -69,14 +71,16 @@ class RequestLeaveResponse(_message.Message):
     def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
 
 class ApproveLeaveRequest(_message.Message):
-    __slots__ = ("leave_id", "approved", "reason")
+    __slots__ = ("leave_id", "approved", "reason", "expected_version")
     LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
     APPROVED_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     leave_id: str
     approved: bool
     reason: str
-    def __init__(self, leave_id: _Optional[str] = ..., approved: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, leave_id: _Optional[str] = ..., approved: _Optional[bool] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ApproveLeaveResponse(_message.Message):
     __slots__ = ("leave",)
@@ -117,10 +121,12 @@ class PutDutyRotaRequest(_message.Message):
     def __init__(self, month: _Optional[str] = ..., days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
 
 class PutDutyRotaResponse(_message.Message):
-    __slots__ = ("days",)
+    __slots__ = ("days", "gaps")
     DAYS_FIELD_NUMBER: _ClassVar[int]
+    GAPS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.DutyDay]
-    def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
+    gaps: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ..., gaps: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListDutyDaysRequest(_message.Message):
     __slots__ = ("from_date", "to_date")
@@ -135,3 +141,86 @@ class ListDutyDaysResponse(_message.Message):
     DAYS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.DutyDay]
     def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.DutyDay, _Mapping]]] = ...) -> None: ...
+
+class CancelLeaveRequest(_message.Message):
+    __slots__ = ("leave_id", "reason", "expected_version")
+    LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    leave_id: str
+    reason: str
+    expected_version: int
+    def __init__(self, leave_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class CancelLeaveResponse(_message.Message):
+    __slots__ = ("leave",)
+    LEAVE_FIELD_NUMBER: _ClassVar[int]
+    leave: _attendance_pb2.Leave
+    def __init__(self, leave: _Optional[_Union[_attendance_pb2.Leave, _Mapping]] = ...) -> None: ...
+
+class ImportSignInsRequest(_message.Message):
+    __slots__ = ("rows", "dry_run")
+    class Row(_message.Message):
+        __slots__ = ("at", "username", "at_time")
+        AT_FIELD_NUMBER: _ClassVar[int]
+        USERNAME_FIELD_NUMBER: _ClassVar[int]
+        AT_TIME_FIELD_NUMBER: _ClassVar[int]
+        at: str
+        username: str
+        at_time: _timestamp_pb2.Timestamp
+        def __init__(self, at: _Optional[str] = ..., username: _Optional[str] = ..., at_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[ImportSignInsRequest.Row]
+    dry_run: bool
+    def __init__(self, rows: _Optional[_Iterable[_Union[ImportSignInsRequest.Row, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+
+class ImportSignInsResponse(_message.Message):
+    __slots__ = ("stored", "duplicates", "problems")
+    STORED_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    stored: int
+    duplicates: int
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, stored: _Optional[int] = ..., duplicates: _Optional[int] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListAttendanceDaysRequest(_message.Message):
+    __slots__ = ("date", "username")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    username: str
+    def __init__(self, date: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...
+
+class ListAttendanceDaysResponse(_message.Message):
+    __slots__ = ("days",)
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedCompositeFieldContainer[_attendance_pb2.AttendanceDay]
+    def __init__(self, days: _Optional[_Iterable[_Union[_attendance_pb2.AttendanceDay, _Mapping]]] = ...) -> None: ...
+
+class RecordSpotCheckRequest(_message.Message):
+    __slots__ = ("username", "at", "finding")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    FINDING_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    at: _timestamp_pb2.Timestamp
+    finding: str
+    def __init__(self, username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finding: _Optional[str] = ...) -> None: ...
+
+class RecordSpotCheckResponse(_message.Message):
+    __slots__ = ("id", "username", "at", "finding", "half", "recorded_by")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    FINDING_FIELD_NUMBER: _ClassVar[int]
+    HALF_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    username: str
+    at: _timestamp_pb2.Timestamp
+    finding: str
+    half: str
+    recorded_by: str
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finding: _Optional[str] = ..., half: _Optional[str] = ..., recorded_by: _Optional[str] = ...) -> None: ...

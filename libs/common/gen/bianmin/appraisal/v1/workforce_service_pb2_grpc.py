@@ -66,6 +66,26 @@ class WorkforceServiceStub:
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesRequest.SerializeToString,
                 response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesResponse.FromString,
                 _registered_method=True)
+        self.CancelLeave = channel.unary_unary(
+                '/bianmin.appraisal.v1.WorkforceService/CancelLeave',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveResponse.FromString,
+                _registered_method=True)
+        self.ImportSignIns = channel.unary_unary(
+                '/bianmin.appraisal.v1.WorkforceService/ImportSignIns',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsResponse.FromString,
+                _registered_method=True)
+        self.ListAttendanceDays = channel.unary_unary(
+                '/bianmin.appraisal.v1.WorkforceService/ListAttendanceDays',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.FromString,
+                _registered_method=True)
+        self.RecordSpotCheck = channel.unary_unary(
+                '/bianmin.appraisal.v1.WorkforceService/RecordSpotCheck',
+                request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.SerializeToString,
+                response_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.FromString,
+                _registered_method=True)
         self.PutDutyRota = channel.unary_unary(
                 '/bianmin.appraisal.v1.WorkforceService/PutDutyRota',
                 request_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.PutDutyRotaRequest.SerializeToString,
@@ -118,6 +138,33 @@ class WorkforceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelLeave(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportSignIns(self, request, context):
+        """A sign-in device's export, all or nothing: every problem in one validation error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAttendanceDays(self, request, context):
+        """Each staff member's day against the sign-in times (API.md: GET …/attendance?date=).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordSpotCheck(self, request, context):
+        """A spot check (明查暗访) of the management office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutDutyRota(self, request, context):
         """The leader-on-duty rota (领导带班值班) of a month.
         """
@@ -158,6 +205,26 @@ def add_WorkforceServiceServicer_to_server(servicer, server):
                     servicer.ListLeaves,
                     request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesRequest.FromString,
                     response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesResponse.SerializeToString,
+            ),
+            'CancelLeave': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelLeave,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveResponse.SerializeToString,
+            ),
+            'ImportSignIns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportSignIns,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsResponse.SerializeToString,
+            ),
+            'ListAttendanceDays': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAttendanceDays,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.SerializeToString,
+            ),
+            'RecordSpotCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSpotCheck,
+                    request_deserializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.FromString,
+                    response_serializer=bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.SerializeToString,
             ),
             'PutDutyRota': grpc.unary_unary_rpc_method_handler(
                     servicer.PutDutyRota,
@@ -312,6 +379,114 @@ class WorkforceService:
             '/bianmin.appraisal.v1.WorkforceService/ListLeaves',
             bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesRequest.SerializeToString,
             bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListLeavesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelLeave(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.WorkforceService/CancelLeave',
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.CancelLeaveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportSignIns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.WorkforceService/ImportSignIns',
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ImportSignInsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAttendanceDays(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.WorkforceService/ListAttendanceDays',
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.ListAttendanceDaysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSpotCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.appraisal.v1.WorkforceService/RecordSpotCheck',
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckRequest.SerializeToString,
+            bianmin_dot_appraisal_dot_v1_dot_workforce__service__pb2.RecordSpotCheckResponse.FromString,
             options,
             channel_credentials,
             insecure,

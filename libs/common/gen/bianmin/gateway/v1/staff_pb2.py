@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x62ianmin/gateway/v1/staff.proto\x12\x12\x62ianmin.gateway.v1\"\xb7\x01\n\x05Staff\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\'\n\x05roles\x18\x04 \x03(\x0e\x32\x18.bianmin.gateway.v1.Role\x12\x0e\n\x06window\x18\x05 \x01(\t\x12\x0f\n\x07village\x18\x06 \x01(\t\x12\x12\n\ndepartment\x18\x07 \x01(\t\x12\x11\n\ttenant_id\x18\x08 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\t \x01(\x08*\xf0\x01\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x15\n\x11ROLE_COUNTY_ADMIN\x10\x01\x12\x1a\n\x16ROLE_COUNTY_SUPERVISOR\x10\x02\x12\x1a\n\x16ROLE_COUNTY_DEPARTMENT\x10\x03\x12\x17\n\x13ROLE_TOWNSHIP_ADMIN\x10\x04\x12\x15\n\x11ROLE_WINDOW_STAFF\x10\x05\x12\x14\n\x10ROLE_INTAKE_DESK\x10\x06\x12\x14\n\x10ROLE_PROXY_AGENT\x10\x07\x12\x19\n\x15ROLE_PETITION_OFFICER\x10\x08\x12\x0c\n\x08ROLE_OPS\x10\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x62ianmin/gateway/v1/staff.proto\x12\x12\x62ianmin.gateway.v1\"\xb7\x01\n\x05Staff\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\'\n\x05roles\x18\x04 \x03(\x0e\x32\x18.bianmin.gateway.v1.Role\x12\x0e\n\x06window\x18\x05 \x01(\t\x12\x0f\n\x07village\x18\x06 \x01(\t\x12\x12\n\ndepartment\x18\x07 \x01(\t\x12\x11\n\ttenant_id\x18\x08 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\t \x01(\x08*\xa0\x02\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x15\n\x11ROLE_COUNTY_ADMIN\x10\x01\x12\x1a\n\x16ROLE_COUNTY_SUPERVISOR\x10\x02\x12\x1a\n\x16ROLE_COUNTY_DEPARTMENT\x10\x03\x12\x17\n\x13ROLE_TOWNSHIP_ADMIN\x10\x04\x12\x15\n\x11ROLE_WINDOW_STAFF\x10\x05\x12\x14\n\x10ROLE_INTAKE_DESK\x10\x06\x12\x14\n\x10ROLE_PROXY_AGENT\x10\x07\x12\x19\n\x15ROLE_PETITION_OFFICER\x10\x08\x12\x0c\n\x08ROLE_OPS\x10\t\x12\x14\n\x10ROLE_CENTRE_HEAD\x10\n\x12\x18\n\x14ROLE_TOWNSHIP_LEADER\x10\x0b\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'bianmin.gateway.v1.staff_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ROLE']._serialized_start=241
-  _globals['_ROLE']._serialized_end=481
+  _globals['_ROLE']._serialized_end=529
   _globals['_STAFF']._serialized_start=55
   _globals['_STAFF']._serialized_end=238
 # @@protoc_insertion_point(module_scope)

@@ -19,6 +19,8 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_PROXY_AGENT: _ClassVar[Role]
     ROLE_PETITION_OFFICER: _ClassVar[Role]
     ROLE_OPS: _ClassVar[Role]
+    ROLE_CENTRE_HEAD: _ClassVar[Role]
+    ROLE_TOWNSHIP_LEADER: _ClassVar[Role]
 ROLE_UNSPECIFIED: Role
 ROLE_COUNTY_ADMIN: Role
 ROLE_COUNTY_SUPERVISOR: Role
@@ -29,6 +31,8 @@ ROLE_INTAKE_DESK: Role
 ROLE_PROXY_AGENT: Role
 ROLE_PETITION_OFFICER: Role
 ROLE_OPS: Role
+ROLE_CENTRE_HEAD: Role
+ROLE_TOWNSHIP_LEADER: Role
 
 class Staff(_message.Message):
     __slots__ = ("username", "name", "phone", "roles", "window", "village", "department", "tenant_id", "active")
