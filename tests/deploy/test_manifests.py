@@ -34,6 +34,8 @@ CRONJOBS = {
     "bianmin-close-month": ("0 2 1 * *", ["jobs", "close-month"]),
     "bianmin-judge-attendance": ("30 1 * * *", ["jobs", "judge-attendance"]),
     "bianmin-check-duty-rota": ("0 16 * * *", ["jobs", "check-duty-rota"]),
+    "bianmin-close-proxy-month": ("30 1 1 * *", ["jobs", "close-proxy-month"]),
+    "bianmin-award-village-stars": ("0 2 1 1,4,7,10 *", ["jobs", "award-village-stars"]),
 }
 
 
@@ -534,7 +536,7 @@ def test_dockerfile_runs_bianmin_as_uid_10001():
     assert 'ENTRYPOINT ["bianmin"]' in text
     for package in ("libs", "services", "cli"):  # pyproject's packages
         assert f"COPY {package} ./{package}" in text
-    # printed notices embed these fonts (services/notify/adapters/pdf.py DEFAULT_FONTS)
+    # printed notices embed these fonts (libs/common/pdf.py DEFAULT_FONTS)
     assert re.search(r"apt-get install .*fonts-arphic-uming fonts-hanazono", text)
 
 

@@ -3,7 +3,9 @@ between them): a village agent registers a villager's township matter with conse
 case is created: level village, channel proxy), it is on the agent's trip manifest and delivered,
 the township window accepts, handles and completes the case, proxy follows it to `returned`,
 the agent records the implementation card (the case is replied with the satisfaction) and files
-it (the case is archived)."""
+it (the case is archived). Along the way: `bianmin jobs plan-trips` tells the agent its manifest
+(notify's inbox), the manifest and the card print as PDFs, and the month's quota and the quarter's
+stars count the filed delegation."""
 
 from __future__ import annotations
 
@@ -81,6 +83,20 @@ def test_a_delegation_from_the_village_to_the_township_and_filed(processes: Proc
     )
     trips = httpx.get(f"{t}/proxy/trips", params={"date": delegation["trip_date"]}, headers=agent).json()
     (trip,) = trips["items"]
+    # the trip-day job tells the agent its manifest (proxy's trip_planned → notify's inbox)
+    assert processes.run("jobs", "plan-trips") == 0, processes.log_tail()
+    told = eventually(
+        lambda: httpx.get(f"{base}/v1/me/inbox", headers=agent).json(),
+        lambda inbox: any(i["topic"] == "trip_list" for i in inbox["items"]),
+        "the agent told its manifest",
+    )
+    assert any(delegation["case_number"] in i["text"] for i in told["items"] if i["topic"] == "trip_list")
+    printed = httpx.get(
+        f"{t}/proxy/trips",
+        params={"date": delegation["trip_date"]},
+        headers=agent | {"Accept": "application/pdf"},
+    )
+    assert printed.headers["content-type"] == "application/pdf" and printed.content.startswith(b"%PDF")
     r = httpx.post(f"{t}/proxy/trips/{trip['id']}/deliver", json={}, headers=agent)
     assert r.status_code == 200 and r.json()["status"] == "delivered", r.text
 
@@ -100,6 +116,8 @@ def test_a_delegation_from_the_village_to_the_township_and_filed(processes: Proc
     )
     assert [h["state"] for h in back["history"]] == ["accepted", "awaiting_trip", "at_township", "returned"]
 
+    printed = httpx.get(f"{mine}/card", headers=agent)
+    assert printed.headers["content-type"] == "application/pdf" and printed.content.startswith(b"%PDF")
     card = {
         "confirmation": {"method": "signature", "at": datetime.now(UTC).isoformat()},
         "satisfaction": "satisfied",
@@ -110,4 +128,10 @@ def test_a_delegation_from_the_village_to_the_township_and_filed(processes: Proc
     assert r.status_code == 200 and r.json()["state"] == "filed", r.text
     case = httpx.get(url, headers=window).json()
     assert (case["state"], case["satisfaction"]) == ("archived", "satisfied")
+    quotas = httpx.get(f"{t}/proxy/quotas", headers=admin).json()["items"]
+    assert [(q["agent"], q["required"], q["done"], q["shortfall"]) for q in quotas] == [
+        ("lan_daiban", 2, 1, 1)
+    ]
+    stars = httpx.get(f"{t}/proxy/stars", headers=admin).json()["items"]
+    assert [(v["village"], v["delegations"], v["stars"]) for v in stars] == [("baiyun", 1, 3)]
     assert processes.stop(proc) == 0, processes.log_tail()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Printed notices embed Debian's CJK TrueType fonts (services/notify/adapters/pdf.py): AR PL UMing
+# Printed notices embed Debian's CJK TrueType fonts (libs/common/pdf.py): AR PL UMing
 # for the text, Hanazono for the rare characters it lacks. Install them when missing and we are
 # root; never fail here (a notice then fails with an error naming what to install).
 fonts=(/usr/share/fonts/truetype/arphic/uming.ttc /usr/share/fonts/truetype/hanazono/HanaMinB.ttf)

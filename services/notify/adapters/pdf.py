@@ -1,11 +1,6 @@
-"""The printable form of a notice: an A4 PDF (ReportLab) that reads the same on every machine —
-its fonts are embedded (TrueType subsets), none is left to the reader.
-
-The fonts (`BIANMIN_NOTICE_FONT`, else Debian's packages, installed by `make venv` and the image):
-AR PL UMing (fonts-arphic-uming, a Song/Ming face fit for an official document) sets the text;
-each character it lacks is set in the first fallback that has it (fonts-hanazono's HanaMinA and
-HanaMinB: CJK extensions A and B, e.g. 𠮷 U+20BB7); a character no font has is printed as its
-code point, 〔U+XXXX〕, never dropped.
+"""The printable form of a notice: an A4 PDF (ReportLab) whose fonts are embedded — the shared
+mechanics (fonts, fallbacks, markup, tables, building) are libs/common/pdf.py; this is the
+notice's layout.
 
 The layout is a document a centre can stamp: the issuing centre over a red rule, the document
 number (文号), the title, the case number, verification code, window and phone, the text, the
@@ -14,133 +9,17 @@ applicant signs when it is handed over, which the centre keeps."""
 
 from __future__ import annotations
 
-import io
-import os
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.platypus import (
-    Flowable,
-    HRFlowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
 
-from libs.common.errors import Unavailable
-from libs.common.settings import Settings
+from libs.common import pdf
+from libs.common.pdf import RED
 
-# Debian's paths (fonts-arphic-uming, fonts-hanazono): the text font first, then the fallbacks
-DEFAULT_FONTS = (
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
-    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
-)
-MISSING_FONT = (
-    "printed notices need a CJK TrueType font: install Debian's fonts-arphic-uming (and"
-    " fonts-hanazono for rare characters), or set BIANMIN_NOTICE_FONT to TrueType font files"
-)
-RED = colors.HexColor("#c00000")
 SEAL_DIAMETER = 40 * mm
-
-
-def _surrogate_safe(make_cmap: Any) -> Any:
-    """ReportLab writes a character beyond U+FFFF into the ToUnicode map as its bare code point
-    (`<20BB7>`, not PDF's UTF-16): the glyph shows, but the text cannot be copied or searched.
-    Rewrite those entries as UTF-16BE surrogate pairs."""
-
-    def utf16(match: re.Match[str]) -> str:
-        return f"<{match.group(1)}> <{chr(int(match.group(2), 16)).encode('utf-16-be').hex().upper()}>"
-
-    def make(fontname: str, subset: Any) -> str:
-        return re.sub(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>", utf16, make_cmap(fontname, subset))
-
-    return make
-
-
-if not getattr(ttfonts.makeToUnicodeCMap, "surrogate_safe", False):
-    ttfonts.makeToUnicodeCMap = _surrogate_safe(ttfonts.makeToUnicodeCMap)
-    ttfonts.makeToUnicodeCMap.surrogate_safe = True  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Fonts:
-    """The registered fonts, the text font first, with the characters each has."""
-
-    names: tuple[str, ...]
-    covers: tuple[frozenset[int], ...]
-
-    @property
-    def text(self) -> str:
-        return self.names[0]
-
-    def of(self, char: str) -> str | None:
-        """The first font that has `char` (None: none has it)."""
-        code = ord(char)
-        return next((name for name, has in zip(self.names, self.covers, strict=True) if code in has), None)
-
-
-def font_paths(setting: str) -> list[Path]:
-    """The font files to use: the setting's (each must exist), else the defaults installed."""
-    if setting.strip():
-        paths = [Path(p) for p in setting.split(os.pathsep) if p.strip()]
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            raise Unavailable(f"BIANMIN_NOTICE_FONT names no font file at {', '.join(missing)}")
-        return paths
-    paths = [Path(p) for p in DEFAULT_FONTS if Path(p).is_file()]
-    if not paths or paths[0] != Path(DEFAULT_FONTS[0]):
-        raise Unavailable(MISSING_FONT)
-    return paths
-
-
-@lru_cache(maxsize=4)
-def load_fonts(setting: str) -> Fonts:
-    """Register the fonts of `setting` (once per process: parsing a CJK font takes a while)."""
-    names, covers = [], []
-    for i, path in enumerate(font_paths(setting)):
-        name = f"notice-{i}-{path.stem}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(ttfonts.TTFont(name, str(path), subfontIndex=0))
-            except ttfonts.TTFError as exc:  # a CFF (OpenType) font, or no font at all
-                raise Unavailable(f"{path} is not a TrueType font ReportLab can embed: {exc}") from exc
-        names.append(name)
-        covers.append(frozenset(pdfmetrics.getFont(name).face.charToGlyph))
-    return Fonts(tuple(names), tuple(covers))
-
-
-def fonts() -> Fonts:
-    return load_fonts(Settings().notice_font)  # type: ignore[call-arg]  # pydantic-settings reads the environment
-
-
-def markup(line: str, fonts: Fonts) -> str:
-    """A line as Paragraph markup: escaped, each run of characters in the font that has them."""
-    runs: list[tuple[str, str]] = []  # (font, text)
-    for char in line:
-        font = fonts.text if char.isspace() else fonts.of(char)
-        if font is None:
-            font, char = fonts.text, f"〔U+{ord(char):04X}〕"
-        if runs and runs[-1][0] == font:
-            runs[-1] = (font, runs[-1][1] + char)
-        else:
-            runs.append((font, char))
-    return "".join(
-        escape(text) if font == fonts.text else f'<font name="{font}">{escape(text)}</font>'
-        for font, text in runs
-    )
 
 
 class _Signature(Flowable):
@@ -187,15 +66,8 @@ def render(
     """The notice as PDF bytes. `text` is the template's text: its title line and its footer
     lines (case number, verification code, centre, date) are printed in their own places, so
     they are left out of the body."""
-    f = fonts()
-
-    def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
-        return ParagraphStyle(
-            name, **{"fontName": f.text, "fontSize": size, "leading": size * 1.6, "wordWrap": "CJK", **kw}
-        )
-
-    def para(line: str, st: ParagraphStyle) -> Paragraph:
-        return Paragraph(markup(line, f), st)
+    t = pdf.typesetter()
+    style, para = t.style, t.para
 
     header = style("header", 22, alignment=1, textColor=RED, leading=30)
     centred, body, small = style("centred", 11, alignment=1), style("body", 12), style("small", 9)
@@ -219,7 +91,7 @@ def render(
             para(f"咨询电话：{phone or '＿＿＿＿＿＿'}", small),
         ],
     ]
-    story += [_table(meta, f.text, grid=False), Spacer(1, 4 * mm)]
+    story += [t.table(meta, grid=False), Spacer(1, 4 * mm)]
     for line in _body(text, title, case_number, verification_code, centre, date):
         story.append(para(line, body) if line.strip() else Spacer(1, 3 * mm))
     story += [
@@ -234,25 +106,17 @@ def render(
             ]
         ),
         Spacer(1, 8 * mm),
-        KeepTogether(_stub(title, document_number, case_number, applicant, para, style, f.text)),
+        KeepTogether(_stub(title, document_number, case_number, applicant, t)),
     ]
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=18 * mm,
-        bottomMargin=15 * mm,
+    return pdf.build(
+        story,
+        t,
         title=title,
         subject=f"{case_number} {verification_code}",
-        author=centre or "Bianmin",
-        creator="Bianmin",
-        initialFontName=f.text,  # else the page starts in Helvetica, a font the PDF would not carry
+        author=centre,
+        margins_mm=(18, 22, 15, 22),
     )
-    doc.build(story)
-    return buffer.getvalue()
 
 
 def _body(text: str, title: str, *printed: str) -> list[str]:
@@ -274,24 +138,10 @@ def _body(text: str, title: str, *printed: str) -> list[str]:
     return lines
 
 
-def _table(rows: list[list[Any]], font: str, *, grid: bool, widths: list[float] | None = None) -> Table:
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
-    commands: list[Any] = [
-        ("FONT", (0, 0), (-1, -1), font),  # a cell starts in Helvetica, a font the PDF would not carry
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if grid:
-        commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _stub(
-    title: str, document_number: str, case_number: str, applicant: str, para: Any, style: Any, font: str
-) -> list[Any]:
+def _stub(title: str, document_number: str, case_number: str, applicant: str, t: pdf.Typesetter) -> list[Any]:
     """The receipt stub (回执): cut off at the dashed line, signed by whoever takes the notice,
     kept by the centre as the proof it was handed over."""
+    style, para = t.style, t.para
     cell, cut = style("cell", 10), style("cut", 8, alignment=1, textColor=colors.grey)
     heading = style("stub", 14, alignment=1, leading=20, spaceAfter=2 * mm)
     width = A4[0] - 44 * mm
@@ -310,5 +160,5 @@ def _stub(
         HRFlowable(width="100%", thickness=0.7, color=colors.grey, dash=(4, 3)),
         para("（沿此线裁开，回执由本中心存档）", cut),
         para("回　执", heading),
-        _table(rows, font, grid=True, widths=[w * width for w in (0.18, 0.37, 0.15, 0.30)]),
+        t.table(rows, grid=True, widths=[w * width for w in (0.18, 0.37, 0.15, 0.30)]),
     ]

@@ -13,6 +13,7 @@ from services.notify.service_layer import (
     digests,
     duty_rota,
     handlers,
+    proxy_events,
 )
 
 
@@ -40,6 +41,8 @@ def subscriptions() -> list[Subscription]:
         *case_events.subscriptions(),
         # appraisal's closed month: each subject's result in the inbox, the consequences to the office
         *appraisal_results.subscriptions(),
+        # proxy's trips: each agent told its manifest, the township admins warned of a missed trip
+        *proxy_events.subscriptions(),
     ]
 
 

@@ -155,7 +155,7 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
     if leader is not None and _is_active_staff(session, envelope.tenant_id, leader):
         on_duty = f"您是{township.date(registered)}的带班领导"
         text = f"登记了一件集体访（{petition.number}），{on_duty}，请立即接待。{due}"
-        _staff_message(
+        staff_message(
             session, envelope, leader, "collective_petition", title, text, None, urgent=True, sms=True
         )
         return
@@ -166,20 +166,25 @@ def on_petition_registered(envelope: Envelope, session: Session) -> None:
         day.isoformat(),
         "the rota names nobody" if leader is None else f"the rota's {leader} is not active staff here",
     )
-    s = tables.staff
-    admins = session.execute(
-        sa.select(s.c.username).where(s.c.active, s.c.roles.any_() == "township_admin")  # type: ignore[arg-type]
-    ).scalars()
     text = f"登记了一件集体访（{petition.number}），请立即安排领导接待。{due}"
-    leaders = sorted(admins)
+    leaders = township_admins(session)
     if not leaders:  # nobody to alert is itself an alarm: the township has no township_admin here
         log.warning(
             "collective petition %s in %s: no township_admin to alert", petition.number, envelope.tenant_id
         )
     for username in leaders:
-        _staff_message(
+        staff_message(
             session, envelope, username, "collective_petition", title, text, None, urgent=True, sms=True
         )
+
+
+def township_admins(session: Session) -> list[str]:
+    """The active township_admins of the session's township, by username."""
+    s = tables.staff
+    admins = session.execute(
+        sa.select(s.c.username).where(s.c.active, s.c.roles.any_() == "township_admin")  # type: ignore[arg-type]
+    ).scalars()
+    return sorted(admins)
 
 
 def on_duty_rota_missed(envelope: Envelope, session: Session) -> None:
@@ -188,14 +193,10 @@ def on_duty_rota_missed(envelope: Envelope, session: Session) -> None:
     to every active township_admin of the township."""
     month = str(envelope.data.get("month") or "")
     last = str(envelope.data.get("last_working_day") or "")
-    s = tables.staff
-    admins = session.execute(
-        sa.select(s.c.username).where(s.c.active, s.c.roles.any_() == "township_admin")  # type: ignore[arg-type]
-    ).scalars()
     title = f"{month} 带班值班表未公布"
     text = f"{month} 的领导带班值班表尚未公布（本月最后一个工作日：{last}），请尽快安排并公示。"
-    for username in sorted(admins):
-        _staff_message(session, envelope, username, "other", title, text, None)
+    for username in township_admins(session):
+        staff_message(session, envelope, username, "other", title, text, None)
 
 
 def _is_active_staff(session: Session, tenant: str, username: str) -> bool:
@@ -486,7 +487,7 @@ def _notifications(session: Session, rows: list[dict[str, Any]]) -> None:
 # --- staff -----------------------------------------------------------------------------------
 
 
-def _staff_message(
+def staff_message(
     session: Session,
     envelope: Envelope,
     username: str,
@@ -529,14 +530,11 @@ def _staff_message(
     _notifications(session, rows)
 
 
-staff_message = _staff_message  # for the other producers of staff messages (appraisal_results.py)
-
-
 def _on_assigned(session: Session, envelope: Envelope, e: CaseEvent) -> None:
     handler = e.handler or e.case.handler
     if handler:
         text = f"办件 {e.case.label} 已分派给您办理（分派人：{e.actor}）。"
-        _staff_message(
+        staff_message(
             session, envelope, handler, "assignment", f"新分派：{e.case.number}", text, e.case.case_id
         )
 
@@ -545,7 +543,7 @@ def _on_pressed(session: Session, envelope: Envelope, e: CaseEvent) -> None:
     to = e.case.responsible
     if to:
         text = f"办件 {e.case.label} 被督办（第{e.presses}次）。" + (f"督办意见：{e.note}" if e.note else "")
-        _staff_message(
+        staff_message(
             session, envelope, to, "press", f"督办：{e.case.number}", text, e.case.case_id, urgent=True
         )
 
@@ -560,7 +558,7 @@ def _on_colour(session: Session, envelope: Envelope, e: CaseEvent) -> None:
     if due is not None:
         text += f"办结期限：{Township.load(session, envelope.tenant_id).date(due)}。"
     overdue = e.colour == "overdue"
-    _staff_message(
+    staff_message(
         session,
         envelope,
         to,

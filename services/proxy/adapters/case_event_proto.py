@@ -19,6 +19,8 @@ STEPS = {
     "case_replied": "replied",
     "case_archived": "archived",
     "case_withdrawn": "withdrawn",
+    "case_refused": "refused",
+    "case_returned": "returned",
 }
 
 
@@ -38,11 +40,14 @@ def case_step(event_type: str, data: dict[str, Any]) -> CaseStep | None:
     if case.get("channel") != PROXY_CHANNEL or not case.get("case_id"):
         return None
     level = str(data.get("to_level", ""))
+    reason = str(data.get("reason", "") or data.get("note", "") or "")
+    if data.get("refer_to"):  # a refusal names where the applicant should turn instead
+        reason = f"{reason}（请转至{data['refer_to']}）" if reason else f"请转至{data['refer_to']}"
     return CaseStep(
         case_id=str(case["case_id"]),
         step=STEPS[event_type],
         version=int(case.get("version", 0) or 0),
         actor=str(data.get("actor", "") or "system"),
         to_level=level.removeprefix("HANDLING_LEVEL_").lower(),
-        reason=str(data.get("reason", "") or data.get("note", "") or ""),
+        reason=reason,
     )

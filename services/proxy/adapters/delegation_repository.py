@@ -137,6 +137,16 @@ def missed(s: Session, today: date) -> list[Delegation]:
     return [stored(r) for r in rows]
 
 
+def at_county_not_carried_by(s: Session, carriers: list[str]) -> list[Delegation]:
+    """Delegations at the county whose carrier is none of `carriers` (the township agents): left
+    without a township agent to carry them when they were escalated (locked)."""
+    query = sa.select(t).where(t.c.state == "at_county")
+    if carriers:
+        query = query.where(t.c.carrier.not_in(carriers))
+    rows = s.execute(query.order_by(t.c.id).with_for_update()).mappings().all()
+    return [stored(r) for r in rows]
+
+
 def waiting_for(s: Session, day: date, carriers: list[str]) -> list[Delegation]:
     """Delegations waiting for the trip of `day` carried by one of `carriers` (locked)."""
     if not carriers:
@@ -202,6 +212,7 @@ def _row(d: Delegation) -> dict[str, Any]:
             }
             for h in d.history
         ],
+        "completed_at": d.completed_at,
         "updated_at": datetime.now(UTC),
         "version": d.version,
     }

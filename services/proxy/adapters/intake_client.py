@@ -57,6 +57,7 @@ class GrpcIntake:
             privacy_sensitive=item.privacy_sensitive,
             fee_fen=item.fee_fen,
             required_materials=tuple(m.code for m in item.materials if m.required and not m.supply_later),
+            name=item.name,
         )
 
     def create_case(

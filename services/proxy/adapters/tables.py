@@ -149,6 +149,7 @@ delegation = db.tenant_table(
     sa.Column("confirmation_witness", sa.Text, nullable=False, server_default=""),
     sa.Column("satisfaction", sa.Text, nullable=False, server_default=""),
     sa.Column("history", JSONB, nullable=False, server_default="[]"),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),  # its result came back (migration 0005)
     sa.Column("idempotency_key", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -173,4 +174,38 @@ trip = db.tenant_table(
     sa.Column("delivered_by", sa.Text, nullable=False, server_default=""),
     sa.Column("announced_at", sa.DateTime(timezone=True)),  # its manifest told to the carrier (plan-trips)
     sa.PrimaryKeyConstraint("tenant_id", "id"),
+)
+
+# --- quotas and stars (migration 0005; DOMAIN.md §6.5): a closed period and its frozen figures --
+
+period_closed = db.tenant_table(
+    "period_closed",
+    metadata,
+    sa.Column("kind", sa.Text, nullable=False),  # quota | stars
+    sa.Column("period", sa.Text, nullable=False),  # YYYY-MM | YYYYQn
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "kind", "period"),
+)
+quota = db.tenant_table(
+    "quota",
+    metadata,
+    sa.Column("month", sa.Text, nullable=False),
+    sa.Column("agent", sa.Text, nullable=False),
+    sa.Column("level", sa.Text, nullable=False),
+    sa.Column("required", sa.Integer, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False),
+    sa.Column("shortfall", sa.Integer, nullable=False),
+    sa.Column("penalty_fen", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "month", "agent"),
+)
+village_stars = db.tenant_table(
+    "village_stars",
+    metadata,
+    sa.Column("quarter", sa.Text, nullable=False),
+    sa.Column("village", sa.Text, nullable=False),
+    sa.Column("delegations", sa.Integer, nullable=False),
+    sa.Column("completion_rate", sa.Float, nullable=False),
+    sa.Column("satisfaction_rate", sa.Float, nullable=False),
+    sa.Column("stars", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "quarter", "village"),
 )

@@ -16,6 +16,7 @@ from libs.common.errors import NotFound
 from libs.common.messaging import outbox
 from services.proxy.adapters import tables
 from services.proxy.adapters.trip_proto import delivered_event, planned_event
+from services.proxy.domain.delegation import Delegation
 from services.proxy.domain.trip import DELIVERED, Trip
 
 SOURCE = "proxy"
@@ -77,5 +78,18 @@ def warn_missed(s: Session, tenant: str, delegation_id: str, agent: str, day: da
     """`delegation_trip_missed`: the township admin's warning (through notify)."""
     warning = events_pb2.DelegationTripMissed(
         delegation_id=delegation_id, agent=agent, trip_date=day.isoformat() if day else ""
+    )
+    outbox.record(s, source=SOURCE, message_or_type=warning, tenant_id=tenant)
+
+
+def warn_uncarried(s: Session, tenant: str, d: Delegation, day: date) -> None:
+    """`delegation_uncarried`: no township agent carries this county item (the township admins'
+    warning, through notify)."""
+    warning = events_pb2.DelegationUncarried(
+        delegation_id=d.id,
+        case_id=d.case_id,
+        case_number=d.case_number,
+        agent=d.agent,
+        trip_date=day.isoformat(),
     )
     outbox.record(s, source=SOURCE, message_or_type=warning, tenant_id=tenant)

@@ -66,6 +66,7 @@ WITHDRAWN = "withdrawn"
 STATES = (ACCEPTED, DECIDED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY, RETURNED, REPLIED, FILED, WITHDRAWN)
 OPEN_STATES = frozenset({ACCEPTED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY})
 TERMINAL_STATES = frozenset({FILED, WITHDRAWN})
+RESULT_STATES = frozenset({DECIDED, RETURNED})  # the result came back to the village
 
 METHODS = ("signature", "thumbprint")
 OUTCOMES = ("approved", "denied")
@@ -93,7 +94,13 @@ CASE_STEPS: dict[str, tuple[frozenset[str], str]] = {
     "replied": (frozenset({DECIDED, RETURNED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY}), REPLIED),
     "archived": (frozenset({DECIDED, RETURNED, REPLIED, AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY}), FILED),
     "withdrawn": (OPEN_STATES, WITHDRAWN),
+    # the township did not accept it (不予受理, with where to turn instead) or returned it (退件:
+    # prohibited, not in line with policy): the answer is back with the village agent, who tells
+    # the applicant on the implementation card — a result, the outcome denied with the reason
+    "refused": (frozenset({AWAITING_TRIP, AT_TOWNSHIP}), RETURNED),
+    "returned": (frozenset({AWAITING_TRIP, AT_TOWNSHIP, AT_COUNTY}), RETURNED),
 }
+DENIALS = frozenset({"refused", "returned"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,6 +253,12 @@ class Delegation:
     @property
     def decided_in_village(self) -> bool:
         return self.item_level == VILLAGE_LEVEL
+
+    @property
+    def completed_at(self) -> datetime | None:
+        """When its result came back — decided on the spot, or returned from the township or the
+        county: the first step into either (what quotas and stars count, domain/performance.py)."""
+        return next((h.at for h in self.history if h.state in RESULT_STATES), None)
 
     @property
     def is_open(self) -> bool:
@@ -425,6 +438,8 @@ class Delegation:
                 DelegationArchived(case_id=self.case_id, **self._e(actor, at)),
             )
         else:
+            if step in DENIALS:
+                self.outcome, self.outcome_reason = "denied", (reason or "").strip()[:MAX_REASON]
             self._move(f"case_{step}", to, actor, at, (reason or "").strip())
         return True
 

@@ -7,7 +7,8 @@
   the least load who is not away (load balanced within the level); failing all, the zone's agent.
 - To the county (escalated to a county department): a township agent (乡级代办员, seed 002 篇1
   "超出乡职权范围 … 由乡级'代办员'负责代办") — the active one not away with the least load, ties by
-  username; all away: the one with the least load; none at all: nobody ("", the trip-day job warns).
+  username; all away: the one with the least load; none at all: nobody (""). Either way the
+  township admins are warned (`delegation_uncarried`, service_layer/trips.plan).
 Load: the open delegations an agent carries now. Who is away comes from one place
 (service_layer/leaves.away_on); this module only takes the set."""
 

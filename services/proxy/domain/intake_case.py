@@ -17,6 +17,7 @@ class ItemFacts:
     privacy_sensitive: bool  # 涉及个人隐私: never proxied
     fee_fen: int  # the statutory fee
     required_materials: tuple[str, ...]  # required and not to be supplied after acceptance
+    name: str = ""  # the catalogue's name (printed on the implementation card)
 
 
 @dataclass(frozen=True)

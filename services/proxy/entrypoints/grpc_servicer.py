@@ -28,9 +28,19 @@ from services.proxy.adapters.household_proto import (
     visit_to_pb,
 )
 from services.proxy.adapters.intake_client import GrpcIntake
+from services.proxy.adapters.performance_proto import quota_to_pb, stars_to_pb
 from services.proxy.adapters.trip_proto import trip_to_pb
 from services.proxy.domain.delegation import Applicant
-from services.proxy.service_layer import agents, delegations, exclusions, households, trips, visits
+from services.proxy.service_layer import (
+    agents,
+    delegations,
+    exclusions,
+    households,
+    performance,
+    printing,
+    trips,
+    visits,
+)
 from services.proxy.service_layer.agents import AgentView
 from services.proxy.service_layer.delegations import NewDelegation
 
@@ -249,6 +259,39 @@ class ProxyServicer(pb_grpc.ProxyServiceServicer):
             list(request.delegation_ids),
         )  # fmt: skip
         return pb.DeliverTripResponse(trip=trip_to_pb(done))
+
+    def RenderTrips(self, request: pb.RenderTripsRequest, context: object) -> pb.RenderTripsResponse:
+        document, filename = printing.trip_manifests(
+            self.runtime.sessions, current_principal(), current_tenant(), self.intake,
+            day_text=request.trip_date, agent=request.agent,
+        )  # fmt: skip
+        return pb.RenderTripsResponse(pdf=document, filename=filename)
+
+    def RenderDelegationCard(
+        self, request: pb.RenderDelegationCardRequest, context: object
+    ) -> pb.RenderDelegationCardResponse:
+        document, filename = printing.delegation_card(
+            self.runtime.sessions, current_principal(), current_tenant(), self.intake, request.delegation_id
+        )
+        return pb.RenderDelegationCardResponse(pdf=document, filename=filename)
+
+    # --- quotas and stars
+
+    def ListQuotas(self, request: pb.ListQuotasRequest, context: object) -> pb.ListQuotasResponse:
+        listing = performance.list_quotas(
+            self.runtime.sessions, current_principal(), current_tenant(), request.month
+        )
+        return pb.ListQuotasResponse(
+            quotas=[quota_to_pb(q) for q in listing.items], month=listing.month, closed=listing.closed
+        )
+
+    def ListStars(self, request: pb.ListStarsRequest, context: object) -> pb.ListStarsResponse:
+        listing = performance.list_stars(
+            self.runtime.sessions, current_principal(), current_tenant(), request.quarter
+        )
+        return pb.ListStarsResponse(
+            stars=[stars_to_pb(v) for v in listing.items], quarter=listing.quarter, awarded=listing.awarded
+        )
 
     # --- visits
 

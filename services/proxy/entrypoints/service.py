@@ -5,7 +5,7 @@ from bianmin.proxy.v1 import proxy_service_pb2_grpc as pb_grpc
 from libs.common.messaging import Subscription
 from libs.common.runtime import Job, JobReport, Runtime, ServiceDef
 from services.proxy.entrypoints.grpc_servicer import ProxyServicer
-from services.proxy.service_layer import case_events, handlers, leaves, trips
+from services.proxy.service_layer import case_events, handlers, leaves, performance, trips
 
 
 def servicers(runtime: Runtime) -> list:
@@ -38,6 +38,26 @@ def plan_trips(runtime: Runtime) -> JobReport:
     )
 
 
+def close_proxy_month(runtime: Runtime) -> JobReport:
+    """The previous month's quotas frozen and published (service_layer/performance.py)."""
+    report = performance.close_months(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"last month's quotas closed in {report.closed} of {report.townships} township(s) "
+        f"(the others had closed it already); {report.failed} failed",
+        failed=report.failed > 0,
+    )
+
+
+def award_village_stars(runtime: Runtime) -> JobReport:
+    """The previous quarter's village stars frozen and published (service_layer/performance.py)."""
+    report = performance.award_quarters(runtime.sessions, runtime.ops_sessions)
+    return JobReport(
+        f"last quarter's stars awarded in {report.closed} of {report.townships} township(s) "
+        f"(the others had awarded them already); {report.failed} failed",
+        failed=report.failed > 0,
+    )
+
+
 SERVICE = ServiceDef(
     name="proxy",
     grpc_service_names=("bianmin.proxy.v1.ProxyService",),
@@ -45,5 +65,13 @@ SERVICE = ServiceDef(
     subscriptions=subscriptions,
     jobs=(
         Job("plan-trips", "tell agents their next trip's manifest, warn of missed trips", plan_trips, 3600),
+        # hourly in `bianmin run` (a closed period is skipped); the CronJobs run them on the 1st
+        Job(
+            "close-proxy-month",
+            "close last month's agent quotas (shortfalls, penalties)",
+            close_proxy_month,
+            3600,
+        ),
+        Job("award-village-stars", "award last quarter's village stars", award_village_stars, 3600),
     ),
 )

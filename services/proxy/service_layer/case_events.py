@@ -1,7 +1,9 @@
 """The worker following each delegation's intake case (DOMAIN.md §6.3; API.md *Proxy* states):
 intake's `case_accepted`, `case_escalated`, `case_resumed`, `case_completed`, `case_replied`,
-`case_archived` and `case_withdrawn` move the delegation of that case (domain `Delegation.follow`)
-— recorded here, in the consumer's idempotent, tenant-scoped transaction; no gRPC call.
+`case_archived`, `case_withdrawn`, `case_refused` and `case_returned` (the last two: the answer is
+back with the agent, `returned`, outcome denied with the reason) move the delegation of that case
+(domain `Delegation.follow`) — recorded here, in the consumer's idempotent, tenant-scoped
+transaction; no gRPC call.
 
 Exactly once: the consumer's inbox makes a redelivered event a duplicate; and each step carries
 the case's version, so a step that comes late (events of different types travel on different

@@ -12,7 +12,8 @@
 - `plan_all` (`bianmin jobs plan-trips`): per active township, a delegation still waiting for a
   trip day that has passed gets `delegation_trip_missed` (the township admin's warning, through
   notify) and goes on the next trip; a carrier away on the next trip day hands its waiting
-  delegations to who dispatch picks (its backup); each trip of the next trip day is told to its carrier once
+  delegations to who dispatch picks (its backup); a county item left without a township agent goes
+  on one's trip once one can carry it; each trip of the next trip day is told to its carrier once
   (`trip_planned`, whose manifest notify sends to the agent's inbox and SMS)."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from services.proxy.adapters import tables
 from services.proxy.adapters import trip_repository as trips_repo
 from services.proxy.domain import delegation as domain
 from services.proxy.domain import dispatch, trip
+from services.proxy.domain.agent import TOWNSHIP as TOWNSHIP_AGENT
 from services.proxy.domain.delegation import Delegation
 from services.proxy.domain.trip import COUNTY, DELIVERED, TOWNSHIP, Trip
 from services.proxy.service_layer import access, leaves
@@ -70,8 +72,10 @@ def plan(s: Session, d: Delegation, *, destination: str, actor: str, at: datetim
     load = repo.carried_load(s)
     if destination == COUNTY:
         carrier = dispatch.to_county(agents, away, load)
-        if not carrier:  # the township has no township agent: nobody to dispatch (README: not yet)
-            log.warning("no township agent in %s to carry delegation %s to the county", d.tenant, d.id)
+        if not carrier or carrier in away:  # no active township agent, or every one away: warned
+            log.warning("no township agent in %s can carry delegation %s to the county", d.tenant, d.id)
+            trips_repo.warn_uncarried(s, d.tenant, d, day)
+        if not carrier:  # nobody to put it on a trip: it waits at the county for the admins
             return
     else:
         zone = d.agent
@@ -211,16 +215,7 @@ def plan_all(
 ) -> PlanReport:
     """`plan_township` for every active township (or only `townships`), each in its own transaction."""
     at = now or datetime.now(UTC)
-    with db.transaction(ops_sessions, None) as s:
-        t = tables.tenant
-        listed = list(
-            s.execute(
-                sa.select(t.c.tenant_id).where(t.c.status == "active").order_by(t.c.tenant_id)
-            ).scalars()
-        )
-    if townships is not None:
-        wanted = set(townships)
-        listed = [x for x in listed if x in wanted]
+    listed = active_townships(ops_sessions, townships)
     missed = announced = failed = 0
     for tenant in listed:
         try:
@@ -232,6 +227,32 @@ def plan_all(
             continue
         missed, announced = missed + m, announced + a
     return PlanReport(len(listed), missed, announced, failed)
+
+
+def _dispatch_uncarried(s: Session, day: date, at: datetime) -> None:
+    """A county item left without a township agent (the admins were warned) goes on the trip of
+    one as soon as one is active and not away on `day`; while none is, it waits (no new warning)."""
+    agents = agents_repo.all_agents(s)
+    township = sorted(u for u, a in agents.items() if a.active and a.level == TOWNSHIP_AGENT)
+    if not set(township) - leaves.away_on(s, agents, day):
+        return  # nobody yet: it waits, the admins were warned when it was escalated
+    left = repo.at_county_not_carried_by(s, township)
+    for d in left:
+        before = d.version
+        plan(s, d, destination=COUNTY, actor="system", at=at, reason="a township agent carries it now")
+        repo.save(s, d, before)
+
+
+def active_townships(ops_sessions: sessionmaker[Session], only: Iterable[str] | None = None) -> list[str]:
+    """The active townships (of `only`, when given), in tenant order: what a job goes through."""
+    with db.transaction(ops_sessions, None) as s:
+        t = tables.tenant
+        query = sa.select(t.c.tenant_id).where(t.c.status == "active").order_by(t.c.tenant_id)
+        listed = list(s.execute(query).scalars())
+    if only is not None:
+        wanted = set(only)
+        listed = [x for x in listed if x in wanted]
+    return listed
 
 
 def plan_township(s: Session, tenant: str, at: datetime) -> tuple[int, int]:
@@ -254,6 +275,7 @@ def plan_township(s: Session, tenant: str, at: datetime) -> tuple[int, int]:
         plan(s, d, destination=TOWNSHIP, actor="system", at=at, reason=f"{carrier} is away on {day}")
         if d.carrier != carrier:
             repo.save(s, d, before)
+    _dispatch_uncarried(s, day, at)
     told = 0
     for trip_view in _trips(s, trips_repo.unannounced(s, day)):
         if trip_view.delegations:

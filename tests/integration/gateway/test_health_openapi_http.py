@@ -62,6 +62,9 @@ API_PATHS = {
     "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/file",
     "/v1/townships/{tenant}/proxy/trips",
     "/v1/townships/{tenant}/proxy/trips/{trip_id}/deliver",
+    "/v1/townships/{tenant}/proxy/delegations/{delegation_id}/card",
+    "/v1/townships/{tenant}/proxy/quotas",
+    "/v1/townships/{tenant}/proxy/stars",
     # workforce: attendance and leaves (routers/workforce.py)
     "/v1/townships/{tenant}/attendance",
     "/v1/townships/{tenant}/attendance/imports",

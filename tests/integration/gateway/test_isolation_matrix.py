@@ -293,8 +293,12 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", PROXY_DELEGATION): TENANT_PEOPLE,
     ("POST", PROXY_DELEGATION + "/reply"): TENANT_PROXY_AGENT,
     ("POST", PROXY_DELEGATION + "/file"): TENANT_PROXY_AGENT,
+    ("GET", PROXY_DELEGATION + "/card"): TENANT_PEOPLE,  # the implementation card (PDF), as read
     ("GET", PROXY + "/trips"): TENANT_PEOPLE,
     ("POST", PROXY + "/trips/{trip_id}/deliver"): TENANT_TRIP_DELIVERY,
+    # quotas name agents and their penalties: who manages or is an agent (its own), and the county
+    ("GET", PROXY + "/quotas"): TENANT_PROXY_READ,
+    ("GET", PROXY + "/stars"): TENANT_PEOPLE,  # the village service points' stars
     # --- end of proxy: agents, households, exclusions, visits, delegations
     # figures (routers/stats.py; intake's role checks): counts only, so every role, ops included
     ("GET", "/v1/townships/{tenant}/stats"): TENANT_MEMBER,
@@ -927,6 +931,7 @@ PROXY_REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", PROXY_DELEGATION): Request(_delegation),
     ("POST", PROXY_DELEGATION + "/reply"): Request(_delegation_reply),
     ("POST", PROXY_DELEGATION + "/file"): Request(_delegation_file),
+    ("GET", PROXY_DELEGATION + "/card"): Request(_delegation),
     ("POST", PROXY + "/trips/{trip_id}/deliver"): Request(_a_trip),
 }
 # --- end of proxy: agents, households, exclusions, visits

@@ -6,8 +6,11 @@ refusals that create no case; an idempotent retry; the applicant masked for all 
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 
@@ -125,6 +128,20 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
             "village",
             agent_name,
         )
+        # the implementation card to sign: a PDF, the item named by intake's catalogue
+        r = client.get(f"{base}/proxy/delegations/{decided['id']}/card", headers=agent)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        assert f"card-{decided['case_number']}.pdf" in r.headers["content-disposition"]
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+        assert "代办事项落实卡" in text.replace("\n", "") and "张三" in text and "百云村" in text
+        r = client.get(f"{base}/proxy/delegations/{decided['id']}/card", headers=admin)
+        assert (
+            r.status_code == 200
+            and "张三" not in pypdf.PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+        )
+        assert_problem(
+            client.get(f"{base}/proxy/delegations/{uuid.uuid4()}/card", headers=agent), 404, "not_found"
+        )
         r = client.post(f"{base}/proxy/delegations/{decided['id']}/reply", json=_card(), headers=agent)
         assert r.status_code == 200, r.text
         r = client.post(f"{base}/proxy/delegations/{decided['id']}/file", headers=agent)
@@ -154,6 +171,21 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
             [carried["id"]],
         )
         assert trip["delegations"][0]["applicant"] == "张*" or trip["delegations"][0]["applicant"] != "张三"
+        r = client.get(
+            f"{base}/proxy/trips",
+            params={"date": carried["trip_date"]},
+            headers=agent | {"Accept": "application/pdf"},
+        )
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        (page,) = pypdf.PdfReader(io.BytesIO(r.content)).pages
+        assert carried["case_number"] in page.extract_text() and "张三" not in page.extract_text()
+        assert_problem(
+            client.get(
+                f"{base}/proxy/trips", params={"date": "12-09"}, headers=agent | {"Accept": "application/pdf"}
+            ),
+            422,
+            "validation_error",
+        )
         r = client.post(f"{base}/proxy/trips/{trip['id']}/deliver", json={}, headers=agent)
         assert r.status_code == 200 and r.json()["status"] == "delivered", r.text
         case_url = f"{base}/cases/{carried['case_id']}"
@@ -188,3 +220,26 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
         assert client.get(case_url, headers=clerk).json()["state"] == "archived"
         listed = client.get(f"{base}/proxy/delegations", params={"state": "filed"}, headers=admin).json()
         assert {d["id"] for d in listed["items"]} == {decided["id"], carried["id"]}
+
+        # quotas and stars as of now (both delegations completed this month and quarter)
+        r = client.get(f"{base}/proxy/quotas", headers=admin)
+        assert r.status_code == 200 and r.json()["closed"] is False, r.text
+        [quota] = r.json()["items"]
+        assert (quota["agent"], quota["level"], quota["required"], quota["done"]) == (
+            agent_name,
+            "village",
+            2,
+            2,
+        )
+        assert (quota["shortfall"], quota["penalty"]) == (0, 0)
+        assert [q["agent"] for q in client.get(f"{base}/proxy/quotas", headers=agent).json()["items"]] == [
+            agent_name
+        ]
+        assert_problem(client.get(f"{base}/proxy/quotas", params={"month": "2026-13"}, headers=admin), 422,
+                       "validation_error")  # fmt: skip
+        assert_problem(client.get(f"{base}/proxy/quotas", headers=clerk), 403, "forbidden")
+        r = client.get(f"{base}/proxy/stars", headers=clerk)
+        assert r.status_code == 200, r.text
+        [village] = r.json()["items"]
+        assert (village["village"], village["delegations"], village["completion_rate"]) == ("baiyun", 2, 1.0)
+        assert village["satisfaction_rate"] == 1.0 and village["stars"] == 3

@@ -436,6 +436,8 @@ def test_the_worker_follows_the_case_exactly_once(runtime: Runtime, tenant: str)
         "case_replied",
         "case_archived",
         "case_withdrawn",
+        "case_refused",
+        "case_returned",
     }
 
     def deliver(envelope: Envelope) -> str:
@@ -488,6 +490,84 @@ def test_the_worker_skips_cases_that_are_no_delegations(runtime: Runtime, tenant
         runtime.sessions,
     )
     assert delegations.get(runtime.sessions, agent(tenant), tenant, d.id).state == "withdrawn"
+
+
+def test_a_refused_or_returned_case_brings_the_answer_back_to_the_agent(
+    runtime: Runtime, tenant: str
+) -> None:
+    intake = FakeIntake()
+    refused = create(runtime, tenant, intake)
+    returned = create(runtime, tenant, intake, new(applicant=Applicant("李四", "13812345679")))
+    subs = {s.event_type: s for s in SERVICE.subscriptions() if s.source == "intake"}
+    for event in (
+        case_event(
+            tenant,
+            "case_refused",
+            refused.case_id,
+            2,
+            reason="不属于本中心受理范围",
+            refer_to="县不动产登记中心",
+        ),
+        case_event(tenant, "case_accepted", returned.case_id, 2),
+        case_event(tenant, "case_returned", returned.case_id, 3, reason="政策不允许"),
+    ):
+        consume(event, subs[event.event_type], runtime.sessions)
+    got = delegations.get(runtime.sessions, agent(tenant), tenant, refused.id)
+    assert (got.state, got.outcome, got.history[-1].action) == ("returned", "denied", "case_refused")
+    assert got.outcome_reason == "不属于本中心受理范围（请转至县不动产登记中心）"
+    back = delegations.get(runtime.sessions, agent(tenant), tenant, returned.id)
+    assert (back.state, back.outcome, back.outcome_reason) == ("returned", "denied", "政策不允许")
+    assert [h.state for h in back.history][-2:] == ["at_township", "returned"]
+    # the agent tells the applicant (the card) and files it; intake's case is final already: no call
+    card = Confirmation("signature", datetime.now(UTC), "")
+    replied = delegations.reply(
+        runtime.sessions, agent(tenant), tenant, intake, got.id, confirmation=card, satisfaction="satisfied"
+    )
+    assert replied.state == "replied" and not any(c.startswith("reply") for c in intake.calls)
+    assert delegations.file(runtime.sessions, agent(tenant), tenant, intake, got.id).state == "filed"
+
+
+def _escalate(runtime: Runtime, tenant: str, case_id: str) -> None:
+    subs = {s.event_type: s for s in SERVICE.subscriptions() if s.source == "intake"}
+    for event in (
+        case_event(tenant, "case_accepted", case_id, 2),
+        case_event(tenant, "case_escalated", case_id, 3, to_level="HANDLING_LEVEL_COUNTY"),
+    ):
+        consume(event, subs[event.event_type], runtime.sessions)
+
+
+def test_a_county_item_nobody_can_carry_warns_the_township_admins(runtime: Runtime, tenant: str) -> None:
+    d = create(runtime, tenant, FakeIntake())
+    with db.transaction(runtime.sessions, tenant) as s:  # huang, the one township agent, is away
+        leaves.record_approved(s, tenant, "L9", "huang", MONDAY.date(), date(2027, 1, 31), MONDAY)
+    _escalate(runtime, tenant, d.case_id)
+    got = delegations.get(runtime.sessions, agent(tenant), tenant, d.id)
+    assert (got.state, got.carrier) == ("at_county", "huang")  # on the away agent's trip, and warned
+    [warning] = outbox(runtime, tenant, "delegation_uncarried")
+    assert (warning["delegation_id"], warning["case_number"], warning["agent"]) == (
+        d.id,
+        d.case_number,
+        "lan",
+    )
+    # no township agent at all: nobody carries it, and the admins are warned again
+    other = create(runtime, tenant, FakeIntake(), new(applicant=Applicant("李四", "13812345679")))
+    with db.transaction(runtime.sessions, tenant) as s:
+        s.execute(sa.update(tables.agent).where(tables.agent.c.username == "huang").values(active=False))
+    _escalate(runtime, tenant, other.case_id)
+    left = delegations.get(runtime.sessions, agent(tenant), tenant, other.id)
+    assert (left.state, left.carrier) == ("at_county", "lan")  # nobody dispatched
+    assert [w["delegation_id"] for w in outbox(runtime, tenant, "delegation_uncarried")] == [d.id, other.id]
+    # plan-trips: while nobody can carry it, it waits (no new warning); once one can, it is on its trip
+    with db.transaction(runtime.sessions, tenant) as s:
+        trips.plan_township(s, tenant, MONDAY)
+    assert delegations.get(runtime.sessions, agent(tenant), tenant, other.id).carrier == "lan"
+    with db.transaction(runtime.sessions, tenant) as s:
+        s.execute(sa.update(tables.agent).where(tables.agent.c.username == "huang").values(active=True))
+        leaves.record_cancelled(s, tenant, "L9", "huang", MONDAY)
+        trips.plan_township(s, tenant, MONDAY)
+    carried = delegations.get(runtime.sessions, agent(tenant), tenant, other.id)
+    assert (carried.state, carried.carrier, carried.history[-1].action) == ("at_county", "huang", "carry")
+    assert carried.trip_id and len(outbox(runtime, tenant, "delegation_uncarried")) == 2
 
 
 # --- trips and dispatch -------------------------------------------------------------------------

@@ -120,6 +120,8 @@ def test_the_services_declare_the_jobs_the_cronjobs_run() -> None:
         "retry-failed",
         "sweep-deadlines",
         "plan-trips",
+        "close-proxy-month",
+        "award-village-stars",
         "close-month",
         "judge-attendance",
         "check-duty-rota",

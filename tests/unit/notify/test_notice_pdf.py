@@ -13,13 +13,14 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from libs.common import pdf as shared
 from libs.common.errors import Unavailable
 from services.notify.adapters import pdf
 from services.notify.domain import notices as n
 from tests.unit.notify.test_notice_templates import CODE, TITLES, render
 
 pytestmark = pytest.mark.skipif(
-    not all(Path(f).is_file() for f in pdf.DEFAULT_FONTS),
+    not all(Path(f).is_file() for f in shared.DEFAULT_FONTS),
     reason="fonts-arphic-uming and fonts-hanazono are not installed (make venv installs them as root)",
 )
 FULL_NAME = "吉田𠮷"
@@ -85,18 +86,18 @@ def test_the_notice_carries_what_a_centre_stamps_and_the_applicant_in_full(kind:
 
 
 def test_a_character_no_font_has_is_printed_as_its_code_point() -> None:
-    only_the_text_font = pdf.load_fonts(pdf.DEFAULT_FONTS[0])
-    assert pdf.markup("吉田𠮷", only_the_text_font) == "吉田〔U+20BB7〕"
-    assert pdf.markup("a<b", only_the_text_font) == "a&lt;b"
+    only_the_text_font = shared.load_fonts(shared.DEFAULT_FONTS[0])
+    assert shared.markup("吉田𠮷", only_the_text_font) == "吉田〔U+20BB7〕"
+    assert shared.markup("a<b", only_the_text_font) == "a&lt;b"
 
 
 def test_fonts_that_are_missing_say_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match="BIANMIN_NOTICE_FONT names no font file"):
-        pdf.font_paths(str(tmp_path / "none.ttf"))
-    monkeypatch.setattr(pdf, "DEFAULT_FONTS", (str(tmp_path / "uming.ttc"),))
+        shared.font_paths(str(tmp_path / "none.ttf"))
+    monkeypatch.setattr(shared, "DEFAULT_FONTS", (str(tmp_path / "uming.ttc"),))
     with pytest.raises(Unavailable, match="fonts-arphic-uming"):
-        pdf.font_paths("")
+        shared.font_paths("")
     not_a_font = tmp_path / "font.ttf"
     not_a_font.write_bytes(b"not a font")
     with pytest.raises(Unavailable, match="not a TrueType font"):
-        pdf.load_fonts(str(not_a_font))
+        shared.load_fonts(str(not_a_font))

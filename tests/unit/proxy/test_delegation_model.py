@@ -304,3 +304,13 @@ def test_random_sequences_keep_the_invariants(level: str, sequence: list[tuple])
             assert m.DECIDED not in {h.state for h in d.history}
         if d.state == m.REPLIED and d.history[-1].action == "reply":
             assert d.satisfaction and d.confirmation is not None
+
+
+@pytest.mark.parametrize("step", ["refused", "returned"])
+def test_a_refusal_or_a_return_is_a_denied_result_back_with_the_agent(step: str) -> None:
+    d = in_state(m.AT_TOWNSHIP)
+    assert d.follow(step, 100, "desk", now(), reason="  不符合政策  ")
+    assert (d.state, d.outcome, d.outcome_reason, d.history[-1].action) == (
+        m.RETURNED, "denied", "不符合政策", f"case_{step}",
+    )  # fmt: skip
+    assert d.completed_at == d.history[-1].at and d.can("reply")

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bianmin.common.v1 import applicant_pb2, satisfaction_pb2
+from bianmin.proxy.v1 import agent_pb2 as apb
 from bianmin.proxy.v1 import delegation_pb2 as dpb
 from bianmin.proxy.v1 import proxy_service_pb2 as pb
 from bianmin.proxy.v1 import trip_pb2 as tpb
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from libs.common.grpc.enums import enum_number
+from services.gateway.entrypoints.http.answers import documented
 from services.gateway.entrypoints.http.deps import Authed, GatewayDep, Tenant
 from services.gateway.entrypoints.http.pagination import PageParams
 from services.gateway.entrypoints.http.translate import (
@@ -49,6 +51,7 @@ Method = Literal["signature", "thumbprint"]
 Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 IfMatch = Annotated[str | None, Header(description='"<version>" (optional); stale → 412')]
 METHOD, STATE = "CONFIRMATION_METHOD_", "DELEGATION_STATE_"
+PDF = "application/pdf"
 
 
 class ApplicantIn(BaseModel):
@@ -254,6 +257,30 @@ async def file_delegation(
     return _answer(reply.delegation, gw, response)
 
 
+@router.get(
+    DELEGATION + "/card",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "the implementation card (PDF)"}},
+)
+async def delegation_card(tenant: Tenant, delegation_id: str, c: Authed, gw: GatewayDep) -> Response:
+    """The implementation card (代办事项落实卡) to print, for the applicant to sign or press a
+    thumbprint: the matter, its steps and outcome, the fee, boxes for the satisfaction, the
+    confirmation, its date and witness. The applicant is named in full on the delegation's own
+    agent's copy only."""
+    request = pb.RenderDelegationCardRequest(delegation_id=delegation_id)
+    with calling(c.token, tenant):
+        rendered = await gw.services.proxy().RenderDelegationCard(request)
+    return _pdf(rendered)
+
+
+def _pdf(rendered: pb.RenderTripsResponse | pb.RenderDelegationCardResponse) -> Response:
+    return Response(
+        content=rendered.pdf,
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{rendered.filename}"'},
+    )
+
+
 # --- trips (the manifests of a trip day) --------------------------------------------------------
 
 
@@ -284,7 +311,9 @@ class DeliverIn(BaseModel):
     delegations: list[str] | None = Field(None, max_length=500, description="default: all of the trip's")
 
 
-@router.get(TRIPS, response_model=TripPage)
+@router.get(
+    TRIPS, **documented(TripPage, content={PDF: {}}, description="the manifests (JSON), or their PDF")
+)
 async def trips(
     tenant: Tenant,
     c: Authed,
@@ -293,10 +322,17 @@ async def trips(
         str | None, Query(alias="date", max_length=10, description="YYYY-MM-DD; default: the next trip day")
     ] = None,
     agent: Annotated[str | None, Query(max_length=32)] = None,
-) -> dict:
+    accept: Annotated[str | None, Header(description="application/pdf for the printable manifests")] = None,
+) -> Any:
     """The trips of a trip day, one per carrying agent and destination, with their manifests (an agent:
-    its own trips; the township's staff and the county admin and supervisor: all)."""
+    its own trips; the township's staff and the county admin and supervisor: all). With
+    `Accept: application/pdf` the manifests to print, one trip a page (代办员送件清单)."""
     with calling(c.token, tenant):
+        if accept and PDF in accept.lower():
+            rendered = await gw.services.proxy().RenderTrips(
+                pb.RenderTripsRequest(trip_date=day or "", agent=agent or "")
+            )
+            return _pdf(rendered)
         reply = await gw.services.proxy().ListTrips(
             pb.ListTripsRequest(trip_date=day or "", agent=agent or "")
         )
@@ -397,4 +433,95 @@ def delegation_json(d: dpb.Delegation, tz: ZoneInfo) -> dict[str, Any]:
         "carrier": d.carrier or None,
         "trip_id": d.trip_id or None,
         "version": d.version,
+    }
+
+
+# --- quotas and stars (DOMAIN.md §6.5) -----------------------------------------------------------
+
+
+class QuotaOut(BaseModel):
+    agent: str
+    level: Literal["village", "township", "group", "petition"] | None
+    month: str
+    required: int
+    done: int
+    shortfall: int
+    penalty: float = Field(description="yuan: shortfall × the level's penalty (settings)")
+
+
+class QuotaPage(BaseModel):
+    month: str
+    closed: bool = Field(description="frozen by `bianmin jobs close-proxy-month`; else as of now")
+    items: list[QuotaOut]
+
+
+class StarsOut(BaseModel):
+    village: str
+    quarter: str
+    delegations: int
+    completion_rate: float
+    satisfaction_rate: float
+    stars: int = Field(ge=0, le=3)
+
+
+class StarsPage(BaseModel):
+    quarter: str
+    awarded: bool = Field(description="frozen by `bianmin jobs award-village-stars`; else as of now")
+    items: list[StarsOut]
+
+
+@router.get("/v1/townships/{tenant}/proxy/quotas", response_model=QuotaPage)
+async def quotas(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    month: Annotated[str | None, Query(max_length=7, description="YYYY-MM; default: this month")] = None,
+) -> dict:
+    """The agents' monthly quotas (seed 002 篇6: township agents 1 a week, village 2 and group 1 a
+    month), done, shortfall and penalty; an agent sees its own."""
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().ListQuotas(pb.ListQuotasRequest(month=month or ""))
+    return {
+        "month": reply.month,
+        "closed": reply.closed,
+        "items": [
+            {
+                "agent": q.agent,
+                "level": json_word(apb.AgentLevel, "AGENT_LEVEL_", q.level),
+                "month": q.month,
+                "required": q.required,
+                "done": q.done,
+                "shortfall": q.shortfall,
+                "penalty": q.penalty_fen / 100,
+            }  # fmt: skip
+            for q in reply.quotas
+        ],
+    }
+
+
+@router.get("/v1/townships/{tenant}/proxy/stars", response_model=StarsPage)
+async def stars(
+    tenant: Tenant,
+    c: Authed,
+    gw: GatewayDep,
+    quarter: Annotated[str | None, Query(max_length=6, description="YYYYQn; default: this quarter")] = None,
+) -> dict:
+    """Each village service point's stars for a quarter (seed 002 篇7: 0–3 from its completion and
+    satisfaction rates)."""
+    with calling(c.token, tenant):
+        reply = await gw.services.proxy().ListStars(pb.ListStarsRequest(quarter=quarter or ""))
+    return {
+        "quarter": reply.quarter,
+        "awarded": reply.awarded,
+        "items": [
+            {
+                "village": v.village,
+                "quarter": v.quarter,
+                "delegations": v.delegations,
+                "completion_rate": v.completion_rate,
+                "satisfaction_rate": v.satisfaction_rate,
+                "stars": v.stars,
+            }  # fmt: skip
+            for v in reply.stars
+        ],
     }

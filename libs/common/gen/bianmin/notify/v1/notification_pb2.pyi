@@ -51,6 +51,8 @@ class Topic(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TOPIC_TRIP_LIST: _ClassVar[Topic]
     TOPIC_DIGEST: _ClassVar[Topic]
     TOPIC_OTHER: _ClassVar[Topic]
+    TOPIC_TRIP_MISSED: _ClassVar[Topic]
+    TOPIC_NO_CARRIER: _ClassVar[Topic]
 
 class DeadLetterSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -88,6 +90,8 @@ TOPIC_QUOTA_REMINDER: Topic
 TOPIC_TRIP_LIST: Topic
 TOPIC_DIGEST: Topic
 TOPIC_OTHER: Topic
+TOPIC_TRIP_MISSED: Topic
+TOPIC_NO_CARRIER: Topic
 DEAD_LETTER_SOURCE_UNSPECIFIED: DeadLetterSource
 DEAD_LETTER_SOURCE_NOTIFICATION: DeadLetterSource
 DEAD_LETTER_SOURCE_EVENT: DeadLetterSource

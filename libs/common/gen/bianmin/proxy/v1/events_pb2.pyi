@@ -96,6 +96,20 @@ class DelegationTripMissed(_message.Message):
     trip_date: str
     def __init__(self, delegation_id: _Optional[str] = ..., agent: _Optional[str] = ..., trip_date: _Optional[str] = ...) -> None: ...
 
+class DelegationUncarried(_message.Message):
+    __slots__ = ("delegation_id", "case_id", "case_number", "agent", "trip_date")
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    case_id: str
+    case_number: str
+    agent: str
+    trip_date: str
+    def __init__(self, delegation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., case_number: _Optional[str] = ..., agent: _Optional[str] = ..., trip_date: _Optional[str] = ...) -> None: ...
+
 class TripPlanned(_message.Message):
     __slots__ = ("trip",)
     TRIP_FIELD_NUMBER: _ClassVar[int]
@@ -187,3 +201,23 @@ class StarsAwarded(_message.Message):
     STARS_FIELD_NUMBER: _ClassVar[int]
     stars: _performance_pb2.VillageStars
     def __init__(self, stars: _Optional[_Union[_performance_pb2.VillageStars, _Mapping]] = ...) -> None: ...
+
+class ProxyQuotaClosed(_message.Message):
+    __slots__ = ("month", "quotas", "closed_at")
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    QUOTAS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    month: str
+    quotas: _containers.RepeatedCompositeFieldContainer[_performance_pb2.Quota]
+    closed_at: _timestamp_pb2.Timestamp
+    def __init__(self, month: _Optional[str] = ..., quotas: _Optional[_Iterable[_Union[_performance_pb2.Quota, _Mapping]]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VillageStarsAwarded(_message.Message):
+    __slots__ = ("quarter", "stars", "awarded_at")
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    STARS_FIELD_NUMBER: _ClassVar[int]
+    AWARDED_AT_FIELD_NUMBER: _ClassVar[int]
+    quarter: str
+    stars: _containers.RepeatedCompositeFieldContainer[_performance_pb2.VillageStars]
+    awarded_at: _timestamp_pb2.Timestamp
+    def __init__(self, quarter: _Optional[str] = ..., stars: _Optional[_Iterable[_Union[_performance_pb2.VillageStars, _Mapping]]] = ..., awarded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

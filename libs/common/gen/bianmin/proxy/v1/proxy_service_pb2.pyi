@@ -319,6 +319,36 @@ class DeliverTripResponse(_message.Message):
     trip: _trip_pb2.Trip
     def __init__(self, trip: _Optional[_Union[_trip_pb2.Trip, _Mapping]] = ...) -> None: ...
 
+class RenderTripsRequest(_message.Message):
+    __slots__ = ("trip_date", "agent")
+    TRIP_DATE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    trip_date: str
+    agent: str
+    def __init__(self, trip_date: _Optional[str] = ..., agent: _Optional[str] = ...) -> None: ...
+
+class RenderDelegationCardRequest(_message.Message):
+    __slots__ = ("delegation_id",)
+    DELEGATION_ID_FIELD_NUMBER: _ClassVar[int]
+    delegation_id: str
+    def __init__(self, delegation_id: _Optional[str] = ...) -> None: ...
+
+class RenderTripsResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...
+
+class RenderDelegationCardResponse(_message.Message):
+    __slots__ = ("pdf", "filename")
+    PDF_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    pdf: bytes
+    filename: str
+    def __init__(self, pdf: _Optional[bytes] = ..., filename: _Optional[str] = ...) -> None: ...
+
 class RecordVisitRequest(_message.Message):
     __slots__ = ("household_id", "at", "needs", "note")
     HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
@@ -360,10 +390,14 @@ class ListQuotasRequest(_message.Message):
     def __init__(self, month: _Optional[str] = ...) -> None: ...
 
 class ListQuotasResponse(_message.Message):
-    __slots__ = ("quotas",)
+    __slots__ = ("quotas", "month", "closed")
     QUOTAS_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
     quotas: _containers.RepeatedCompositeFieldContainer[_performance_pb2.Quota]
-    def __init__(self, quotas: _Optional[_Iterable[_Union[_performance_pb2.Quota, _Mapping]]] = ...) -> None: ...
+    month: str
+    closed: bool
+    def __init__(self, quotas: _Optional[_Iterable[_Union[_performance_pb2.Quota, _Mapping]]] = ..., month: _Optional[str] = ..., closed: _Optional[bool] = ...) -> None: ...
 
 class ListStarsRequest(_message.Message):
     __slots__ = ("quarter",)
@@ -372,7 +406,11 @@ class ListStarsRequest(_message.Message):
     def __init__(self, quarter: _Optional[str] = ...) -> None: ...
 
 class ListStarsResponse(_message.Message):
-    __slots__ = ("stars",)
+    __slots__ = ("stars", "quarter", "awarded")
     STARS_FIELD_NUMBER: _ClassVar[int]
+    QUARTER_FIELD_NUMBER: _ClassVar[int]
+    AWARDED_FIELD_NUMBER: _ClassVar[int]
     stars: _containers.RepeatedCompositeFieldContainer[_performance_pb2.VillageStars]
-    def __init__(self, stars: _Optional[_Iterable[_Union[_performance_pb2.VillageStars, _Mapping]]] = ...) -> None: ...
+    quarter: str
+    awarded: bool
+    def __init__(self, stars: _Optional[_Iterable[_Union[_performance_pb2.VillageStars, _Mapping]]] = ..., quarter: _Optional[str] = ..., awarded: _Optional[bool] = ...) -> None: ...

@@ -124,6 +124,16 @@ class ProxyServiceStub:
                 request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripRequest.SerializeToString,
                 response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripResponse.FromString,
                 _registered_method=True)
+        self.RenderTrips = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/RenderTrips',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsResponse.FromString,
+                _registered_method=True)
+        self.RenderDelegationCard = channel.unary_unary(
+                '/bianmin.proxy.v1.ProxyService/RenderDelegationCard',
+                request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardRequest.SerializeToString,
+                response_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardResponse.FromString,
+                _registered_method=True)
         self.RecordVisit = channel.unary_unary(
                 '/bianmin.proxy.v1.ProxyService/RecordVisit',
                 request_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RecordVisitRequest.SerializeToString,
@@ -267,6 +277,20 @@ class ProxyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderTrips(self, request, context):
+        """The manifests of a trip day as a PDF (one trip a page), as ListTrips would list them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenderDelegationCard(self, request, context):
+        """The implementation card (代办事项落实卡) of a delegation as a PDF, to sign or thumbprint.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecordVisit(self, request, context):
         """--- visits (三必访)
 
@@ -381,6 +405,16 @@ def add_ProxyServiceServicer_to_server(servicer, server):
                     servicer.DeliverTrip,
                     request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripRequest.FromString,
                     response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripResponse.SerializeToString,
+            ),
+            'RenderTrips': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderTrips,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsResponse.SerializeToString,
+            ),
+            'RenderDelegationCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderDelegationCard,
+                    request_deserializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardRequest.FromString,
+                    response_serializer=bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardResponse.SerializeToString,
             ),
             'RecordVisit': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordVisit,
@@ -867,6 +901,60 @@ class ProxyService:
             '/bianmin.proxy.v1.ProxyService/DeliverTrip',
             bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripRequest.SerializeToString,
             bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.DeliverTripResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderTrips(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.proxy.v1.ProxyService/RenderTrips',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderTripsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderDelegationCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/bianmin.proxy.v1.ProxyService/RenderDelegationCard',
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardRequest.SerializeToString,
+            bianmin_dot_proxy_dot_v1_dot_proxy__service__pb2.RenderDelegationCardResponse.FromString,
             options,
             channel_credentials,
             insecure,
