@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -446,3 +448,129 @@ def test_onboarding_lists_every_problem_then_creates_once(stack, world: ConsoleW
     assert r.status_code == 200 and "已创建" in r.text and f"{world.county}.{code}" in r.text
     r = c.post("/console/county/onboarding", data={"csrf": csrf_of(page)}, files={"file": ("t.yaml", good)})
     assert r.status_code == 200 and "已存在" in r.text and "已创建" not in r.text
+
+
+# --- a village agent's phone view --------------------------------------------------------------
+
+
+def delegation_form(world: ConsoleWorld, page: Response, name: str = "韦阿婆", **extra: object) -> dict:
+    return {
+        "csrf": csrf_of(page),
+        "tenant": world.own,
+        "item_code": world.proxy_item,
+        "name": name,
+        "phone": "13612345678",
+        "consent_method": "thumbprint",
+        "consent_at": (
+            datetime.now(ZoneInfo(world.runtime.settings.timezone)) - timedelta(minutes=3)
+        ).strftime("%Y-%m-%dT%H:%M"),
+        "materials": [ID_CARD],
+    } | extra
+
+
+def agent_delegations(stack: tuple[TestClient, ConsoleWorld], name: str) -> list[dict]:
+    world = stack[1]
+    headers = login(stack[0], world.users["proxy_agent"])
+    r = stack[0].get(f"/v1/townships/{world.own}/proxy/delegations", headers=headers)
+    assert r.status_code == 200, r.text
+    return [d for d in r.json()["items"] if d["applicant"]["name"] == name]
+
+
+def test_the_agents_page_has_the_consent_form_households_and_visits_due(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert 'name="viewport"' in text and 'data-offline="delegation"' in text
+    assert "代办委托单" in text and 'name="consent_method"' in text and "低保申请" in text
+    assert "户口迁入登记" not in text  # not proxyable: not offered
+    assert "黄大爷" in text and "五保" in text and "从未走访" in text  # the agent's own household, unmasked
+    assert "今日送件清单" in text and "立即同步" in text and "/console/static/agent.js" in text
+    assert ">代办</a>" in c.get("/console/").text  # the nav leads there
+    sw = c.get("/console/agent/sw.js")
+    assert sw.status_code == 200 and "javascript" in sw.headers["content-type"]
+
+
+def test_a_queued_delegation_sent_twice_with_its_key_is_created_once(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    form = delegation_form(world, page, name="覃秀英")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-1"}
+    first = c.post("/console/agent/delegations", data=form, headers=sync)
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["ok"] and body["case_number"] and body["state"] == "awaiting_trip"
+    again = c.post("/console/agent/delegations", data=form, headers=sync)  # the answer was lost: sent again
+    assert again.status_code == 201 and again.json()["id"] == body["id"]
+    (made,) = agent_delegations(stack, "覃秀英")
+    assert made["consent"]["method"] == "thumbprint" and made["materials"] == [ID_CARD]
+    # the page lists it and its trip's manifest (the next trip day's)
+    text = c.get("/console/agent/").text
+    assert body["case_number"] in text and "待送件" in text and "下一送件日" in text
+    # a plain form post (no script) with the key in the form: once too, then back to the page
+    plain = delegation_form(world, page, name="蒙大姐", idempotency_key="device-key-2")
+    for _ in range(2):
+        r = c.post("/console/agent/delegations", data=plain)
+        assert r.status_code == 303 and r.headers["location"].endswith("msg=delegated")
+    assert len(agent_delegations(stack, "蒙大姐")) == 1
+
+
+def test_a_refused_delegation_answers_why_and_creates_nothing(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-3"}
+    future = (datetime.now(ZoneInfo(world.runtime.settings.timezone)) + timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    r = c.post(
+        "/console/agent/delegations",
+        data=delegation_form(world, page, "黎未来", consent_at=future),
+        headers=sync,
+    )
+    assert (
+        r.status_code == 422
+        and r.json()["code"] == "validation_error"
+        and r.json()["words"].startswith("填写有误")
+    )
+    r = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "黎未来", consent_at=""), headers=sync
+    )
+    assert r.status_code == 422 and "签字" in r.json()["words"]
+    # without script: the page again, saying why, the values kept
+    r = c.post("/console/agent/delegations", data=delegation_form(world, page, "黎未来", consent_at=future))
+    assert r.status_code == 422 and "填写有误" in r.text and 'value="黎未来"' in r.text
+    assert agent_delegations(stack, "黎未来") == []
+    # without the session's CSRF token: refused, nothing created
+    r = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "黎无令", csrf="x"), headers=sync
+    )
+    assert r.status_code == 403 and agent_delegations(stack, "黎无令") == []
+    # a window clerk is no agent: the API refuses, the console shows it
+    clerk = logged_in(stack, "window_staff")
+    clerk_page = clerk.get("/console/agent/")
+    assert clerk_page.status_code == 200 and 'data-offline="delegation"' not in clerk_page.text
+    r = clerk.post(
+        "/console/agent/delegations", data=delegation_form(world, clerk_page, "黎窗口"), headers=sync
+    )
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_a_visit_is_recorded_once_and_leaves_the_due_list(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    assert f'id="visit-{world.household}"' in page.text
+    at = (datetime.now(ZoneInfo(world.runtime.settings.timezone)) - timedelta(minutes=10)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    form = {
+        "csrf": csrf_of(page),
+        "tenant": world.own,
+        "household": world.household,
+        "at": at,
+        "needs": "修路，低保",
+    }
+    sync = {"Accept": "application/json", "Idempotency-Key": "visit-key-1"}
+    first = c.post("/console/agent/visits", data=form, headers=sync)
+    assert first.status_code == 201, first.text
+    assert c.post("/console/agent/visits", data=form, headers=sync).json()["id"] == first.json()["id"]
+    assert f'id="visit-{world.household}"' not in c.get("/console/agent/").text
