@@ -94,14 +94,14 @@ def driver() -> Iterator:  # type: ignore[type-arg]
         d.quit()
 
 
-def shot(d, name: str) -> Path:  # type: ignore[no-untyped-def]
+def shot(d, name: str, width: int = 1280) -> Path:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     height = d.execute_script("return document.documentElement.scrollHeight")
-    d.set_window_size(1280, max(800, min(int(height) + 40, 4000)))
+    d.set_window_size(width, max(800, min(int(height) + 40, 4000)))
     d.execute_script("window.scrollTo(0, 0)")
     d.save_screenshot(str(path))
-    d.set_window_size(1280, 1000)
+    d.set_window_size(width, 1000 if width == 1280 else 844)
     return path
 
 
@@ -278,3 +278,90 @@ def test_a_county_admin_uploads_an_onboarding_file(served, driver, tmp_path: Pat
     assert d.current_url.endswith("/console/county/onboarding")
     shot(d, "onboarding-problems")
     no_serious_violation(d, "onboarding")
+
+
+def network(d, online: bool) -> None:  # type: ignore[no-untyped-def]
+    """Chrome's own network emulation (DevTools): offline, the page's requests fail as without signal."""
+    d.execute_cdp_cmd("Network.enable", {})
+    d.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": not online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def api_delegations(base: str, world: console_world.ConsoleWorld, name: str) -> list[dict]:
+    """The delegations of this applicant as the API has them (asked from here, not the browser)."""
+    import httpx
+
+    with httpx.Client(base_url=base) as http:
+        token = http.post(
+            "/v1/auth/token", json={"username": world.users["proxy_agent"], "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        r = http.get(f"/v1/townships/{world.own}/proxy/delegations", headers=headers)
+    assert r.status_code == 200, r.text
+    return [d for d in r.json()["items"] if d["applicant"]["name"] == name]
+
+
+def wait_until(check, what: str, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what}")
+        time.sleep(0.1)
+
+
+def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driver) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, world = served
+    d = driver
+    d.set_window_size(390, 844)  # a phone
+    d.get(f"{base}/console/login")
+    d.find_element(By.ID, "username").send_keys(world.users["proxy_agent"])
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(d, "main")
+    d.get(f"{base}/console/agent/")
+    wait_for(d, "#delegate")
+    # the service worker takes the page in hand; loaded once more, the page is kept on the phone
+    d.execute_async_script("navigator.serviceWorker.ready.then(() => arguments[arguments.length - 1]())")
+    d.refresh()
+    wait_until(lambda: d.execute_script("return !!navigator.serviceWorker.controller"), "the service worker")
+
+    # no signal: the form is kept on the phone, 待同步, nothing sent
+    network(d, online=False)
+    wait_until(lambda: "离线" in d.find_element(By.ID, "net").text, "the page to see it is offline")
+    name = "韦秀兰"
+    Select(d.find_element(By.ID, "item_code")).select_by_value(world.proxy_item)
+    d.find_element(By.CSS_SELECTOR, f"fieldset[data-item='{world.proxy_item}'] input[name=materials]").click()
+    d.find_element(By.ID, "name").send_keys(name)
+    d.find_element(By.ID, "phone").send_keys("13612340000")
+    d.find_element(By.CSS_SELECTOR, "input[name=consent_method][value=thumbprint]").click()
+    d.find_element(By.CSS_SELECTOR, "#delegate button[type=submit]").click()
+    outbox = lambda: d.find_element(By.ID, "outbox-list").text  # noqa: E731 (redrawn as it changes)
+    wait_until(lambda: "待同步" in outbox() and name in outbox(), "the form kept as 待同步")
+    assert d.find_element(By.ID, "name").get_attribute("value") == ""  # the form is free for the next
+    d.find_element(By.ID, "sync-now").click()  # still no signal: it stays
+    time.sleep(0.5)
+    assert "待同步" in outbox()
+    # the page opened again without signal: from the phone, the form still waiting
+    d.refresh()
+    wait_until(lambda: "待同步" in outbox(), "the kept form on the page opened offline")
+    assert api_delegations(base, world, name) == []
+    shot(d, "agent-offline", width=390)
+    no_serious_violation(d, "agent offline")
+
+    # the signal returns: sent by itself, once
+    network(d, online=True)
+    wait_until(lambda: "已同步" in outbox() and "案件号" in outbox(), "the form sent on reconnect")
+    (made,) = api_delegations(base, world, name)
+    assert made["case_number"] in outbox() and made["consent"]["method"] == "thumbprint"
+    d.find_element(By.ID, "sync-now").click()  # again, and the page again: nothing more is sent
+    d.refresh()
+    wait_until(lambda: "已同步" in outbox(), "the sent form shown on the page loaded again")
+    assert len(api_delegations(base, world, name)) == 1
+    assert made["case_number"] in d.find_element(By.ID, "delegations").text  # the server's list has it
+    shot(d, "agent-synced", width=390)
+    no_serious_violation(d, "agent")

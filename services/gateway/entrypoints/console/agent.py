@@ -14,7 +14,7 @@ conflict with the reason) and not reached (kept, retried)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -127,10 +127,13 @@ async def _page(
         due_error=due[1],
         round_days=(due[0] or {}).get("round_days"),
         now_local=routes._now(request).strftime("%Y-%m-%dT%H:%M"),
+        utc_offset=int((routes._now(request).utcoffset() or timedelta()).total_seconds() // 60),
         can_delegate=s.has("proxy_agent"),
         message=message,
         error=error,
         values=values or {},
+        village_names={v["code"]: v["name"] for v in township.get("villages", [])},
+        item_names={i["code"]: i["name"] for i in (items[0] if items else [])},
         FLAGS=FLAGS,
         DELEGATION_STATES=DELEGATION_STATES,
         METHODS=METHODS,

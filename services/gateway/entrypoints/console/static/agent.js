@@ -52,9 +52,18 @@
     crypto.getRandomValues(b);
     return "agent-" + Array.prototype.map.call(b, function (x) { return (x < 16 ? "0" : "") + x.toString(16); }).join("");
   }
+  // times on the county's wall clock (the page says its offset), whatever the phone's time zone:
+  // the server reads a datetime-local value as the county's
+  var OFFSET = parseInt(root.getAttribute("data-utc-offset") || "0", 10) * 60000;
+  function p2(n) { return (n < 10 ? "0" : "") + n; }
+  function county(d) { return new Date(d.getTime() + OFFSET); }
   function localNow() {
-    var d = new Date(), p = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" + p(d.getHours()) + ":" + p(d.getMinutes());
+    var d = county(new Date());
+    return d.getUTCFullYear() + "-" + p2(d.getUTCMonth() + 1) + "-" + p2(d.getUTCDate()) + "T" + p2(d.getUTCHours()) + ":" + p2(d.getUTCMinutes());
+  }
+  function zh(t) {  // 2026年12月8日 09:30
+    var d = county(t);
+    return d.getUTCFullYear() + "年" + (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " + p2(d.getUTCHours()) + ":" + p2(d.getUTCMinutes());
   }
   function fillNow(form) {
     (form || document).querySelectorAll("input[data-now]").forEach(function (i) { i.value = localNow(); });
@@ -83,7 +92,7 @@
         li.appendChild(document.createTextNode(" " + summary(e) + " "));
         var when = document.createElement("span");
         when.className = "hint";
-        when.textContent = e.created.slice(0, 16).replace("T", " ") + (e.words ? " · " + e.words : "");
+        when.textContent = "填写于" + zh(new Date(e.created)) + (e.words ? " · " + e.words : "");
         li.appendChild(when);
         if (e.state === "conflict") {
           li.appendChild(button("放回表单修改", function () { restore(e); }));
