@@ -365,3 +365,20 @@ def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driv
     assert made["case_number"] in d.find_element(By.ID, "delegations").text  # the server's list has it
     shot(d, "agent-synced", width=390)
     no_serious_violation(d, "agent")
+
+
+def test_a_township_admins_screens(served, driver) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    base, world = served
+    d = driver
+    d.get(f"{base}/console/login")
+    d.find_element(By.ID, "username").send_keys(world.users["township_admin"])
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(d, "main")
+    d.find_element(By.LINK_TEXT, "乡镇管理").click()
+    rota = wait_for(d, "#form-rota")
+    assert "带班领导" in rota.text and "一号窗口" in d.find_element(By.ID, "window").text
+    shot(d, "admin")
+    no_serious_violation(d, "township admin")
