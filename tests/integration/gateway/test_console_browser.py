@@ -17,7 +17,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -333,16 +335,27 @@ def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driv
     # no signal: the form is kept on the phone, 待同步, nothing sent
     network(d, online=False)
     wait_until(lambda: "离线" in d.find_element(By.ID, "net").text, "the page to see it is offline")
-    name = "韦秀兰"
-    Select(d.find_element(By.ID, "item_code")).select_by_value(world.proxy_item)
-    d.find_element(By.CSS_SELECTOR, f"fieldset[data-item='{world.proxy_item}'] input[name=materials]").click()
-    d.find_element(By.ID, "name").send_keys(name)
-    d.find_element(By.ID, "phone").send_keys("13612340000")
-    d.find_element(By.CSS_SELECTOR, "input[name=consent_method][value=thumbprint]").click()
-    d.find_element(By.CSS_SELECTOR, "#delegate button[type=submit]").click()
     outbox = lambda: d.find_element(By.ID, "outbox-list").text  # noqa: E731 (redrawn as it changes)
-    wait_until(lambda: "待同步" in outbox() and name in outbox(), "the form kept as 待同步")
+
+    def fill(applicant: str, consent_at: str | None = None) -> None:
+        Select(d.find_element(By.ID, "item_code")).select_by_value(world.proxy_item)
+        d.find_element(
+            By.CSS_SELECTOR, f"fieldset[data-item='{world.proxy_item}'] input[name=materials]"
+        ).click()
+        d.find_element(By.ID, "name").send_keys(applicant)
+        d.find_element(By.ID, "phone").send_keys("13612340000")
+        d.find_element(By.CSS_SELECTOR, "input[name=consent_method][value=thumbprint]").click()
+        if consent_at:
+            d.execute_script("document.getElementById('consent_at').value = arguments[0]", consent_at)
+        d.find_element(By.CSS_SELECTOR, "#delegate button[type=submit]").click()
+        wait_until(lambda: applicant in outbox(), f"{applicant}'s form kept")
+
+    name, refused = "韦秀兰", "韦明天"
+    fill(name)
+    assert "待同步" in outbox()
     assert d.find_element(By.ID, "name").get_attribute("value") == ""  # the form is free for the next
+    tomorrow = datetime.now(ZoneInfo(world.runtime.settings.timezone)) + timedelta(days=1)
+    fill(refused, consent_at=tomorrow.strftime("%Y-%m-%dT%H:%M"))  # a consent the platform refuses
     d.find_element(By.ID, "sync-now").click()  # still no signal: it stays
     time.sleep(0.5)
     assert "待同步" in outbox()
@@ -358,13 +371,25 @@ def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driv
     wait_until(lambda: "已同步" in outbox() and "案件号" in outbox(), "the form sent on reconnect")
     (made,) = api_delegations(base, world, name)
     assert made["case_number"] in outbox() and made["consent"]["method"] == "thumbprint"
+    signed = datetime.fromisoformat(made["consent"]["signed_at"])  # the county's clock, as filled
+    assert abs(datetime.now(signed.tzinfo) - signed) < timedelta(minutes=5), signed
+    # the refused one: shown with the reason, kept on the phone, nothing created
+    wait_until(
+        lambda: "有冲突" in outbox() and "填写有误" in outbox(), "the refused form shown as a conflict"
+    )
+    assert api_delegations(base, world, refused) == []
     d.find_element(By.ID, "sync-now").click()  # again, and the page again: nothing more is sent
     d.refresh()
     wait_until(lambda: "已同步" in outbox(), "the sent form shown on the page loaded again")
     assert len(api_delegations(base, world, name)) == 1
     assert made["case_number"] in d.find_element(By.ID, "delegations").text  # the server's list has it
+    assert "有冲突" in outbox()  # still kept after the page loaded again
     shot(d, "agent-synced", width=390)
     no_serious_violation(d, "agent")
+    # put back in the form to correct it: the form has it, the queue no longer
+    d.find_element(By.XPATH, "//button[text()='放回表单修改']").click()
+    assert d.find_element(By.ID, "name").get_attribute("value") == refused
+    wait_until(lambda: refused not in outbox(), "the refused form out of the queue")
 
 
 def test_a_township_admins_screens(served, driver) -> None:  # type: ignore[no-untyped-def]
