@@ -692,3 +692,74 @@ def test_a_window_clerk_sees_the_township_but_changes_nothing(stack, world: Cons
     assert "窗口村" not in names
     # another township's admin screens: not found, as through the API
     assert c.get(f"/console/admin/?tenant={world.other}").status_code == 404
+
+
+def test_an_agent_delivers_the_trip_then_records_the_card_and_files_it(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    client = stack[0]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-card"}
+    made = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "陆卡片"), headers=sync
+    ).json()
+    base = f"/v1/townships/{world.own}"
+    agent_api = login(client, world.users["proxy_agent"])
+    trip_date = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["trip_date"]
+    (trip,) = [
+        t
+        for t in client.get(f"{base}/proxy/trips", params={"date": trip_date}, headers=agent_api).json()[
+            "items"
+        ]
+        if made["id"] in {e["id"] for e in t["delegations"]}
+    ]
+    page = c.get("/console/agent/")
+    assert f"/console/agent/trips/{trip['id']}/deliver" in page.text
+    r = c.post(
+        f"/console/agent/trips/{trip['id']}/deliver", data={"csrf": csrf_of(page), "tenant": world.own}
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=delivered"), r.text
+    # the township does the case; its events reach proxy (as the relay would)
+    clerk = login(client, world.users["window_staff"])
+    case_id = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["case_id"]
+    case_url = f"{base}/cases/{case_id}"
+    version = client.get(case_url, headers=clerk).json()["version"]
+    for action, extra in (
+        ("accept", {}),
+        ("assign", {"handler": world.users["window_staff"]}),
+        ("complete", {"outcome": "approved"}),
+    ):
+        r = client.post(f"{case_url}/{action}", json=extra, headers=clerk | {"If-Match": f'"{version}"'})
+        assert r.status_code == 200, (action, r.text)
+        version = r.json()["version"]
+    deliver(world.runtime, "intake", "proxy", [world.own])
+    page = c.get("/console/agent/")
+    assert f'id="reply-{made["id"]}"' in page.text and "结果已返回" in page.text
+    found = re.search(
+        rf'action="/console/agent/delegations/{made["id"]}/reply".*?name="version" value="(\d+)"',
+        page.text,
+        re.S,
+    )
+    assert found, page.text
+    at = datetime.now(ZoneInfo(world.runtime.settings.timezone)).strftime("%Y-%m-%dT%H:%M")
+    card = {"csrf": csrf_of(page), "tenant": world.own, "version": found.group(1), "at": at}
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/reply",
+        data=card | {"method": "signature", "satisfaction": "satisfied"},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=reply"), r.text
+    # the same card again, from the page as it was: refused (the version moved on), nothing changes
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/reply",
+        data=card | {"method": "signature", "satisfaction": "dissatisfied"},
+    )
+    assert r.status_code in (409, 412) and "alert" in r.text
+    got = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()
+    assert (got["state"], got["satisfaction"]) == ("replied", "satisfied")
+    page = c.get("/console/agent/")
+    assert f'id="file-{made["id"]}"' in page.text
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/file",
+        data={"csrf": csrf_of(page), "tenant": world.own, "version": str(got["version"])},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=file"), r.text
+    assert client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["state"] == "filed"

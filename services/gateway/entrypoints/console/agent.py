@@ -1,6 +1,7 @@
 """A village agent's phone view (API.md *Staff console*: `/console/agent/`): the delegation form
-with the villager's consent (代办委托单), today's trip manifest (and the next trip day's), the
-agent's households and the priority households due a visit (三必访), each visit a short form.
+with the villager's consent (代办委托单), the agent's delegations (with the implementation card,
+落实卡, once the result is back, and filing), today's trip manifest (and the next trip day's) to
+deliver, the agent's households and the priority households due a visit (三必访), each a short form.
 
 It works offline (static/agent.js, static/agent-sw.js): the page and its assets are kept by a
 service worker; a delegation or a visit filled without signal is kept in IndexedDB with its own
@@ -50,7 +51,14 @@ DELEGATION_STATES = {
     "withdrawn": "已撤回",
 }
 METHODS = {"signature": "本人签字", "thumbprint": "按手印"}
-_MESSAGES = {"delegated": "已登记代办", "visited": "已记录走访", "delivered": "已送达乡镇"}
+_MESSAGES = {
+    "delegated": "已登记代办",
+    "visited": "已记录走访",
+    "delivered": "已送达乡镇",
+    "reply": "已记录落实卡",
+    "file": "已建档",
+}
+SATISFACTIONS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 
 
 def _wants_json(request: Request) -> bool:
@@ -137,6 +145,7 @@ async def _page(
         FLAGS=FLAGS,
         DELEGATION_STATES=DELEGATION_STATES,
         METHODS=METHODS,
+        SATISFACTIONS=SATISFACTIONS,
         today_iso=today.isoformat(),
     )
 
@@ -257,3 +266,36 @@ async def deliver_trip(request: Request, trip_id: str) -> Response:
             request, s, t, error=present.problem_words(exc.code, exc.detail), status=exc.status
         )
     return routes.redirect(request, f"/console/agent/?tenant={quote(t, safe='')}&msg=delivered", s)
+
+
+@router.post("/delegations/{delegation_id}/{action}")
+async def follow_up(request: Request, delegation_id: str, action: str) -> Response:
+    """The implementation card (代办事项落实卡: how the villager confirmed, and whether satisfied)
+    once the result is back, then filing it (建档): online, with the version the page showed
+    (If-Match), so a card already recorded elsewhere is refused, not recorded twice."""
+    s, form = await routes._acting(request)
+    t = routes._text(form, "tenant") or routes._home_tenant(s, "") or ""
+    text = lambda name: routes._text(form, name)  # noqa: E731
+    try:
+        if action not in ("reply", "file"):
+            raise ApiError(404, "not_found", "no such action")
+        body: dict[str, Any] = {}
+        if action == "reply":
+            at = _local(request, text("at"))
+            if at is None:
+                raise ApiError(422, "validation_error", "请填写落实卡签字（按手印）的时间")
+            body = {
+                "confirmation": {"method": text("method"), "at": at.isoformat()},
+                "satisfaction": text("satisfaction"),
+            }
+        version = text("version")
+        await Api(request, s.access).post(
+            f"/v1/townships/{seg(t)}/proxy/delegations/{seg(delegation_id)}/{action}",
+            body,
+            if_match=int(version) if version.isdigit() else None,
+        )
+    except ApiError as exc:
+        return await _page(
+            request, s, t, error=present.problem_words(exc.code, exc.detail), status=exc.status
+        )
+    return routes.redirect(request, f"/console/agent/?tenant={quote(t, safe='')}&msg={action}", s)
