@@ -282,12 +282,19 @@ def test_a_county_admin_uploads_an_onboarding_file(served, driver, tmp_path: Pat
     no_serious_violation(d, "onboarding")
 
 
-def network(d, online: bool) -> None:  # type: ignore[no-untyped-def]
-    """Chrome's own network emulation (DevTools): offline, the page's requests fail as without signal."""
+def network(d, online: bool, slow_3g: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Chrome's own network emulation (DevTools): offline, the page's requests fail as without
+    signal; slow 3G is DevTools' preset (400 ms round trip, 400 kbit/s down and up)."""
     d.execute_cdp_cmd("Network.enable", {})
+    rate = 400 * 1000 / 8 if slow_3g else -1
     d.execute_cdp_cmd(
         "Network.emulateNetworkConditions",
-        {"offline": not online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        {
+            "offline": not online,
+            "latency": 400 if slow_3g else 0,
+            "downloadThroughput": rate,
+            "uploadThroughput": rate,
+        },
     )
 
 
@@ -325,8 +332,16 @@ def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driv
     d.find_element(By.ID, "password").send_keys(PASSWORD)
     d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(d, "main")
+    # on slow 3G, nothing cached yet: the page's first content within 3 s
+    d.execute_cdp_cmd("Network.clearBrowserCache", {})
+    network(d, online=True, slow_3g=True)
     d.get(f"{base}/console/agent/")
     wait_for(d, "#delegate")
+    first_paint = d.execute_script(
+        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null"
+    )
+    assert first_paint is not None and first_paint <= 3000, first_paint
+    network(d, online=True)
     # the service worker takes the page in hand; loaded once more, the page is kept on the phone
     d.execute_async_script("navigator.serviceWorker.ready.then(() => arguments[arguments.length - 1]())")
     d.refresh()
