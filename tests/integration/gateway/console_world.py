@@ -27,6 +27,8 @@ class ConsoleWorld:
     other: str
     users: dict[str, str] = field(default_factory=dict)  # role → username (own township)
     other_staff: str = ""
+    proxy_item: str = ""  # a township item a village agent may take in (proxyable)
+    household: str = ""  # a priority household in the agent's zone, never visited
 
 
 def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
@@ -54,6 +56,14 @@ def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
     }
     r = client.post("/v1/catalog/items", json=item, headers=admin)
     assert r.status_code == 201, r.text
+    proxied = item | {
+        "code": unique_code("p"),
+        "name": "低保申请",
+        "proxyable": True,
+        "materials": item["materials"][:1],
+    }
+    r = client.post("/v1/catalog/items", json=proxied, headers=admin)
+    assert r.status_code == 201, r.text
     townships = []
     for name in ("那坡镇", "百都乡"):
         body = {
@@ -65,7 +75,7 @@ def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
         assert r.status_code == 201, r.text
         townships.append(r.json()["id"])
     own, other = townships
-    w = ConsoleWorld(runtime, county, item["code"], item_name, own, other)
+    w = ConsoleWorld(runtime, county, item["code"], item_name, own, other, proxy_item=proxied["code"])
     w.users["county_admin"] = admin_name
     for tenant in townships:
         base = f"/v1/townships/{tenant}"
@@ -74,7 +84,12 @@ def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
         window = {"code": "w1", "name": "一号窗口", "department": "d_civil", "item_codes": [item["code"]]}
         r = client.post(f"{base}/windows", json=window, headers=admin)
         assert r.status_code == 201, r.text
-        for role, extra in (("window_staff", {"window": "w1"}), ("intake_desk", {}), ("township_admin", {})):
+        for role, extra in (
+            ("window_staff", {"window": "w1"}),
+            ("intake_desk", {}),
+            ("township_admin", {}),
+            ("proxy_agent", {}),
+        ):
             username = unique_code("u")
             staff = {"username": username, "password": PASSWORD, "name": "张晓", "phone": "13800138000"}
             r = client.post(f"{base}/staff", json=staff | {"roles": [role]} | extra, headers=admin)
@@ -94,4 +109,13 @@ def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
     )
     w.users["county_supervisor"] = supervisor
     deliver_to_intake(runtime, townships)
+    # the own township's village agent of 百云村, with a priority household in its zone
+    base = f"/v1/townships/{own}/proxy"
+    body = {"username": w.users["proxy_agent"], "level": "village", "village": "baiyun"}
+    r = client.post(f"{base}/agents", json=body, headers=admin)
+    assert r.status_code == 201, r.text
+    household = {"village": "baiyun", "head_name": "黄大爷", "phone": "13700002222", "flags": ["wubao"]}
+    r = client.post(f"{base}/households", json=household | {"agent": w.users["proxy_agent"]}, headers=admin)
+    assert r.status_code == 201, r.text
+    w.household = r.json()["id"]
     return w

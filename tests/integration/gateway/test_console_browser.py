@@ -17,7 +17,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -94,14 +96,14 @@ def driver() -> Iterator:  # type: ignore[type-arg]
         d.quit()
 
 
-def shot(d, name: str) -> Path:  # type: ignore[no-untyped-def]
+def shot(d, name: str, width: int = 1280) -> Path:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     height = d.execute_script("return document.documentElement.scrollHeight")
-    d.set_window_size(1280, max(800, min(int(height) + 40, 4000)))
+    d.set_window_size(width, max(800, min(int(height) + 40, 4000)))
     d.execute_script("window.scrollTo(0, 0)")
     d.save_screenshot(str(path))
-    d.set_window_size(1280, 1000)
+    d.set_window_size(width, 1000 if width == 1280 else 844)
     return path
 
 
@@ -278,3 +280,145 @@ def test_a_county_admin_uploads_an_onboarding_file(served, driver, tmp_path: Pat
     assert d.current_url.endswith("/console/county/onboarding")
     shot(d, "onboarding-problems")
     no_serious_violation(d, "onboarding")
+
+
+def network(d, online: bool, slow_3g: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Chrome's own network emulation (DevTools): offline, the page's requests fail as without
+    signal; slow 3G is DevTools' preset (400 ms round trip, 400 kbit/s down and up)."""
+    d.execute_cdp_cmd("Network.enable", {})
+    rate = 400 * 1000 / 8 if slow_3g else -1
+    d.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": not online,
+            "latency": 400 if slow_3g else 0,
+            "downloadThroughput": rate,
+            "uploadThroughput": rate,
+        },
+    )
+
+
+def api_delegations(base: str, world: console_world.ConsoleWorld, name: str) -> list[dict]:
+    """The delegations of this applicant as the API has them (asked from here, not the browser)."""
+    import httpx
+
+    with httpx.Client(base_url=base) as http:
+        token = http.post(
+            "/v1/auth/token", json={"username": world.users["proxy_agent"], "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        r = http.get(f"/v1/townships/{world.own}/proxy/delegations", headers=headers)
+    assert r.status_code == 200, r.text
+    return [d for d in r.json()["items"] if d["applicant"]["name"] == name]
+
+
+def wait_until(check, what: str, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what}")
+        time.sleep(0.1)
+
+
+def test_an_agents_delegation_filled_offline_is_synced_exactly_once(served, driver) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, world = served
+    d = driver
+    d.set_window_size(390, 844)  # a phone
+    d.get(f"{base}/console/login")
+    d.find_element(By.ID, "username").send_keys(world.users["proxy_agent"])
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(d, "main")
+    # on slow 3G, nothing cached yet: the page's first content within 3 s
+    d.execute_cdp_cmd("Network.clearBrowserCache", {})
+    network(d, online=True, slow_3g=True)
+    d.get(f"{base}/console/agent/")
+    wait_for(d, "#delegate")
+    first_paint = d.execute_script(
+        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null"
+    )
+    assert first_paint is not None and first_paint <= 3000, first_paint
+    network(d, online=True)
+    # the service worker takes the page in hand; loaded once more, the page is kept on the phone
+    d.execute_async_script("navigator.serviceWorker.ready.then(() => arguments[arguments.length - 1]())")
+    d.refresh()
+    wait_until(lambda: d.execute_script("return !!navigator.serviceWorker.controller"), "the service worker")
+
+    # no signal: the form is kept on the phone, 待同步, nothing sent
+    network(d, online=False)
+    wait_until(lambda: "离线" in d.find_element(By.ID, "net").text, "the page to see it is offline")
+    outbox = lambda: d.find_element(By.ID, "outbox-list").text  # noqa: E731 (redrawn as it changes)
+
+    def fill(applicant: str, consent_at: str | None = None) -> None:
+        Select(d.find_element(By.ID, "item_code")).select_by_value(world.proxy_item)
+        d.find_element(
+            By.CSS_SELECTOR, f"fieldset[data-item='{world.proxy_item}'] input[name=materials]"
+        ).click()
+        d.find_element(By.ID, "name").send_keys(applicant)
+        d.find_element(By.ID, "phone").send_keys("13612340000")
+        d.find_element(By.CSS_SELECTOR, "input[name=consent_method][value=thumbprint]").click()
+        if consent_at:
+            d.execute_script("document.getElementById('consent_at').value = arguments[0]", consent_at)
+        d.find_element(By.CSS_SELECTOR, "#delegate button[type=submit]").click()
+        wait_until(lambda: applicant in outbox(), f"{applicant}'s form kept")
+
+    name, refused = "韦秀兰", "韦明天"
+    fill(name)
+    assert "待同步" in outbox()
+    assert d.find_element(By.ID, "name").get_attribute("value") == ""  # the form is free for the next
+    tomorrow = datetime.now(ZoneInfo(world.runtime.settings.timezone)) + timedelta(days=1)
+    fill(refused, consent_at=tomorrow.strftime("%Y-%m-%dT%H:%M"))  # a consent the platform refuses
+    d.find_element(By.ID, "sync-now").click()  # still no signal: it stays
+    time.sleep(0.5)
+    assert "待同步" in outbox()
+    # the page opened again without signal: from the phone, the form still waiting
+    d.refresh()
+    wait_until(lambda: "待同步" in outbox(), "the kept form on the page opened offline")
+    assert api_delegations(base, world, name) == []
+    shot(d, "agent-offline", width=390)
+    no_serious_violation(d, "agent offline")
+
+    # the signal returns: sent by itself, once
+    network(d, online=True)
+    wait_until(lambda: "已同步" in outbox() and "案件号" in outbox(), "the form sent on reconnect")
+    (made,) = api_delegations(base, world, name)
+    assert made["case_number"] in outbox() and made["consent"]["method"] == "thumbprint"
+    signed = datetime.fromisoformat(made["consent"]["signed_at"])  # the county's clock, as filled
+    assert abs(datetime.now(signed.tzinfo) - signed) < timedelta(minutes=5), signed
+    # the refused one: shown with the reason, kept on the phone, nothing created
+    wait_until(
+        lambda: "有冲突" in outbox() and "填写有误" in outbox(), "the refused form shown as a conflict"
+    )
+    assert api_delegations(base, world, refused) == []
+    d.find_element(By.ID, "sync-now").click()  # again, and the page again: nothing more is sent
+    d.refresh()
+    wait_until(lambda: "已同步" in outbox(), "the sent form shown on the page loaded again")
+    assert len(api_delegations(base, world, name)) == 1
+    assert made["case_number"] in d.find_element(By.ID, "delegations").text  # the server's list has it
+    assert "有冲突" in outbox()  # still kept after the page loaded again
+    shot(d, "agent-synced", width=390)
+    no_serious_violation(d, "agent")
+    # put back in the form to correct it: the form has it, the queue no longer
+    d.find_element(By.XPATH, "//button[text()='放回表单修改']").click()
+    assert d.find_element(By.ID, "name").get_attribute("value") == refused
+    wait_until(lambda: refused not in outbox(), "the refused form out of the queue")
+
+
+def test_a_township_admins_screens(served, driver) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    base, world = served
+    d = driver
+    d.get(f"{base}/console/login")
+    d.find_element(By.ID, "username").send_keys(world.users["township_admin"])
+    d.find_element(By.ID, "password").send_keys(PASSWORD)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(d, "main")
+    d.find_element(By.LINK_TEXT, "乡镇管理").click()
+    rota = wait_for(d, "#form-rota")
+    assert "带班领导" in rota.text and "一号窗口" in d.find_element(By.ID, "window").text
+    shot(d, "admin")
+    no_serious_violation(d, "township admin")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +21,7 @@ from services.gateway.entrypoints.console import session as console_session
 from tests.integration.gateway import console_world
 from tests.integration.gateway.console_world import HOUSEHOLD, ID_CARD, ConsoleWorld
 from tests.integration.gateway.inprocess import deliver, gateway_with_intake
-from tests.integration.gateway.support import PASSWORD, login
+from tests.integration.gateway.support import PASSWORD, login, unique_code
 
 pytestmark = pytest.mark.integration
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -446,3 +448,318 @@ def test_onboarding_lists_every_problem_then_creates_once(stack, world: ConsoleW
     assert r.status_code == 200 and "已创建" in r.text and f"{world.county}.{code}" in r.text
     r = c.post("/console/county/onboarding", data={"csrf": csrf_of(page)}, files={"file": ("t.yaml", good)})
     assert r.status_code == 200 and "已存在" in r.text and "已创建" not in r.text
+
+
+# --- a village agent's phone view --------------------------------------------------------------
+
+
+def delegation_form(world: ConsoleWorld, page: Response, name: str = "韦阿婆", **extra: object) -> dict:
+    return {
+        "csrf": csrf_of(page),
+        "tenant": world.own,
+        "item_code": world.proxy_item,
+        "name": name,
+        "phone": "13612345678",
+        "consent_method": "thumbprint",
+        "consent_at": (
+            datetime.now(ZoneInfo(world.runtime.settings.timezone)) - timedelta(minutes=3)
+        ).strftime("%Y-%m-%dT%H:%M"),
+        "materials": [ID_CARD],
+    } | extra
+
+
+def agent_delegations(stack: tuple[TestClient, ConsoleWorld], name: str) -> list[dict]:
+    world = stack[1]
+    headers = login(stack[0], world.users["proxy_agent"])
+    r = stack[0].get(f"/v1/townships/{world.own}/proxy/delegations", headers=headers)
+    assert r.status_code == 200, r.text
+    return [d for d in r.json()["items"] if d["applicant"]["name"] == name]
+
+
+def test_the_agents_page_has_the_consent_form_households_and_visits_due(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert 'name="viewport"' in text and 'data-offline="delegation"' in text
+    assert "代办委托单" in text and 'name="consent_method"' in text and "低保申请" in text
+    assert "户口迁入登记" not in text  # not proxyable: not offered
+    assert "黄大爷" in text and "五保" in text and "从未走访" in text  # the agent's own household, unmasked
+    assert "今日送件清单" in text and "立即同步" in text and "/console/static/agent.js" in text
+    assert ">代办</a>" in c.get("/console/").text  # the nav leads there
+    sw = c.get("/console/agent/sw.js")
+    assert sw.status_code == 200 and "javascript" in sw.headers["content-type"]
+
+
+def test_a_queued_delegation_sent_twice_with_its_key_is_created_once(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    form = delegation_form(world, page, name="覃秀英")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-1"}
+    first = c.post("/console/agent/delegations", data=form, headers=sync)
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["ok"] and body["case_number"] and body["state"] == "awaiting_trip"
+    again = c.post("/console/agent/delegations", data=form, headers=sync)  # the answer was lost: sent again
+    assert again.status_code == 201 and again.json()["id"] == body["id"]
+    (made,) = agent_delegations(stack, "覃秀英")
+    assert made["consent"]["method"] == "thumbprint" and made["materials"] == [ID_CARD]
+    # the page lists it and its trip's manifest (the next trip day's)
+    text = c.get("/console/agent/").text
+    assert body["case_number"] in text and "待送件" in text and "下一送件日" in text
+    # a plain form post (no script) with the key in the form: once too, then back to the page
+    plain = delegation_form(world, page, name="蒙大姐", idempotency_key="device-key-2")
+    for _ in range(2):
+        r = c.post("/console/agent/delegations", data=plain)
+        assert r.status_code == 303 and r.headers["location"].endswith("msg=delegated")
+    assert len(agent_delegations(stack, "蒙大姐")) == 1
+
+
+def test_a_refused_delegation_answers_why_and_creates_nothing(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-3"}
+    future = (datetime.now(ZoneInfo(world.runtime.settings.timezone)) + timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    r = c.post(
+        "/console/agent/delegations",
+        data=delegation_form(world, page, "黎未来", consent_at=future),
+        headers=sync,
+    )
+    assert (
+        r.status_code == 422
+        and r.json()["code"] == "validation_error"
+        and r.json()["words"].startswith("填写有误")
+    )
+    r = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "黎未来", consent_at=""), headers=sync
+    )
+    assert r.status_code == 422 and "签字" in r.json()["words"]
+    # without script: the page again, saying why, the values kept
+    r = c.post("/console/agent/delegations", data=delegation_form(world, page, "黎未来", consent_at=future))
+    assert r.status_code == 422 and "填写有误" in r.text and 'value="黎未来"' in r.text
+    assert agent_delegations(stack, "黎未来") == []
+    # without the session's CSRF token: refused, nothing created
+    r = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "黎无令", csrf="x"), headers=sync
+    )
+    assert r.status_code == 403 and agent_delegations(stack, "黎无令") == []
+    # a window clerk is no agent: the API refuses, the console shows it
+    clerk = logged_in(stack, "window_staff")
+    clerk_page = clerk.get("/console/agent/")
+    assert clerk_page.status_code == 200 and 'data-offline="delegation"' not in clerk_page.text
+    r = clerk.post(
+        "/console/agent/delegations", data=delegation_form(world, clerk_page, "黎窗口"), headers=sync
+    )
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_a_visit_is_recorded_once_and_leaves_the_due_list(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    assert f'id="visit-{world.household}"' in page.text
+    at = (datetime.now(ZoneInfo(world.runtime.settings.timezone)) - timedelta(minutes=10)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    form = {
+        "csrf": csrf_of(page),
+        "tenant": world.own,
+        "household": world.household,
+        "at": at,
+        "needs": "修路，低保",
+    }
+    sync = {"Accept": "application/json", "Idempotency-Key": "visit-key-1"}
+    first = c.post("/console/agent/visits", data=form, headers=sync)
+    assert first.status_code == 201, first.text
+    assert c.post("/console/agent/visits", data=form, headers=sync).json()["id"] == first.json()["id"]
+    assert f'id="visit-{world.household}"' not in c.get("/console/agent/").text
+
+
+# --- a township admin's screens ----------------------------------------------------------------
+
+
+def admin_post(c: TestClient, world: ConsoleWorld, form: str, **fields: object) -> Response:
+    page = c.get(f"/console/admin/?tenant={world.own}")
+    assert page.status_code == 200, page.text
+    return c.post(f"/console/admin/{form}", data={"csrf": csrf_of(page), "tenant": world.own, **fields})
+
+
+def test_a_township_admin_sets_up_villages_posts_settings_days_and_the_rota(
+    stack, world: ConsoleWorld
+) -> None:  # type: ignore[no-untyped-def]
+    client = stack[0]
+    c = logged_in(stack, "township_admin")
+    page = c.get("/console/admin/")
+    assert page.status_code == 200, page.text
+    for words in (
+        "人员与角色",
+        "窗口与AB岗",
+        "一号窗口",
+        "百云村",
+        "代办送件日",
+        "带班表",
+        world.users["window_staff"],
+    ):
+        assert words in page.text, words
+    assert ">乡镇管理</a>" in page.text
+    api = login(client, world.users["township_admin"])
+    base = f"/v1/townships/{world.own}"
+
+    r = admin_post(c, world, "village", code="longhe", name="龙合村")
+    assert r.status_code == 303 and "msg=village" in r.headers["location"], r.text
+    assert "龙合村" in {v["name"] for v in client.get(f"{base}/villages", headers=api).json()["items"]}
+
+    b = unique_code("b")
+    r = admin_post(
+        c,
+        world,
+        "staff",
+        username=b,
+        password=PASSWORD,
+        name="农晓",
+        phone="13811112222",
+        roles=["window_staff"],
+        window="w1",
+    )
+    assert r.status_code == 303 and "msg=staff" in r.headers["location"], r.text
+    (made,) = [p for p in client.get(f"{base}/staff", headers=api).json()["items"] if p["username"] == b]
+    assert (made["roles"], made["window"], made["phone"]) == (["window_staff"], "w1", "138****2222")
+    a = world.users["window_staff"]
+    r = admin_post(c, world, "posts", window="w1", a=a, b=b)
+    assert r.status_code == 303, r.text
+    (w1,) = [w for w in client.get(f"{base}/windows", headers=api).json()["items"] if w["code"] == "w1"]
+    assert w1["posts"] == {"a": a, "b": b}
+
+    r = admin_post(
+        c,
+        world,
+        "settings",
+        office_hours="08:30-12:00，14:30-17:30",
+        sign_in_times="08:30 14:30",
+        warn_ratio="0.7",
+        visit_round_days="10",
+        trip_days=["mon", "thu"],
+    )
+    assert r.status_code == 303, r.text
+    got = client.get(f"{base}/settings", headers=api).json()
+    assert got["office_hours"] == [["08:30", "12:00"], ["14:30", "17:30"]]
+    assert (got["trip_days"], got["warn_ratio"], got["visit_round_days"]) == (["mon", "thu"], 0.7, 10)
+    r = admin_post(c, world, "settings", office_hours="全天", warn_ratio="很高", trip_days=["mon"])
+    assert r.status_code == 422 and "填写有误" in r.text  # the API's refusal, in words; nothing changed
+    assert client.get(f"{base}/settings", headers=api).json()["trip_days"] == ["mon", "thu"]
+
+    day = (date.today() + timedelta(days=20)).isoformat()
+    r = admin_post(c, world, "day", date=day, kind="off", reason="乡镇集中培训")
+    assert r.status_code == 303, r.text
+    listed = client.get(f"{base}/calendar", params={"from": day, "to": day}, headers=api).json()
+    assert (listed[0]["working"], listed[0]["source"]) == (False, "township")
+    assert "本乡镇" in c.get("/console/admin/").text
+    r = admin_post(c, world, "day-removed", date=day)
+    assert r.status_code == 303, r.text
+    assert (
+        client.get(f"{base}/calendar", params={"from": day, "to": day}, headers=api).json()[0]["source"]
+        != "township"
+    )
+
+    first = (date.today().replace(day=1) + timedelta(days=40)).replace(day=1)
+    month = f"{first:%Y-%m}"
+    leader = world.users["township_admin"]
+    duty = {f"duty-{first.isoformat()}": leader, f"duty-{(first + timedelta(days=1)).isoformat()}": leader}
+    r = admin_post(c, world, "rota", month=month, **duty)
+    assert r.status_code == 303 and f"month={month}" in r.headers["location"], r.text
+    rota = client.get(
+        f"{base}/duty-rota",
+        params={"from": first.isoformat(), "to": (first + timedelta(days=5)).isoformat()},
+        headers=api,
+    ).json()
+    assert [d["date"] for d in rota["days"]] == [first.isoformat(), (first + timedelta(days=1)).isoformat()]
+    shown = c.get(f"/console/admin/?month={month}").text
+    assert f'<option value="{leader}" selected>' in shown
+
+
+def test_a_window_clerk_sees_the_township_but_changes_nothing(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    c = logged_in(stack, "window_staff")
+    page = c.get("/console/admin/")
+    assert page.status_code == 200 and "一号窗口" in page.text
+    assert 'id="form-staff"' not in page.text and "修改需乡镇管理员" in page.text
+    r = admin_post(c, world, "village", code="clerkcun", name="窗口村")
+    assert r.status_code == 403 and "无此权限" in r.text
+    api = login(stack[0], stack[1].users["township_admin"])
+    names = {
+        v["name"] for v in stack[0].get(f"/v1/townships/{world.own}/villages", headers=api).json()["items"]
+    }
+    assert "窗口村" not in names
+    # another township's admin screens: not found, as through the API
+    assert c.get(f"/console/admin/?tenant={world.other}").status_code == 404
+
+
+def test_an_agent_delivers_the_trip_then_records_the_card_and_files_it(stack, world: ConsoleWorld) -> None:  # type: ignore[no-untyped-def]
+    client = stack[0]
+    c = logged_in(stack, "proxy_agent")
+    page = c.get("/console/agent/")
+    sync = {"Accept": "application/json", "Idempotency-Key": "device-key-card"}
+    made = c.post(
+        "/console/agent/delegations", data=delegation_form(world, page, "陆卡片"), headers=sync
+    ).json()
+    base = f"/v1/townships/{world.own}"
+    agent_api = login(client, world.users["proxy_agent"])
+    trip_date = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["trip_date"]
+    (trip,) = [
+        t
+        for t in client.get(f"{base}/proxy/trips", params={"date": trip_date}, headers=agent_api).json()[
+            "items"
+        ]
+        if made["id"] in {e["id"] for e in t["delegations"]}
+    ]
+    page = c.get("/console/agent/")
+    assert f"/console/agent/trips/{trip['id']}/deliver" in page.text
+    r = c.post(
+        f"/console/agent/trips/{trip['id']}/deliver", data={"csrf": csrf_of(page), "tenant": world.own}
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=delivered"), r.text
+    # the township does the case; its events reach proxy (as the relay would)
+    clerk = login(client, world.users["window_staff"])
+    case_id = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["case_id"]
+    case_url = f"{base}/cases/{case_id}"
+    version = client.get(case_url, headers=clerk).json()["version"]
+    for action, extra in (
+        ("accept", {}),
+        ("assign", {"handler": world.users["window_staff"]}),
+        ("complete", {"outcome": "approved"}),
+    ):
+        r = client.post(f"{case_url}/{action}", json=extra, headers=clerk | {"If-Match": f'"{version}"'})
+        assert r.status_code == 200, (action, r.text)
+        version = r.json()["version"]
+    deliver(world.runtime, "intake", "proxy", [world.own])
+    page = c.get("/console/agent/")
+    assert f'id="reply-{made["id"]}"' in page.text and "结果已返回" in page.text
+    found = re.search(
+        rf'action="/console/agent/delegations/{made["id"]}/reply".*?name="version" value="(\d+)"',
+        page.text,
+        re.S,
+    )
+    assert found, page.text
+    at = datetime.now(ZoneInfo(world.runtime.settings.timezone)).strftime("%Y-%m-%dT%H:%M")
+    card = {"csrf": csrf_of(page), "tenant": world.own, "version": found.group(1), "at": at}
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/reply",
+        data=card | {"method": "signature", "satisfaction": "satisfied"},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=reply"), r.text
+    # the same card again, from the page as it was: refused (the version moved on), nothing changes
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/reply",
+        data=card | {"method": "signature", "satisfaction": "dissatisfied"},
+    )
+    assert r.status_code in (409, 412) and "alert" in r.text
+    got = client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()
+    assert (got["state"], got["satisfaction"]) == ("replied", "satisfied")
+    page = c.get("/console/agent/")
+    assert f'id="file-{made["id"]}"' in page.text
+    r = c.post(
+        f"/console/agent/delegations/{made['id']}/file",
+        data={"csrf": csrf_of(page), "tenant": world.own, "version": str(got["version"])},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=file"), r.text
+    assert client.get(f"{base}/proxy/delegations/{made['id']}", headers=agent_api).json()["state"] == "filed"

@@ -84,3 +84,16 @@ def test_a_stopped_or_paused_clock_says_so() -> None:
     assert present.clock_words({"state": "not_started", "due_at": None}, NOW, None) == "未起算"
     assert present.shows_colour({"state": "running", "due_at": due})
     assert not present.shows_colour({"state": "stopped", "due_at": due})
+
+
+def test_a_pages_javascript_stays_under_150_kb_and_no_template_has_inline_script() -> None:
+    """Issue 23: a page's JavaScript ≤ 150 KB (the agent's page loads the most); the CSP allows no
+    inline script, so every <script> of a template names its file."""
+    import re
+
+    agent_page = ("htmx.min.js", "console.js", "agent.js")
+    assert sum((STATIC / name).stat().st_size for name in agent_page) <= 150 * 1024
+    assert (STATIC / "agent-sw.js").stat().st_size <= 20 * 1024  # the service worker, apart
+    for template in (STATIC.parent / "templates").glob("*.j2"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text(encoding="utf-8")):
+            assert 'src="/console/static/' in tag, (template.name, tag)

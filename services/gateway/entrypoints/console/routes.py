@@ -8,7 +8,9 @@ Paths: `/console/` (the caller's worklist; county roles go to `/console/county/`
 `/console/logout`, `/console/intake` (taking in a case with its materials checklist),
 `/console/cases/{tenant}/{id}` (the case, its clock, history, notices and the actions the caller may
 take), `…/notice` (the one-time notice on A4), `/console/inbox`, `/console/county/` (townships by
-overdue and red cases) and `/console/county/onboarding` (townships from a YAML/Excel file)."""
+overdue and red cases) and `/console/county/onboarding` (townships from a YAML/Excel file); a
+village agent's phone view, `/console/agent/`, is agent.py; a township admin's screens,
+`/console/admin/`, admin.py."""
 
 from __future__ import annotations
 
@@ -189,7 +191,7 @@ async def worklist(
     try:
         township, *lists = await asyncio.gather(
             api.get(f"/v1/townships/{seg(t)}"),
-            *(api.items(f"/v1/townships/{seg(t)}/cases", state=st, **search) for st in states),
+            *(api.items(f"/v1/townships/{seg(t)}/cases", MAX_ITEMS, state=st, **search) for st in states),
         )
     except ApiError as exc:
         return _problem_page(request, s, exc)
@@ -684,7 +686,11 @@ def install(app: Any) -> None:
     runtime = app.state.gateway.runtime
     app.state.console_sealer = Sealer.deferred(runtime.settings if runtime else Settings())  # type: ignore[call-arg]
     app.state.console_refreshed = {}
+    from services.gateway.entrypoints.console import admin, agent
+
     app.include_router(router)
+    app.include_router(agent.router)
+    app.include_router(admin.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     async def login_required(request: Request, exc: Exception) -> Response:

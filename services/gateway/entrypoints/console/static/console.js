@@ -1,6 +1,6 @@
 // The console's own script (the page's Content-Security-Policy allows scripts from here only, none
 // inline): the print button, printing the one-time notice as soon as it is shown after intake, and
-// an upload's progress bar.
+// an upload's progress bar; logging out deletes the agent's page kept for offline use (agent-sw.js).
 (function () {
   "use strict";
   function ready(fn) {
@@ -19,6 +19,13 @@
         bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
       }
     });
+    var logout = document.querySelector("form[action='/console/logout']");
+    if (logout && window.caches) {
+      logout.addEventListener("submit", function (event) {
+        event.preventDefault();
+        caches.delete("bianmin-agent-v1").then(function () { logout.submit(); }, function () { logout.submit(); });
+      });
+    }
     if (document.body.classList.contains("autoprint")) {
       window.print();
     }
