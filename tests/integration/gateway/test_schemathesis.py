@@ -123,7 +123,8 @@ _turn = itertools.count()
 def _call(case: Any, run: Run) -> None:
     if "tenant" in (case.path_parameters or {}) and next(_turn) % 4:
         case.path_parameters["tenant"] = run.tenant
-    case.call_and_validate(headers=run.headers, checks=CHECKS, app=run.app, session=run.session)
+    # a generous read timeout: the suite runs beside others on a loaded CI machine (10 s was seen to lapse)
+    case.call_and_validate(headers=run.headers, checks=CHECKS, app=run.app, session=run.session, timeout=60)
 
 
 @authenticated.parametrize()
