@@ -8,7 +8,10 @@ run`, its bus and gRPC), DOMAIN.md §8:
   `attendance_judged` with status `late` — and `window_unstaffed` for no half-day of A's window;
 - a proxy agent's leave of several working days is refused to the centre head (403) and approved
   by the township leader; `leave_approved` crosses the bus to proxy, which then answers the agent
-  `on_leave` (the signal its dispatch reads); cancelling it ends that."""
+  `on_leave` (the signal its dispatch reads); cancelling it ends that;
+- A's late sign-in becomes a deduction on A's score (S-QIN-01, scored from `attendance_judged`);
+- B handles A's case only while A is on an approved leave (intake hears `leave_approved`):
+  refused before, accepted during, refused again once the leave is cancelled."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import pytest
 
 from libs.common.ports import free_port
 from tests.e2e.conftest import Processes, eventually, login, wait_http, wait_projections
+from tests.e2e.test_cases import CASE, ITEM
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +58,7 @@ def exercise(base: str, procs: Processes) -> None:
     for year in sorted({today.year, (today - timedelta(days=20)).year}):
         assert procs.run("admin", "calendar-import", "--year", str(year)) == 0, procs.log_tail()
     admin = login(base)
+    assert httpx.post(f"{base}/v1/catalog/items", json=ITEM, headers=admin).status_code == 201
     assert (
         httpx.post(f"{base}/v1/townships", json={"code": "napo", "name": "那坡镇"}, headers=admin).status_code
         == 201
@@ -126,6 +131,46 @@ def exercise(base: str, procs: Processes) -> None:
     assert (
         len([e for e in appraisal_events(procs, "attendance_judged") if e["ref"].endswith(f"{day}:am")]) == 2
     )  # A and B
+    with psycopg.connect(db_url(procs)) as conn:
+        scored = eventually(
+            lambda: conn.execute(
+                "SELECT rule_code, points FROM appraisal.score_event"
+                " WHERE subject_id = 'napo_a' ORDER BY rule_code"
+            ).fetchall(),
+            lambda rows: bool(rows),
+            "appraisal scores the judged late half-day",
+        )
+    assert [(r, float(p)) for r, p in scored] == [("S-QIN-01", -0.2)]  # 第二十三條（一）遲到1次扣0.2分
+
+    # A's case: B may not touch it while A is on post
+    cases = f"{org}/cases"
+    r = httpx.post(cases, json=CASE | {"materials": ["id_card", "hukou"]}, headers=me["napo_admin"])
+    assert r.status_code == 201 and r.json()["state"] == "accepted", r.text
+    case = r.json()
+    r = httpx.post(f"{cases}/{case['id']}/assign", json={"handler": "napo_a"},
+                   headers={**me["napo_admin"], "If-Match": f'"{case["version"]}"'})  # fmt: skip
+    assert r.status_code == 200, r.text
+
+    def b_extends() -> httpx.Response:
+        version = httpx.get(f"{cases}/{case['id']}", headers=me["napo_admin"]).json()["version"]
+        return httpx.post(f"{cases}/{case['id']}/extend", json={"working_days": 1, "reason": "核查"},
+                          headers={**me["napo_b"], "If-Match": f'"{version}"'})  # fmt: skip
+
+    r = b_extends()
+    assert r.status_code == 403 and r.json()["code"] == "forbidden", r.text
+    a_leave = {"username": "napo_a", "from": today.isoformat(), "to": (today + timedelta(days=9)).isoformat(),
+               "reason": "病假"}  # fmt: skip
+    r = httpx.post(f"{org}/leaves", json=a_leave, headers=me["napo_a"])
+    assert r.status_code == 201, r.text
+    a_leave_id = r.json()["id"]
+    r = httpx.post(f"{org}/leaves/{a_leave_id}/approve", json={"reason": "同意"}, headers=me["napo_lead"])
+    assert r.status_code == 200, r.text
+    eventually(b_extends, lambda r: r.status_code == 200, "B acts on A's case while A is away")
+    mine = httpx.get(cases, params={"handler": "napo_b"}, headers=me["napo_b"]).json()["items"]
+    assert case["id"] in [c["id"] for c in mine]
+    r = httpx.post(f"{org}/leaves/{a_leave_id}/cancel", headers=me["napo_a"])
+    assert r.status_code == 200, r.text
+    eventually(b_extends, lambda r: r.status_code == 403, "B's authority ends with the leave")
 
     # a proxy agent's leave: the township leader decides it; proxy hears of it
     r = httpx.post(f"{org}/proxy/agents", json={"username": "napo_agent", "level": "township"}, headers=admin)

@@ -22,6 +22,19 @@ subject, so a redelivery counts once). The rules (rulebooks/default.yaml):
 - `catalogue_item_saved` of a township's item: promised → immediate (promised days to 0) →
   W-BON-05; the promised limit cut by half or more → W-BON-06 (第十九條（五）（六）), on each
   window serving the item. Appraisal keeps each item's last limits (`item_limit`) to compare.
+
+Appraisal's own workforce events (adapters/workforce_event_proto.py), one ref per source
+(`attendance:<tenant>:<user>:<day>:<half>`, `window:<tenant>:<window>:<day>:<half>`,
+`leave:<tenant>:<leave>:<rule>`):
+
+- `attendance_judged` late / early / off_post → W-STF-04 the window (第十四條（四）: 無故遲到、早退、
+  離崗（15分鐘內），每人/次扣0.5分；曠工（半天），每人/次扣1分) and S-QIN-01 the staff member
+  (第二十三條（一）: 遲到1次（15分鐘內）扣0.2分…脫崗1次扣0.5分), with the minutes in the facts;
+  absent_half_day → W-STF-04 only. The vetoes counting them (W-VETO-04 曠工3次, S-VETO-03
+  每月合計3次以上) read these events when the period is scored.
+- `window_unstaffed` → W-CEN-04 (第十三條（四）: 上班時間窗口無人在崗、無人接件，每次扣2分).
+- `leave_rule_broken` → S-QIN-05 the staff member (第二十三條（五）: 違反請假制度1次扣1分), or
+  W-QIN-05 the window when the department approved the leave by letter and sent nobody.
 """
 
 from __future__ import annotations
@@ -39,6 +52,7 @@ from libs.common.messaging import Envelope, Subscription
 from services.appraisal.adapters import intake_event_proto as proto
 from services.appraisal.adapters import score_event_repository as repo
 from services.appraisal.adapters import tables
+from services.appraisal.adapters import workforce_event_proto as workforce
 from services.appraisal.domain import conditions
 from services.appraisal.domain.periods import month_of
 from services.appraisal.domain.score_event import Occurrence, fire
@@ -217,6 +231,25 @@ def on_catalogue_item_saved(envelope: Envelope, session: Session) -> None:
     _score(session, envelope.tenant_id, told, windows)
 
 
+def _workforce_subjects(_session: Session, told: proto.Told) -> dict[str, tuple[Subject, ...]]:
+    return {"staff": _staff(told.people.get("staff", "")), "window": _window(told.windows.get("window"))}
+
+
+def on_attendance_judged(envelope: Envelope, session: Session) -> None:
+    told = workforce.attendance_judged(envelope.data, envelope.tenant_id, envelope.occurred_at)
+    _score(session, envelope.tenant_id, told, _workforce_subjects)
+
+
+def on_window_unstaffed(envelope: Envelope, session: Session) -> None:
+    told = workforce.window_unstaffed(envelope.data, envelope.tenant_id, envelope.occurred_at)
+    _score(session, envelope.tenant_id, told, _workforce_subjects)
+
+
+def on_leave_rule_broken(envelope: Envelope, session: Session) -> None:
+    told = workforce.leave_rule_broken(envelope.data, envelope.tenant_id, envelope.occurred_at)
+    _score(session, envelope.tenant_id, told, _workforce_subjects)
+
+
 def subscriptions() -> list[Subscription]:
     """Each on its own queue (`score_<event>`), beside the township assessment's consumers of
     the same events: one's backlog never holds up the other."""
@@ -228,7 +261,18 @@ def subscriptions() -> list[Subscription]:
         "petition_answered": on_petition_answered,
         "catalogue_item_saved": on_catalogue_item_saved,
     }
+    own = {
+        "attendance_judged": on_attendance_judged,
+        "window_unstaffed": on_window_unstaffed,
+        "leave_rule_broken": on_leave_rule_broken,
+    }
     return [
-        Subscription(SOURCE, event, "appraisal", handler, method_name=f"score_{event}")
-        for event, handler in handlers.items()
+        *(
+            Subscription(SOURCE, event, "appraisal", handler, method_name=f"score_{event}")
+            for event, handler in handlers.items()
+        ),
+        *(
+            Subscription("appraisal", event, "appraisal", handler, method_name=f"score_{event}")
+            for event, handler in own.items()
+        ),
     ]

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from libs.common import calendar_projection, db
+from libs.common import calendar_projection, db, leave_projection
 from libs.common import directory_projection as directory
 from libs.common.messaging import messaging_tables
 from libs.common.tenant_projection import tenant_projection_table
@@ -65,6 +65,9 @@ inquiry = db.tenant_table(
 # assigning cases), settings (the clock). Kept by libs.common.directory_projection (migration 0002).
 staff = directory.staff_table(metadata)  # no phone: not needed here
 window = directory.window_table(metadata)
+# The approved leaves of the township's staff (appraisal's `leave_approved` / `leave_cancelled`,
+# libs/common/leave_projection.py): while a window's A post is away, its B acts with A's authority.
+staff_leave = leave_projection.leave_table(metadata)
 department = directory.department_table(metadata)
 village = directory.village_table(metadata)  # a case's village must be one of these
 settings = directory.settings_table(metadata)

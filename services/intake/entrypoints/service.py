@@ -29,6 +29,9 @@ def subscriptions() -> list[Subscription]:
             "gateway", "national_calendar_imported", "intake", handlers.on_national_calendar_imported
         ),
         Subscription("gateway", "calendar_day_changed", "intake", handlers.on_calendar_day_changed),
+        # who is away (AB posts: service_layer/posts.py)
+        Subscription("appraisal", "leave_approved", "intake", handlers.on_leave_approved),
+        Subscription("appraisal", "leave_cancelled", "intake", handlers.on_leave_cancelled),
         Subscription("intake", "catalogue_item_saved", "intake", handlers.on_catalogue_item_saved),
         Subscription(
             "intake",

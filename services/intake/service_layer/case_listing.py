@@ -27,8 +27,8 @@ from libs.common.tenancy import CASE_READER_ROLES, Principal, require_role, vali
 from libs.common.text import clean_name
 from services.intake.adapters import tables
 from services.intake.domain import clock
-from services.intake.domain.case import STATES
-from services.intake.service_layer import case_views, pii_audit, townships
+from services.intake.domain.case import OPEN_STATES, STATES
+from services.intake.service_layer import case_views, pii_audit, posts, townships
 from services.intake.service_layer.case_views import COUNTY_DEPARTMENT, CaseView, Now
 
 COLOURS = (clock.GREEN, clock.YELLOW, clock.RED, clock.OVERDUE)
@@ -74,8 +74,16 @@ def list_cases(
     if f.applicant:
         require_role(who, *APPLICANT_SEARCH_ROLES)
     size = _page_size(f)
-    query = _filtered(who, f, tz, now())
+    at = now()
+    query = _filtered(who, f, tz, at)
     with db.transaction(sessions, scope) as s:
+        if f.handler and f.handler == who.username and who.has_role("window_staff"):
+            # a B standing in for an A on leave sees A's open cases beside their own (posts.py)
+            covering = sorted(posts.cover(s, who.username, at.astimezone(tz).date()).covering)
+            theirs = sa.and_(t.c.handler.in_(covering), t.c.state.in_(sorted(OPEN_STATES)))
+            query = query.where(
+                sa.or_(t.c.handler == who.username, theirs) if covering else t.c.handler == who.username
+            )
         views = _collect(s, who, query, f, size + 1, now)
         if f.applicant:  # who looked whom up: logged with the read, never the term itself
             field = "phone" if _is_phone(f.applicant) else "name"
@@ -138,8 +146,8 @@ def _filtered(who: Principal, f: Listing, tz: ZoneInfo, now: datetime) -> Any:
         query = query.where(t.c.state == f.state)
     if f.item_code:
         query = query.where(t.c.item_code == f.item_code)
-    if f.handler:
-        query = query.where(t.c.handler == f.handler)
+    if f.handler and not (f.handler == who.username and who.has_role("window_staff")):
+        query = query.where(t.c.handler == f.handler)  # (one's own: list_cases, with those covered)
     if f.from_date:
         query = query.where(t.c.received_at >= _midnight(f.from_date, tz, "from_date"))
     if f.to_date:

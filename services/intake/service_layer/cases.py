@@ -46,7 +46,7 @@ from services.intake.domain.case import (
     Case,
 )
 from services.intake.domain.catalogue import catalogue_item
-from services.intake.service_layer import case_clock, case_views, townships
+from services.intake.service_layer import case_clock, case_views, posts, townships
 from services.intake.service_layer.case_views import COUNTY_DEPARTMENT, CaseView
 
 CREATOR_ROLES = ("intake_desk", "window_staff", "township_admin", "proxy_agent")
@@ -350,8 +350,19 @@ def _act_and_view(
     **args: Any,
 ) -> CaseView:
     with db.transaction(sessions, tenant) as s:
+        if _window_staff_only(who) and action != "press":
+            row = s.execute(
+                sa.select(t.c.item_code, t.c.window, t.c.handler).where(t.c.id == case_id)
+            ).first()
+            if row is not None:  # an unknown case is act_in's not_found
+                posts.require_may_act(s, who.username, row, datetime.now(UTC).astimezone(DEFAULT_TZ).date())
         case = act_in(s, case_id, expected_version, action, who.username, **args)
         return case_views.written_view(s, who, case)
+
+
+def _window_staff_only(who: Principal) -> bool:
+    """Window staff (and no township admin): they act on their own window's cases (posts.py)."""
+    return who.has_role("window_staff") and not who.has_role("township_admin")
 
 
 @contextmanager

@@ -4,7 +4,7 @@ the in-process bus alike, inside the consumer's idempotent, tenant-scoped transa
 from sqlalchemy.orm import Session
 
 from libs.common import directory_projection as directory
-from libs.common import tenant_projection
+from libs.common import leave_projection, tenant_projection
 from libs.common.messaging import Envelope
 from services.intake.adapters import case_clock_repository as case_clocks
 from services.intake.adapters import tables
@@ -23,6 +23,8 @@ on_window_saved = directory.window_saved(tables.window)
 on_window_posts_assigned = directory.window_posts_assigned(tables.window)
 on_department_created = directory.department_created(tables.department)
 on_village_saved = directory.village_saved(tables.village)
+on_leave_approved = leave_projection.leave_approved(tables.staff_leave)
+on_leave_cancelled = leave_projection.leave_cancelled(tables.staff_leave)
 on_township_suspended = directory.township_suspended(tables.tenant)
 _township_reactivated = directory.township_reactivated(tables.tenant)
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from libs.common import db
+from libs.common import db, leave_projection
 from libs.common import directory_projection as directory
 from libs.common.messaging import messaging_tables
 from libs.common.tenant_projection import tenant_projection_table
@@ -40,17 +40,7 @@ agent = db.tenant_table(
 # The approved leaves of the township's staff (the appraisal service's `leave_approved` and
 # `leave_cancelled`): whether an agent is away on a day (services/proxy/service_layer/leaves.py).
 # A cancellation that overtakes its approval leaves a cancelled row, so the approval stays dead.
-agent_leave = db.tenant_table(
-    "agent_leave",
-    metadata,
-    sa.Column("leave_id", sa.Text, nullable=False),
-    sa.Column("username", sa.Text, nullable=False),
-    sa.Column("from_date", sa.Date),
-    sa.Column("to_date", sa.Date),
-    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("event_at", sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "leave_id"),
-)
+agent_leave = leave_projection.leave_table(metadata, "agent_leave")
 
 # Households of the villages, each in one agent's zone (分片包户). `phone_key` (the phone's
 # digits) and `head_name` with `village` identify a household for re-runnable imports.

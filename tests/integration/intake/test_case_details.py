@@ -47,8 +47,13 @@ def onboard(runtime: Runtime, tenant: str) -> None:
         )
         s.execute(
             tables.window.insert().values(
-                tenant_id=tenant, code="w_civil", department="minzheng", post_a="w_a", post_b="w_b"
-            )
+                tenant_id=tenant,
+                code="w_civil",
+                department="minzheng",
+                post_a="w_a",
+                post_b="w_b",
+                item_codes=[COMPLETE.item_code],  # w1's window serves the item (own window only)
+            )  # fmt: skip
         )
         s.execute(
             tables.staff.insert().values(tenant_id=tenant, username="w1", window="w_civil", event_at=START)
