@@ -81,7 +81,9 @@ def build(runtime: Runtime, client: TestClient) -> ConsoleWorld:
         base = f"/v1/townships/{tenant}"
         r = client.post(f"{base}/departments", json={"code": "d_civil", "name": "民政"}, headers=admin)
         assert r.status_code == 201, r.text
-        window = {"code": "w1", "name": "一号窗口", "department": "d_civil", "item_codes": [item["code"]]}
+        # the window serves both items: its clerk acts only on its own items' cases (A/B posts)
+        items = [item["code"], proxied["code"]]
+        window = {"code": "w1", "name": "一号窗口", "department": "d_civil", "item_codes": items}
         r = client.post(f"{base}/windows", json=window, headers=admin)
         assert r.status_code == 201, r.text
         for role, extra in (

@@ -84,7 +84,7 @@ def test_delegations_over_http(runtime: Runtime, gateway_keys) -> None:  # type:
         assert r.status_code == 201, r.text
         r = client.post(
             f"{base}/windows",
-            json={"code": "w1", "name": "一号窗口", "department": "minzheng"},
+            json={"code": "w1", "name": "一号窗口", "department": "minzheng", "item_codes": ["dibao"]},
             headers=admin,
         )
         assert r.status_code == 201, r.text

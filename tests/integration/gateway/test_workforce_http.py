@@ -328,3 +328,25 @@ def test_a_spot_check(township: Township) -> None:
         t.path("attendance/spot-checks"), json=body | {"finding": "asleep"}, headers=t.headers["admin"]
     )
     assert_problem(r, 422, "validation_error")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0001-01-01T00:10:00+19:00",
+        "9999-12-31T23:59:00-19:00",
+        "0385-07-21T20:41:50+19:00",
+        "2026-12-01T08:30:00",
+    ],
+)
+def test_a_time_out_of_range_or_without_offset_is_422(township: Township, when: str) -> None:
+    t = township  # found by schemathesis: far years with big offsets overflowed turning to UTC
+    row = {"username": "nobody_here", "time": when}
+    r = t.client.post(t.path("attendance/imports"), json={"rows": [row]}, headers=t.headers["admin"])
+    assert r.status_code == 422, r.text
+    r = t.client.post(
+        t.path("attendance/sign-ins"),
+        json={"username": "nobody_here", "at": when},
+        headers=t.headers["admin"],
+    )
+    assert r.status_code == 422, r.text

@@ -40,7 +40,23 @@ def _utf8(value: str) -> str:
     return value
 
 
+def _instant(value: datetime) -> datetime:
+    """An instant with its offset, in years a sign-in can have (far dates and offsets that leave
+    the calendar's range when turned to UTC are a 422, not an OverflowError)."""
+    if value.tzinfo is None:
+        raise ValueError("the time must carry its offset (RFC 3339)")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"the time must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
 Text = Annotated[str, AfterValidator(_utf8)]
+Instant = Annotated[datetime, AfterValidator(_instant)]
 Username = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$", description="a username")]
 
 LEAVES = "/v1/townships/{tenant}/leaves"
@@ -81,19 +97,19 @@ class DecisionIn(BaseModel):
 
 class SignInIn(BaseModel):
     username: Username
-    at: datetime = Field(description="RFC 3339 with its offset: when they signed in")
+    at: Instant = Field(description="RFC 3339 with its offset: when they signed in")
 
 
 class SpotCheckIn(BaseModel):
     username: Username
-    at: datetime = Field(description="RFC 3339 with its offset: when the check found them")
+    at: Instant = Field(description="RFC 3339 with its offset: when the check found them")
     finding: Literal["off_post", "present"]
 
 
 class ImportRowIn(BaseModel):
     at: Text = Field("", max_length=40, description="where the row is in the file, e.g. `row 12`")
     username: Username
-    time: datetime = Field(description="RFC 3339 with its offset")
+    time: Instant = Field(description="RFC 3339 with its offset")
 
 
 class ImportIn(BaseModel):
