@@ -123,6 +123,7 @@ def import_sign_ins(
         problems = [
             f"{r.at}: no time with its offset" for r in rows if r.instant is None or r.instant.tzinfo is None
         ]
+        problems = problems or _bounds(rows, now)  # before any calendar of odd years is compiled
         if not problems:
             calendar = _calendar(s, scope, [r.instant for r in rows])
             problems = _problems(s, calendar, rows, now)

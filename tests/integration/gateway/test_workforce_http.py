@@ -350,3 +350,10 @@ def test_a_time_out_of_range_or_without_offset_is_422(township: Township, when: 
         headers=t.headers["admin"],
     )
     assert r.status_code == 422, r.text
+
+
+def test_an_import_of_old_sign_ins_is_refused_before_any_calendar_is_read(township: Township) -> None:
+    t = township
+    row = {"at": "row 2", "username": t.users["a"], "time": "2001-03-05T08:30:00+08:00"}
+    r = t.client.post(t.path("attendance/imports"), json={"rows": [row]}, headers=t.headers["admin"])
+    assert r.status_code == 422 and "more than a year ago" in r.json()["detail"], r.text
